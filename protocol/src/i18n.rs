@@ -1,0 +1,106 @@
+//! Locales and the names of protocol values in each of them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::contact::Channel;
+use crate::preferences::PaymentMethod;
+
+/// A language Kept speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    En,
+    Ru,
+    Pl,
+}
+
+impl Locale {
+    /// Every supported locale.
+    pub const ALL: [Locale; 3] = [Locale::En, Locale::Ru, Locale::Pl];
+
+    /// The locale for a BCP 47 tag such as `pl-PL`, if supported.
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+        Locale::ALL
+            .into_iter()
+            .find(|l| primary.eq_ignore_ascii_case(l.tag()))
+    }
+
+    /// The first supported locale among the customer's preferred ones, else English.
+    pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Locale {
+        tags.into_iter().find_map(Locale::parse).unwrap_or_default()
+    }
+
+    /// The BCP 47 language tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Ru => "ru",
+            Locale::Pl => "pl",
+        }
+    }
+
+    /// Picks the text for this locale.
+    pub fn pick(self, en: &'static str, ru: &'static str, pl: &'static str) -> &'static str {
+        match self {
+            Locale::En => en,
+            Locale::Ru => ru,
+            Locale::Pl => pl,
+        }
+    }
+}
+
+impl Channel {
+    /// The channel's name as a customer reads it.
+    pub fn label(self, l: Locale) -> &'static str {
+        match self {
+            Channel::Chat => l.pick("Chat on this site", "Чат на сайте", "Czat na stronie"),
+            Channel::Sms => "SMS",
+            Channel::Whatsapp => "WhatsApp",
+            Channel::Telegram => "Telegram",
+            Channel::Email => l.pick("Email", "Электронная почта", "E-mail"),
+            Channel::Phone => l.pick("Phone call", "Звонок", "Połączenie telefoniczne"),
+        }
+    }
+}
+
+impl PaymentMethod {
+    /// The method's name as a customer reads it.
+    pub fn label(self, l: Locale) -> &'static str {
+        match self {
+            PaymentMethod::CardOnline => l.pick("Card online", "Картой онлайн", "Kartą online"),
+            PaymentMethod::CardOnDelivery => l.pick(
+                "Card on delivery",
+                "Картой при получении",
+                "Kartą przy odbiorze",
+            ),
+            PaymentMethod::CashOnDelivery => l.pick(
+                "Cash on delivery",
+                "Наличными при получении",
+                "Gotówką przy odbiorze",
+            ),
+            PaymentMethod::BankTransfer => {
+                l.pick("Bank transfer", "Банковский перевод", "Przelew bankowy")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_subtags_and_case_do_not_matter() {
+        assert_eq!(Locale::parse("pl-PL"), Some(Locale::Pl));
+        assert_eq!(Locale::parse("RU"), Some(Locale::Ru));
+        assert_eq!(Locale::parse("de"), None);
+    }
+
+    #[test]
+    fn negotiation_takes_the_first_supported_language_else_english() {
+        assert_eq!(Locale::negotiate(["de-DE", "ru-RU", "en"]), Locale::Ru);
+        assert_eq!(Locale::negotiate(["de", "fr"]), Locale::En);
+    }
+}

@@ -1,0 +1,126 @@
+//! Server configuration from command-line flags, falling back to `KEPT_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free one (the chosen address is printed).
+    pub bind: SocketAddr,
+    /// The SQLite file; created with its folder when missing.
+    pub db: PathBuf,
+    /// A folder of built widget files to serve, with the demo storefront at `/`.
+    pub static_dir: Option<PathBuf>,
+    /// Seed the demo shop and the coffee order at start (idempotent).
+    pub seed_demo: bool,
+    /// The customer token of the demo order.
+    pub demo_token: String,
+    /// Origins allowed to call the API from a browser (CORS); empty allows none but the same origin.
+    pub cors_origins: Vec<String>,
+}
+
+/// The token of the seeded demo order; for the demo only, never for real orders.
+pub const DEFAULT_DEMO_TOKEN: &str = "demo-kc1001-2f6c9a41d8e3b7056c1f";
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db: PathBuf::from("data/kept.sqlite"),
+            static_dir: None,
+            seed_demo: false,
+            demo_token: DEFAULT_DEMO_TOKEN.to_owned(),
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+const USAGE: &str = "usage: kept-server [--bind ADDR] [--db FILE] [--static-dir DIR] [--seed-demo] \
+[--demo-token TOKEN] [--cors-origin ORIGIN]...
+environment: KEPT_BIND, KEPT_DB, KEPT_STATIC_DIR, KEPT_SEED_DEMO=1, KEPT_DEMO_TOKEN, KEPT_CORS_ORIGINS (comma-separated)";
+
+impl Config {
+    /// Reads flags (`args` without the program name) over environment variables over defaults.
+    pub fn from_args(
+        args: impl IntoIterator<Item = String>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, String> {
+        let mut c = Config::default();
+        if let Some(v) = env("KEPT_BIND") {
+            c.bind = parse_addr(&v)?;
+        }
+        if let Some(v) = env("KEPT_DB") {
+            c.db = v.into();
+        }
+        c.static_dir = env("KEPT_STATIC_DIR").map(PathBuf::from);
+        c.seed_demo = env("KEPT_SEED_DEMO").is_some_and(|v| v == "1" || v == "true");
+        if let Some(v) = env("KEPT_DEMO_TOKEN") {
+            c.demo_token = v;
+        }
+        if let Some(v) = env("KEPT_CORS_ORIGINS") {
+            c.cors_origins = v
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            let mut value = || {
+                args.next()
+                    .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+            };
+            match flag.as_str() {
+                "--bind" => c.bind = parse_addr(&value()?)?,
+                "--db" => c.db = value()?.into(),
+                "--static-dir" => c.static_dir = Some(value()?.into()),
+                "--seed-demo" => c.seed_demo = true,
+                "--demo-token" => c.demo_token = value()?,
+                "--cors-origin" => c.cors_origins.push(value()?),
+                "--help" | "-h" => return Err(USAGE.to_owned()),
+                other => return Err(format!("unknown argument {other}\n{USAGE}")),
+            }
+        }
+        Ok(c)
+    }
+}
+
+fn parse_addr(v: &str) -> Result<SocketAddr, String> {
+    v.parse()
+        .map_err(|_| format!("not an address like 127.0.0.1:8080: {v}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn flags_override_environment_which_overrides_defaults() {
+        let env = |k: &str| (k == "KEPT_BIND").then(|| "127.0.0.1:9000".to_owned());
+        let c = Config::from_args(args(&["--db", "/tmp/x.sqlite", "--seed-demo"]), env).unwrap();
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.db, PathBuf::from("/tmp/x.sqlite"));
+        assert!(c.seed_demo);
+        let c = Config::from_args(args(&["--bind", "127.0.0.1:0"]), env).unwrap();
+        assert_eq!(c.bind.port(), 0);
+    }
+
+    #[test]
+    fn unknown_flags_and_bad_addresses_are_reported() {
+        assert!(Config::from_args(args(&["--nope"]), |_| None)
+            .unwrap_err()
+            .contains("--nope"));
+        assert!(Config::from_args(args(&["--bind", "here"]), |_| None)
+            .unwrap_err()
+            .contains("here"));
+        assert!(Config::from_args(args(&["--db"]), |_| None)
+            .unwrap_err()
+            .contains("needs a value"));
+    }
+}

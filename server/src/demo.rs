@@ -1,0 +1,49 @@
+//! The demo storefront: the built widget files, with the demo order filled into `index.html`.
+
+use std::path::PathBuf;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::services::ServeDir;
+
+use crate::seed::DEMO_ORDER;
+use crate::AppState;
+
+/// `/` serves the storefront page; everything else comes from `dir`.
+pub fn router(dir: PathBuf) -> Router<AppState> {
+    Router::new()
+        .route("/", get(storefront))
+        .route("/index.html", get(storefront))
+        .fallback_service(ServeDir::new(dir))
+}
+
+async fn storefront(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(dir) = state.config.static_dir.as_ref() else {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    };
+    let page = match tokio::fs::read_to_string(dir.join("index.html")).await {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::error!(error = %e, "the storefront page is missing; build the widget first");
+            return axum::http::StatusCode::NOT_FOUND.into_response();
+        }
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        // The host lands in an HTML attribute: keep only characters a host name can have.
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| state.config.bind.to_string());
+    let page = page
+        .replace("__KEPT_ENDPOINT__", &format!("http://{host}"))
+        .replace("__KEPT_ORDER__", DEMO_ORDER)
+        .replace("__KEPT_TOKEN__", &state.config.demo_token);
+    ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+}

@@ -1,0 +1,107 @@
+//! The server's one error type; it becomes the protocol's error body.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kept_protocol::{ErrorBody, ErrorCode, ErrorDetail, Problem, ProblemCode};
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("the request has invalid fields")]
+    Validation(Vec<Problem>),
+    #[error("the request body is not valid JSON: {0}")]
+    Malformed(String),
+    #[error("this Idempotency-Key was used with a different request body")]
+    IdempotencyConflict,
+    #[error("the shop has started picking this order; preferences can no longer change")]
+    NotEditable,
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("internal error")]
+    Internal(#[from] anyhow_lite::Error),
+}
+
+impl ApiError {
+    /// A single-field validation failure.
+    pub fn field(path: &str, code: ProblemCode) -> ApiError {
+        ApiError::Validation(vec![Problem::new(path, code)])
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> ApiError {
+        ApiError::Internal(anyhow_lite::Error::new(e))
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> ApiError {
+        ApiError::Internal(anyhow_lite::Error::new(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, fields) = match &self {
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, vec![]),
+            ApiError::Validation(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::ValidationFailed,
+                problems.clone(),
+            ),
+            ApiError::Malformed(_) => {
+                (StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest, vec![])
+            }
+            ApiError::IdempotencyConflict => {
+                (StatusCode::CONFLICT, ErrorCode::IdempotencyConflict, vec![])
+            }
+            ApiError::NotEditable => (StatusCode::CONFLICT, ErrorCode::NotEditable, vec![]),
+            ApiError::PayloadTooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                vec![],
+            ),
+            ApiError::Internal(e) => {
+                tracing::error!(error = %e, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    vec![],
+                )
+            }
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: self.to_string(),
+                fields,
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A boxed error for internals that are logged, never sent.
+pub mod anyhow_lite {
+    /// Any error, kept for the log.
+    #[derive(Debug)]
+    pub struct Error(Box<dyn std::error::Error + Send + Sync>);
+
+    impl Error {
+        /// Wraps any error.
+        pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+            Error(Box::new(e))
+        }
+    }
+
+    impl std::fmt::Display for Error {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+
+    impl std::error::Error for Error {}
+}

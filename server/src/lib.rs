@@ -1,0 +1,53 @@
+//! kept-server: the reference backend of the Kept protocol v1.
+
+pub mod auth;
+pub mod canonical;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod routes;
+pub mod seed;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::Router;
+use sqlx::SqlitePool;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+pub use config::Config;
+pub use error::ApiError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: SqlitePool,
+    pub config: Arc<Config>,
+}
+
+/// The whole HTTP surface; tests drive it without a socket.
+pub fn app(state: AppState) -> Router {
+    let cors = cors(&state.config.cors_origins);
+    let mut router = Router::new().nest("/v1", routes::router());
+    if let Some(dir) = state.config.static_dir.clone() {
+        router = router.merge(demo::router(dir));
+    }
+    router.layer(cors).with_state(state)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static("last-event-id"),
+        ])
+}
