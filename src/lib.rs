@@ -1,1 +1,17 @@
+//! Kept: the checkout preference step and order-status chat, embedded into any shop page.
+//!
+//! The loader (`kept.js`) instantiates this module and calls [`boot`] once per script tag.
 
+pub mod api;
+pub mod components;
+pub mod config;
+pub mod i18n;
+pub mod mount;
+
+use wasm_bindgen::prelude::*;
+
+/// Mounts a widget right after `script`, configured by its `data-*` attributes.
+#[wasm_bindgen]
+pub fn boot(script: web_sys::Element) {
+    mount::after_script(&script);
+}

@@ -2,12 +2,14 @@
 
 use std::path::PathBuf;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tower_http::services::ServeDir;
+
+use kept_protocol::Locale;
 
 use crate::seed::DEMO_ORDER;
 use crate::AppState;
@@ -20,7 +22,17 @@ pub fn router(dir: PathBuf) -> Router<AppState> {
         .fallback_service(ServeDir::new(dir))
 }
 
-async fn storefront(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// `?locale=ru` shows the widget in that language; without it the browser's languages decide.
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    locale: Option<String>,
+}
+
+async fn storefront(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
     let Some(dir) = state.config.static_dir.as_ref() else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
@@ -44,6 +56,13 @@ async fn storefront(State(state): State<AppState>, headers: HeaderMap) -> Respon
     let page = page
         .replace("__KEPT_ENDPOINT__", &format!("http://{host}"))
         .replace("__KEPT_ORDER__", DEMO_ORDER)
-        .replace("__KEPT_TOKEN__", &state.config.demo_token);
+        .replace("__KEPT_TOKEN__", &state.config.demo_token)
+        .replace(
+            "__KEPT_LOCALE__",
+            q.locale
+                .as_deref()
+                .and_then(Locale::parse)
+                .map_or("", Locale::tag),
+        );
     ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
 }

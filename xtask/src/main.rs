@@ -1,1 +1,45 @@
-fn main() {}
+//! `cargo xtask setup | demo | test | bench | size`: everything a fresh machine needs.
+
+mod build;
+mod demo;
+mod run;
+mod setup;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  setup              install what is missing (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium)
+  demo [--port N]    build the widget, start kept-server with the demo shop, print the URL (default port 8080)
+  test               formatting, clippy, native tests, browser tests, size budget, end-to-end tests
+  bench              build the release widget and report its size
+  size               the same size report as bench";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(&root).map(|_| ()),
+        Some("demo") => demo::run(&root, &args[1..]),
+        Some("test") => test::run(&root),
+        Some("bench") | Some("size") => setup::run(&root)
+            .and_then(|tools| build::widget(&root, &tools))
+            .map(|_| ()),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("xtask: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's folder.
+fn project_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}

@@ -1,0 +1,92 @@
+//! A kept-server process for one test: its own port, its own SQLite file, stopped on drop.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The demo order's id and the token the test server seeds it with.
+pub const ORDER: &str = "KC-1001";
+pub const TOKEN: &str = "e2e-token-kc1001-7d1f0a9b3c";
+
+/// A running server.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+fn env_path(name: &str) -> PathBuf {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`")
+        })
+}
+
+impl TestServer {
+    /// Starts `$KEPT_SERVER_BIN` serving `$KEPT_DIST`, with the demo shop seeded.
+    pub fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
+            .args([
+                "--bind",
+                "127.0.0.1:0",
+                "--seed-demo",
+                "--demo-token",
+                TOKEN,
+                "--static-dir",
+            ])
+            .arg(env_path("KEPT_DIST"))
+            .arg("--db")
+            .arg(dir.path().join("kept.sqlite"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("kept-server starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("kept-server listening on ") {
+                    let _ = tx.send(url.trim().to_owned());
+                }
+            }
+        });
+        let url = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("kept-server did not report its address within 30 s");
+            }
+        };
+        TestServer {
+            url,
+            child,
+            _dir: dir,
+        }
+    }
+
+    /// GET a JSON document from the API with the demo order's token.
+    pub fn get_json(&self, path: &str) -> serde_json::Value {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(10)))
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        let mut res = agent
+            .get(&format!("{}{path}", self.url))
+            .header("Authorization", &format!("Bearer {TOKEN}"))
+            .call()
+            .expect("the server answers");
+        res.body_mut().read_json().expect("a JSON body")
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,79 @@
+//! The preference step end to end: release widget, real kept-server, real SQLite, headless Chromium.
+
+use kept_e2e::fixture::{action, check};
+use kept_e2e::server::TestServer;
+use kept_e2e::webdriver::Browser;
+
+#[test]
+fn a_customer_submits_preferences_and_the_server_keeps_them_across_a_reload() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+
+    action::choose_channel(&b, "whatsapp");
+    action::type_phone(&b, "+48 600 100 200");
+    action::toggle_do_not_call(&b);
+    action::choose_payment(&b, "card_on_delivery");
+    action::submit(&b);
+
+    assert_eq!(check::receipt_version(&b), "Version 1");
+    let summary = check::receipt_summary(&b);
+    assert!(summary.contains("We will not call you."), "{summary}");
+    assert!(summary.contains("You pay: Card on delivery."), "{summary}");
+    let stored = server.get_json("/v1/orders/KC-1001");
+    assert_eq!(stored["receipt"]["version"], 1);
+    let prefs = &stored["receipt"]["preferences"];
+    assert_eq!(
+        prefs["contact"]["channels"],
+        serde_json::json!(["whatsapp"])
+    );
+    assert_eq!(prefs["contact"]["do_not_call"], true);
+    assert_eq!(prefs["contact"]["phone"], "+48600100200");
+    assert_eq!(prefs["payment"], "card_on_delivery");
+
+    b.refresh();
+    assert_eq!(check::receipt_version(&b), "Version 1");
+}
+
+#[test]
+fn do_not_call_with_phone_calls_is_refused_in_russian_next_to_the_channel() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("ru"));
+
+    action::choose_channel(&b, "phone");
+    action::toggle_do_not_call(&b);
+
+    assert_eq!(
+        check::field_problem(&b, "kept-channel-error"),
+        "Вы попросили не звонить, поэтому звонок выбрать нельзя."
+    );
+    assert!(check::is_disabled(&b, "channel-phone"));
+    action::submit(&b);
+    assert!(!check::has_receipt(&b));
+    assert_eq!(
+        server.get_json("/v1/orders/KC-1001")["receipt"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn whatsapp_without_a_number_moves_focus_to_the_phone_field_with_a_polish_message() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("pl"));
+
+    action::choose_channel(&b, "whatsapp");
+    action::choose_payment(&b, "cash_on_delivery");
+    action::submit(&b);
+
+    assert_eq!(check::focused_id(&b), "kept-phone");
+    assert_eq!(
+        check::field_problem(&b, "kept-phone-error"),
+        "Wybrany sposób kontaktu tego wymaga."
+    );
+    assert_eq!(
+        server.get_json("/v1/orders/KC-1001")["receipt"],
+        serde_json::Value::Null
+    );
+}

@@ -1,0 +1,5 @@
+//! The widget's views: a folder per feature, a file per component.
+
+pub mod app;
+pub mod preferences;
+pub mod receipt;

@@ -1,0 +1,51 @@
+//! The receipt: the agreement the backend stored, in plain words.
+
+use kept_protocol::{Locale, Receipt};
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use crate::i18n::Text;
+
+/// Shows a stored agreement: version, time, summary.
+#[component]
+pub fn ReceiptCard(
+    receipt: Receipt,
+    locale: Locale,
+    editable: bool,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let when = local_date_time(&receipt.accepted_at, locale);
+    let lines = receipt
+        .summary
+        .into_iter()
+        .map(|line| view! { <li>{line}</li> })
+        .collect_view();
+    view! {
+        <section class="kept-receipt" aria-labelledby="kept-receipt-heading" data-testid="receipt">
+            <h3 id="kept-receipt-heading" class="kept-receipt__heading">{Text::ReceiptHeading.in_locale(locale)}</h3>
+            <p class="kept-receipt__meta">
+                <span data-testid="receipt-version">{Text::Version.in_locale(locale)} " " {receipt.version}</span>
+                " · "
+                <time datetime=receipt.accepted_at>{when}</time>
+            </p>
+            <ul class="kept-receipt__summary" data-testid="receipt-summary">{lines}</ul>
+            {editable.then(|| view! {
+                <button type="button" class="kept-button kept-button--secondary" on:click=move |_| on_change.run(())>
+                    {Text::Change.in_locale(locale)}
+                </button>
+            })}
+        </section>
+    }
+}
+
+/// An RFC 3339 instant as the customer's locale writes a date and time, via Intl.
+fn local_date_time(rfc3339: &str, locale: Locale) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(locale.tag(), &options).into()
+}

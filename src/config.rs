@@ -1,0 +1,91 @@
+//! The widget's configuration, read from the embedding element's `data-*` attributes.
+
+use kept_protocol::Locale;
+use web_sys::Element;
+
+/// Where the backend is and which order this widget speaks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Base URL of the backend, without a trailing slash.
+    pub endpoint: String,
+    pub order: String,
+    /// The order-scoped customer token.
+    pub token: String,
+    pub locale: Locale,
+}
+
+/// Why a configuration was refused; shown in the console, with a translated notice on the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    MissingEndpoint,
+    MissingOrder,
+    MissingToken,
+    BadEndpoint,
+}
+
+impl ConfigError {
+    /// The attribute to fix, for the console message.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            ConfigError::MissingEndpoint | ConfigError::BadEndpoint => "data-endpoint",
+            ConfigError::MissingOrder => "data-order",
+            ConfigError::MissingToken => "data-token",
+        }
+    }
+}
+
+impl Config {
+    /// Reads `data-endpoint`, `data-order`, `data-token` and `data-locale` from `el`.
+    pub fn from_element(el: &Element) -> Result<Config, ConfigError> {
+        let attr = |name: &str| {
+            el.get_attribute(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let locale = attr("data-locale")
+            .and_then(|tag| Locale::parse(&tag))
+            .unwrap_or_else(browser_locale);
+        Config::new(
+            attr("data-endpoint"),
+            attr("data-order"),
+            attr("data-token"),
+            locale,
+        )
+    }
+
+    /// Checks the raw values.
+    pub fn new(
+        endpoint: Option<String>,
+        order: Option<String>,
+        token: Option<String>,
+        locale: Locale,
+    ) -> Result<Config, ConfigError> {
+        let endpoint = endpoint.ok_or(ConfigError::MissingEndpoint)?;
+        if !(endpoint.starts_with("https://")
+            || endpoint.starts_with("http://")
+            || endpoint.starts_with('/'))
+        {
+            return Err(ConfigError::BadEndpoint);
+        }
+        Ok(Config {
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            order: order.ok_or(ConfigError::MissingOrder)?,
+            token: token.ok_or(ConfigError::MissingToken)?,
+            locale,
+        })
+    }
+}
+
+/// The first of the browser's languages Kept speaks, else English.
+pub fn browser_locale() -> Locale {
+    let Some(window) = web_sys::window() else {
+        return Locale::default();
+    };
+    let tags: Vec<String> = window
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    Locale::negotiate(tags.iter().map(String::as_str))
+}

@@ -1,0 +1,96 @@
+//! Building the release widget with trunk, and the size report with its budget.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use crate::run;
+use crate::setup::Tools;
+
+/// The files a shop serves, in load order. The CSS is compiled into the wasm.
+pub const SHIPPED: [&str; 3] = ["kept.js", "kept-widget.js", "kept-widget_bg.wasm"];
+const BUDGET_FILE: &str = "size-budget.txt";
+
+/// Builds `dist/` in release mode and prints the size report; Err when the budget is exceeded.
+pub fn widget(root: &Path, tools: &Tools) -> Result<u64, String> {
+    run::status(
+        Command::new("trunk")
+            .args(["build", "--release", "--offline"])
+            .current_dir(root)
+            .env("PATH", tools.path_var()),
+    )?;
+    size_report(root)
+}
+
+/// Prints raw and gzip sizes of each shipped file and checks the total against the budget.
+pub fn size_report(root: &Path) -> Result<u64, String> {
+    let dist = root.join("dist");
+    println!("{:<24} {:>10} {:>10}", "file", "raw", "gzip");
+    let (mut raw_total, mut gz_total) = (0u64, 0u64);
+    for name in SHIPPED {
+        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"))?;
+        let gz = gzip_len(&bytes);
+        println!("{:<24} {:>10} {:>10}", name, bytes.len(), gz);
+        raw_total += bytes.len() as u64;
+        gz_total += gz;
+    }
+    println!("{:<24} {:>10} {:>10}", "total", raw_total, gz_total);
+    if let Ok(css) = std::fs::read(root.join("style/kept.css")) {
+        println!(
+            "(style/kept.css is inside the wasm: {} raw, {} gzip on its own)",
+            css.len(),
+            gzip_len(&css)
+        );
+    }
+    let budget = budget(root)?;
+    if gz_total > budget {
+        return Err(format!(
+            "the widget is {gz_total} bytes gzip, over the budget of {budget} in {BUDGET_FILE}"
+        ));
+    }
+    println!("size budget: {gz_total} of {budget} bytes gzip");
+    Ok(gz_total)
+}
+
+/// gzip size at the best compression, as a CDN would serve it.
+pub fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().map(|v| v.len() as u64).unwrap_or(u64::MAX)
+}
+
+fn budget(root: &Path) -> Result<u64, String> {
+    let text = std::fs::read_to_string(root.join(BUDGET_FILE))
+        .map_err(|e| format!("{BUDGET_FILE}: {e}"))?;
+    parse_budget(&text).ok_or_else(|| {
+        format!("{BUDGET_FILE} must hold the budget in gzip bytes on a line of its own")
+    })
+}
+
+fn parse_budget(text: &str) -> Option<u64> {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_is_the_first_line_that_is_not_a_comment() {
+        assert_eq!(parse_budget("# why\n\n81920\n"), Some(81920));
+        assert_eq!(parse_budget("# only a comment\n"), None);
+    }
+
+    #[test]
+    fn gzip_shrinks_repetitive_bytes() {
+        assert!(gzip_len(&[b'a'; 10_000]) < 100);
+    }
+}

@@ -1,0 +1,163 @@
+//! `cargo xtask setup`: installs what is missing, quickly does nothing when all is there.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::run;
+
+/// The pinned trunk release (0.22 needs a newer rustc than these machines have).
+const TRUNK_VERSION: &str = "0.21.14";
+/// The binaryen release whose npm package ships a working wasm-opt.
+const BINARYEN_VERSION: &str = "132.0.0";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Where the installed tools are.
+pub struct Tools {
+    /// Folder holding wasm-opt, put first on PATH for trunk.
+    pub wasm_opt_dir: PathBuf,
+}
+
+impl Tools {
+    /// PATH with the project-local tools first.
+    pub fn path_var(&self) -> std::ffi::OsString {
+        let mut paths = vec![self.wasm_opt_dir.clone()];
+        if let Some(path) = std::env::var_os("PATH") {
+            paths.extend(std::env::split_paths(&path));
+        }
+        std::env::join_paths(paths).unwrap_or_default()
+    }
+}
+
+/// Installs every missing tool.
+pub fn run(root: &Path) -> Result<Tools, String> {
+    wasm_target()?;
+    cargo_tool("trunk", "trunk", TRUNK_VERSION, &["--locked"])?;
+    let bindgen = wasm_bindgen_version(root)?;
+    check_trunk_toml(root, &bindgen)?;
+    // Without --locked: the registry copy lags one of its locked dependencies.
+    cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])?;
+    let wasm_opt_dir = wasm_opt(root)?;
+    chromium()?;
+    Ok(Tools { wasm_opt_dir })
+}
+
+fn wasm_target() -> Result<(), String> {
+    let installed = run::output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    run::status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn cargo_tool(bin: &str, package: &str, version: &str, extra: &[&str]) -> Result<(), String> {
+    let found = run::output(Command::new(bin).arg("--version")).unwrap_or_default();
+    if found.split_whitespace().any(|w| w == version) {
+        return Ok(());
+    }
+    eprintln!(
+        "installing {package} {version} (found: {})",
+        if found.is_empty() { "none" } else { &found }
+    );
+    run::status(
+        Command::new("cargo")
+            .args(["install", package, "--version", version])
+            .args(extra),
+    )
+}
+
+/// The wasm-bindgen version in Cargo.lock; the CLI must match it exactly.
+pub fn wasm_bindgen_version(root: &Path) -> Result<String, String> {
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    lock_version(&lock, "wasm-bindgen")
+        .ok_or_else(|| "Cargo.lock has no wasm-bindgen package".to_owned())
+}
+
+fn lock_version(lock: &str, package: &str) -> Option<String> {
+    let mut lines = lock.lines();
+    let wanted = format!("name = \"{package}\"");
+    while let Some(line) = lines.next() {
+        if line.trim() == wanted {
+            let version = lines
+                .next()?
+                .trim()
+                .strip_prefix("version = \"")?
+                .strip_suffix('"')?;
+            return Some(version.to_owned());
+        }
+    }
+    None
+}
+
+fn check_trunk_toml(root: &Path, bindgen: &str) -> Result<(), String> {
+    let toml =
+        std::fs::read_to_string(root.join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
+    let line = format!("wasm_bindgen = \"{bindgen}\"");
+    if toml.lines().any(|l| l.trim() == line) {
+        Ok(())
+    } else {
+        Err(format!("Trunk.toml must say {line} to match Cargo.lock"))
+    }
+}
+
+fn wasm_opt(root: &Path) -> Result<PathBuf, String> {
+    let prefix = root.join(".tools/binaryen");
+    let bin = prefix.join("node_modules/binaryen/bin");
+    let major = BINARYEN_VERSION
+        .split('.')
+        .next()
+        .unwrap_or(BINARYEN_VERSION);
+    let found =
+        run::output(Command::new(bin.join("wasm-opt")).arg("--version")).unwrap_or_default();
+    if found.contains(&format!("version {major}")) {
+        return Ok(bin);
+    }
+    eprintln!(
+        "installing wasm-opt from the npm package binaryen@{BINARYEN_VERSION} into {}",
+        prefix.display()
+    );
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    run::status(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("binaryen@{BINARYEN_VERSION}")),
+    )
+    .map_err(|e| format!("{e}\nwasm-opt comes from npm: install Node.js and npm, then run cargo xtask setup again"))?;
+    Ok(bin)
+}
+
+fn chromium() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    let install = "apt-get update && apt-get install -y chromium chromium-driver";
+    let root_user = run::output(Command::new("id").arg("-u")).as_deref() == Some("0");
+    if !root_user {
+        return Err(format!(
+            "Chromium and ChromeDriver are missing; as root, run: {install}"
+        ));
+    }
+    run::status(Command::new("apt-get").arg("update"))?;
+    run::status(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locked_version_of_a_package_is_found() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"9.9.9\"\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(
+            lock_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(lock_version(lock, "leptos"), None);
+    }
+}

@@ -1,0 +1,166 @@
+//! `cargo xtask test`: every check, browser tests included, with one summary line at the end.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::run::{self, Counts};
+use crate::{build, setup};
+
+/// The host-side packages; the widget is checked for wasm32 only.
+const HOST_PACKAGES: [&str; 8] = [
+    "-p",
+    "kept-protocol",
+    "-p",
+    "kept-server",
+    "-p",
+    "kept-e2e",
+    "-p",
+    "xtask",
+];
+
+struct Tally {
+    counts: Counts,
+    failed_steps: Vec<&'static str>,
+}
+
+impl Tally {
+    /// A step that is not a test run: it counts as one check.
+    fn check(&mut self, name: &'static str, result: Result<(), String>) {
+        match result {
+            Ok(()) => self.counts.passed += 1,
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                self.counts.failed += 1;
+                self.failed_steps.push(name);
+            }
+        }
+    }
+
+    /// A test run: its own counts, and one failure more if it failed without reporting one.
+    fn tests(&mut self, name: &'static str, (ok, counts): (bool, Counts)) {
+        self.counts.passed += counts.passed;
+        self.counts.failed += counts.failed;
+        if !ok {
+            if counts.failed == 0 {
+                self.counts.failed += 1;
+            }
+            self.failed_steps.push(name);
+        }
+    }
+}
+
+/// `cargo <args>`, with `--locked` in CI so a stale Cargo.lock fails instead of changing.
+fn cargo(root: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root).arg(args[0]);
+    if std::env::var_os("CI").is_some() {
+        cmd.arg("--locked");
+    }
+    cmd.args(&args[1..]);
+    cmd
+}
+
+/// Runs every step, even after a failure, and fails when any step failed.
+pub fn run(root: &Path) -> Result<(), String> {
+    let tools = setup::run(root)?;
+    let mut t = Tally {
+        counts: Counts::default(),
+        failed_steps: Vec::new(),
+    };
+
+    t.check(
+        "rustfmt",
+        run::status(
+            Command::new("cargo")
+                .current_dir(root)
+                .args(["fmt", "--all", "--", "--check"]),
+        ),
+    );
+    let mut clippy = cargo(root, &["clippy", "--all-targets"]);
+    clippy.args(HOST_PACKAGES).args(["--", "-D", "warnings"]);
+    t.check("clippy (host)", run::status(&mut clippy));
+    let mut clippy_wasm = cargo(
+        root,
+        &[
+            "clippy",
+            "-p",
+            "kept-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+        ],
+    );
+    clippy_wasm.args(["--", "-D", "warnings"]);
+    t.check("clippy (wasm32)", run::status(&mut clippy_wasm));
+
+    let mut native = cargo(
+        root,
+        &[
+            "test",
+            "-p",
+            "kept-protocol",
+            "-p",
+            "kept-server",
+            "-p",
+            "xtask",
+        ],
+    );
+    t.tests("native tests", run::tests(&mut native));
+
+    // wasm-bindgen-test-runner reads webdriver.json (headless flags) from the working directory.
+    let mut browser = cargo(
+        root,
+        &[
+            "test",
+            "-p",
+            "kept-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    );
+    browser
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env_remove("GECKODRIVER")
+        .env_remove("SAFARIDRIVER");
+    t.tests(
+        "browser tests (wasm-bindgen-test)",
+        run::tests(&mut browser),
+    );
+
+    let built = build::widget(root, &tools);
+    let widget_built = !matches!(&built, Err(e) if !e.contains("over the budget"));
+    t.check("release build and size budget", built.map(|_| ()));
+
+    if widget_built {
+        let server = run::status(&mut cargo(root, &["build", "-p", "kept-server"]));
+        t.check("kept-server build", server.clone());
+        if server.is_ok() {
+            let mut e2e = cargo(root, &["test", "-p", "kept-e2e", "--", "--test-threads=2"]);
+            e2e.env("KEPT_SERVER_BIN", root.join("target/debug/kept-server"))
+                .env("KEPT_DIST", root.join("dist"))
+                .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+                .env("CHROMIUM", setup::CHROMIUM);
+            t.tests("end-to-end tests", run::tests(&mut e2e));
+        }
+    } else {
+        t.check(
+            "end-to-end tests",
+            Err("skipped: the widget did not build".to_owned()),
+        );
+    }
+
+    if !t.failed_steps.is_empty() {
+        eprintln!("failed: {}", t.failed_steps.join(", "));
+    }
+    println!("{} passed, {} failed", t.counts.passed, t.counts.failed);
+    if t.counts.failed == 0 && t.failed_steps.is_empty() {
+        Ok(())
+    } else {
+        Err("some checks failed".to_owned())
+    }
+}
