@@ -1,9 +1,7 @@
 //! The backend client: one function per endpoint, typed errors.
 
 use gloo_net::http::{Request, Response};
-use kept_protocol::{
-    ErrorBody, ErrorCode, OrderView, Preferences, Problem, Receipt, ShopProfile, IDEMPOTENCY_KEY,
-};
+use kept_protocol::{ErrorBody, ErrorCode, OrderView, Preferences, Problem, Receipt, ShopProfile, IDEMPOTENCY_KEY};
 use serde::de::DeserializeOwned;
 
 use crate::config::Config;

@@ -37,20 +37,9 @@ impl ConfigError {
 impl Config {
     /// Reads `data-endpoint`, `data-order`, `data-token` and `data-locale` from `el`.
     pub fn from_element(el: &Element) -> Result<Config, ConfigError> {
-        let attr = |name: &str| {
-            el.get_attribute(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let locale = attr("data-locale")
-            .and_then(|tag| Locale::parse(&tag))
-            .unwrap_or_else(browser_locale);
-        Config::new(
-            attr("data-endpoint"),
-            attr("data-order"),
-            attr("data-token"),
-            locale,
-        )
+        let attr = |name: &str| el.get_attribute(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let locale = attr("data-locale").and_then(|tag| Locale::parse(&tag)).unwrap_or_else(browser_locale);
+        Config::new(attr("data-endpoint"), attr("data-order"), attr("data-token"), locale)
     }
 
     /// Checks the raw values.
@@ -61,10 +50,7 @@ impl Config {
         locale: Locale,
     ) -> Result<Config, ConfigError> {
         let endpoint = endpoint.ok_or(ConfigError::MissingEndpoint)?;
-        if !(endpoint.starts_with("https://")
-            || endpoint.starts_with("http://")
-            || endpoint.starts_with('/'))
-        {
+        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://") || endpoint.starts_with('/')) {
             return Err(ConfigError::BadEndpoint);
         }
         Ok(Config {
@@ -81,11 +67,6 @@ pub fn browser_locale() -> Locale {
     let Some(window) = web_sys::window() else {
         return Locale::default();
     };
-    let tags: Vec<String> = window
-        .navigator()
-        .languages()
-        .iter()
-        .filter_map(|v| v.as_string())
-        .collect();
+    let tags: Vec<String> = window.navigator().languages().iter().filter_map(|v| v.as_string()).collect();
     Locale::negotiate(tags.iter().map(String::as_str))
 }

@@ -35,13 +35,19 @@ impl Text {
     pub fn in_locale(self, l: Locale) -> &'static str {
         use Text::*;
         match self {
-            Heading => l.pick("Your choices for this order", "Ваши условия для этого заказа", "Twoje ustawienia dla tego zamówienia"),
+            Heading => l.pick(
+                "Your choices for this order",
+                "Ваши условия для этого заказа",
+                "Twoje ustawienia dla tego zamówienia",
+            ),
             Intro => l.pick(
                 "Choose once: the shop keeps to it, and you will see it next to your order.",
                 "Выберите один раз: магазин будет этого придерживаться, а вы увидите это рядом с заказом.",
                 "Wybierz raz: sklep będzie się tego trzymał, a Ty zobaczysz to przy zamówieniu.",
             ),
-            ContactLegend => l.pick("How should we contact you?", "Как с вами связываться?", "Jak mamy się z Tobą kontaktować?"),
+            ContactLegend => {
+                l.pick("How should we contact you?", "Как с вами связываться?", "Jak mamy się z Tobą kontaktować?")
+            }
             DoNotCall => l.pick("Do not call me", "Не звоните мне", "Nie dzwońcie do mnie"),
             CallsDisabled => l.pick(
                 "Not available: you asked us not to call.",
@@ -54,11 +60,15 @@ impl Text {
                 "Numer telefonu z kierunkowym kraju",
             ),
             EmailLabel => l.pick("Email address", "Адрес электронной почты", "Adres e-mail"),
-            TelegramLabel => l.pick("Telegram username", "Имя пользователя в Telegram", "Nazwa użytkownika w Telegramie"),
+            TelegramLabel => {
+                l.pick("Telegram username", "Имя пользователя в Telegram", "Nazwa użytkownika w Telegramie")
+            }
             PaymentLegend => l.pick("How will you pay?", "Как вы будете платить?", "Jak zapłacisz?"),
             Submit => l.pick("Save my choices", "Сохранить мой выбор", "Zapisz moje wybory"),
             Sending => l.pick("Saving…", "Сохраняем…", "Zapisujemy…"),
-            ReceiptHeading => l.pick("Your agreement with the shop", "Ваша договорённость с магазином", "Twoja umowa ze sklepem"),
+            ReceiptHeading => {
+                l.pick("Your agreement with the shop", "Ваша договорённость с магазином", "Twoja umowa ze sklepem")
+            }
             Version => l.pick("Version", "Версия", "Wersja"),
             Change => l.pick("Change my choices", "Изменить выбор", "Zmień wybory"),
             Loading => l.pick("Loading your order…", "Загружаем ваш заказ…", "Wczytujemy Twoje zamówienie…"),
@@ -78,7 +88,9 @@ impl Text {
                 "Ещё не сохранено: магазин не ответил. Ваш выбор не потерян — попробуйте ещё раз.",
                 "Jeszcze nie zapisano: sklep nie odpowiedział. Twoje wybory nie zginęły — spróbuj ponownie.",
             ),
-            FixProblems => l.pick("Please fix the marked fields.", "Исправьте отмеченные поля.", "Popraw zaznaczone pola."),
+            FixProblems => {
+                l.pick("Please fix the marked fields.", "Исправьте отмеченные поля.", "Popraw zaznaczone pola.")
+            }
             NotEditable => l.pick(
                 "The shop has started picking your order, so these choices can no longer change.",
                 "Магазин уже начал собирать заказ, поэтому изменить выбор больше нельзя.",
@@ -102,11 +114,9 @@ pub fn problem_text(code: ProblemCode, l: Locale) -> &'static str {
             "Выберите или заполните это поле.",
             "Wybierz lub uzupełnij to pole.",
         ),
-        Invalid | Unknown => l.pick(
-            "This value is not accepted.",
-            "Это значение не подходит.",
-            "Ta wartość jest nieprawidłowa.",
-        ),
+        Invalid | Unknown => {
+            l.pick("This value is not accepted.", "Это значение не подходит.", "Ta wartość jest nieprawidłowa.")
+        }
         InvalidPhone => l.pick(
             "Enter the number with its country code, e.g. +48 600 100 200.",
             "Введите номер с кодом страны, например +7 916 123 45 67.",
@@ -132,11 +142,9 @@ pub fn problem_text(code: ProblemCode, l: Locale) -> &'static str {
             "Вы попросили не звонить, поэтому звонок выбрать нельзя.",
             "Prosisz, by do Ciebie nie dzwonić, więc nie można wybrać połączenia.",
         ),
-        DuplicateChannel => l.pick(
-            "This channel is already chosen.",
-            "Этот способ связи уже выбран.",
-            "Ten kanał jest już wybrany.",
-        ),
+        DuplicateChannel => {
+            l.pick("This channel is already chosen.", "Этот способ связи уже выбран.", "Ten kanał jest już wybrany.")
+        }
         ChannelNotOffered => l.pick(
             "The shop does not offer this way of contact.",
             "Магазин не предлагает этот способ связи.",

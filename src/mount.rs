@@ -29,9 +29,7 @@ pub fn after_script(script: &Element) {
 /// Mounts into `host`: the widget when `config` is good, otherwise a translated notice.
 pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>) {
     let Some(container) = shadow_container(host) else {
-        web_sys::console::error_1(&JsValue::from_str(
-            "Kept: could not create the widget's shadow root",
-        ));
+        web_sys::console::error_1(&JsValue::from_str("Kept: could not create the widget's shadow root"));
         return;
     };
     match config {
@@ -42,11 +40,8 @@ pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>)
             msg.push_str(" on the embedding element");
             web_sys::console::error_1(&JsValue::from_str(&msg));
             let text = Text::ConfigError.in_locale(browser_locale());
-            leptos::mount::mount_to(
-                container,
-                move || view! { <p class="kept-notice" role="alert">{text}</p> },
-            )
-            .forget();
+            leptos::mount::mount_to(container, move || view! { <p class="kept-notice" role="alert">{text}</p> })
+                .forget();
         }
     }
 }

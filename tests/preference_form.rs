@@ -20,12 +20,8 @@ fn shop() -> ShopProfile {
         time_zone: "Europe/Warsaw".into(),
         channels: vec![Channel::Chat, Channel::Whatsapp, Channel::Phone],
         payment_methods: vec![
-            PaymentOffer {
-                method: PaymentMethod::CardOnline,
-            },
-            PaymentOffer {
-                method: PaymentMethod::CardOnDelivery,
-            },
+            PaymentOffer { method: PaymentMethod::CardOnline },
+            PaymentOffer { method: PaymentMethod::CardOnDelivery },
         ],
     }
 }
@@ -54,29 +50,21 @@ fn mount_form(locale: Locale) -> (HtmlElement, Arc<Mutex<Vec<Preferences>>>) {
 }
 
 fn find(root: &HtmlElement, test_id: &str) -> Option<Element> {
-    root.query_selector(&format!("[data-testid=\"{test_id}\"]"))
-        .unwrap()
+    root.query_selector(&format!("[data-testid=\"{test_id}\"]")).unwrap()
 }
 
 fn click(root: &HtmlElement, test_id: &str) {
-    find(root, test_id)
-        .unwrap_or_else(|| panic!("no {test_id}"))
-        .unchecked_into::<HtmlElement>()
-        .click();
+    find(root, test_id).unwrap_or_else(|| panic!("no {test_id}")).unchecked_into::<HtmlElement>().click();
 }
 
 fn input(root: &HtmlElement, test_id: &str) -> HtmlInputElement {
-    find(root, test_id)
-        .unwrap_or_else(|| panic!("no {test_id}"))
-        .unchecked_into()
+    find(root, test_id).unwrap_or_else(|| panic!("no {test_id}")).unchecked_into()
 }
 
 fn type_into(root: &HtmlElement, test_id: &str, text: &str) {
     let field = input(root, test_id);
     field.set_value(text);
-    field
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
+    field.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
 }
 
 fn text(root: &HtmlElement, test_id: &str) -> Option<String> {
@@ -101,14 +89,8 @@ async fn ticking_do_not_call_disables_phone_calls_and_says_why() {
     click(&root, "do-not-call");
     tick().await;
     assert!(input(&root, "channel-phone").disabled());
-    let reason = root
-        .query_selector(".kept-choice__reason")
-        .unwrap()
-        .and_then(|e| e.text_content());
-    assert_eq!(
-        reason.as_deref(),
-        Some("Not available: you asked us not to call.")
-    );
+    let reason = root.query_selector(".kept-choice__reason").unwrap().and_then(|e| e.text_content());
+    assert_eq!(reason.as_deref(), Some("Not available: you asked us not to call."));
 }
 
 #[wasm_bindgen_test]
@@ -135,16 +117,8 @@ async fn whatsapp_asks_for_a_phone_number_and_blocks_submission_without_one() {
     assert!(find(&root, "kept-phone").is_some());
     click(&root, "submit");
     tick().await;
-    assert_eq!(
-        text(&root, "kept-phone-error").as_deref(),
-        Some("The way of contact you chose needs this.")
-    );
-    assert_eq!(
-        input(&root, "kept-phone")
-            .get_attribute("aria-invalid")
-            .as_deref(),
-        Some("true")
-    );
+    assert_eq!(text(&root, "kept-phone-error").as_deref(), Some("The way of contact you chose needs this."));
+    assert_eq!(input(&root, "kept-phone").get_attribute("aria-invalid").as_deref(), Some("true"));
     assert!(submitted.lock().unwrap().is_empty());
 }
 
@@ -172,29 +146,16 @@ async fn a_valid_form_submits_the_chosen_preferences() {
 async fn labels_speak_the_configured_language() {
     let (root, _) = mount_form(Locale::Pl);
     tick().await;
-    let legend = root
-        .query_selector("legend")
-        .unwrap()
-        .and_then(|e| e.text_content());
+    let legend = root.query_selector("legend").unwrap().and_then(|e| e.text_content());
     assert_eq!(legend.as_deref(), Some("Jak mamy się z Tobą kontaktować?"));
     assert_eq!(text(&root, "submit").as_deref(), Some("Zapisz moje wybory"));
 }
 
 #[wasm_bindgen_test]
 fn a_missing_token_is_a_configuration_error() {
-    let e = Config::new(
-        Some("http://127.0.0.1:1".into()),
-        Some("KC-1".into()),
-        None,
-        Locale::En,
-    );
+    let e = Config::new(Some("http://127.0.0.1:1".into()), Some("KC-1".into()), None, Locale::En);
     assert_eq!(e, Err(ConfigError::MissingToken));
-    let e = Config::new(
-        Some("javascript:alert(1)".into()),
-        Some("KC-1".into()),
-        Some("t".into()),
-        Locale::En,
-    );
+    let e = Config::new(Some("javascript:alert(1)".into()), Some("KC-1".into()), Some("t".into()), Locale::En);
     assert_eq!(e, Err(ConfigError::BadEndpoint));
 }
 
@@ -204,12 +165,6 @@ async fn a_bad_configuration_shows_a_translated_notice_instead_of_a_blank_hole()
     kept_widget::mount::mount(&host, Err(ConfigError::MissingEndpoint));
     tick().await;
     let root = host.shadow_root().expect("a shadow root");
-    let notice = root
-        .query_selector("[role=alert]")
-        .unwrap()
-        .and_then(|e| e.text_content());
-    assert_eq!(
-        notice.as_deref(),
-        Some("The checkout widget is not set up correctly on this page.")
-    );
+    let notice = root.query_selector("[role=alert]").unwrap().and_then(|e| e.text_content());
+    assert_eq!(notice.as_deref(), Some("The checkout widget is not set up correctly on this page."));
 }

@@ -21,9 +21,7 @@ pub struct TestServer {
 fn env_path(name: &str) -> PathBuf {
     std::env::var_os(name)
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`")
-        })
+        .unwrap_or_else(|| panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`"))
 }
 
 impl TestServer {
@@ -31,14 +29,7 @@ impl TestServer {
     pub fn start() -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
-            .args([
-                "--bind",
-                "127.0.0.1:0",
-                "--seed-demo",
-                "--demo-token",
-                TOKEN,
-                "--static-dir",
-            ])
+            .args(["--bind", "127.0.0.1:0", "--seed-demo", "--demo-token", TOKEN, "--static-dir"])
             .arg(env_path("KEPT_DIST"))
             .arg("--db")
             .arg(dir.path().join("kept.sqlite"))
@@ -61,11 +52,7 @@ impl TestServer {
                 panic!("kept-server did not report its address within 30 s");
             }
         };
-        TestServer {
-            url,
-            child,
-            _dir: dir,
-        }
+        TestServer { url, child, _dir: dir }
     }
 
     /// GET a JSON document from the API with the demo order's token.

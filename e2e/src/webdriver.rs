@@ -25,17 +25,13 @@ pub struct Browser {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
 impl Browser {
     /// Starts ChromeDriver on a free port and opens a fresh headless Chromium profile.
     pub fn start() -> Browser {
-        let chromedriver =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = free_port();
         let driver = Command::new(chromedriver)
@@ -51,11 +47,7 @@ impl Browser {
             .new_agent();
         let base = format!("http://127.0.0.1:{port}");
         wait_for("chromedriver to listen", Duration::from_secs(20), || {
-            agent
-                .get(&format!("{base}/status"))
-                .call()
-                .ok()
-                .filter(|r| r.status().is_success())
+            agent.get(&format!("{base}/status")).call().ok().filter(|r| r.status().is_success())
         });
         let profile = tempfile::tempdir().expect("a profile folder");
         let caps = json!({ "capabilities": { "alwaysMatch": {
@@ -70,13 +62,7 @@ impl Browser {
                 ]
             }
         }}});
-        let mut b = Browser {
-            base,
-            session: String::new(),
-            agent,
-            driver,
-            _profile: profile,
-        };
+        let mut b = Browser { base, session: String::new(), agent, driver, _profile: profile };
         let v = b.call("POST", "/session", Some(caps));
         b.session = v["sessionId"].as_str().expect("a session id").to_owned();
         b
@@ -87,10 +73,7 @@ impl Browser {
         let res = match method {
             "GET" => self.agent.get(&url).call(),
             "DELETE" => self.agent.delete(&url).call(),
-            _ => self
-                .agent
-                .post(&url)
-                .send_json(body.unwrap_or_else(|| json!({}))),
+            _ => self.agent.post(&url).send_json(body.unwrap_or_else(|| json!({}))),
         };
         let mut res = res.unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
         let ok = res.status().is_success();
@@ -109,10 +92,7 @@ impl Browser {
         let url = format!("{}{}", self.base, self.session_path(path));
         let res = match method {
             "GET" => self.agent.get(&url).call(),
-            _ => self
-                .agent
-                .post(&url)
-                .send_json(body.unwrap_or_else(|| json!({}))),
+            _ => self.agent.post(&url).send_json(body.unwrap_or_else(|| json!({}))),
         };
         let mut res = res.ok()?;
         let ok = res.status().is_success();
@@ -122,11 +102,7 @@ impl Browser {
 
     /// Opens `url` and waits for the page to load.
     pub fn goto(&self, url: &str) {
-        self.call(
-            "POST",
-            &self.session_path("/url"),
-            Some(json!({ "url": url })),
-        );
+        self.call("POST", &self.session_path("/url"), Some(json!({ "url": url })));
     }
 
     /// Reloads the current page.
@@ -136,20 +112,12 @@ impl Browser {
 
     /// Runs a script in the page and returns its result.
     pub fn execute(&self, script: &str, args: Vec<Value>) -> Value {
-        self.call(
-            "POST",
-            &self.session_path("/execute/sync"),
-            Some(json!({ "script": script, "args": args })),
-        )
+        self.call("POST", &self.session_path("/execute/sync"), Some(json!({ "script": script, "args": args })))
     }
 
     /// The element matching `css` inside the shadow root of the first element matching `host`, if present now.
     pub fn find_in_shadow(&self, host: &str, css: &str) -> Option<Element> {
-        let h = self.try_call(
-            "POST",
-            "/element",
-            Some(json!({ "using": "css selector", "value": host })),
-        )?;
+        let h = self.try_call("POST", "/element", Some(json!({ "using": "css selector", "value": host })))?;
         let host_id = h[ELEMENT].as_str()?.to_owned();
         let root = self.try_call("GET", &format!("/element/{host_id}/shadow"), None)?;
         let root_id = root[SHADOW].as_str()?.to_owned();
@@ -163,51 +131,29 @@ impl Browser {
 
     /// Clicks like a person: scrolls it into view and presses the mouse on it.
     pub fn click(&self, el: &Element) {
-        self.call(
-            "POST",
-            &self.session_path(&format!("/element/{}/click", el.0)),
-            None,
-        );
+        self.call("POST", &self.session_path(&format!("/element/{}/click", el.0)), None);
     }
 
     /// Types `text` into the element, as keystrokes.
     pub fn type_text(&self, el: &Element, text: &str) {
-        self.call(
-            "POST",
-            &self.session_path(&format!("/element/{}/value", el.0)),
-            Some(json!({ "text": text })),
-        );
+        self.call("POST", &self.session_path(&format!("/element/{}/value", el.0)), Some(json!({ "text": text })));
     }
 
     /// The element's rendered text.
     pub fn text(&self, el: &Element) -> String {
-        self.call(
-            "GET",
-            &self.session_path(&format!("/element/{}/text", el.0)),
-            None,
-        )
-        .as_str()
-        .unwrap_or("")
-        .to_owned()
+        self.call("GET", &self.session_path(&format!("/element/{}/text", el.0)), None).as_str().unwrap_or("").to_owned()
     }
 
     /// An attribute or property of the element (`disabled`, `checked`, `id`...).
     pub fn property(&self, el: &Element, name: &str) -> Value {
-        self.call(
-            "GET",
-            &self.session_path(&format!("/element/{}/property/{name}", el.0)),
-            None,
-        )
+        self.call("GET", &self.session_path(&format!("/element/{}/property/{name}", el.0)), None)
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
         if !self.session.is_empty() {
-            let _ = self
-                .agent
-                .delete(&format!("{}/session/{}", self.base, self.session))
-                .call();
+            let _ = self.agent.delete(&format!("{}/session/{}", self.base, self.session)).call();
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();

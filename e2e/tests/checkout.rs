@@ -23,10 +23,7 @@ fn a_customer_submits_preferences_and_the_server_keeps_them_across_a_reload() {
     let stored = server.get_json("/v1/orders/KC-1001");
     assert_eq!(stored["receipt"]["version"], 1);
     let prefs = &stored["receipt"]["preferences"];
-    assert_eq!(
-        prefs["contact"]["channels"],
-        serde_json::json!(["whatsapp"])
-    );
+    assert_eq!(prefs["contact"]["channels"], serde_json::json!(["whatsapp"]));
     assert_eq!(prefs["contact"]["do_not_call"], true);
     assert_eq!(prefs["contact"]["phone"], "+48600100200");
     assert_eq!(prefs["payment"], "card_on_delivery");
@@ -51,10 +48,7 @@ fn do_not_call_with_phone_calls_is_refused_in_russian_next_to_the_channel() {
     assert!(check::is_disabled(&b, "channel-phone"));
     action::submit(&b);
     assert!(!check::has_receipt(&b));
-    assert_eq!(
-        server.get_json("/v1/orders/KC-1001")["receipt"],
-        serde_json::Value::Null
-    );
+    assert_eq!(server.get_json("/v1/orders/KC-1001")["receipt"], serde_json::Value::Null);
 }
 
 #[test]
@@ -68,12 +62,6 @@ fn whatsapp_without_a_number_moves_focus_to_the_phone_field_with_a_polish_messag
     action::submit(&b);
 
     assert_eq!(check::focused_id(&b), "kept-phone");
-    assert_eq!(
-        check::field_problem(&b, "kept-phone-error"),
-        "Wybrany sposób kontaktu tego wymaga."
-    );
-    assert_eq!(
-        server.get_json("/v1/orders/KC-1001")["receipt"],
-        serde_json::Value::Null
-    );
+    assert_eq!(check::field_problem(&b, "kept-phone-error"), "Wybrany sposób kontaktu tego wymaga.");
+    assert_eq!(server.get_json("/v1/orders/KC-1001")["receipt"], serde_json::Value::Null);
 }

@@ -18,14 +18,8 @@ pub enum Channel {
 
 impl Channel {
     /// Every channel, in the order a form lists them.
-    pub const ALL: [Channel; 6] = [
-        Channel::Chat,
-        Channel::Sms,
-        Channel::Whatsapp,
-        Channel::Telegram,
-        Channel::Email,
-        Channel::Phone,
-    ];
+    pub const ALL: [Channel; 6] =
+        [Channel::Chat, Channel::Sms, Channel::Whatsapp, Channel::Telegram, Channel::Email, Channel::Phone];
 
     /// The contact detail the shop needs to use this channel, if any.
     pub fn needs(self) -> Option<ContactDetail> {
@@ -186,45 +180,21 @@ mod tests {
 
     #[test]
     fn phone_numbers_with_separators_become_canonical() {
-        assert_eq!(
-            E164::parse(" +48 600-100 (200) ").unwrap().as_str(),
-            "+48600100200"
-        );
-        assert_eq!(
-            E164::parse("+7.916.123.45.67").unwrap().as_str(),
-            "+79161234567"
-        );
+        assert_eq!(E164::parse(" +48 600-100 (200) ").unwrap().as_str(), "+48600100200");
+        assert_eq!(E164::parse("+7.916.123.45.67").unwrap().as_str(), "+79161234567");
     }
 
     #[test]
     fn phone_numbers_without_plus_or_with_wrong_length_are_refused() {
-        for bad in [
-            "600100200",
-            "+0123456789",
-            "+1234",
-            "+1234567890123456",
-            "+48 600 abc",
-            "",
-        ] {
+        for bad in ["600100200", "+0123456789", "+1234", "+1234567890123456", "+48 600 abc", ""] {
             assert_eq!(E164::parse(bad), Err(ProblemCode::InvalidPhone), "{bad}");
         }
     }
 
     #[test]
     fn emails_need_one_at_and_a_dotted_domain() {
-        assert_eq!(
-            Email::parse(" anna@example.pl ").unwrap().as_str(),
-            "anna@example.pl"
-        );
-        for bad in [
-            "anna",
-            "anna@",
-            "@example.pl",
-            "anna@example",
-            "an na@example.pl",
-            "a@b@c.pl",
-            "a@b..pl",
-        ] {
+        assert_eq!(Email::parse(" anna@example.pl ").unwrap().as_str(), "anna@example.pl");
+        for bad in ["anna", "anna@", "@example.pl", "anna@example", "an na@example.pl", "a@b@c.pl", "a@b..pl"] {
             assert_eq!(Email::parse(bad), Err(ProblemCode::InvalidEmail), "{bad}");
         }
     }
@@ -232,16 +202,9 @@ mod tests {
     #[test]
     fn telegram_handles_gain_one_at_sign() {
         assert_eq!(TelegramHandle::parse("anna_k").unwrap().as_str(), "@anna_k");
-        assert_eq!(
-            TelegramHandle::parse("@anna_k").unwrap().as_str(),
-            "@anna_k"
-        );
+        assert_eq!(TelegramHandle::parse("@anna_k").unwrap().as_str(), "@anna_k");
         for bad in ["@ann", "1anna", "anna-k", "@@annak"] {
-            assert_eq!(
-                TelegramHandle::parse(bad),
-                Err(ProblemCode::InvalidTelegram),
-                "{bad}"
-            );
+            assert_eq!(TelegramHandle::parse(bad), Err(ProblemCode::InvalidTelegram), "{bad}");
         }
     }
 

@@ -22,9 +22,7 @@ impl Locale {
     /// The locale for a BCP 47 tag such as `pl-PL`, if supported.
     pub fn parse(tag: &str) -> Option<Locale> {
         let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
-        Locale::ALL
-            .into_iter()
-            .find(|l| primary.eq_ignore_ascii_case(l.tag()))
+        Locale::ALL.into_iter().find(|l| primary.eq_ignore_ascii_case(l.tag()))
     }
 
     /// The first supported locale among the customer's preferred ones, else English.
@@ -70,19 +68,11 @@ impl PaymentMethod {
     pub fn label(self, l: Locale) -> &'static str {
         match self {
             PaymentMethod::CardOnline => l.pick("Card online", "Картой онлайн", "Kartą online"),
-            PaymentMethod::CardOnDelivery => l.pick(
-                "Card on delivery",
-                "Картой при получении",
-                "Kartą przy odbiorze",
-            ),
-            PaymentMethod::CashOnDelivery => l.pick(
-                "Cash on delivery",
-                "Наличными при получении",
-                "Gotówką przy odbiorze",
-            ),
-            PaymentMethod::BankTransfer => {
-                l.pick("Bank transfer", "Банковский перевод", "Przelew bankowy")
+            PaymentMethod::CardOnDelivery => l.pick("Card on delivery", "Картой при получении", "Kartą przy odbiorze"),
+            PaymentMethod::CashOnDelivery => {
+                l.pick("Cash on delivery", "Наличными при получении", "Gotówką przy odbiorze")
             }
+            PaymentMethod::BankTransfer => l.pick("Bank transfer", "Банковский перевод", "Przelew bankowy"),
         }
     }
 }

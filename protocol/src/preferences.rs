@@ -92,11 +92,7 @@ pub struct Preferences {
     pub locale: Locale,
 }
 
-const DETAILS: [ContactDetail; 3] = [
-    ContactDetail::Phone,
-    ContactDetail::Email,
-    ContactDetail::Telegram,
-];
+const DETAILS: [ContactDetail; 3] = [ContactDetail::Phone, ContactDetail::Email, ContactDetail::Telegram];
 
 impl Preferences {
     /// Every problem with these preferences for this shop, each with its field path.
@@ -169,39 +165,24 @@ mod tests {
         ShopProfile {
             name: "Kept Coffee".into(),
             time_zone: "Europe/Warsaw".into(),
-            channels: vec![
-                Channel::Chat,
-                Channel::Whatsapp,
-                Channel::Email,
-                Channel::Phone,
-            ],
+            channels: vec![Channel::Chat, Channel::Whatsapp, Channel::Email, Channel::Phone],
             payment_methods: vec![
-                PaymentOffer {
-                    method: PaymentMethod::CardOnDelivery,
-                },
-                PaymentOffer {
-                    method: PaymentMethod::CardOnline,
-                },
+                PaymentOffer { method: PaymentMethod::CardOnDelivery },
+                PaymentOffer { method: PaymentMethod::CardOnline },
             ],
         }
     }
 
     fn prefs(channels: &[Channel]) -> Preferences {
         Preferences {
-            contact: ContactPlan {
-                channels: channels.to_vec(),
-                ..ContactPlan::default()
-            },
+            contact: ContactPlan { channels: channels.to_vec(), ..ContactPlan::default() },
             payment: Some(PaymentMethod::CardOnDelivery),
             locale: Locale::En,
         }
     }
 
     fn codes(p: &Preferences) -> Vec<(String, ProblemCode)> {
-        p.problems(&shop())
-            .into_iter()
-            .map(|p| (p.path, p.code))
-            .collect()
+        p.problems(&shop()).into_iter().map(|p| (p.path, p.code)).collect()
     }
 
     #[test]
@@ -214,10 +195,7 @@ mod tests {
         let mut p = prefs(&[Channel::Phone]);
         p.contact.do_not_call = true;
         p.contact.phone = Some("+48600100200".into());
-        assert_eq!(
-            codes(&p),
-            vec![("contact.channels[0]".into(), ProblemCode::CallsForbidden)]
-        );
+        assert_eq!(codes(&p), vec![("contact.channels[0]".into(), ProblemCode::CallsForbidden)]);
     }
 
     #[test]
@@ -225,36 +203,24 @@ mod tests {
         let mut p = prefs(&[Channel::Chat, Channel::Phone]);
         p.contact.do_not_call = true;
         p.contact.phone = Some("+48600100200".into());
-        assert_eq!(
-            codes(&p),
-            vec![("contact.channels[1]".into(), ProblemCode::CallsForbidden)]
-        );
+        assert_eq!(codes(&p), vec![("contact.channels[1]".into(), ProblemCode::CallsForbidden)]);
     }
 
     #[test]
     fn an_empty_plan_is_refused() {
-        assert_eq!(
-            codes(&prefs(&[])),
-            vec![("contact.channels".into(), ProblemCode::Required)]
-        );
+        assert_eq!(codes(&prefs(&[])), vec![("contact.channels".into(), ProblemCode::Required)]);
     }
 
     #[test]
     fn whatsapp_without_a_phone_number_names_the_phone_field() {
-        assert_eq!(
-            codes(&prefs(&[Channel::Whatsapp])),
-            vec![("contact.phone".into(), ProblemCode::ContactMissing)]
-        );
+        assert_eq!(codes(&prefs(&[Channel::Whatsapp])), vec![("contact.phone".into(), ProblemCode::ContactMissing)]);
     }
 
     #[test]
     fn a_malformed_detail_is_named_with_its_own_code() {
         let mut p = prefs(&[Channel::Email]);
         p.contact.email = Some("anna.example.pl".into());
-        assert_eq!(
-            codes(&p),
-            vec![("contact.email".into(), ProblemCode::InvalidEmail)]
-        );
+        assert_eq!(codes(&p), vec![("contact.email".into(), ProblemCode::InvalidEmail)]);
     }
 
     #[test]

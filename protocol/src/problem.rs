@@ -38,9 +38,6 @@ pub struct Problem {
 impl Problem {
     /// A problem at `path`.
     pub fn new(path: impl Into<String>, code: ProblemCode) -> Problem {
-        Problem {
-            path: path.into(),
-            code,
-        }
+        Problem { path: path.into(), code }
     }
 }

@@ -9,20 +9,14 @@ impl Preferences {
         let mut lines = Vec::new();
         if self.contact.do_not_call {
             lines.push(
-                l.pick(
-                    "We will not call you.",
-                    "Мы не будем вам звонить.",
-                    "Nie będziemy do Ciebie dzwonić.",
-                )
-                .to_owned(),
+                l.pick("We will not call you.", "Мы не будем вам звонить.", "Nie będziemy do Ciebie dzwonić.")
+                    .to_owned(),
             );
         }
         if !self.contact.channels.is_empty() {
             let then = l.pick(", then ", ", затем ", ", potem ");
             let names: Vec<&str> = self.contact.channels.iter().map(|c| c.label(l)).collect();
-            let mut line = l
-                .pick("We contact you by: ", "Связь с вами: ", "Kontakt z Tobą: ")
-                .to_owned();
+            let mut line = l.pick("We contact you by: ", "Связь с вами: ", "Kontakt z Tobą: ").to_owned();
             line.push_str(&names.join(then));
             line.push('.');
             lines.push(line);
@@ -70,9 +64,6 @@ mod tests {
     fn the_summary_speaks_the_customers_language() {
         let ru = coffee_story(Locale::Ru).summary();
         assert_eq!(ru[0], "Мы не будем вам звонить.");
-        assert_eq!(
-            coffee_story(Locale::Pl).summary()[2],
-            "Płatność: Kartą przy odbiorze."
-        );
+        assert_eq!(coffee_story(Locale::Pl).summary()[2], "Płatność: Kartą przy odbiorze.");
     }
 }

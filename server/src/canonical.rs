@@ -66,9 +66,6 @@ mod tests {
 
     #[test]
     fn the_digest_is_sha256_in_hex() {
-        assert_eq!(
-            digest("abc"),
-            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(digest("abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -59,19 +59,11 @@ impl Config {
             c.demo_token = v;
         }
         if let Some(v) = env("KEPT_CORS_ORIGINS") {
-            c.cors_origins = v
-                .split(',')
-                .map(str::trim)
-                .filter(|o| !o.is_empty())
-                .map(String::from)
-                .collect();
+            c.cors_origins = v.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect();
         }
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
-            let mut value = || {
-                args.next()
-                    .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-            };
+            let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
             match flag.as_str() {
                 "--bind" => c.bind = parse_addr(&value()?)?,
                 "--db" => c.db = value()?.into(),
@@ -88,8 +80,7 @@ impl Config {
 }
 
 fn parse_addr(v: &str) -> Result<SocketAddr, String> {
-    v.parse()
-        .map_err(|_| format!("not an address like 127.0.0.1:8080: {v}"))
+    v.parse().map_err(|_| format!("not an address like 127.0.0.1:8080: {v}"))
 }
 
 #[cfg(test)]
@@ -113,14 +104,8 @@ mod tests {
 
     #[test]
     fn unknown_flags_and_bad_addresses_are_reported() {
-        assert!(Config::from_args(args(&["--nope"]), |_| None)
-            .unwrap_err()
-            .contains("--nope"));
-        assert!(Config::from_args(args(&["--bind", "here"]), |_| None)
-            .unwrap_err()
-            .contains("here"));
-        assert!(Config::from_args(args(&["--db"]), |_| None)
-            .unwrap_err()
-            .contains("needs a value"));
+        assert!(Config::from_args(args(&["--nope"]), |_| None).unwrap_err().contains("--nope"));
+        assert!(Config::from_args(args(&["--bind", "here"]), |_| None).unwrap_err().contains("here"));
+        assert!(Config::from_args(args(&["--db"]), |_| None).unwrap_err().contains("needs a value"));
     }
 }

@@ -16,10 +16,7 @@ use crate::AppState;
 
 /// `/` serves the storefront page; everything else comes from `dir`.
 pub fn router(dir: PathBuf) -> Router<AppState> {
-    Router::new()
-        .route("/", get(storefront))
-        .route("/index.html", get(storefront))
-        .fallback_service(ServeDir::new(dir))
+    Router::new().route("/", get(storefront)).route("/index.html", get(storefront)).fallback_service(ServeDir::new(dir))
 }
 
 /// `?locale=ru` shows the widget in that language; without it the browser's languages decide.
@@ -28,11 +25,7 @@ struct PageQuery {
     locale: Option<String>,
 }
 
-async fn storefront(
-    State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
-) -> Response {
+async fn storefront(State(state): State<AppState>, Query(q): Query<PageQuery>, headers: HeaderMap) -> Response {
     let Some(dir) = state.config.static_dir.as_ref() else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
@@ -47,22 +40,13 @@ async fn storefront(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         // The host lands in an HTML attribute: keep only characters a host name can have.
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
-        })
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
         .map(str::to_owned)
         .unwrap_or_else(|| state.config.bind.to_string());
     let page = page
         .replace("__KEPT_ENDPOINT__", &format!("http://{host}"))
         .replace("__KEPT_ORDER__", DEMO_ORDER)
         .replace("__KEPT_TOKEN__", &state.config.demo_token)
-        .replace(
-            "__KEPT_LOCALE__",
-            q.locale
-                .as_deref()
-                .and_then(Locale::parse)
-                .map_or("", Locale::tag),
-        );
+        .replace("__KEPT_LOCALE__", q.locale.as_deref().and_then(Locale::parse).map_or("", Locale::tag));
     ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
 }

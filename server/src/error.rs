@@ -47,39 +47,19 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, fields) = match &self {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, vec![]),
-            ApiError::Validation(problems) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::ValidationFailed,
-                problems.clone(),
-            ),
-            ApiError::Malformed(_) => {
-                (StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest, vec![])
+            ApiError::Validation(problems) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed, problems.clone())
             }
-            ApiError::IdempotencyConflict => {
-                (StatusCode::CONFLICT, ErrorCode::IdempotencyConflict, vec![])
-            }
+            ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest, vec![]),
+            ApiError::IdempotencyConflict => (StatusCode::CONFLICT, ErrorCode::IdempotencyConflict, vec![]),
             ApiError::NotEditable => (StatusCode::CONFLICT, ErrorCode::NotEditable, vec![]),
-            ApiError::PayloadTooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::PayloadTooLarge,
-                vec![],
-            ),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, vec![]),
             ApiError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorCode::Internal,
-                    vec![],
-                )
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, vec![])
             }
         };
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code,
-                message: self.to_string(),
-                fields,
-            },
-        };
+        let body = ErrorBody { error: ErrorDetail { code, message: self.to_string(), fields } };
         (status, Json(body)).into_response()
     }
 }

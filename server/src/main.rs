@@ -6,8 +6,7 @@ use kept_server::{app, db, seed, AppState, Config};
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "kept_server=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "kept_server=info".into()),
         )
         .init();
     let config = match Config::from_args(std::env::args().skip(1), |k| std::env::var(k).ok()) {
@@ -31,13 +30,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     // Tools that start the server on port 0 read the real address from this line.
     println!("kept-server listening on http://{}", listener.local_addr()?);
-    let state = AppState {
-        pool: pool.clone(),
-        config: Arc::new(config),
-    };
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let state = AppState { pool: pool.clone(), config: Arc::new(config) };
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
     pool.close().await;
     Ok(())
 }

@@ -22,14 +22,10 @@ pub fn demo_shop() -> ShopProfile {
             Channel::Sms,
             Channel::Phone,
         ],
-        payment_methods: [
-            PaymentMethod::CardOnline,
-            PaymentMethod::CardOnDelivery,
-            PaymentMethod::CashOnDelivery,
-        ]
-        .into_iter()
-        .map(|method| PaymentOffer { method })
-        .collect(),
+        payment_methods: [PaymentMethod::CardOnline, PaymentMethod::CardOnDelivery, PaymentMethod::CashOnDelivery]
+            .into_iter()
+            .map(|method| PaymentOffer { method })
+            .collect(),
     }
 }
 
@@ -54,10 +50,7 @@ pub fn demo_items() -> Vec<Item> {
             id: format!("coffee-{}", i + 1),
             name: name.into(),
             quantity: 1,
-            unit_price: Money {
-                amount_minor: price,
-                currency: "PLN".into(),
-            },
+            unit_price: Money { amount_minor: price, currency: "PLN".into() },
         })
         .collect()
 }
@@ -69,12 +62,7 @@ pub async fn demo(pool: &SqlitePool, token: &str) -> Result<(), ApiError> {
 }
 
 /// Creates an order with a customer token unless one with this id exists.
-pub async fn create_order(
-    pool: &SqlitePool,
-    id: &str,
-    token: &str,
-    items: &[Item],
-) -> Result<(), ApiError> {
+pub async fn create_order(pool: &SqlitePool, id: &str, token: &str, items: &[Item]) -> Result<(), ApiError> {
     let status = serde_json::to_value(OrderStatus::OrderProcessing)?;
     sqlx::query(
         "INSERT INTO orders (id, token_hash, status, items, editable, created_at) VALUES (?, ?, ?, ?, 1, ?) \

@@ -15,20 +15,14 @@ const TOKEN: &str = "test-token-for-kc1001";
 async fn state(path: &Path) -> AppState {
     let pool = db::open(path).await.unwrap();
     seed::demo(&pool, TOKEN).await.unwrap();
-    AppState {
-        pool,
-        config: Arc::new(Config::default()),
-    }
+    AppState { pool, config: Arc::new(Config::default()) }
 }
 
 async fn call(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {
     let res = app(state.clone()).oneshot(req).await.unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
 fn get(uri: &str, token: Option<&str>) -> Request<Body> {
@@ -64,12 +58,7 @@ fn field_codes(body: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_owned(),
-                f["code"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|f| (f["path"].as_str().unwrap().to_owned(), f["code"].as_str().unwrap().to_owned()))
         .collect()
 }
 
@@ -80,11 +69,7 @@ async fn the_shop_profile_lists_what_the_shop_offers() {
     let (status, body) = call(&s, get("/v1/shop", None)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["name"], "Kept Coffee");
-    assert!(body["payment_methods"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|m| m["method"] == "card_on_delivery"));
+    assert!(body["payment_methods"].as_array().unwrap().iter().any(|m| m["method"] == "card_on_delivery"));
 }
 
 #[tokio::test]
@@ -112,15 +97,9 @@ async fn each_change_is_a_new_version_and_the_newest_is_current() {
     let mut changed = coffee_story();
     changed["payment"] = json!("cash_on_delivery");
     let (status, second) = call(&s, post(PREFS, Some("k2"), changed.to_string())).await;
-    assert_eq!(
-        (status, second["version"].clone()),
-        (StatusCode::CREATED, json!(2))
-    );
+    assert_eq!((status, second["version"].clone()), (StatusCode::CREATED, json!(2)));
     let (_, order) = call(&s, get("/v1/orders/KC-1001", Some(TOKEN))).await;
-    assert_eq!(
-        order["receipt"]["preferences"]["payment"],
-        "cash_on_delivery"
-    );
+    assert_eq!(order["receipt"]["preferences"]["payment"], "cash_on_delivery");
 }
 
 #[tokio::test]
@@ -134,10 +113,7 @@ async fn do_not_call_with_only_phone_calls_is_refused_naming_the_channel() {
     let (status, err) = call(&s, post(PREFS, Some("k1"), body.to_string())).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["code"], "validation_failed");
-    assert_eq!(
-        field_codes(&err),
-        vec![("contact.channels[0]".into(), "calls_forbidden".into())]
-    );
+    assert_eq!(field_codes(&err), vec![("contact.channels[0]".into(), "calls_forbidden".into())]);
 }
 
 #[tokio::test]
@@ -148,10 +124,7 @@ async fn wrong_types_name_the_field_and_broken_json_is_a_400() {
     body["payment"] = json!(42);
     let (status, err) = call(&s, post(PREFS, Some("k1"), body.to_string())).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        field_codes(&err),
-        vec![("payment".into(), "invalid".into())]
-    );
+    assert_eq!(field_codes(&err), vec![("payment".into(), "invalid".into())]);
     let (status, err) = call(&s, post(PREFS, Some("k2"), "{\"contact\": [")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(err["error"]["code"], "malformed_request");
@@ -172,10 +145,7 @@ async fn a_missing_idempotency_key_is_named() {
     let s = state(&dir.path().join("kept.sqlite")).await;
     let (status, err) = call(&s, post(PREFS, None, coffee_story().to_string())).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        field_codes(&err),
-        vec![("Idempotency-Key".into(), "required".into())]
-    );
+    assert_eq!(field_codes(&err), vec![("Idempotency-Key".into(), "required".into())]);
 }
 
 #[tokio::test]
@@ -217,9 +187,6 @@ async fn an_acknowledged_agreement_survives_a_restart_and_seeding_twice_adds_not
     let reopened = state(&path).await;
     let (_, order) = call(&reopened, get("/v1/orders/KC-1001", Some(TOKEN))).await;
     assert_eq!(order["receipt"], receipt);
-    let (orders,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders")
-        .fetch_one(&reopened.pool)
-        .await
-        .unwrap();
+    let (orders,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders").fetch_one(&reopened.pool).await.unwrap();
     assert_eq!(orders, 1);
 }

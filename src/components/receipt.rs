@@ -8,18 +8,9 @@ use crate::i18n::Text;
 
 /// Shows a stored agreement: version, time, summary.
 #[component]
-pub fn ReceiptCard(
-    receipt: Receipt,
-    locale: Locale,
-    editable: bool,
-    on_change: Callback<()>,
-) -> impl IntoView {
+pub fn ReceiptCard(receipt: Receipt, locale: Locale, editable: bool, on_change: Callback<()>) -> impl IntoView {
     let when = local_date_time(&receipt.accepted_at, locale);
-    let lines = receipt
-        .summary
-        .into_iter()
-        .map(|line| view! { <li>{line}</li> })
-        .collect_view();
+    let lines = receipt.summary.into_iter().map(|line| view! { <li>{line}</li> }).collect_view();
     view! {
         <section class="kept-receipt" aria-labelledby="kept-receipt-heading" data-testid="receipt">
             <h3 id="kept-receipt-heading" class="kept-receipt__heading">{Text::ReceiptHeading.in_locale(locale)}</h3>

@@ -9,32 +9,24 @@ use crate::{build, run, setup};
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let port = match args {
         [] => 8080,
-        [flag, port] if flag == "--port" => port
-            .parse::<u16>()
-            .map_err(|_| format!("not a port: {port}"))?,
+        [flag, port] if flag == "--port" => port.parse::<u16>().map_err(|_| format!("not a port: {port}"))?,
         _ => return Err("usage: cargo xtask demo [--port N]".to_owned()),
     };
     let tools = setup::run(root)?;
     build::widget(root, &tools)?;
-    run::status(
-        Command::new("cargo")
-            .args(["build", "--release", "-p", "kept-server"])
-            .current_dir(root),
-    )?;
+    run::status(Command::new("cargo").args(["build", "--release", "-p", "kept-server"]).current_dir(root))?;
     let server = root.join("target/release/kept-server");
     println!();
     println!("Kept demo shop: http://127.0.0.1:{port}/   (also /?locale=ru and /?locale=pl)");
     println!("Database: data/kept.sqlite. Stop with Ctrl-C.");
     let mut cmd = Command::new(server);
-    cmd.current_dir(root)
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .args([
-            "--db",
-            "data/kept.sqlite",
-            "--static-dir",
-            "dist",
-            "--seed-demo",
-        ]);
+    cmd.current_dir(root).args(["--bind", &format!("127.0.0.1:{port}")]).args([
+        "--db",
+        "data/kept.sqlite",
+        "--static-dir",
+        "dist",
+        "--seed-demo",
+    ]);
     // Become the server, so Ctrl-C reaches it directly and it shuts down cleanly.
     use std::os::unix::process::CommandExt;
     Err(format!("could not start kept-server: {}", cmd.exec()))

@@ -24,9 +24,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::run(&root).map(|_| ()),
         Some("demo") => demo::run(&root, &args[1..]),
         Some("test") => test::run(&root),
-        Some("bench") | Some("size") => setup::run(&root)
-            .and_then(|tools| build::widget(&root, &tools))
-            .map(|_| ()),
+        Some("bench") | Some("size") => setup::run(&root).and_then(|tools| build::widget(&root, &tools)).map(|_| ()),
         _ => Err(USAGE.to_owned()),
     };
     match result {

@@ -6,9 +6,7 @@ use std::process::{Command, Stdio};
 /// Runs `cmd` with inherited output; Err names the command when it fails.
 pub fn status(cmd: &mut Command) -> Result<(), String> {
     eprintln!("$ {}", describe(cmd));
-    let st = cmd
-        .status()
-        .map_err(|e| format!("could not run {}: {e}", describe(cmd)))?;
+    let st = cmd.status().map_err(|e| format!("could not run {}: {e}", describe(cmd)))?;
     if st.success() {
         Ok(())
     } else {
@@ -19,9 +17,7 @@ pub fn status(cmd: &mut Command) -> Result<(), String> {
 /// Runs `cmd` and returns its trimmed standard output, or None when it cannot run or fails.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.stderr(Stdio::null()).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// Test counts read from `test result:` lines.
@@ -59,20 +55,9 @@ pub fn tests(cmd: &mut Command) -> (bool, Counts) {
 pub fn parse_result_line(line: &str) -> Option<Counts> {
     let rest = line.trim().strip_prefix("test result: ")?;
     let number_before = |word: &str| -> Option<u32> {
-        rest.split(';').find_map(|part| {
-            part.trim()
-                .strip_suffix(word)?
-                .trim()
-                .rsplit(' ')
-                .next()?
-                .parse()
-                .ok()
-        })
+        rest.split(';').find_map(|part| part.trim().strip_suffix(word)?.trim().rsplit(' ').next()?.parse().ok())
     };
-    Some(Counts {
-        passed: number_before("passed")?,
-        failed: number_before("failed")?,
-    })
+    Some(Counts { passed: number_before("passed")?, failed: number_before("failed")? })
 }
 
 fn describe(cmd: &Command) -> String {
@@ -90,22 +75,12 @@ mod tests {
 
     #[test]
     fn cargo_and_wasm_bindgen_result_lines_are_counted() {
-        let c = parse_result_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s");
-        assert_eq!(
-            c,
-            Some(Counts {
-                passed: 12,
-                failed: 0
-            })
+        let c = parse_result_line(
+            "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s",
         );
+        assert_eq!(c, Some(Counts { passed: 12, failed: 0 }));
         let c = parse_result_line("test result: FAILED. 3 passed; 2 failed; 0 ignored");
-        assert_eq!(
-            c,
-            Some(Counts {
-                passed: 3,
-                failed: 2
-            })
-        );
+        assert_eq!(c, Some(Counts { passed: 3, failed: 2 }));
         assert_eq!(parse_result_line("running 3 tests"), None);
     }
 }

@@ -43,15 +43,16 @@ pub fn run(root: &Path) -> Result<Tools, String> {
 }
 
 fn wasm_target() -> Result<(), String> {
-    let installed = run::output(Command::new("rustup").args(["target", "list", "--installed"]))
-        .unwrap_or_default();
-    if installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
-        return Ok(());
+    let installed = run::output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        run::status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
-    run::status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    // The release widget rebuilds std for size (see build.rs), which needs its source.
+    let components = run::output(Command::new("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    if !components.lines().any(|l| l.trim().starts_with("rust-src")) {
+        run::status(Command::new("rustup").args(["component", "add", "rust-src"]))?;
+    }
+    Ok(())
 }
 
 fn cargo_tool(bin: &str, package: &str, version: &str, extra: &[&str]) -> Result<(), String> {
@@ -59,23 +60,14 @@ fn cargo_tool(bin: &str, package: &str, version: &str, extra: &[&str]) -> Result
     if found.split_whitespace().any(|w| w == version) {
         return Ok(());
     }
-    eprintln!(
-        "installing {package} {version} (found: {})",
-        if found.is_empty() { "none" } else { &found }
-    );
-    run::status(
-        Command::new("cargo")
-            .args(["install", package, "--version", version])
-            .args(extra),
-    )
+    eprintln!("installing {package} {version} (found: {})", if found.is_empty() { "none" } else { &found });
+    run::status(Command::new("cargo").args(["install", package, "--version", version]).args(extra))
 }
 
 /// The wasm-bindgen version in Cargo.lock; the CLI must match it exactly.
 pub fn wasm_bindgen_version(root: &Path) -> Result<String, String> {
-    let lock =
-        std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
-    lock_version(&lock, "wasm-bindgen")
-        .ok_or_else(|| "Cargo.lock has no wasm-bindgen package".to_owned())
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    lock_version(&lock, "wasm-bindgen").ok_or_else(|| "Cargo.lock has no wasm-bindgen package".to_owned())
 }
 
 fn lock_version(lock: &str, package: &str) -> Option<String> {
@@ -83,11 +75,7 @@ fn lock_version(lock: &str, package: &str) -> Option<String> {
     let wanted = format!("name = \"{package}\"");
     while let Some(line) = lines.next() {
         if line.trim() == wanted {
-            let version = lines
-                .next()?
-                .trim()
-                .strip_prefix("version = \"")?
-                .strip_suffix('"')?;
+            let version = lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
             return Some(version.to_owned());
         }
     }
@@ -95,8 +83,7 @@ fn lock_version(lock: &str, package: &str) -> Option<String> {
 }
 
 fn check_trunk_toml(root: &Path, bindgen: &str) -> Result<(), String> {
-    let toml =
-        std::fs::read_to_string(root.join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
+    let toml = std::fs::read_to_string(root.join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
     let line = format!("wasm_bindgen = \"{bindgen}\"");
     if toml.lines().any(|l| l.trim() == line) {
         Ok(())
@@ -108,19 +95,12 @@ fn check_trunk_toml(root: &Path, bindgen: &str) -> Result<(), String> {
 fn wasm_opt(root: &Path) -> Result<PathBuf, String> {
     let prefix = root.join(".tools/binaryen");
     let bin = prefix.join("node_modules/binaryen/bin");
-    let major = BINARYEN_VERSION
-        .split('.')
-        .next()
-        .unwrap_or(BINARYEN_VERSION);
-    let found =
-        run::output(Command::new(bin.join("wasm-opt")).arg("--version")).unwrap_or_default();
+    let major = BINARYEN_VERSION.split('.').next().unwrap_or(BINARYEN_VERSION);
+    let found = run::output(Command::new(bin.join("wasm-opt")).arg("--version")).unwrap_or_default();
     if found.contains(&format!("version {major}")) {
         return Ok(bin);
     }
-    eprintln!(
-        "installing wasm-opt from the npm package binaryen@{BINARYEN_VERSION} into {}",
-        prefix.display()
-    );
+    eprintln!("installing wasm-opt from the npm package binaryen@{BINARYEN_VERSION} into {}", prefix.display());
     std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
     run::status(
         Command::new("npm")
@@ -139,9 +119,7 @@ fn chromium() -> Result<(), String> {
     let install = "apt-get update && apt-get install -y chromium chromium-driver";
     let root_user = run::output(Command::new("id").arg("-u")).as_deref() == Some("0");
     if !root_user {
-        return Err(format!(
-            "Chromium and ChromeDriver are missing; as root, run: {install}"
-        ));
+        return Err(format!("Chromium and ChromeDriver are missing; as root, run: {install}"));
     }
     run::status(Command::new("apt-get").arg("update"))?;
     run::status(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))
@@ -154,10 +132,7 @@ mod tests {
     #[test]
     fn the_locked_version_of_a_package_is_found() {
         let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"9.9.9\"\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
-        assert_eq!(
-            lock_version(lock, "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
+        assert_eq!(lock_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
         assert_eq!(lock_version(lock, "leptos"), None);
     }
 }

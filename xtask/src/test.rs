@@ -7,16 +7,7 @@ use crate::run::{self, Counts};
 use crate::{build, setup};
 
 /// The host-side packages; the widget is checked for wasm32 only.
-const HOST_PACKAGES: [&str; 8] = [
-    "-p",
-    "kept-protocol",
-    "-p",
-    "kept-server",
-    "-p",
-    "kept-e2e",
-    "-p",
-    "xtask",
-];
+const HOST_PACKAGES: [&str; 8] = ["-p", "kept-protocol", "-p", "kept-server", "-p", "kept-e2e", "-p", "xtask"];
 
 struct Tally {
     counts: Counts,
@@ -63,74 +54,29 @@ fn cargo(root: &Path, args: &[&str]) -> Command {
 /// Runs every step, even after a failure, and fails when any step failed.
 pub fn run(root: &Path) -> Result<(), String> {
     let tools = setup::run(root)?;
-    let mut t = Tally {
-        counts: Counts::default(),
-        failed_steps: Vec::new(),
-    };
+    let mut t = Tally { counts: Counts::default(), failed_steps: Vec::new() };
 
-    t.check(
-        "rustfmt",
-        run::status(
-            Command::new("cargo")
-                .current_dir(root)
-                .args(["fmt", "--all", "--", "--check"]),
-        ),
-    );
+    t.check("rustfmt", run::status(Command::new("cargo").current_dir(root).args(["fmt", "--all", "--", "--check"])));
     let mut clippy = cargo(root, &["clippy", "--all-targets"]);
     clippy.args(HOST_PACKAGES).args(["--", "-D", "warnings"]);
     t.check("clippy (host)", run::status(&mut clippy));
-    let mut clippy_wasm = cargo(
-        root,
-        &[
-            "clippy",
-            "-p",
-            "kept-widget",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--all-targets",
-        ],
-    );
+    let mut clippy_wasm =
+        cargo(root, &["clippy", "-p", "kept-widget", "--target", "wasm32-unknown-unknown", "--all-targets"]);
     clippy_wasm.args(["--", "-D", "warnings"]);
     t.check("clippy (wasm32)", run::status(&mut clippy_wasm));
 
-    let mut native = cargo(
-        root,
-        &[
-            "test",
-            "-p",
-            "kept-protocol",
-            "-p",
-            "kept-server",
-            "-p",
-            "xtask",
-        ],
-    );
+    let mut native = cargo(root, &["test", "-p", "kept-protocol", "-p", "kept-server", "-p", "xtask"]);
     t.tests("native tests", run::tests(&mut native));
 
     // wasm-bindgen-test-runner reads webdriver.json (headless flags) from the working directory.
-    let mut browser = cargo(
-        root,
-        &[
-            "test",
-            "-p",
-            "kept-widget",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-    );
+    let mut browser = cargo(root, &["test", "-p", "kept-widget", "--target", "wasm32-unknown-unknown"]);
     browser
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        )
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
         .env("CHROMEDRIVER", setup::CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
         .env_remove("GECKODRIVER")
         .env_remove("SAFARIDRIVER");
-    t.tests(
-        "browser tests (wasm-bindgen-test)",
-        run::tests(&mut browser),
-    );
+    t.tests("browser tests (wasm-bindgen-test)", run::tests(&mut browser));
 
     let built = build::widget(root, &tools);
     let widget_built = !matches!(&built, Err(e) if !e.contains("over the budget"));
@@ -148,10 +94,7 @@ pub fn run(root: &Path) -> Result<(), String> {
             t.tests("end-to-end tests", run::tests(&mut e2e));
         }
     } else {
-        t.check(
-            "end-to-end tests",
-            Err("skipped: the widget did not build".to_owned()),
-        );
+        t.check("end-to-end tests", Err("skipped: the widget did not build".to_owned()));
     }
 
     if !t.failed_steps.is_empty() {

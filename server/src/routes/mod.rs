@@ -20,14 +20,11 @@ pub fn router() -> Router<AppState> {
 /// Parses a JSON body, naming the failing field path when the shape is wrong.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Syntax first, so that every later failure is about a field and can name it.
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let parent = e.path().to_string();
         let message = e.inner().to_string();
-        let missing = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next());
+        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
         let problem = match missing {
             Some(field) if parent == "." => Problem::new(field, ProblemCode::Required),
             Some(field) => Problem::new(format!("{parent}.{field}"), ProblemCode::Required),
@@ -52,20 +49,13 @@ mod tests {
 
     #[test]
     fn an_unknown_channel_is_named_by_its_path() {
-        let json =
-            r#"{"contact":{"channels":["chat","pigeon"]},"payment":"card_online","locale":"en"}"#;
-        assert_eq!(
-            problem(json),
-            ("contact.channels[1]".into(), ProblemCode::Invalid)
-        );
+        let json = r#"{"contact":{"channels":["chat","pigeon"]},"payment":"card_online","locale":"en"}"#;
+        assert_eq!(problem(json), ("contact.channels[1]".into(), ProblemCode::Invalid));
     }
 
     #[test]
     fn a_missing_field_is_named_as_required() {
-        assert_eq!(
-            problem(r#"{"payment":null,"locale":"en"}"#),
-            ("contact".into(), ProblemCode::Required)
-        );
+        assert_eq!(problem(r#"{"payment":null,"locale":"en"}"#), ("contact".into(), ProblemCode::Required));
         assert_eq!(
             problem(r#"{"contact":{},"payment":null,"locale":"en"}"#),
             ("contact.channels".into(), ProblemCode::Required)
@@ -74,14 +64,8 @@ mod tests {
 
     #[test]
     fn broken_json_is_malformed_not_a_field_problem() {
-        assert!(matches!(
-            parse_json::<Preferences>(b"{\"contact\":"),
-            Err(ApiError::Malformed(_))
-        ));
-        assert!(matches!(
-            parse_json::<Preferences>(b"{} {}"),
-            Err(ApiError::Malformed(_))
-        ));
+        assert!(matches!(parse_json::<Preferences>(b"{\"contact\":"), Err(ApiError::Malformed(_))));
+        assert!(matches!(parse_json::<Preferences>(b"{} {}"), Err(ApiError::Malformed(_))));
         assert_eq!(problem("[]"), ("body".into(), ProblemCode::Invalid));
     }
 }

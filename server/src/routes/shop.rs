@@ -19,18 +19,18 @@ async fn profile(State(state): State<AppState>) -> Result<Json<ShopProfile>, Api
 
 /// The stored shop profile.
 pub async fn load(pool: &SqlitePool) -> Result<ShopProfile, ApiError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT profile FROM shop WHERE id = 1")
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<(String,)> = sqlx::query_as("SELECT profile FROM shop WHERE id = 1").fetch_optional(pool).await?;
     let (json,) = row.ok_or(ApiError::NotFound("shop profile"))?;
     Ok(serde_json::from_str(&json)?)
 }
 
 /// Stores the shop profile, replacing the previous one.
 pub async fn save(pool: &SqlitePool, profile: &ShopProfile) -> Result<(), ApiError> {
-    sqlx::query("INSERT INTO shop (id, profile) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile")
-        .bind(serde_json::to_string(profile)?)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO shop (id, profile) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
+    )
+    .bind(serde_json::to_string(profile)?)
+    .execute(pool)
+    .await?;
     Ok(())
 }

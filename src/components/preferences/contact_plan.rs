@@ -15,10 +15,8 @@ pub fn ContactPlanFields(
     locale: Locale,
     problems: Signal<Vec<Problem>>,
 ) -> impl IntoView {
-    let channel_problem =
-        Signal::derive(move || problems.with(|p| problem_at(p, "contact.channels")));
-    let detail_problem =
-        move |d: ContactDetail| Signal::derive(move || problems.with(|p| problem_at(p, d.path())));
+    let channel_problem = Signal::derive(move || problems.with(|p| problem_at(p, "contact.channels")));
+    let detail_problem = move |d: ContactDetail| Signal::derive(move || problems.with(|p| problem_at(p, d.path())));
     let needs = move |d: ContactDetail| draft.channel.get().and_then(Channel::needs) == Some(d);
     let described = move || channel_problem.get().map(|_| error_id("kept-channel"));
     let options = channels
@@ -32,10 +30,9 @@ pub fn ContactPlanFields(
                         name="kept-channel"
                         class="kept-choice__input"
                         value=c.as_str()
-                        data-testid=move || ["channel-", c.as_str()].concat()
-                        prop:checked=move || draft.channel.get() == Some(c)
+                        data-testid=["channel-", c.as_str()].concat()
+                        checked=draft.channel.get_untracked() == Some(c)
                         prop:disabled=blocked
-                        aria-describedby=described
                         on:change=move |_| draft.channel.set(Some(c))
                     />
                     <span class="kept-choice__label">{c.label(locale)}</span>
@@ -47,7 +44,11 @@ pub fn ContactPlanFields(
         })
         .collect_view();
     view! {
-        <fieldset class="kept-field kept-fieldset" class:kept-field--invalid=move || channel_problem.get().is_some()>
+        <fieldset
+            class="kept-field kept-fieldset"
+            class:kept-field--invalid=move || channel_problem.get().is_some()
+            aria-describedby=described
+        >
             <legend class="kept-field__label">{Text::ContactLegend.in_locale(locale)}</legend>
             <div class="kept-choices">{options}</div>
             <FieldError id=error_id("kept-channel") code=channel_problem locale/>
@@ -56,7 +57,7 @@ pub fn ContactPlanFields(
                     type="checkbox"
                     class="kept-choice__input"
                     data-testid="do-not-call"
-                    prop:checked=move || draft.do_not_call.get()
+                    checked=draft.do_not_call.get_untracked()
                     on:change=move |ev| draft.do_not_call.set(event_target_checked(&ev))
                 />
                 <span class="kept-choice__label">{Text::DoNotCall.in_locale(locale)}</span>

@@ -7,11 +7,7 @@ use crate::i18n::problem_text;
 
 /// The problem under a field, if any, referenced by the field's `aria-describedby`.
 #[component]
-pub fn FieldError(
-    id: &'static str,
-    #[prop(into)] code: Signal<Option<ProblemCode>>,
-    locale: Locale,
-) -> impl IntoView {
+pub fn FieldError(id: &'static str, #[prop(into)] code: Signal<Option<ProblemCode>>, locale: Locale) -> impl IntoView {
     move || {
         code.get().map(|c| {
             view! { <p id=id class="kept-field__error" data-testid=id>{problem_text(c, locale)}</p> }
@@ -40,7 +36,7 @@ pub fn TextField(
                 type=kind
                 autocomplete=autocomplete
                 data-testid=id
-                prop:value=move || value.get()
+                value=value.get_untracked()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || code.get().map(|_| "true")
                 aria-describedby=move || code.get().map(|_| error_id)

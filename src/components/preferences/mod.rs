@@ -4,9 +4,7 @@ pub mod contact_plan;
 pub mod field;
 pub mod payment;
 
-use kept_protocol::{
-    Channel, ContactPlan, Locale, PaymentMethod, Preferences, Problem, ProblemCode, ShopProfile,
-};
+use kept_protocol::{Channel, ContactPlan, Locale, PaymentMethod, Preferences, Problem, ProblemCode, ShopProfile};
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -59,10 +57,7 @@ impl Draft {
 
 /// The first problem whose path starts with `prefix`.
 pub fn problem_at(problems: &[Problem], prefix: &str) -> Option<ProblemCode> {
-    problems
-        .iter()
-        .find(|p| p.path.starts_with(prefix))
-        .map(|p| p.code)
+    problems.iter().find(|p| p.path.starts_with(prefix)).map(|p| p.code)
 }
 
 /// The preference form; calls `on_submit` only with preferences that pass the shared rules.
@@ -88,12 +83,8 @@ pub fn PreferenceForm(
     // Contradictions show at once; missing answers only after a first try to submit.
     let problems = Signal::derive(move || {
         let shown = attempted.get();
-        let mut list: Vec<Problem> = local.with(|l| {
-            l.iter()
-                .filter(|p| shown || p.code == ProblemCode::CallsForbidden)
-                .cloned()
-                .collect()
-        });
+        let mut list: Vec<Problem> =
+            local.with(|l| l.iter().filter(|p| shown || p.code == ProblemCode::CallsForbidden).cloned().collect());
         list.extend(server_problems.get());
         list
     });
@@ -131,10 +122,7 @@ fn focus_first_problem(form: NodeRef<html::Form>) {
         let Some(form) = form.get_untracked() else {
             return;
         };
-        let first = form
-            .query_selector(".kept-field--invalid input:not([disabled])")
-            .ok()
-            .flatten();
+        let first = form.query_selector(".kept-field--invalid input:not([disabled])").ok().flatten();
         if let Some(el) = first.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = el.focus();
         }

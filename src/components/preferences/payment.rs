@@ -27,9 +27,8 @@ pub fn PaymentFields(
                         name="kept-payment"
                         class="kept-choice__input"
                         value=m.as_str()
-                        data-testid=move || ["payment-", m.as_str()].concat()
-                        prop:checked=move || draft.payment.get() == Some(m)
-                        aria-describedby=described
+                        data-testid=["payment-", m.as_str()].concat()
+                        checked=draft.payment.get_untracked() == Some(m)
                         on:change=move |_| draft.payment.set(Some(m))
                     />
                     <span class="kept-choice__label">{m.label(locale)}</span>
@@ -38,7 +37,11 @@ pub fn PaymentFields(
         })
         .collect_view();
     view! {
-        <fieldset class="kept-field kept-fieldset" class:kept-field--invalid=move || problem.get().is_some()>
+        <fieldset
+            class="kept-field kept-fieldset"
+            class:kept-field--invalid=move || problem.get().is_some()
+            aria-describedby=described
+        >
             <legend class="kept-field__label">{Text::PaymentLegend.in_locale(locale)}</legend>
             <div class="kept-choices">{options}</div>
             <FieldError id=error_id("kept-payment") code=problem locale/>
