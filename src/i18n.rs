@@ -155,6 +155,30 @@ pub fn problem_text(code: ProblemCode, l: Locale) -> &'static str {
             "Магазин не принимает этот способ оплаты для этого заказа.",
             "Sklep nie przyjmuje tej metody płatności dla tego zamówienia.",
         ),
+        PaymentUnavailable => l.pick(
+            "This payment method is not available for this order.",
+            "Этот способ оплаты недоступен для этого заказа.",
+            "Ta metoda płatności jest niedostępna dla tego zamówienia.",
+        ),
         TooLong => l.pick("This is too long.", "Слишком длинно.", "To jest za długie."),
+        OutOfRange => l.pick("This number is outside the allowed range.", "Это число вне допустимого диапазона.", "Ta liczba jest poza dozwolonym zakresem."),
+        UnknownItem => l.pick("This item is not in your order.", "Этого товара нет в вашем заказе.", "Tego produktu nie ma w Twoim zamówieniu."),
+        UnknownOption => l.pick("Choose one of the listed options.", "Выберите один из предложенных вариантов.", "Wybierz jedną z podanych opcji."),
+        UnknownReplacement => l.pick(
+            "Choose one of the replacements the shop suggests.",
+            "Выберите одну из замен, которые предлагает магазин.",
+            "Wybierz jeden z zamienników proponowanych przez sklep.",
+        ),
+        ChannelNotInPlan => l.pick(
+            "Choose a way of contact from your list above.",
+            "Выберите способ связи из вашего списка выше.",
+            "Wybierz sposób kontaktu z listy powyżej.",
+        ),
+        OutsideHours => l.pick(
+            "Choose a time within the shop's working hours.",
+            "Выберите время в рабочие часы магазина.",
+            "Wybierz godzinę w czasie pracy sklepu.",
+        ),
+        Duplicate => l.pick("This is already chosen.", "Это уже выбрано.", "To jest już wybrane."),
     }
 }

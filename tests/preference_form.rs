@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use kept_protocol::{Channel, Locale, PaymentMethod, PaymentOffer, Preferences, ShopProfile};
+use kept_protocol::{Channel, Locale, OrderStatus, OrderView, PaymentMethod, PaymentOffer, Preferences, ShopProfile};
 use kept_widget::components::preferences::PreferenceForm;
 use kept_widget::config::{Config, ConfigError};
 use leptos::prelude::*;
@@ -18,11 +18,33 @@ fn shop() -> ShopProfile {
     ShopProfile {
         name: "Kept Coffee".into(),
         time_zone: "Europe/Warsaw".into(),
+        hours: vec![],
+        holidays: vec![],
+        availability: Default::default(),
         channels: vec![Channel::Chat, Channel::Whatsapp, Channel::Phone],
         payment_methods: vec![
-            PaymentOffer { method: PaymentMethod::CardOnline },
-            PaymentOffer { method: PaymentMethod::CardOnDelivery },
+            PaymentOffer { method: PaymentMethod::CardOnline, conditions: vec![] },
+            PaymentOffer { method: PaymentMethod::CardOnDelivery, conditions: vec![] },
         ],
+        reply_time: None,
+        manager: None,
+        faq: vec![],
+        option_sets: vec![],
+    }
+}
+
+fn order() -> OrderView {
+    OrderView {
+        id: "KC-1".into(),
+        status: OrderStatus::OrderProcessing,
+        items: vec![],
+        delivery_slot: None,
+        payment_options: vec![],
+        timeline: vec![],
+        receipt: None,
+        editable: true,
+        change_requests: vec![],
+        survey_due: false,
     }
 }
 
@@ -41,7 +63,7 @@ fn mount_form(locale: Locale) -> (HtmlElement, Arc<Mutex<Vec<Preferences>>>) {
     let on_submit = Callback::new(move |p: Preferences| sink.lock().unwrap().push(p));
     leptos::mount::mount_to(el.clone(), move || {
         view! {
-            <PreferenceForm shop=shop() locale initial=None on_submit
+            <PreferenceForm shop=shop() order=order() locale initial=None on_submit
                 pending=Signal::stored(false) server_problems=Signal::stored(vec![]) failure=Signal::stored(None)/>
         }
     })

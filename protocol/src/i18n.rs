@@ -7,6 +7,7 @@ use crate::preferences::PaymentMethod;
 
 /// A language Kept speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
     #[default]

@@ -1,11 +1,14 @@
-//! The order view and the receipt of an agreement.
+//! The order view, its timeline, and the receipt of an agreement.
 
 use serde::{Deserialize, Serialize};
 
-use crate::preferences::Preferences;
+use crate::chat::ChangeRequest;
+use crate::preferences::{PaymentMethod, Preferences};
+use crate::shop::PaymentCondition;
 
 /// schema.org OrderStatus values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum OrderStatus {
     OrderPaymentDue,
     OrderProcessing,
@@ -17,24 +20,109 @@ pub enum OrderStatus {
     OrderProblem,
 }
 
+impl OrderStatus {
+    /// Whether the customer may still change preferences (before the shop starts picking).
+    pub fn allows_edits(self) -> bool {
+        matches!(self, OrderStatus::OrderPaymentDue | OrderStatus::OrderProcessing)
+    }
+}
+
 /// An amount in minor units (cents, grosze, kopecks) of an ISO 4217 currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Money {
     pub amount_minor: i64,
     pub currency: String,
 }
 
+/// An item the shop suggests in place of another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Replacement {
+    pub id: String,
+    pub name: String,
+    pub unit_price: Money,
+}
+
 /// One line of the order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Item {
     pub id: String,
     pub name: String,
     pub quantity: u32,
     pub unit_price: Money,
+    /// The shop's option set for this item (see `ShopProfile::option_sets`), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option_set: Option<String>,
+    /// The shop's suggested replacements, for a "specific replacement" rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replacements: Vec<Replacement>,
+    /// Whether the item is still in the order (false once removed).
+    #[serde(default = "yes")]
+    pub active: bool,
 }
 
-/// What the shop's backend answers after storing preferences: the agreement, kept.
+fn yes() -> bool {
+    true
+}
+
+/// When the order is delivered, as instants (RFC 3339) and as shop-local times of day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeliverySlot {
+    pub start: String,
+    pub end: String,
+}
+
+/// Whether a payment method can be chosen for this order, and if not, which condition rules it out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PaymentOption {
+    pub method: PaymentMethod,
+    pub available: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unavailable_because: Option<PaymentCondition>,
+}
+
+/// Something that happened to the order, as the customer sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TimelineEvent {
+    Status { status: OrderStatus },
+    PreferencesAgreed { version: u32 },
+    PromiseBroken { report: i64, receipt_version: u32, promise: crate::chat::Promise },
+    ItemResolved { item: String, resolution: ItemResolution },
+    ChangeRequested { change_request: i64 },
+    ChangeAnswered { change_request: i64, accepted: bool },
+    CallbackRequested { callback: i64 },
+    SurveyAnswered { rating: u8 },
+}
+
+/// What became of a missing item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ItemResolution {
+    Substituted { replacement: String, name: String, unit_price: Money },
+    Removed { refund: Money },
+    AskedCustomer { channel: crate::contact::Channel, deadline: String },
+    OrderCancelled,
+}
+
+/// One timeline entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TimelineEntry {
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub event: TimelineEvent,
+}
+
+/// What the backend answers after storing preferences: the agreement, kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Receipt {
     /// 1 for the first agreement; each change is a new version.
     pub version: u32,
@@ -49,12 +137,38 @@ pub struct Receipt {
 
 /// `GET /v1/orders/{order}`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderView {
     pub id: String,
     pub status: OrderStatus,
     pub items: Vec<Item>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_slot: Option<DeliverySlot>,
+    /// The shop's payment methods as they apply to this order.
+    #[serde(default)]
+    pub payment_options: Vec<PaymentOption>,
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
     /// The current agreement, if the customer has made one.
     pub receipt: Option<Receipt>,
     /// Whether preferences may still change (until the shop starts picking).
     pub editable: bool,
+    /// Change requests from the shop, answered or not.
+    #[serde(default)]
+    pub change_requests: Vec<ChangeRequest>,
+    /// Whether the one-question survey is waiting for an answer.
+    #[serde(default)]
+    pub survey_due: bool,
+}
+
+impl OrderView {
+    /// The item with this id.
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    /// Whether `method` can be chosen for this order.
+    pub fn payment_available(&self, method: PaymentMethod) -> bool {
+        self.payment_options.iter().any(|o| o.method == method && o.available)
+    }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What is wrong with a field; the widget turns it into a sentence in the customer's language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
     /// Nothing was given where something is needed.
@@ -21,7 +22,23 @@ pub enum ProblemCode {
     DuplicateChannel,
     ChannelNotOffered,
     PaymentNotOffered,
+    /// The payment method is offered, but one of its conditions rules it out for this order.
+    PaymentUnavailable,
     TooLong,
+    /// A number outside its allowed range (a negative price cap, a wait of 0 minutes...).
+    OutOfRange,
+    /// An item id that is not in this order.
+    UnknownItem,
+    /// An option that is not in the item's option set.
+    UnknownOption,
+    /// A replacement the shop did not suggest for this item.
+    UnknownReplacement,
+    /// The same item appears twice where it may appear once.
+    Duplicate,
+    /// An ask-first channel that is not in the contact plan.
+    ChannelNotInPlan,
+    /// A callback window outside the shop's working hours.
+    OutsideHours,
     /// A code this version of the protocol does not know yet.
     #[serde(other)]
     Unknown,
@@ -29,6 +46,7 @@ pub enum ProblemCode {
 
 /// One problem with one field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Problem {
     /// Dotted path with indices, e.g. `contact.channels[0]`.
     pub path: String,

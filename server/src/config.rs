@@ -18,6 +18,13 @@ pub struct Config {
     pub demo_token: String,
     /// Origins allowed to call the API from a browser (CORS); empty allows none but the same origin.
     pub cors_origins: Vec<String>,
+    /// The operator console's token; without one the operator API refuses everyone.
+    pub operator_token: Option<String>,
+    /// Enables `POST /v1/test/faults`, which makes chosen routes fail or hang (tests only).
+    pub faults: bool,
+    /// Most messages one order may post in `rate_window_secs`.
+    pub rate_limit: u32,
+    pub rate_window_secs: u64,
 }
 
 /// The token of the seeded demo order; for the demo only, never for real orders.
@@ -32,13 +39,18 @@ impl Default for Config {
             seed_demo: false,
             demo_token: DEFAULT_DEMO_TOKEN.to_owned(),
             cors_origins: Vec::new(),
+            operator_token: None,
+            faults: false,
+            rate_limit: 20,
+            rate_window_secs: 60,
         }
     }
 }
 
 const USAGE: &str = "usage: kept-server [--bind ADDR] [--db FILE] [--static-dir DIR] [--seed-demo] \
-[--demo-token TOKEN] [--cors-origin ORIGIN]...
-environment: KEPT_BIND, KEPT_DB, KEPT_STATIC_DIR, KEPT_SEED_DEMO=1, KEPT_DEMO_TOKEN, KEPT_CORS_ORIGINS (comma-separated)";
+[--demo-token TOKEN] [--cors-origin ORIGIN]... [--operator-token TOKEN] [--enable-faults] [--rate-limit N]
+environment: KEPT_BIND, KEPT_DB, KEPT_STATIC_DIR, KEPT_SEED_DEMO=1, KEPT_DEMO_TOKEN, KEPT_CORS_ORIGINS (comma-separated), \
+KEPT_OPERATOR_TOKEN, KEPT_ENABLE_FAULTS=1, KEPT_RATE_LIMIT";
 
 impl Config {
     /// Reads flags (`args` without the program name) over environment variables over defaults.
@@ -61,6 +73,11 @@ impl Config {
         if let Some(v) = env("KEPT_CORS_ORIGINS") {
             c.cors_origins = v.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect();
         }
+        c.operator_token = env("KEPT_OPERATOR_TOKEN").filter(|t| !t.is_empty());
+        c.faults = env("KEPT_ENABLE_FAULTS").is_some_and(|v| v == "1" || v == "true");
+        if let Some(v) = env("KEPT_RATE_LIMIT") {
+            c.rate_limit = v.parse().map_err(|_| format!("KEPT_RATE_LIMIT is not a number: {v}"))?;
+        }
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
             let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
@@ -71,6 +88,12 @@ impl Config {
                 "--seed-demo" => c.seed_demo = true,
                 "--demo-token" => c.demo_token = value()?,
                 "--cors-origin" => c.cors_origins.push(value()?),
+                "--operator-token" => c.operator_token = Some(value()?),
+                "--enable-faults" => c.faults = true,
+                "--rate-limit" => {
+                    let v = value()?;
+                    c.rate_limit = v.parse().map_err(|_| format!("--rate-limit is not a number: {v}"))?;
+                }
                 "--help" | "-h" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument {other}\n{USAGE}")),
             }

@@ -20,6 +20,12 @@ pub enum ApiError {
     NotEditable,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("missing or wrong operator token")]
+    Unauthorized,
+    #[error("too many messages; try again in {0} s")]
+    RateLimited(u64),
+    #[error("{0}")]
+    Conflict(&'static str),
     #[error("internal error")]
     Internal(#[from] anyhow_lite::Error),
 }
@@ -54,13 +60,20 @@ impl IntoResponse for ApiError {
             ApiError::IdempotencyConflict => (StatusCode::CONFLICT, ErrorCode::IdempotencyConflict, vec![]),
             ApiError::NotEditable => (StatusCode::CONFLICT, ErrorCode::NotEditable, vec![]),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, vec![]),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, vec![]),
+            ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, vec![]),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, vec![]),
             ApiError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, vec![])
             }
         };
         let body = ErrorBody { error: ErrorDetail { code, message: self.to_string(), fields } };
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if let ApiError::RateLimited(secs) = self {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }
 

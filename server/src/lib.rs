@@ -6,6 +6,11 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
+pub mod faults;
+pub mod hours;
+pub mod idempotency;
+pub mod ratelimit;
 pub mod routes;
 pub mod seed;
 
@@ -24,26 +29,51 @@ pub use error::ApiError;
 pub struct AppState {
     pub pool: SqlitePool,
     pub config: Arc<Config>,
+    pub hub: events::Hub,
+    /// Serialises idempotent creations, so one key never creates twice.
+    pub creating: Arc<tokio::sync::Mutex<()>>,
+    pub limiter: ratelimit::Limiter,
+    pub faults: faults::Faults,
+}
+
+impl AppState {
+    /// State for `pool` and `config`, with empty hub, limiter and faults.
+    pub fn new(pool: SqlitePool, config: Config) -> AppState {
+        let limiter = ratelimit::Limiter::new(config.rate_limit, config.rate_window_secs);
+        AppState {
+            pool,
+            config: Arc::new(config),
+            hub: events::Hub::new(),
+            creating: Arc::new(tokio::sync::Mutex::new(())),
+            limiter,
+            faults: faults::Faults::default(),
+        }
+    }
 }
 
 /// The whole HTTP surface; tests drive it without a socket.
 pub fn app(state: AppState) -> Router {
     let cors = cors(&state.config.cors_origins);
-    let mut router = Router::new().nest("/v1", routes::router());
+    let mut router = Router::new().nest("/v1", routes::router(state.config.faults));
     if let Some(dir) = state.config.static_dir.clone() {
         router = router.merge(demo::router(dir));
     }
-    router.layer(cors).with_state(state)
+    router
+        .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject))
+        .layer(cors)
+        .with_state(state)
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
     let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-    CorsLayer::new().allow_origin(AllowOrigin::list(allowed)).allow_methods([Method::GET, Method::POST]).allow_headers(
-        [
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
             HeaderName::from_static("last-event-id"),
-        ],
-    )
+        ])
+        .expose_headers([header::RETRY_AFTER])
 }

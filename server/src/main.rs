@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use kept_server::{app, db, seed, AppState, Config};
 
 #[tokio::main]
@@ -30,7 +28,18 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     // Tools that start the server on port 0 read the real address from this line.
     println!("kept-server listening on http://{}", listener.local_addr()?);
-    let state = AppState { pool: pool.clone(), config: Arc::new(config) };
+    let state = AppState::new(pool.clone(), config);
+    // Ask-first questions fall back to the customer's rule when their wait runs out.
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(e) = kept_server::routes::operator::sweep_ask_first(&sweeper, jiff::Timestamp::now()).await {
+                tracing::error!(error = %e, "ask-first sweep failed");
+            }
+        }
+    });
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
     pool.close().await;
     Ok(())

@@ -1,7 +1,6 @@
 //! Router-level tests: the real router and a real SQLite file, no socket.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -11,11 +10,13 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 const TOKEN: &str = "test-token-for-kc1001";
+const OPERATOR: &str = "test-operator-token";
 
 async fn state(path: &Path) -> AppState {
     let pool = db::open(path).await.unwrap();
     seed::demo(&pool, TOKEN).await.unwrap();
-    AppState { pool, config: Arc::new(Config::default()) }
+    let config = Config { operator_token: Some(OPERATOR.into()), rate_limit: 5, ..Config::default() };
+    AppState::new(pool, config)
 }
 
 async fn call(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {

@@ -59,7 +59,8 @@ pub fn App(config: Config) -> impl IntoView {
 #[component]
 fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> impl IntoView {
     let editable = order.editable;
-    let receipt = RwSignal::new(order.receipt);
+    let receipt = RwSignal::new(order.receipt.clone());
+    let order_view = order;
     let editing = RwSignal::new(receipt.with_untracked(Option::is_none) && editable);
     let server_problems = RwSignal::new(Vec::<Problem>::new());
     let failure = RwSignal::new(None::<Text>);
@@ -100,6 +101,7 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
     });
     let on_change = Callback::new(move |()| editing.set(true));
     let shop = StoredValue::new(shop);
+    let order_view = StoredValue::new(order_view);
 
     move || {
         if editing.get() {
@@ -107,6 +109,7 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
             view! {
                 <PreferenceForm
                     shop=shop.get_value()
+                    order=order_view.get_value()
                     locale
                     initial
                     on_submit

@@ -1,6 +1,9 @@
 //! The `/v1` API; each module owns its routes.
 
+pub mod chat;
+pub mod operator;
 pub mod orders;
+pub mod requests;
 pub mod shop;
 
 use axum::Router;
@@ -12,15 +15,48 @@ use crate::{ApiError, AppState};
 /// Largest request body the API reads.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// Every `/v1` route.
-pub fn router() -> Router<AppState> {
-    Router::new().merge(shop::router()).merge(orders::router())
+/// Every `/v1` route; the fault switch only when `faults` is on.
+pub fn router(faults: bool) -> Router<AppState> {
+    let router = Router::new()
+        .merge(shop::router())
+        .merge(orders::router())
+        .merge(chat::router())
+        .merge(requests::router())
+        .nest("/operator", operator::router());
+    if faults {
+        router.route("/test/faults", axum::routing::post(crate::faults::arm))
+    } else {
+        router
+    }
+}
+
+/// Reads a body of at most [`BODY_LIMIT`] bytes as JSON of `T`, also returning it as a JSON value.
+pub async fn read_body<T: DeserializeOwned>(body: axum::body::Body) -> Result<(T, serde_json::Value), ApiError> {
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| ApiError::PayloadTooLarge(BODY_LIMIT))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    let parsed = parse_value(value.clone())?;
+    Ok((parsed, value))
+}
+
+/// Fails with every problem, if there are any.
+pub fn check(problems: Vec<Problem>) -> Result<(), ApiError> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(problems))
+    }
 }
 
 /// Parses a JSON body, naming the failing field path when the shape is wrong.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Syntax first, so that every later failure is about a field and can name it.
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    parse_value(value)
+}
+
+/// Reads a JSON value as `T`, naming the failing field path when the shape is wrong.
+pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let parent = e.path().to_string();
         let message = e.inner().to_string();

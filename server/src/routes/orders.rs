@@ -6,15 +6,22 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kept_protocol::{Item, OrderStatus, OrderView, Preferences, ProblemCode, Receipt, IDEMPOTENCY_KEY};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use kept_protocol::{
+    ChangeRequest, DeliverySlot, EventData, Item, LocalTime, OrderStatus, OrderView, PaymentCondition, PaymentOption,
+    Preferences, Receipt, ShopProfile, TimelineEntry, TimelineEvent,
+};
 use sqlx::SqlitePool;
 
 use super::{parse_json, shop, BODY_LIMIT};
-use crate::{auth, canonical, ApiError, AppState};
+use crate::{auth, canonical, idempotency, ApiError, AppState};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/orders/{order}", get(view)).route("/orders/{order}/preferences", post(submit))
+    Router::new()
+        .route("/orders/{order}", get(view_handler))
+        .route("/orders/{order}/preferences", post(submit))
 }
 
 /// An order as stored, once its token has been checked.
@@ -23,35 +30,132 @@ pub struct Order {
     pub status: OrderStatus,
     pub items: Vec<Item>,
     pub editable: bool,
+    pub delivery_slot: Option<DeliverySlot>,
 }
+
+type OrderRow = (Vec<u8>, String, String, bool, Option<String>);
 
 /// The order `id` if `headers` carry its customer token; otherwise exactly like a missing order.
 pub async fn authorize(pool: &SqlitePool, id: &str, headers: &HeaderMap) -> Result<Order, ApiError> {
-    let row: Option<(Vec<u8>, String, String, bool)> =
-        sqlx::query_as("SELECT token_hash, status, items, editable FROM orders WHERE id = ?")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-    let token = auth::bearer(headers);
-    match (row, token) {
-        (Some((hash, status, items, editable)), Some(token)) if auth::matches(token, &hash) => Ok(Order {
-            id: id.to_owned(),
-            status: serde_json::from_value(serde_json::Value::String(status))?,
-            items: serde_json::from_str(&items)?,
-            editable,
-        }),
+    let (hash, order) = load(pool, id).await?.ok_or(ApiError::NotFound("order"))?;
+    match auth::bearer(headers) {
+        Some(token) if auth::matches(token, &hash) => Ok(order),
         _ => Err(ApiError::NotFound("order")),
     }
 }
 
-async fn view(
+/// The order `id` with its token hash, without any check.
+pub async fn load(pool: &SqlitePool, id: &str) -> Result<Option<(Vec<u8>, Order)>, ApiError> {
+    let row: Option<OrderRow> =
+        sqlx::query_as("SELECT token_hash, status, items, editable, delivery_slot FROM orders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    let Some((hash, status, items, editable, slot)) = row else { return Ok(None) };
+    let order = Order {
+        id: id.to_owned(),
+        status: parse_status(&status)?,
+        items: serde_json::from_str(&items)?,
+        editable,
+        delivery_slot: slot.map(|s| serde_json::from_str(&s)).transpose()?,
+    };
+    Ok(Some((hash, order)))
+}
+
+/// A status as stored (its schema.org name).
+pub fn parse_status(s: &str) -> Result<OrderStatus, ApiError> {
+    Ok(serde_json::from_value(serde_json::Value::String(s.to_owned()))?)
+}
+
+/// The schema.org name of a status, as stored.
+pub fn status_name(s: OrderStatus) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Whether `condition` rules a method out for this order.
+fn rules_out(condition: &PaymentCondition, order: &Order, tz: Option<&TimeZone>) -> bool {
+    match condition {
+        PaymentCondition::SlotStartsFrom { time } => {
+            let start = order.delivery_slot.as_ref().and_then(|s| s.start.parse::<Timestamp>().ok());
+            match (start, tz) {
+                (Some(start), Some(tz)) => {
+                    let local = start.to_zoned(tz.clone()).time();
+                    LocalTime::hm(local.hour() as u16, local.minute() as u16) < *time
+                }
+                _ => false,
+            }
+        }
+        PaymentCondition::MaxTotal { amount_minor } => total_minor(&order.items) > *amount_minor,
+    }
+}
+
+fn total_minor(items: &[Item]) -> i64 {
+    items.iter().filter(|i| i.active).map(|i| i.unit_price.amount_minor * i.quantity as i64).sum()
+}
+
+/// The full order view the customer sees.
+pub async fn view(pool: &SqlitePool, shop: &ShopProfile, order: Order) -> Result<OrderView, ApiError> {
+    let tz = TimeZone::get(&shop.time_zone).ok();
+    let payment_options = shop
+        .payment_methods
+        .iter()
+        .map(|offer| {
+            let blocking = offer.conditions.iter().find(|c| rules_out(c, &order, tz.as_ref())).cloned();
+            PaymentOption { method: offer.method, available: blocking.is_none(), unavailable_because: blocking }
+        })
+        .collect();
+    let timeline: Vec<(String, String)> =
+        sqlx::query_as("SELECT at, event FROM timeline WHERE order_id = ? ORDER BY id").bind(&order.id).fetch_all(pool).await?;
+    let timeline = timeline
+        .into_iter()
+        .map(|(at, event)| Ok(TimelineEntry { at, event: serde_json::from_str::<TimelineEvent>(&event)? }))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let change_requests = change_requests(pool, &order.id).await?;
+    let (surveyed,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM surveys WHERE order_id = ?").bind(&order.id).fetch_one(pool).await?;
+    Ok(OrderView {
+        receipt: current_receipt(pool, &order.id).await?,
+        editable: order.editable && order.status.allows_edits(),
+        survey_due: order.status == OrderStatus::OrderDelivered && surveyed == 0,
+        id: order.id,
+        status: order.status,
+        items: order.items,
+        delivery_slot: order.delivery_slot,
+        payment_options,
+        timeline,
+        change_requests,
+    })
+}
+
+/// The order's change requests, oldest first.
+pub async fn change_requests(pool: &SqlitePool, order: &str) -> Result<Vec<ChangeRequest>, ApiError> {
+    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, change, reason, status, created_at FROM change_requests WHERE order_id = ? ORDER BY id",
+    )
+    .bind(order)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, change, reason, status, created_at)| {
+            Ok(ChangeRequest {
+                id,
+                change: serde_json::from_str(&change)?,
+                reason,
+                status: serde_json::from_value(serde_json::Value::String(status))?,
+                created_at,
+            })
+        })
+        .collect()
+}
+
+async fn view_handler(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<OrderView>, ApiError> {
     let order = authorize(&state.pool, &id, &headers).await?;
-    let receipt = current_receipt(&state.pool, &order.id).await?;
-    Ok(Json(OrderView { id: order.id, status: order.status, items: order.items, receipt, editable: order.editable }))
+    let shop = shop::load(&state.pool).await?;
+    Ok(Json(view(&state.pool, &shop, order).await?))
 }
 
 type ReceiptRow = (u32, String, String, String, String);
@@ -97,18 +201,49 @@ async fn replay(pool: &SqlitePool, order: &str, key: &str, request_hash: &str) -
     }
 }
 
-/// The request's idempotency key: required, printable, at most 128 characters.
-pub fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
-    let path = IDEMPOTENCY_KEY;
-    let value = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| ApiError::field(path, ProblemCode::Required))?;
-    let key = value.to_str().map_err(|_| ApiError::field(path, ProblemCode::Invalid))?.trim();
-    if key.is_empty() {
-        return Err(ApiError::field(path, ProblemCode::Required));
+/// Stores validated preferences as the order's next version and announces it.
+pub async fn store_version(
+    state: &AppState,
+    shop: &ShopProfile,
+    view: &OrderView,
+    preferences: Preferences,
+    key: &str,
+    request_hash: &str,
+) -> Result<Receipt, ApiError> {
+    let pool = &state.pool;
+    let canonical = canonical::json(&preferences)?;
+    let digest = canonical::digest(&canonical);
+    let summary = preferences.summary(shop, view);
+    let accepted_at = now_rfc3339();
+    // One statement picks the next version and inserts it, so concurrent submissions cannot collide.
+    let inserted: Result<(u32,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO preference_versions \
+         (order_id, version, preferences, digest, summary, accepted_at, idempotency_key, request_hash) \
+         SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM preference_versions WHERE order_id = ?1 \
+         RETURNING version",
+    )
+    .bind(&view.id)
+    .bind(&canonical)
+    .bind(&digest)
+    .bind(serde_json::to_string(&summary)?)
+    .bind(&accepted_at)
+    .bind(key)
+    .bind(request_hash)
+    .fetch_one(pool)
+    .await;
+    match inserted {
+        Ok((version,)) => {
+            let receipt = Receipt { version, accepted_at, digest, summary, preferences };
+            state.hub.publish(pool, &view.id, EventData::Receipt { receipt: receipt.clone() }).await?;
+            state.hub.timeline(pool, &view.id, TimelineEvent::PreferencesAgreed { version }).await?;
+            Ok(receipt)
+        }
+        // The same key raced in from a second request: answer what the first one stored.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            replay(pool, &view.id, key, request_hash).await?.ok_or(ApiError::IdempotencyConflict)
+        }
+        Err(e) => Err(e.into()),
     }
-    if key.len() > 128 {
-        return Err(ApiError::field(path, ProblemCode::TooLong));
-    }
-    Ok(key.to_owned())
 }
 
 async fn submit(
@@ -119,48 +254,21 @@ async fn submit(
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     let pool = &state.pool;
     let order = authorize(pool, &id, &headers).await?;
-    let key = idempotency_key(&headers)?;
+    let key = idempotency::key(&headers)?;
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| ApiError::PayloadTooLarge(BODY_LIMIT))?;
     let preferences: Preferences = parse_json(&bytes)?;
     let request_hash = canonical::digest(&canonical::json(&preferences)?);
     if let Some(first) = replay(pool, &order.id, &key, &request_hash).await? {
         return Ok((StatusCode::CREATED, Json(first)));
     }
-    if !order.editable {
+    let shop = shop::load(pool).await?;
+    let view = view(pool, &shop, order).await?;
+    if !view.editable {
         return Err(ApiError::NotEditable);
     }
-    let preferences = preferences.validated(&shop::load(pool).await?).map_err(ApiError::Validation)?;
-    let canonical = canonical::json(&preferences)?;
-    let digest = canonical::digest(&canonical);
-    let summary = preferences.summary();
-    let accepted_at = now_rfc3339();
-    // One statement picks the next version and inserts it, so concurrent submissions cannot collide.
-    let inserted: Result<(u32,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO preference_versions \
-         (order_id, version, preferences, digest, summary, accepted_at, idempotency_key, request_hash) \
-         SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM preference_versions WHERE order_id = ?1 \
-         RETURNING version",
-    )
-    .bind(&order.id)
-    .bind(&canonical)
-    .bind(&digest)
-    .bind(serde_json::to_string(&summary)?)
-    .bind(&accepted_at)
-    .bind(&key)
-    .bind(&request_hash)
-    .fetch_one(pool)
-    .await;
-    match inserted {
-        Ok((version,)) => {
-            Ok((StatusCode::CREATED, Json(Receipt { version, accepted_at, digest, summary, preferences })))
-        }
-        // The same key raced in from a second request: answer what the first one stored.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            let first = replay(pool, &order.id, &key, &request_hash).await?.ok_or(ApiError::IdempotencyConflict)?;
-            Ok((StatusCode::CREATED, Json(first)))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let preferences = preferences.validated(&shop, &view).map_err(ApiError::Validation)?;
+    let receipt = store_version(&state, &shop, &view, preferences, &key, &request_hash).await?;
+    Ok((StatusCode::CREATED, Json(receipt)))
 }
 
 /// The current instant in RFC 3339, UTC, to the millisecond.

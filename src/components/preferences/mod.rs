@@ -4,7 +4,9 @@ pub mod contact_plan;
 pub mod field;
 pub mod payment;
 
-use kept_protocol::{Channel, ContactPlan, Locale, PaymentMethod, Preferences, Problem, ProblemCode, ShopProfile};
+use kept_protocol::{
+    Channel, ContactPlan, Locale, OrderView, PaymentMethod, Preferences, Problem, ProblemCode, ShopProfile,
+};
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -16,6 +18,8 @@ use payment::PaymentFields;
 /// What the customer has chosen so far; one signal per field, owned by the form.
 #[derive(Clone, Copy)]
 pub struct Draft {
+    /// What this form does not edit yet, kept as it was so a new version does not lose it.
+    pub rest: StoredValue<Preferences>,
     pub channel: RwSignal<Option<Channel>>,
     pub do_not_call: RwSignal<bool>,
     pub phone: RwSignal<String>,
@@ -28,7 +32,15 @@ impl Draft {
     /// A draft starting from earlier preferences, or empty.
     pub fn new(initial: Option<&Preferences>) -> Draft {
         let contact = initial.map(|p| p.contact.clone()).unwrap_or_default();
+        let rest = initial.cloned().unwrap_or(Preferences {
+            contact: ContactPlan::default(),
+            substitutions: Default::default(),
+            payment: None,
+            notes: Vec::new(),
+            locale: Locale::En,
+        });
         Draft {
+            rest: StoredValue::new(rest),
             channel: RwSignal::new(contact.channels.first().copied()),
             do_not_call: RwSignal::new(contact.do_not_call),
             phone: RwSignal::new(contact.phone.unwrap_or_default()),
@@ -41,17 +53,18 @@ impl Draft {
     /// The draft as protocol preferences (tracks every field).
     pub fn preferences(&self, locale: Locale) -> Preferences {
         let text = |s: RwSignal<String>| Some(s.get()).filter(|v| !v.trim().is_empty());
-        Preferences {
-            contact: ContactPlan {
-                channels: self.channel.get().into_iter().collect(),
-                do_not_call: self.do_not_call.get(),
-                phone: text(self.phone),
-                email: text(self.email),
-                telegram: text(self.telegram),
-            },
-            payment: self.payment.get(),
-            locale,
-        }
+        let mut prefs = self.rest.get_value();
+        prefs.contact = ContactPlan {
+            channels: self.channel.get().into_iter().collect(),
+            do_not_call: self.do_not_call.get(),
+            phone: text(self.phone),
+            email: text(self.email),
+            telegram: text(self.telegram),
+            callback_window: prefs.contact.callback_window.filter(|_| !self.do_not_call.get()),
+        };
+        prefs.payment = self.payment.get();
+        prefs.locale = locale;
+        prefs
     }
 }
 
@@ -64,6 +77,7 @@ pub fn problem_at(problems: &[Problem], prefix: &str) -> Option<ProblemCode> {
 #[component]
 pub fn PreferenceForm(
     shop: ShopProfile,
+    order: OrderView,
     locale: Locale,
     initial: Option<Preferences>,
     on_submit: Callback<Preferences>,
@@ -74,11 +88,18 @@ pub fn PreferenceForm(
     let draft = Draft::new(initial.as_ref());
     let attempted = RwSignal::new(false);
     let channels = shop.channels.clone();
-    let methods: Vec<PaymentMethod> = shop.payment_methods.iter().map(|o| o.method).collect();
-    let shop = StoredValue::new(shop);
+    // Only what the shop offers and this order allows; when the backend lists no per-order
+    // options, everything the shop offers.
+    let methods: Vec<PaymentMethod> = shop
+        .payment_methods
+        .iter()
+        .map(|o| o.method)
+        .filter(|&m| order.payment_options.is_empty() || order.payment_available(m))
+        .collect();
+    let context = StoredValue::new((shop, order));
     let local = Memo::new(move |_| {
         let prefs = draft.preferences(locale);
-        shop.with_value(|s| prefs.problems(s))
+        context.with_value(|(shop, order)| prefs.problems(shop, order))
     });
     // Contradictions show at once; missing answers only after a first try to submit.
     let problems = Signal::derive(move || {

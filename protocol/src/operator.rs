@@ -1,0 +1,86 @@
+//! What the shop's operator console and the server exchange under `/v1/operator/`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::chat::{Callback, ChangeKind, Message, Report};
+use crate::order::{OrderStatus, OrderView, Replacement};
+use crate::problem::{Problem, ProblemCode};
+
+/// One row of the order list, with what needs attention.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OrderSummary {
+    pub id: String,
+    pub status: OrderStatus,
+    /// When the oldest customer message still without a reply was sent (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<String>,
+    pub pending_change_requests: u32,
+    pub reports: u32,
+    pub callbacks_due: u32,
+}
+
+/// `GET /v1/operator/orders/{order}`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OrderDetail {
+    pub order: OrderView,
+    /// The newest messages, oldest first.
+    pub messages: Vec<Message>,
+    pub callbacks: Vec<Callback>,
+    pub reports: Vec<Report>,
+}
+
+/// `POST /v1/operator/orders/{order}/messages`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OperatorMessage {
+    pub text: String,
+}
+
+impl OperatorMessage {
+    /// Every problem with this message.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        crate::chat::text_problems(&mut p, "text", &self.text, crate::chat::MESSAGE_MAX_CHARS, true);
+        p
+    }
+}
+
+/// `POST /v1/operator/orders/{order}/status`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StatusChange {
+    pub status: OrderStatus,
+}
+
+/// `POST /v1/operator/orders/{order}/items/{item}/out-of-stock`
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OutOfStock {
+    /// The substitute the operator picked, for a "similar" rule; the server checks the price cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<Replacement>,
+}
+
+/// `POST /v1/operator/orders/{order}/change-requests`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewChangeRequest {
+    pub change: ChangeKind,
+    pub reason: String,
+}
+
+impl NewChangeRequest {
+    /// Every problem with this request.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        crate::chat::text_problems(&mut p, "reason", &self.reason, crate::chat::NOTE_MAX_CHARS, true);
+        if let ChangeKind::Substitution { unit_price, .. } = &self.change {
+            if unit_price.amount_minor < 0 {
+                p.push(Problem::new("change.unit_price.amount_minor", ProblemCode::OutOfRange));
+            }
+        }
+        p
+    }
+}

@@ -1,0 +1,72 @@
+//! Live updates: stored first (so they can be resumed), then fanned out to subscribers.
+
+use kept_protocol::{Event, EventData, TimelineEntry, TimelineEvent};
+use sqlx::SqlitePool;
+use tokio::sync::broadcast;
+
+use crate::routes::orders::now_rfc3339;
+use crate::ApiError;
+
+/// Fans stored events out to every open stream; a stream filters its own order.
+#[derive(Clone)]
+pub struct Hub {
+    tx: broadcast::Sender<(String, Event)>,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub::new()
+    }
+}
+
+impl Hub {
+    /// A hub with room for bursts; a subscriber that falls further behind is disconnected and
+    /// resumes from the database with its Last-Event-ID.
+    pub fn new() -> Hub {
+        Hub { tx: broadcast::channel(4096).0 }
+    }
+
+    /// A receiver of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<(String, Event)> {
+        self.tx.subscribe()
+    }
+
+    /// Stores `data` as the order's next event and sends it to live subscribers.
+    pub async fn publish(&self, pool: &SqlitePool, order: &str, data: EventData) -> Result<Event, ApiError> {
+        let (id,): (i64,) =
+            sqlx::query_as("INSERT INTO events (order_id, data, created_at) VALUES (?, ?, ?) RETURNING id")
+                .bind(order)
+                .bind(serde_json::to_string(&data)?)
+                .bind(now_rfc3339())
+                .fetch_one(pool)
+                .await?;
+        let event = Event { id, data };
+        // No subscriber is not an error: the event waits in the database.
+        let _ = self.tx.send((order.to_owned(), event.clone()));
+        Ok(event)
+    }
+
+    /// Adds a timeline entry and publishes it.
+    pub async fn timeline(&self, pool: &SqlitePool, order: &str, event: TimelineEvent) -> Result<(), ApiError> {
+        let entry = TimelineEntry { at: now_rfc3339(), event };
+        sqlx::query("INSERT INTO timeline (order_id, at, event) VALUES (?, ?, ?)")
+            .bind(order)
+            .bind(&entry.at)
+            .bind(serde_json::to_string(&entry.event)?)
+            .execute(pool)
+            .await?;
+        self.publish(pool, order, EventData::Timeline { entry }).await?;
+        Ok(())
+    }
+}
+
+/// The order's stored events after `after`, oldest first.
+pub async fn since(pool: &SqlitePool, order: &str, after: i64) -> Result<Vec<Event>, ApiError> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, data FROM events WHERE order_id = ? AND id > ? ORDER BY id LIMIT 10000")
+            .bind(order)
+            .bind(after)
+            .fetch_all(pool)
+            .await?;
+    rows.into_iter().map(|(id, data)| Ok(Event { id, data: serde_json::from_str(&data)? })).collect()
+}

@@ -1,0 +1,82 @@
+//! A test-only fault switch: when the server runs with `--enable-faults`, `POST /v1/test/faults`
+//! makes the next N requests whose path starts with a prefix fail with 503 or hang.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kept_protocol::{ErrorBody, ErrorCode, ErrorDetail};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+
+/// How a faulty request behaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Answer 503 at once.
+    Fail,
+    /// Answer nothing for `hang_ms`, then 503.
+    Hang,
+}
+
+/// `POST /v1/test/faults`
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Fault {
+    pub path_prefix: String,
+    pub mode: Mode,
+    pub count: u32,
+    #[serde(default = "default_hang")]
+    pub hang_ms: u64,
+}
+
+fn default_hang() -> u64 {
+    30_000
+}
+
+/// The armed faults.
+#[derive(Clone, Default)]
+pub struct Faults(Arc<Mutex<Vec<Fault>>>);
+
+impl Faults {
+    fn take(&self, path: &str) -> Option<Fault> {
+        let mut faults = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let i = faults.iter().position(|f| f.count > 0 && path.starts_with(&f.path_prefix))?;
+        faults[i].count -= 1;
+        let fault = faults[i].clone();
+        faults.retain(|f| f.count > 0);
+        Some(fault)
+    }
+
+    /// Arms a fault.
+    pub fn arm(&self, fault: Fault) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(fault);
+    }
+}
+
+/// The handler behind `POST /v1/test/faults`.
+pub async fn arm(State(state): State<AppState>, Json(fault): Json<Fault>) -> StatusCode {
+    state.faults.arm(fault);
+    StatusCode::NO_CONTENT
+}
+
+/// Middleware: fails or delays requests that match an armed fault.
+pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !state.config.faults || req.uri().path().starts_with("/v1/test/") {
+        return next.run(req).await;
+    }
+    let Some(fault) = state.faults.take(req.uri().path()) else {
+        return next.run(req).await;
+    };
+    if fault.mode == Mode::Hang {
+        tokio::time::sleep(Duration::from_millis(fault.hang_ms.min(120_000))).await;
+    }
+    let body = ErrorBody {
+        error: ErrorDetail { code: ErrorCode::Unavailable, message: "injected fault".into(), fields: vec![] },
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+}
