@@ -2,9 +2,9 @@
 
 use gloo_net::http::{Request, Response};
 use kept_protocol::{ErrorBody, ErrorCode, OrderView, Preferences, Problem, Receipt, ShopProfile, IDEMPOTENCY_KEY};
-use serde::de::DeserializeOwned;
 
 use crate::config::Config;
+use crate::wire::{self, FromJs};
 
 /// Why a call to the backend did not give what was asked.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,13 +76,15 @@ impl Api {
     }
 }
 
-async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+async fn read<T: FromJs>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
     let res = sent.map_err(|_| ApiError::Network)?;
+    // A body cut off mid-way is a network failure, not the backend's answer.
+    let text = res.text().await.map_err(|_| ApiError::Network)?;
     if res.ok() {
-        return res.json().await.map_err(|_| ApiError::Decode);
+        return wire::parse(&text).map_err(|_| ApiError::Decode);
     }
     let status = res.status();
-    let body: Option<ErrorBody> = res.json().await.ok();
+    let body: Option<ErrorBody> = wire::parse(&text).ok();
     Err(match body.map(|b| b.error) {
         Some(e) if e.code == ErrorCode::ValidationFailed => ApiError::Invalid(e.fields),
         Some(e) if e.code == ErrorCode::NotEditable => ApiError::NotEditable,

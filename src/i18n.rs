@@ -161,9 +161,21 @@ pub fn problem_text(code: ProblemCode, l: Locale) -> &'static str {
             "Ta metoda płatności jest niedostępna dla tego zamówienia.",
         ),
         TooLong => l.pick("This is too long.", "Слишком длинно.", "To jest za długie."),
-        OutOfRange => l.pick("This number is outside the allowed range.", "Это число вне допустимого диапазона.", "Ta liczba jest poza dozwolonym zakresem."),
-        UnknownItem => l.pick("This item is not in your order.", "Этого товара нет в вашем заказе.", "Tego produktu nie ma w Twoim zamówieniu."),
-        UnknownOption => l.pick("Choose one of the listed options.", "Выберите один из предложенных вариантов.", "Wybierz jedną z podanych opcji."),
+        OutOfRange => l.pick(
+            "This number is outside the allowed range.",
+            "Это число вне допустимого диапазона.",
+            "Ta liczba jest poza dozwolonym zakresem.",
+        ),
+        UnknownItem => l.pick(
+            "This item is not in your order.",
+            "Этого товара нет в вашем заказе.",
+            "Tego produktu nie ma w Twoim zamówieniu.",
+        ),
+        UnknownOption => l.pick(
+            "Choose one of the listed options.",
+            "Выберите один из предложенных вариантов.",
+            "Wybierz jedną z podanych opcji.",
+        ),
         UnknownReplacement => l.pick(
             "Choose one of the replacements the shop suggests.",
             "Выберите одну из замен, которые предлагает магазин.",

@@ -11,18 +11,20 @@ pub mod operator;
 pub mod order;
 pub mod preferences;
 pub mod problem;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod shop;
 pub mod substitution;
 pub mod summary;
 pub mod time;
 
-pub use contact::{Channel, ContactDetail, Email, TelegramHandle, E164};
-pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use i18n::Locale;
 pub use chat::{
     BrokenPromiseReport, Callback, CallbackRequest, CallbackStatus, ChangeKind, ChangeRequest, ChangeStatus,
     ConsentAnswer, Event, EventData, Message, MessagePage, NewMessage, Promise, Report, SurveyAnswer,
 };
+pub use contact::{Channel, ContactDetail, Email, TelegramHandle, E164};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use i18n::Locale;
 pub use order::{
     DeliverySlot, Item, ItemResolution, Money, OrderStatus, OrderView, PaymentOption, Receipt, Replacement,
     TimelineEntry, TimelineEvent,

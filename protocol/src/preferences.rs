@@ -225,10 +225,10 @@ impl Preferences {
             SubstitutionRule::Similar { max_increase } if !max_increase.is_valid() => {
                 at("max_increase", ProblemCode::OutOfRange)
             }
-            SubstitutionRule::Specific { replacement } => {
-                if item.is_some_and(|i| !i.replacements.iter().any(|r| &r.id == replacement)) {
-                    at("replacement", ProblemCode::UnknownReplacement)
-                }
+            SubstitutionRule::Specific { replacement }
+                if item.is_some_and(|i| !i.replacements.iter().any(|r| &r.id == replacement)) =>
+            {
+                at("replacement", ProblemCode::UnknownReplacement)
             }
             SubstitutionRule::AskFirst { channel, wait_minutes, fallback } => {
                 if self.contact.do_not_call && channel.is_call() {
@@ -342,7 +342,11 @@ mod tests {
                 quantity: 1,
                 unit_price: pln(5900),
                 option_set: Some("grind".into()),
-                replacements: vec![Replacement { id: "coffee-11".into(), name: "Kenya AB".into(), unit_price: pln(5600) }],
+                replacements: vec![Replacement {
+                    id: "coffee-11".into(),
+                    name: "Kenya AB".into(),
+                    unit_price: pln(5600),
+                }],
                 active: true,
             }],
             delivery_slot: None,
@@ -441,7 +445,10 @@ mod tests {
 
     #[test]
     fn a_channel_listed_twice_is_refused_once() {
-        assert_eq!(codes(&prefs(&[Channel::Chat, Channel::Chat])), one("contact.channels[1]", ProblemCode::DuplicateChannel));
+        assert_eq!(
+            codes(&prefs(&[Channel::Chat, Channel::Chat])),
+            one("contact.channels[1]", ProblemCode::DuplicateChannel)
+        );
     }
 
     #[test]
@@ -543,10 +550,14 @@ mod tests {
             ItemNote { item: "coffee-77".into(), option: None, text: None },
         ];
         assert_eq!(codes(&p), one("notes[1].item", ProblemCode::UnknownItem));
-        p.notes = vec![ItemNote { item: "coffee-3".into(), option: Some("powder".into()), text: Some("x".repeat(201)) }];
+        p.notes =
+            vec![ItemNote { item: "coffee-3".into(), option: Some("powder".into()), text: Some("x".repeat(201)) }];
         assert_eq!(
             codes(&p),
-            vec![("notes[0].option".into(), ProblemCode::UnknownOption), ("notes[0].text".into(), ProblemCode::TooLong)]
+            vec![
+                ("notes[0].option".into(), ProblemCode::UnknownOption),
+                ("notes[0].text".into(), ProblemCode::TooLong)
+            ]
         );
     }
 

@@ -27,7 +27,9 @@ pub fn money_text(m: &Money) -> String {
 fn rule_text(rule: &SubstitutionRule, l: Locale, order: &OrderView, item: Option<&str>) -> String {
     let currency = order.items.first().map_or("", |i| i.unit_price.currency.as_str());
     let similar = |cap: PriceCap| {
-        let mut s = l.pick("substitute similar, at most ", "заменить похожим, не дороже чем на ", "zastąpić podobnym, najwyżej ").to_owned();
+        let mut s = l
+            .pick("substitute similar, at most ", "заменить похожим, не дороже чем на ", "zastąpić podobnym, najwyżej ")
+            .to_owned();
         s.push_str(&cap_text(cap, currency));
         s
     };
@@ -45,7 +47,9 @@ fn rule_text(rule: &SubstitutionRule, l: Locale, order: &OrderView, item: Option
         SubstitutionRule::AskFirst { channel, wait_minutes, fallback } => {
             let then = match fallback {
                 Fallback::Similar { max_increase } => similar(*max_increase),
-                Fallback::Remove => l.pick("remove and refund", "убрать и вернуть деньги", "usunąć i zwrócić pieniądze").to_owned(),
+                Fallback::Remove => {
+                    l.pick("remove and refund", "убрать и вернуть деньги", "usunąć i zwrócić pieniądze").to_owned()
+                }
             };
             format!(
                 "{}{}{}{wait_minutes}{}{then}",
@@ -55,8 +59,12 @@ fn rule_text(rule: &SubstitutionRule, l: Locale, order: &OrderView, item: Option
                 l.pick(" min, then ", " мин, затем ", " min, potem "),
             )
         }
-        SubstitutionRule::Remove => l.pick("remove and refund", "убрать и вернуть деньги", "usunąć i zwrócić pieniądze").to_owned(),
-        SubstitutionRule::CancelOrder => l.pick("cancel the whole order", "отменить весь заказ", "anulować całe zamówienie").to_owned(),
+        SubstitutionRule::Remove => {
+            l.pick("remove and refund", "убрать и вернуть деньги", "usunąć i zwrócić pieniądze").to_owned()
+        }
+        SubstitutionRule::CancelOrder => {
+            l.pick("cancel the whole order", "отменить весь заказ", "anulować całe zamówienie").to_owned()
+        }
     }
 }
 
@@ -66,7 +74,10 @@ impl Preferences {
         let l = self.locale;
         let mut lines = Vec::new();
         if self.contact.do_not_call {
-            lines.push(l.pick("We will not call you.", "Мы не будем вам звонить.", "Nie będziemy do Ciebie dzwonić.").to_owned());
+            lines.push(
+                l.pick("We will not call you.", "Мы не будем вам звонить.", "Nie będziemy do Ciebie dzwonić.")
+                    .to_owned(),
+            );
         }
         if !self.contact.channels.is_empty() {
             let then = l.pick(", then ", ", затем ", ", potem ");
@@ -178,7 +189,11 @@ mod tests {
                 overrides: vec![ItemRule { item: "coffee-3".into(), rule: SubstitutionRule::Remove }],
             },
             payment: Some(PaymentMethod::CardOnDelivery),
-            notes: vec![ItemNote { item: "coffee-3".into(), option: Some("whole".into()), text: Some("beans, not ground".into()) }],
+            notes: vec![ItemNote {
+                item: "coffee-3".into(),
+                option: Some("whole".into()),
+                text: Some("beans, not ground".into()),
+            }],
             locale,
         }
     }

@@ -4,10 +4,23 @@ use serde::{Deserialize, Serialize};
 
 /// A time of day, `00:00` to `23:59`; stored as minutes after midnight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
-#[cfg_attr(feature = "schema", schemars(with = "String", regex(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")))]
 pub struct LocalTime(u16);
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for LocalTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LocalTime".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            "description": "A time of day in the shop's time zone, HH:MM"
+        })
+    }
+}
 
 impl LocalTime {
     /// Parses `HH:MM`.

@@ -91,10 +91,7 @@ impl Schedule {
             return 0;
         }
         let days = ((b.as_second() - a.as_second()) / 86_400 + 1).min(400) as i32;
-        self.intervals(a, days)
-            .into_iter()
-            .map(|(s, e)| (e.min(b).as_second() - s.max(a).as_second()).max(0))
-            .sum()
+        self.intervals(a, days).into_iter().map(|(s, e)| (e.min(b).as_second() - s.max(a).as_second()).max(0)).sum()
     }
 }
 

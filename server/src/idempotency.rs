@@ -55,14 +55,16 @@ where
         return Ok((status, axum::Json(body)).into_response());
     }
     let (status, body) = create().await?;
-    sqlx::query("INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(scope)
-        .bind(&key)
-        .bind(&hash)
-        .bind(status.as_u16())
-        .bind(serde_json::to_string(&body)?)
-        .bind(now_rfc3339())
-        .execute(&state.pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(scope)
+    .bind(&key)
+    .bind(&hash)
+    .bind(status.as_u16())
+    .bind(serde_json::to_string(&body)?)
+    .bind(now_rfc3339())
+    .execute(&state.pool)
+    .await?;
     Ok((status, axum::Json(body)).into_response())
 }

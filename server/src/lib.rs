@@ -58,10 +58,7 @@ pub fn app(state: AppState) -> Router {
     if let Some(dir) = state.config.static_dir.clone() {
         router = router.merge(demo::router(dir));
     }
-    router
-        .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject))
-        .layer(cors)
-        .with_state(state)
+    router.layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject)).layer(cors).with_state(state)
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

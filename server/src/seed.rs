@@ -3,7 +3,7 @@
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use kept_protocol::{
-    Channel, DayHours, DeliverySlot, FaqEntry, Holiday, Item, ItemOption, Locale, LocalTime, Localized, Manager, Money,
+    Channel, DayHours, DeliverySlot, FaqEntry, Holiday, Item, ItemOption, LocalTime, Locale, Localized, Manager, Money,
     OptionSet, OrderStatus, PaymentCondition, PaymentMethod, PaymentOffer, Replacement, ShopProfile, TimeWindow,
     Weekday,
 };
@@ -43,7 +43,14 @@ pub fn demo_shop() -> ShopProfile {
             Holiday { date: "2026-12-26".into(), name: Some("Second day of Christmas".into()) },
         ],
         availability: Default::default(),
-        channels: vec![Channel::Chat, Channel::Whatsapp, Channel::Telegram, Channel::Email, Channel::Sms, Channel::Phone],
+        channels: vec![
+            Channel::Chat,
+            Channel::Whatsapp,
+            Channel::Telegram,
+            Channel::Email,
+            Channel::Sms,
+            Channel::Phone,
+        ],
         payment_methods: vec![
             PaymentOffer { method: PaymentMethod::CardOnline, conditions: vec![] },
             // The courier has no card terminal in the morning: said before the choice, not after.
@@ -56,20 +63,56 @@ pub fn demo_shop() -> ShopProfile {
         reply_time: None,
         manager: Some(Manager { name: "Anna Nowak".into(), photo_url: None }),
         faq: vec![
-            faq("delivery", Locale::En, "When will my order arrive?", "Orders placed before 14:00 leave the same day; delivery takes 1–2 working days."),
-            faq("returns", Locale::En, "Can I return coffee?", "Unopened packs within 14 days; we refund within 3 working days."),
-            faq("delivery", Locale::Ru, "Когда приедет заказ?", "Заказы до 14:00 отправляем в тот же день; доставка 1–2 рабочих дня."),
-            faq("returns", Locale::Ru, "Можно ли вернуть кофе?", "Невскрытые пачки — в течение 14 дней; деньги вернём за 3 рабочих дня."),
-            faq("delivery", Locale::Pl, "Kiedy dotrze zamówienie?", "Zamówienia złożone przed 14:00 wysyłamy tego samego dnia; dostawa trwa 1–2 dni robocze."),
-            faq("returns", Locale::Pl, "Czy mogę zwrócić kawę?", "Nieotwarte opakowania w ciągu 14 dni; zwrot pieniędzy w 3 dni robocze."),
+            faq(
+                "delivery",
+                Locale::En,
+                "When will my order arrive?",
+                "Orders placed before 14:00 leave the same day; delivery takes 1–2 working days.",
+            ),
+            faq(
+                "returns",
+                Locale::En,
+                "Can I return coffee?",
+                "Unopened packs within 14 days; we refund within 3 working days.",
+            ),
+            faq(
+                "delivery",
+                Locale::Ru,
+                "Когда приедет заказ?",
+                "Заказы до 14:00 отправляем в тот же день; доставка 1–2 рабочих дня.",
+            ),
+            faq(
+                "returns",
+                Locale::Ru,
+                "Можно ли вернуть кофе?",
+                "Невскрытые пачки — в течение 14 дней; деньги вернём за 3 рабочих дня.",
+            ),
+            faq(
+                "delivery",
+                Locale::Pl,
+                "Kiedy dotrze zamówienie?",
+                "Zamówienia złożone przed 14:00 wysyłamy tego samego dnia; dostawa trwa 1–2 dni robocze.",
+            ),
+            faq(
+                "returns",
+                Locale::Pl,
+                "Czy mogę zwrócić kawę?",
+                "Nieotwarte opakowania w ciągu 14 dni; zwrot pieniędzy w 3 dni robocze.",
+            ),
         ],
         option_sets: vec![OptionSet {
             id: "grind".into(),
             label: text("Grind", "Помол", "Mielenie"),
             options: vec![
                 ItemOption { id: "whole".into(), label: text("whole beans", "в зёрнах", "ziarnista") },
-                ItemOption { id: "espresso".into(), label: text("ground for espresso", "помол для эспрессо", "mielona do espresso") },
-                ItemOption { id: "filter".into(), label: text("ground for filter", "помол для фильтра", "mielona do przelewu") },
+                ItemOption {
+                    id: "espresso".into(),
+                    label: text("ground for espresso", "помол для эспрессо", "mielona do espresso"),
+                },
+                ItemOption {
+                    id: "filter".into(),
+                    label: text("ground for filter", "помол для фильтра", "mielona do przelewu"),
+                },
             ],
         }],
     }
@@ -107,7 +150,11 @@ pub fn demo_items() -> Vec<Item> {
                 replacements: if kenya {
                     vec![
                         Replacement { id: "coffee-11".into(), name: "Kenya AB, 250 g".into(), unit_price: pln(5600) },
-                        Replacement { id: "coffee-12".into(), name: "Tanzania Peaberry, 250 g".into(), unit_price: pln(6400) },
+                        Replacement {
+                            id: "coffee-12".into(),
+                            name: "Tanzania Peaberry, 250 g".into(),
+                            unit_price: pln(6400),
+                        },
                     ]
                 } else {
                     vec![]

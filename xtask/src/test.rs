@@ -58,14 +58,18 @@ pub fn run(root: &Path) -> Result<(), String> {
 
     t.check("rustfmt", run::status(Command::new("cargo").current_dir(root).args(["fmt", "--all", "--", "--check"])));
     let mut clippy = cargo(root, &["clippy", "--all-targets"]);
-    clippy.args(HOST_PACKAGES).args(["--", "-D", "warnings"]);
+    clippy.args(HOST_PACKAGES).args(["--features", "kept-protocol/schema", "--", "-D", "warnings"]);
     t.check("clippy (host)", run::status(&mut clippy));
     let mut clippy_wasm =
         cargo(root, &["clippy", "-p", "kept-widget", "--target", "wasm32-unknown-unknown", "--all-targets"]);
     clippy_wasm.args(["--", "-D", "warnings"]);
     t.check("clippy (wasm32)", run::status(&mut clippy_wasm));
 
-    let mut native = cargo(root, &["test", "-p", "kept-protocol", "-p", "kept-server", "-p", "xtask"]);
+    // The schema feature adds the test that keeps protocol/schema/ equal to the Rust types.
+    let mut native = cargo(
+        root,
+        &["test", "-p", "kept-protocol", "-p", "kept-server", "-p", "xtask", "--features", "kept-protocol/schema"],
+    );
     t.tests("native tests", run::tests(&mut native));
 
     // wasm-bindgen-test-runner reads webdriver.json (headless flags) from the working directory.

@@ -56,7 +56,13 @@ fn message(row: MessageRow) -> Result<Message, ApiError> {
 }
 
 /// A page of the order's messages, oldest first.
-pub async fn page(pool: &SqlitePool, order: &str, after: Option<i64>, before: Option<i64>, limit: i64) -> Result<MessagePage, ApiError> {
+pub async fn page(
+    pool: &SqlitePool,
+    order: &str,
+    after: Option<i64>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<MessagePage, ApiError> {
     let limit = limit.clamp(1, PAGE_MAX);
     let rows: Vec<MessageRow> = match after {
         Some(after) => {
@@ -137,13 +143,12 @@ pub async fn store_message(
             Ok((m, true))
         }
         None => {
-            let row: MessageRow = sqlx::query_as(&format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE order_id = ? AND client_id = ?"
-            ))
-            .bind(order)
-            .bind(client_id)
-            .fetch_one(pool)
-            .await?;
+            let row: MessageRow =
+                sqlx::query_as(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE order_id = ? AND client_id = ?"))
+                    .bind(order)
+                    .bind(client_id)
+                    .fetch_one(pool)
+                    .await?;
             Ok((message(row)?, false))
         }
     }
@@ -162,11 +167,12 @@ async fn post_message(
     idempotency::once(&state, &scope, &headers, &raw, || async {
         // The same client id again is the same message: no second copy, no second count.
         let (m, created) = {
-            let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM messages WHERE order_id = ? AND client_id = ?")
-                .bind(&order.id)
-                .bind(new.client_id.trim())
-                .fetch_optional(&state.pool)
-                .await?;
+            let existing: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM messages WHERE order_id = ? AND client_id = ?")
+                    .bind(&order.id)
+                    .bind(new.client_id.trim())
+                    .fetch_optional(&state.pool)
+                    .await?;
             if existing.is_none() {
                 state.limiter.check(&order.id, Instant::now()).map_err(ApiError::RateLimited)?;
             }

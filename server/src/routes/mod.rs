@@ -33,8 +33,7 @@ pub fn router(faults: bool) -> Router<AppState> {
 /// Reads a body of at most [`BODY_LIMIT`] bytes as JSON of `T`, also returning it as a JSON value.
 pub async fn read_body<T: DeserializeOwned>(body: axum::body::Body) -> Result<(T, serde_json::Value), ApiError> {
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| ApiError::PayloadTooLarge(BODY_LIMIT))?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
     let parsed = parse_value(value.clone())?;
     Ok((parsed, value))
 }

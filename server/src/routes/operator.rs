@@ -51,9 +51,8 @@ async fn order_or_404(pool: &SqlitePool, id: &str) -> Result<super::orders::Orde
 async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<OrderSummary>>, ApiError> {
     operator(&state, &headers)?;
     let pool = &state.pool;
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, status FROM orders ORDER BY created_at DESC LIMIT 500")
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, status FROM orders ORDER BY created_at DESC LIMIT 500").fetch_all(pool).await?;
     let now = Timestamp::now().to_string();
     let mut out = Vec::with_capacity(rows.len());
     for (id, status) in rows {
@@ -80,8 +79,10 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<
             )
             .await?,
             reports: count("SELECT COUNT(*) FROM reports WHERE order_id = ? AND ? IS NOT NULL").await?,
-            callbacks_due: count("SELECT COUNT(*) FROM callbacks WHERE order_id = ? AND done_at IS NULL AND window_start <= ?")
-                .await?,
+            callbacks_due: count(
+                "SELECT COUNT(*) FROM callbacks WHERE order_id = ? AND done_at IS NULL AND window_start <= ?",
+            )
+            .await?,
             id,
         });
     }
@@ -202,8 +203,11 @@ pub async fn substitute(
         i.unit_price = price.clone();
     }
     save_items(pool, order_id, &items).await?;
-    let resolution =
-        ItemResolution::Substituted { replacement: replacement.to_owned(), name: name.to_owned(), unit_price: price.clone() };
+    let resolution = ItemResolution::Substituted {
+        replacement: replacement.to_owned(),
+        name: name.to_owned(),
+        unit_price: price.clone(),
+    };
     resolved(state, order_id, item, &resolution).await?;
     Ok(resolution)
 }
@@ -235,7 +239,10 @@ async fn remove(state: &AppState, order_id: &str, item: &str) -> Result<ItemReso
     let mut refund = Money { amount_minor: 0, currency: String::new() };
     if let Some(i) = items.iter_mut().find(|i| i.id == item) {
         i.active = false;
-        refund = Money { amount_minor: i.unit_price.amount_minor * i.quantity as i64, currency: i.unit_price.currency.clone() };
+        refund = Money {
+            amount_minor: i.unit_price.amount_minor * i.quantity as i64,
+            currency: i.unit_price.currency.clone(),
+        };
     }
     save_items(pool, order_id, &items).await?;
     let resolution = ItemResolution::Removed { refund };
@@ -289,7 +296,11 @@ async fn out_of_stock(
                 item.name,
                 locale.pick("is out of stock", "нет в наличии", "jest niedostępny"),
                 locale.pick("reply here within", "ответьте здесь в течение", "odpowiedz tutaj w ciągu"),
-                locale.pick("minutes; otherwise we follow your rule.", "минут, иначе мы поступим по вашему правилу.", "minut; inaczej postąpimy według Twojej zasady."),
+                locale.pick(
+                    "minutes; otherwise we follow your rule.",
+                    "минут, иначе мы поступим по вашему правилу.",
+                    "minut; inaczej postąpimy według Twojej zasady."
+                ),
             );
             store_message(&state, &id, AuthorKind::System, None, None, &question).await?;
             let resolution = ItemResolution::AskedCustomer { channel, deadline: deadline.to_string() };

@@ -19,9 +19,7 @@ use crate::{auth, canonical, idempotency, ApiError, AppState};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orders/{order}", get(view_handler))
-        .route("/orders/{order}/preferences", post(submit))
+    Router::new().route("/orders/{order}", get(view_handler)).route("/orders/{order}/preferences", post(submit))
 }
 
 /// An order as stored, once its token has been checked.
@@ -105,7 +103,10 @@ pub async fn view(pool: &SqlitePool, shop: &ShopProfile, order: Order) -> Result
         })
         .collect();
     let timeline: Vec<(String, String)> =
-        sqlx::query_as("SELECT at, event FROM timeline WHERE order_id = ? ORDER BY id").bind(&order.id).fetch_all(pool).await?;
+        sqlx::query_as("SELECT at, event FROM timeline WHERE order_id = ? ORDER BY id")
+            .bind(&order.id)
+            .fetch_all(pool)
+            .await?;
     let timeline = timeline
         .into_iter()
         .map(|(at, event)| Ok(TimelineEntry { at, event: serde_json::from_str::<TimelineEvent>(&event)? }))

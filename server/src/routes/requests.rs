@@ -10,8 +10,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use kept_protocol::{
-    BrokenPromiseReport, Callback, CallbackRequest, CallbackStatus, ChangeKind, ChangeStatus, ConsentAnswer,
-    EventData, Problem, ProblemCode, Report, SurveyAnswer, TimelineEvent,
+    BrokenPromiseReport, Callback, CallbackRequest, CallbackStatus, ChangeKind, ChangeStatus, ConsentAnswer, EventData,
+    Problem, ProblemCode, Report, SurveyAnswer, TimelineEvent,
 };
 
 use super::orders::{authorize, change_requests, current_receipt, now_rfc3339, store_version, view};

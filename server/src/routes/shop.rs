@@ -98,9 +98,11 @@ pub async fn load(pool: &SqlitePool) -> Result<ShopProfile, ApiError> {
 
 /// Stores the shop profile, replacing the previous one.
 pub async fn save(pool: &SqlitePool, profile: &ShopProfile) -> Result<(), ApiError> {
-    sqlx::query("INSERT INTO shop (id, profile) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile")
-        .bind(serde_json::to_string(profile)?)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO shop (id, profile) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
+    )
+    .bind(serde_json::to_string(profile)?)
+    .execute(pool)
+    .await?;
     Ok(())
 }

@@ -1,0 +1,178 @@
+//! JSON Schema (2020-12) and OpenAPI 3.1 documents generated from the Rust types, so the
+//! published contract cannot drift from the code (a test compares them with `protocol/schema/`).
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{json, Map, Value};
+
+use crate::chat::*;
+use crate::operator::*;
+use crate::order::*;
+use crate::preferences::Preferences;
+use crate::shop::ShopProfile;
+use crate::ErrorBody;
+
+/// The protocol version the documents describe.
+pub const VERSION: &str = "1.0.0";
+
+fn register(gen: &mut SchemaGenerator) {
+    macro_rules! all {
+        ($($t:ty),* $(,)?) => { $( gen.subschema_for::<$t>(); )* };
+    }
+    all!(
+        ShopProfile,
+        OrderView,
+        Preferences,
+        Receipt,
+        ErrorBody,
+        Message,
+        MessagePage,
+        NewMessage,
+        Event,
+        CallbackRequest,
+        Callback,
+        BrokenPromiseReport,
+        Report,
+        ConsentAnswer,
+        ChangeRequest,
+        SurveyAnswer,
+        OrderSummary,
+        OrderDetail,
+        OperatorMessage,
+        StatusChange,
+        OutOfStock,
+        NewChangeRequest,
+        ItemResolution,
+    );
+}
+
+fn definitions(path: &str) -> Map<String, Value> {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = path.to_owned().into();
+    let mut gen = settings.into_generator();
+    register(&mut gen);
+    gen.take_definitions(true)
+}
+
+/// One JSON Schema document with every protocol type under `$defs`.
+pub fn json_schema() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://kept.example/schema/kept-v1.schema.json",
+        "title": "Kept protocol v1",
+        "description": "Wire types of the Kept checkout widget protocol; generated from kept-protocol.",
+        "$defs": definitions("/$defs"),
+    })
+}
+
+fn schema_ref<T: JsonSchema>() -> Value {
+    json!({ "$ref": format!("#/components/schemas/{}", T::schema_name()) })
+}
+
+fn body<T: JsonSchema>() -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": schema_ref::<T>() } } })
+}
+
+fn ok<T: JsonSchema>(status: &str, what: &str) -> Value {
+    let mut responses = errors();
+    responses.insert(
+        status.to_owned(),
+        json!({ "description": what, "content": { "application/json": { "schema": schema_ref::<T>() } } }),
+    );
+    Value::Object(responses)
+}
+
+fn errors() -> Map<String, Value> {
+    let err = |d: &str| json!({ "description": d, "content": { "application/json": { "schema": schema_ref::<ErrorBody>() } } });
+    let mut m = Map::new();
+    m.insert("400".into(), err("Malformed JSON"));
+    m.insert("404".into(), err("No such order, or a token that does not open it"));
+    m.insert("409".into(), err("Idempotency conflict, or a state that does not allow this"));
+    m.insert("413".into(), err("Body over 64 KiB"));
+    m.insert("422".into(), err("Validation failed; `fields` names each path"));
+    m
+}
+
+fn op(summary: &str, security: &str, idempotent: bool, request: Option<Value>, responses: Value) -> Value {
+    let mut o = json!({ "summary": summary, "security": [{ security: [] }], "responses": responses });
+    let mut params = vec![];
+    if idempotent {
+        params.push(json!({ "name": "Idempotency-Key", "in": "header", "required": true,
+            "description": "Same key and body replays the first answer; same key, other body: 409",
+            "schema": { "type": "string", "maxLength": 128 } }));
+    }
+    if !params.is_empty() {
+        o["parameters"] = Value::Array(params);
+    }
+    if let Some(r) = request {
+        o["requestBody"] = r;
+    }
+    o
+}
+
+/// The OpenAPI 3.1 document of every endpoint.
+pub fn openapi() -> Value {
+    let order = json!({ "name": "order", "in": "path", "required": true, "schema": { "type": "string" } });
+    let c = "customer";
+    let o = "operator";
+    let paths = json!({
+        "/v1/shop": { "get": { "summary": "Shop profile with availability and measured reply time", "security": [],
+            "responses": ok::<ShopProfile>("200", "The shop") } },
+        "/v1/orders/{order}": { "parameters": [order], "get": op("Order view", c, false, None, ok::<OrderView>("200", "The order")) },
+        "/v1/orders/{order}/preferences": { "parameters": [order],
+            "post": op("Agree preferences; each change is a new version", c, true, Some(body::<Preferences>()), ok::<Receipt>("201", "The receipt")) },
+        "/v1/orders/{order}/messages": { "parameters": [order],
+            "get": { "summary": "Messages, oldest first; `after` catches up, `before` pages back", "security": [{ c: [] }],
+                "parameters": [
+                    { "name": "after", "in": "query", "schema": { "type": "integer" } },
+                    { "name": "before", "in": "query", "schema": { "type": "integer" } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }
+                ],
+                "responses": ok::<MessagePage>("200", "A page") },
+            "post": op("Send a message (de-duplicated by client_id; 429 with Retry-After when too fast)", c, true,
+                Some(body::<NewMessage>()), ok::<Message>("201", "The stored message")) },
+        "/v1/orders/{order}/events": { "parameters": [order],
+            "get": { "summary": "Server-Sent Events; `id` is the event id, `event` its type, `data` the Event data; resume with Last-Event-ID",
+                "security": [{ c: [] }],
+                "parameters": [{ "name": "Last-Event-ID", "in": "header", "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "text/event-stream of Event",
+                    "content": { "text/event-stream": { "schema": schema_ref::<Event>() } } } } } },
+        "/v1/orders/{order}/callbacks": { "parameters": [order],
+            "post": op("Ask for a callback in a window inside working hours", c, true, Some(body::<CallbackRequest>()), ok::<Callback>("201", "The promise")) },
+        "/v1/orders/{order}/reports": { "parameters": [order],
+            "post": op("The shop broke this promise", c, true, Some(body::<BrokenPromiseReport>()), ok::<Report>("201", "The report")) },
+        "/v1/orders/{order}/change-requests/{id}/answer": {
+            "parameters": [order, { "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "post": op("Accept or decline a change the shop asks for", c, true, Some(body::<ConsentAnswer>()), ok::<ChangeRequest>("200", "The answered request")) },
+        "/v1/orders/{order}/survey": { "parameters": [order],
+            "post": op("Answer the one-question survey after delivery", c, true, Some(body::<SurveyAnswer>()), ok::<SurveyAnswer>("201", "Stored")) },
+        "/v1/operator/orders": { "get": { "summary": "Orders, what needs attention first", "security": [{ o: [] }],
+            "responses": { "200": { "description": "Orders", "content": { "application/json": {
+                "schema": { "type": "array", "items": schema_ref::<OrderSummary>() } } } } } } },
+        "/v1/operator/orders/{order}": { "parameters": [order], "get": op("Order detail", o, false, None, ok::<OrderDetail>("200", "The order")) },
+        "/v1/operator/orders/{order}/messages": { "parameters": [order],
+            "post": op("Write to the customer", o, true, Some(body::<OperatorMessage>()), ok::<Message>("201", "The message")) },
+        "/v1/operator/orders/{order}/status": { "parameters": [order],
+            "post": op("Change the order status", o, false, Some(body::<StatusChange>()), ok::<StatusChange>("200", "The status")) },
+        "/v1/operator/orders/{order}/items/{item}/out-of-stock": {
+            "parameters": [order, { "name": "item", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "post": op("Resolve a missing item by the customer's rule", o, false, Some(body::<OutOfStock>()), ok::<ItemResolution>("200", "What was done")) },
+        "/v1/operator/orders/{order}/change-requests": { "parameters": [order],
+            "post": op("Ask the customer to accept a change", o, true, Some(body::<NewChangeRequest>()), ok::<ChangeRequest>("201", "The request")) },
+        "/v1/operator/presence": { "post": { "summary": "Operator heartbeat", "security": [{ o: [] }],
+            "responses": { "204": { "description": "Seen" } } } },
+    });
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Kept protocol", "version": VERSION,
+            "description": "The contract between the Kept widget and any backend. kept-server is the reference implementation." },
+        "paths": paths,
+        "components": {
+            "schemas": definitions("/components/schemas"),
+            "securitySchemes": {
+                "customer": { "type": "http", "scheme": "bearer", "description": "Order-scoped customer token" },
+                "operator": { "type": "http", "scheme": "bearer", "description": "Operator token from the server's configuration" }
+            }
+        }
+    })
+}

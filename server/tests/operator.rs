@@ -1,0 +1,129 @@
+//! The operator API through the router: auth, the order list, and actions that keep the agreement.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use kept_server::routes::operator::sweep_ask_first;
+use serde_json::json;
+
+const OP: &str = "/v1/operator/orders/KC-1001";
+
+fn oos(item: &str) -> String {
+    format!("{OP}/items/{item}/out-of-stock")
+}
+
+#[tokio::test]
+async fn operator_endpoints_need_the_operator_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let (status, err) = call(&s, get("/v1/operator/orders", Some(TOKEN))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(err["error"]["code"], "unauthorized");
+    let (status, _) = call(&s, get("/v1/operator/orders", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, list) = call(&s, get("/v1/operator/orders", Some(OPERATOR))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list[0]["id"], "KC-1001");
+}
+
+#[tokio::test]
+async fn a_waiting_customer_is_listed_until_the_operator_replies() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let msg = json!({ "client_id": "c1", "text": "Hello?" }).to_string();
+    call(&s, post(&format!("{ORDER}/messages"), Some("m1"), msg)).await;
+    let (_, list) = call(&s, get("/v1/operator/orders", Some(OPERATOR))).await;
+    assert!(list[0]["waiting_since"].is_string());
+    call(&s, op_post(&format!("{OP}/messages"), Some("o1"), json!({ "text": "Hi, Anna here." }))).await;
+    let (_, list) = call(&s, get("/v1/operator/orders", Some(OPERATOR))).await;
+    assert!(list[0]["waiting_since"].is_null());
+}
+
+#[tokio::test]
+async fn the_detail_puts_the_agreement_with_the_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    agree(&s).await;
+    let (status, detail) = call(&s, get(OP, Some(OPERATOR))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["order"]["receipt"]["summary"][0], "We will not call you.");
+    assert!(detail["messages"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_similar_substitute_above_the_customers_cap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    agree(&s).await; // similar within +10 % for all but coffee-3
+    let dear = json!({ "replacement": { "id": "x", "name": "Geisha", "unit_price": { "amount_minor": 5400, "currency": "PLN" } } });
+    let (status, err) = call(&s, op_post(&oos("coffee-1"), None, dear)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_codes(&err), one("replacement.unit_price", "out_of_range"));
+    let fair = json!({ "replacement": { "id": "y", "name": "Ethiopia Sidamo", "unit_price": { "amount_minor": 5300, "currency": "PLN" } } });
+    let (status, res) = call(&s, op_post(&oos("coffee-1"), None, fair)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(res["outcome"], "substituted");
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    assert_eq!(order["items"][0]["name"], "Ethiopia Sidamo");
+}
+
+#[tokio::test]
+async fn ask_first_asks_in_the_chat_and_falls_back_when_the_wait_runs_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    agree(&s).await; // coffee-3: ask first in chat, wait 15 min, then remove
+    let (status, res) = call(&s, op_post(&oos("coffee-3"), None, json!({}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(res["outcome"], "asked_customer");
+    let (_, page) = call(&s, get(&format!("{ORDER}/messages"), Some(TOKEN))).await;
+    assert_eq!(page["messages"][0]["author"], "system");
+    assert!(page["messages"][0]["text"].as_str().unwrap().contains("Kenya AA"));
+    let now = jiff::Timestamp::now();
+    assert_eq!(sweep_ask_first(&s, now).await.unwrap(), 0, "not yet");
+    let later = now.checked_add(jiff::SignedDuration::from_mins(16)).unwrap();
+    assert_eq!(sweep_ask_first(&s, later).await.unwrap(), 1);
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    assert_eq!(order["items"][2]["active"], false);
+    let last = order["timeline"].as_array().unwrap().last().cloned().unwrap();
+    assert_eq!(last["event"]["resolution"]["outcome"], "removed");
+    assert_eq!(last["event"]["resolution"]["refund"]["amount_minor"], 5900);
+}
+
+#[tokio::test]
+async fn without_an_agreement_a_missing_item_is_removed_and_refunded() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let (_, res) = call(&s, op_post(&oos("coffee-2"), None, json!({}))).await;
+    assert_eq!(res["outcome"], "removed");
+    assert_eq!(res["refund"]["amount_minor"], 4500);
+    let (status, _) = call(&s, op_post(&oos("coffee-2"), None, json!({}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "already removed");
+}
+
+#[tokio::test]
+async fn a_status_change_reaches_the_timeline_and_ends_editing_once_picking_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    call(&s, op_post(&format!("{OP}/status"), None, json!({ "status": "OrderInTransit" }))).await;
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    assert_eq!(order["status"], "OrderInTransit");
+    assert_eq!(order["editable"], false);
+    assert_eq!(order["timeline"].as_array().unwrap().last().unwrap()["event"]["status"], "OrderInTransit");
+    let (status, err) = call(&s, post(&format!("{ORDER}/preferences"), Some("late"), coffee_story().to_string())).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(err["error"]["code"], "not_editable");
+    let (status, err) = call(&s, op_post(&format!("{OP}/status"), None, json!({ "status": "OrderLost" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_codes(&err), one("status", "invalid"));
+}
+
+#[tokio::test]
+async fn a_change_request_needs_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let ask = json!({ "change": { "kind": "payment", "method": "card_online" }, "reason": " " });
+    let (status, err) = call(&s, op_post(&format!("{OP}/change-requests"), Some("c1"), ask)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_codes(&err), one("reason", "required"));
+}

@@ -1,0 +1,257 @@
+//! The widget's serde-free readers against serde's own JSON: every protocol shape round-trips,
+//! so the readers cannot drift from the wire format.
+#![cfg(target_arch = "wasm32")]
+
+use kept_protocol::chat::AuthorKind;
+use kept_protocol::*;
+use kept_widget::wire::{parse, FromJs, Malformed};
+use serde::Serialize;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn round_trip<T: Serialize + FromJs + PartialEq + std::fmt::Debug>(value: T) {
+    let json = serde_json::to_string(&value).unwrap();
+    assert_eq!(parse::<T>(&json), Ok(value), "{json}");
+}
+
+fn pln(amount_minor: i64) -> Money {
+    Money { amount_minor, currency: "PLN".into() }
+}
+
+fn t(h: u16, m: u16) -> LocalTime {
+    LocalTime::hm(h, m)
+}
+
+fn preferences() -> Preferences {
+    Preferences {
+        contact: ContactPlan {
+            channels: vec![Channel::Chat, Channel::Whatsapp, Channel::Phone],
+            do_not_call: false,
+            phone: Some("+48600100200".into()),
+            email: Some("anna@example.pl".into()),
+            telegram: Some("@anna_k".into()),
+            callback_window: Some(TimeWindow { start: t(10, 0), end: t(12, 30) }),
+        },
+        substitutions: SubstitutionPolicy {
+            default: SubstitutionRule::Similar { max_increase: PriceCap::Percent { percent: 10 } },
+            overrides: vec![
+                ItemRule { item: "a".into(), rule: SubstitutionRule::Specific { replacement: "b".into() } },
+                ItemRule {
+                    item: "c".into(),
+                    rule: SubstitutionRule::AskFirst {
+                        channel: Channel::Whatsapp,
+                        wait_minutes: 15,
+                        fallback: Fallback::Similar { max_increase: PriceCap::Amount { amount_minor: 500 } },
+                    },
+                },
+                ItemRule {
+                    item: "d".into(),
+                    rule: SubstitutionRule::AskFirst {
+                        channel: Channel::Chat,
+                        wait_minutes: 5,
+                        fallback: Fallback::Remove,
+                    },
+                },
+                ItemRule { item: "e".into(), rule: SubstitutionRule::Remove },
+                ItemRule { item: "f".into(), rule: SubstitutionRule::CancelOrder },
+            ],
+        },
+        payment: Some(PaymentMethod::CardOnDelivery),
+        notes: vec![ItemNote {
+            item: "a".into(),
+            option: Some("whole".into()),
+            text: Some("beans, not ground".into()),
+        }],
+        locale: Locale::Pl,
+    }
+}
+
+fn receipt() -> Receipt {
+    Receipt {
+        version: 3,
+        accepted_at: "2026-11-23T10:00:00.000Z".into(),
+        digest: "sha256:00".into(),
+        summary: vec!["We will not call you.".into()],
+        preferences: preferences(),
+    }
+}
+
+fn change_requests() -> Vec<ChangeRequest> {
+    let kinds = [
+        ChangeKind::Payment { method: PaymentMethod::CardOnline },
+        ChangeKind::Substitution { item: "a".into(), replacement: "b".into(), name: "B".into(), unit_price: pln(100) },
+        ChangeKind::DeliverySlot {
+            slot: DeliverySlot { start: "2026-11-24T13:00:00Z".into(), end: "2026-11-24T15:00:00Z".into() },
+        },
+    ];
+    let statuses = [ChangeStatus::Pending, ChangeStatus::Accepted, ChangeStatus::Declined];
+    kinds
+        .into_iter()
+        .zip(statuses)
+        .enumerate()
+        .map(|(i, (change, status))| ChangeRequest {
+            id: i as i64,
+            change,
+            reason: "why".into(),
+            status,
+            created_at: "2026-11-23T10:00:00Z".into(),
+        })
+        .collect()
+}
+
+fn order() -> OrderView {
+    let resolutions = vec![
+        ItemResolution::Substituted { replacement: "b".into(), name: "B".into(), unit_price: pln(5600) },
+        ItemResolution::Removed { refund: pln(5900) },
+        ItemResolution::AskedCustomer { channel: Channel::Chat, deadline: "2026-11-23T10:15:00Z".into() },
+        ItemResolution::OrderCancelled,
+    ];
+    let mut timeline: Vec<TimelineEvent> = vec![
+        TimelineEvent::Status { status: OrderStatus::OrderInTransit },
+        TimelineEvent::PreferencesAgreed { version: 2 },
+        TimelineEvent::PromiseBroken { report: 1, receipt_version: 2, promise: Promise::SubstitutedAgainstRule },
+        TimelineEvent::ChangeRequested { change_request: 4 },
+        TimelineEvent::ChangeAnswered { change_request: 4, accepted: true },
+        TimelineEvent::CallbackRequested { callback: 9 },
+        TimelineEvent::SurveyAnswered { rating: 5 },
+    ];
+    timeline
+        .extend(resolutions.into_iter().map(|resolution| TimelineEvent::ItemResolved { item: "a".into(), resolution }));
+    OrderView {
+        id: "KC-1001".into(),
+        status: OrderStatus::OrderProcessing,
+        items: vec![
+            Item {
+                id: "a".into(),
+                name: "Kenya AA".into(),
+                quantity: 2,
+                unit_price: pln(5900),
+                option_set: Some("grind".into()),
+                replacements: vec![Replacement { id: "b".into(), name: "Kenya AB".into(), unit_price: pln(5600) }],
+                active: true,
+            },
+            Item {
+                id: "z".into(),
+                name: "Gone".into(),
+                quantity: 1,
+                unit_price: pln(100),
+                option_set: None,
+                replacements: vec![],
+                active: false,
+            },
+        ],
+        delivery_slot: Some(DeliverySlot { start: "2026-11-24T09:00:00Z".into(), end: "2026-11-24T11:00:00Z".into() }),
+        payment_options: vec![
+            PaymentOption {
+                method: PaymentMethod::CardOnDelivery,
+                available: false,
+                unavailable_because: Some(PaymentCondition::SlotStartsFrom { time: t(12, 0) }),
+            },
+            PaymentOption {
+                method: PaymentMethod::BankTransfer,
+                available: false,
+                unavailable_because: Some(PaymentCondition::MaxTotal { amount_minor: 100 }),
+            },
+            PaymentOption { method: PaymentMethod::CashOnDelivery, available: true, unavailable_because: None },
+        ],
+        timeline: timeline
+            .into_iter()
+            .map(|event| TimelineEntry { at: "2026-11-23T10:00:00Z".into(), event })
+            .collect(),
+        receipt: Some(receipt()),
+        editable: true,
+        change_requests: change_requests(),
+        survey_due: true,
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_full_order_view_reads_back_exactly() {
+    round_trip(order());
+}
+
+#[wasm_bindgen_test]
+fn a_full_shop_profile_reads_back_exactly() {
+    round_trip(ShopProfile {
+        name: "Kept Coffee".into(),
+        time_zone: "Europe/Warsaw".into(),
+        hours: vec![DayHours { day: Weekday::Sunday, intervals: vec![TimeWindow { start: t(22, 0), end: t(2, 0) }] }],
+        holidays: vec![Holiday { date: "2026-12-25".into(), name: Some("Christmas".into()) }],
+        availability: Availability {
+            open_now: false,
+            operators_online: 0,
+            closes_at: None,
+            next_opening: Some("2026-11-24T08:00:00Z".into()),
+        },
+        channels: Channel::ALL.to_vec(),
+        payment_methods: PaymentMethod::ALL.iter().map(|&method| PaymentOffer { method, conditions: vec![] }).collect(),
+        reply_time: Some(ReplyTime { median_seconds: 240, sample_size: 31, window_days: 7 }),
+        manager: Some(Manager { name: "Anna Nowak".into(), photo_url: None }),
+        faq: vec![FaqEntry {
+            id: "d".into(), locale: Locale::Ru, question: "Когда?".into(), answer: "Скоро.".into()
+        }],
+        option_sets: vec![OptionSet {
+            id: "grind".into(),
+            label: Localized { en: "Grind".into(), ru: Some("Помол".into()), pl: None },
+            options: vec![ItemOption { id: "whole".into(), label: Localized::default() }],
+        }],
+    });
+}
+
+#[wasm_bindgen_test]
+fn every_event_and_chat_shape_reads_back_exactly() {
+    let message = Message {
+        id: 7,
+        client_id: Some("c1".into()),
+        author: AuthorKind::Bot,
+        author_name: None,
+        text: "<b>plain</b>".into(),
+        sent_at: "2026-11-23T10:00:00Z".into(),
+    };
+    round_trip(MessagePage { messages: vec![message.clone()], older: Some(3) });
+    let data = vec![
+        EventData::Message { message },
+        EventData::Timeline { entry: order().timeline[0].clone() },
+        EventData::Status { status: OrderStatus::OrderDelivered },
+        EventData::Receipt { receipt: receipt() },
+        EventData::ChangeRequest { change_request: change_requests()[0].clone() },
+        EventData::ItemResolved { item: "a".into(), resolution: ItemResolution::OrderCancelled },
+        EventData::Availability { availability: Availability::default() },
+    ];
+    for (id, data) in data.into_iter().enumerate() {
+        round_trip(Event { id: id as i64, data });
+    }
+    round_trip(Callback { id: 1, window_start: "a".into(), window_end: "b".into(), status: CallbackStatus::Overdue });
+    round_trip(Report {
+        id: 1,
+        receipt_version: 2,
+        promise: Promise::Other,
+        note: Some("n".into()),
+        reported_at: "x".into(),
+    });
+}
+
+#[wasm_bindgen_test]
+fn error_bodies_read_back_and_unknown_codes_stay_readable() {
+    round_trip(ErrorBody {
+        error: ErrorDetail {
+            code: ErrorCode::ValidationFailed,
+            message: "m".into(),
+            fields: vec![Problem::new("contact.channels[0]", ProblemCode::CallsForbidden)],
+        },
+    });
+    let newer = r#"{"error":{"code":"brand_new","message":"m","fields":[{"path":"x","code":"brand_new"}]}}"#;
+    let body: ErrorBody = parse(newer).unwrap();
+    assert_eq!(body.error.code, ErrorCode::Unknown);
+    assert_eq!(body.error.fields[0].code, ProblemCode::Unknown);
+}
+
+#[wasm_bindgen_test]
+fn wrong_shapes_are_malformed_not_a_panic() {
+    assert_eq!(parse::<Receipt>("{"), Err(Malformed));
+    assert_eq!(parse::<Receipt>(r#"{"version":"one"}"#), Err(Malformed));
+    assert_eq!(parse::<Money>(r#"{"amount_minor":1.5,"currency":"PLN"}"#), Err(Malformed));
+    assert_eq!(parse::<Vec<Channel>>(r#"["chat","pigeon"]"#), Err(Malformed));
+    assert_eq!(parse::<SubstitutionRule>(r#"{"rule":"teleport"}"#), Err(Malformed));
+}
