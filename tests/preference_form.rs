@@ -15,37 +15,19 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn shop() -> ShopProfile {
-    ShopProfile {
-        name: "Kept Coffee".into(),
-        time_zone: "Europe/Warsaw".into(),
-        hours: vec![],
-        holidays: vec![],
-        availability: Default::default(),
-        channels: vec![Channel::Chat, Channel::Whatsapp, Channel::Phone],
-        payment_methods: vec![
+    ShopProfile::new(
+        "Kept Coffee",
+        "Europe/Warsaw",
+        vec![Channel::Chat, Channel::Whatsapp, Channel::Phone],
+        vec![
             PaymentOffer { method: PaymentMethod::CardOnline, conditions: vec![] },
             PaymentOffer { method: PaymentMethod::CardOnDelivery, conditions: vec![] },
         ],
-        reply_time: None,
-        manager: None,
-        faq: vec![],
-        option_sets: vec![],
-    }
+    )
 }
 
 fn order() -> OrderView {
-    OrderView {
-        id: "KC-1".into(),
-        status: OrderStatus::OrderProcessing,
-        items: vec![],
-        delivery_slot: None,
-        payment_options: vec![],
-        timeline: vec![],
-        receipt: None,
-        editable: true,
-        change_requests: vec![],
-        survey_due: false,
-    }
+    OrderView::new("KC-1", OrderStatus::OrderProcessing, vec![])
 }
 
 fn container() -> HtmlElement {

@@ -162,6 +162,22 @@ pub struct OrderView {
 }
 
 impl OrderView {
+    /// A new order with these items: no slot, no agreement yet, nothing on its timeline.
+    pub fn new(id: impl Into<String>, status: OrderStatus, items: Vec<Item>) -> OrderView {
+        OrderView {
+            id: id.into(),
+            status,
+            items,
+            delivery_slot: None,
+            payment_options: Vec::new(),
+            timeline: Vec::new(),
+            receipt: None,
+            editable: status.allows_edits(),
+            change_requests: Vec::new(),
+            survey_due: false,
+        }
+    }
+
     /// The item with this id.
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id == id)

@@ -190,6 +190,23 @@ pub struct ShopProfile {
 }
 
 impl ShopProfile {
+    /// A shop with a name, a time zone, channels and payment methods, and nothing else yet.
+    pub fn new(name: &str, time_zone: &str, channels: Vec<Channel>, payment_methods: Vec<PaymentOffer>) -> ShopProfile {
+        ShopProfile {
+            name: name.to_owned(),
+            time_zone: time_zone.to_owned(),
+            hours: Vec::new(),
+            holidays: Vec::new(),
+            availability: Availability::default(),
+            channels,
+            payment_methods,
+            reply_time: None,
+            manager: None,
+            faq: Vec::new(),
+            option_sets: Vec::new(),
+        }
+    }
+
     /// Whether the shop answers on `channel`.
     pub fn offers_channel(&self, channel: Channel) -> bool {
         self.channels.contains(&channel)

@@ -132,16 +132,6 @@ mod tests {
 
     fn shop() -> ShopProfile {
         ShopProfile {
-            name: "Kept Coffee".into(),
-            time_zone: "Europe/Warsaw".into(),
-            hours: vec![],
-            holidays: vec![],
-            availability: Default::default(),
-            channels: vec![],
-            payment_methods: vec![],
-            reply_time: None,
-            manager: None,
-            faq: vec![],
             option_sets: vec![OptionSet {
                 id: "grind".into(),
                 label: Localized::default(),
@@ -150,14 +140,15 @@ mod tests {
                     label: Localized { en: "whole beans".into(), ru: Some("в зёрнах".into()), pl: None },
                 }],
             }],
+            ..ShopProfile::new("Kept Coffee", "Europe/Warsaw", vec![], vec![])
         }
     }
 
     fn order() -> OrderView {
-        OrderView {
-            id: "KC-1".into(),
-            status: OrderStatus::OrderProcessing,
-            items: vec![Item {
+        OrderView::new(
+            "KC-1",
+            OrderStatus::OrderProcessing,
+            vec![Item {
                 id: "coffee-3".into(),
                 name: "Kenya AA".into(),
                 quantity: 1,
@@ -166,14 +157,7 @@ mod tests {
                 replacements: vec![],
                 active: true,
             }],
-            delivery_slot: None,
-            payment_options: vec![],
-            timeline: vec![],
-            receipt: None,
-            editable: true,
-            change_requests: vec![],
-            survey_due: false,
-        }
+        )
     }
 
     fn coffee_story(locale: Locale) -> Preferences {

@@ -102,17 +102,9 @@ mod tests {
 
     fn shop(hours: Vec<DayHours>, holidays: Vec<&str>) -> ShopProfile {
         ShopProfile {
-            name: "t".into(),
-            time_zone: "Europe/Warsaw".into(),
             hours,
             holidays: holidays.into_iter().map(|d| Holiday { date: d.into(), name: None }).collect(),
-            availability: Default::default(),
-            channels: vec![],
-            payment_methods: vec![],
-            reply_time: None,
-            manager: None,
-            faq: vec![],
-            option_sets: vec![],
+            ..ShopProfile::new("t", "Europe/Warsaw", vec![], vec![])
         }
     }
 

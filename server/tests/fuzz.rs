@@ -8,18 +8,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 fn order() -> OrderView {
-    OrderView {
-        id: "KC-1001".into(),
-        status: kept_protocol::OrderStatus::OrderProcessing,
-        items: demo_items(),
-        delivery_slot: None,
-        payment_options: vec![],
-        timeline: vec![],
-        receipt: None,
-        editable: true,
-        change_requests: vec![],
-        survey_due: false,
-    }
+    OrderView::new("KC-1001", kept_protocol::OrderStatus::OrderProcessing, demo_items())
 }
 
 /// JSON built from the protocol's own words, so the fuzzer reaches deep into the types.
