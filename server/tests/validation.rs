@@ -1,0 +1,146 @@
+//! Every validation rule through HTTP: the server refuses each contradiction with a 422 naming
+//! the field and the code the widget translates.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{json, Value};
+
+fn base() -> Value {
+    json!({
+        "contact": { "channels": ["chat"] },
+        "payment": "card_online",
+        "locale": "ru"
+    })
+}
+
+async fn refused(s: &kept_server::AppState, case: usize, body: Value) -> Vec<(String, String)> {
+    let (status, err) =
+        call(s, post(&format!("{ORDER}/preferences"), Some(&format!("case-{case}")), body.to_string())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "case {case}: {err}");
+    field_codes(&err)
+}
+
+#[tokio::test]
+async fn each_contradiction_is_refused_with_its_field_and_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (json!({ "contact": { "channels": [] } }), "contact.channels", "required"),
+        (json!({ "contact": { "channels": ["chat", "chat"] } }), "contact.channels[1]", "duplicate_channel"),
+        (
+            json!({ "contact": { "channels": ["phone"], "do_not_call": true, "phone": "+48600100200" } }),
+            "contact.channels[0]",
+            "calls_forbidden",
+        ),
+        (json!({ "contact": { "channels": ["whatsapp"] } }), "contact.phone", "contact_missing"),
+        (json!({ "contact": { "channels": ["sms"], "phone": "600 100 200" } }), "contact.phone", "invalid_phone"),
+        (json!({ "contact": { "channels": ["email"], "email": "anna@" } }), "contact.email", "invalid_email"),
+        (json!({ "contact": { "channels": ["telegram"], "telegram": "@an" } }), "contact.telegram", "invalid_telegram"),
+        (
+            json!({ "contact": { "channels": ["chat"], "callback_window": { "start": "10:00", "end": "11:00" } } }),
+            "contact.callback_window",
+            "calls_forbidden",
+        ),
+        (
+            json!({ "contact": { "channels": ["phone"], "phone": "+48600100200", "callback_window": { "start": "20:00", "end": "21:00" } } }),
+            "contact.callback_window",
+            "outside_hours",
+        ),
+        (json!({ "payment": null }), "payment", "required"),
+        (json!({ "payment": "bank_transfer" }), "payment", "payment_not_offered"),
+        (
+            json!({ "substitutions": { "default": { "rule": "similar", "max_increase": { "kind": "percent", "percent": -10 } } } }),
+            "substitutions.default.max_increase",
+            "out_of_range",
+        ),
+        (
+            json!({ "substitutions": { "default": { "rule": "specific", "replacement": "coffee-11" } } }),
+            "substitutions.default",
+            "invalid",
+        ),
+        (
+            json!({ "substitutions": { "default": { "rule": "ask_first", "channel": "email", "wait_minutes": 10, "fallback": { "then": "remove" } } } }),
+            "substitutions.default.channel",
+            "channel_not_in_plan",
+        ),
+        (
+            json!({ "contact": { "channels": ["chat"], "do_not_call": true }, "substitutions": { "default": { "rule": "ask_first", "channel": "phone", "wait_minutes": 10, "fallback": { "then": "remove" } } } }),
+            "substitutions.default.channel",
+            "calls_forbidden",
+        ),
+        (
+            json!({ "substitutions": { "default": { "rule": "ask_first", "channel": "chat", "wait_minutes": 0, "fallback": { "then": "remove" } } } }),
+            "substitutions.default.wait_minutes",
+            "out_of_range",
+        ),
+        (
+            json!({ "substitutions": { "overrides": [{ "item": "coffee-99", "rule": { "rule": "remove" } }] } }),
+            "substitutions.overrides[0].item",
+            "unknown_item",
+        ),
+        (
+            json!({ "substitutions": { "overrides": [{ "item": "coffee-3", "rule": { "rule": "specific", "replacement": "coffee-77" } }] } }),
+            "substitutions.overrides[0].rule.replacement",
+            "unknown_replacement",
+        ),
+        (json!({ "notes": [{ "item": "coffee-3", "option": "powder" }] }), "notes[0].option", "unknown_option"),
+        (json!({ "notes": [{ "item": "coffee-1", "option": "whole" }] }), "notes[0].option", "unknown_option"),
+        (json!({ "notes": [{ "item": "coffee-3", "text": "x".repeat(201) }] }), "notes[0].text", "too_long"),
+        (
+            json!({ "notes": [{ "item": "coffee-3", "text": "a" }, { "item": "coffee-3", "text": "b" }] }),
+            "notes[1].item",
+            "duplicate",
+        ),
+        (json!({ "contact": { "channels": ["pigeon"] } }), "contact.channels[0]", "invalid"),
+        (json!({ "locale": "de" }), "locale", "invalid"),
+    ];
+    for (i, (patch, path, code)) in cases.into_iter().enumerate() {
+        let mut body = base();
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        assert_eq!(refused(&s, i, body).await, one(path, code), "case {i}");
+    }
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    assert!(order["receipt"].is_null(), "nothing refused was stored");
+}
+
+#[tokio::test]
+async fn a_payment_method_this_orders_slot_rules_out_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    // A morning slot: card on delivery needs a slot from 12:00 (no card terminal in the morning).
+    let slot = json!({ "start": "2026-11-24T08:00:00Z", "end": "2026-11-24T10:00:00Z" });
+    sqlx::query("UPDATE orders SET delivery_slot = ? WHERE id = 'KC-1001'")
+        .bind(slot.to_string())
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    let card = order["payment_options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["method"] == "card_on_delivery")
+        .cloned()
+        .unwrap();
+    assert_eq!(card["available"], false);
+    assert_eq!(card["unavailable_because"]["kind"], "slot_starts_from");
+    let mut body = base();
+    body["payment"] = json!("card_on_delivery");
+    assert_eq!(refused(&s, 0, body).await, one("payment", "payment_unavailable"));
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_on_every_creating_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    for route in ["messages", "callbacks", "reports", "survey"] {
+        let big = format!("{{\"text\":\"{}\"}}", "a".repeat(70 * 1024));
+        let (status, err) = call(&s, post(&format!("{ORDER}/{route}"), Some("k"), big)).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{route}");
+        assert_eq!(err["error"]["code"], "payload_too_large");
+    }
+}
