@@ -17,6 +17,8 @@ pub enum ApiError {
     Invalid(Vec<Problem>),
     /// The order can no longer change.
     NotEditable,
+    /// Overloaded or failing for now (429, 5xx); worth another try, after `retry_after` if given.
+    Busy { retry_after_secs: Option<u32> },
     /// Any other answer, by status code.
     Status(u16),
     /// An answer that is not the protocol's JSON.
@@ -65,6 +67,30 @@ impl Api {
         read(req.send().await).await
     }
 
+    /// Submits with retries on network errors, 429 and 5xx, all with the same `key`, so the
+    /// backend stores one version however many attempts reach it.
+    pub async fn submit_reliably(&self, preferences: &Preferences, key: &str) -> Result<Receipt, ApiError> {
+        let mut attempt = 0;
+        loop {
+            match self.submit(preferences, key).await {
+                Err(e) if e.is_transient() && attempt + 1 < SUBMIT_ATTEMPTS => {
+                    let after = match e {
+                        ApiError::Busy { retry_after_secs } => retry_after_secs,
+                        _ => None,
+                    };
+                    sleep(backoff_ms(attempt, after, js_sys::Math::random())).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// The order this client speaks for.
+    pub fn order_id(&self) -> &str {
+        &self.config.order
+    }
+
     /// `POST /v1/orders/{order}/preferences`; the same `key` for retries of one submission.
     pub async fn submit(&self, preferences: &Preferences, key: &str) -> Result<Receipt, ApiError> {
         let req = Request::post(&self.order_url("/preferences"))
@@ -84,13 +110,49 @@ async fn read<T: FromJs>(sent: Result<Response, gloo_net::Error>) -> Result<T, A
         return wire::parse(&text).map_err(|_| ApiError::Decode);
     }
     let status = res.status();
+    let retry_after_secs = res.headers().get("Retry-After").and_then(|v| v.trim().parse().ok());
     let body: Option<ErrorBody> = wire::parse(&text).ok();
     Err(match body.map(|b| b.error) {
         Some(e) if e.code == ErrorCode::ValidationFailed => ApiError::Invalid(e.fields),
         Some(e) if e.code == ErrorCode::NotEditable => ApiError::NotEditable,
         _ if status == 404 => ApiError::NotFound,
+        _ if status == 429 || status >= 500 => ApiError::Busy { retry_after_secs },
         _ => ApiError::Status(status),
     })
+}
+
+impl ApiError {
+    /// Whether the same request may succeed if sent again.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ApiError::Network | ApiError::Busy { .. })
+    }
+}
+
+/// Attempts for one submission before the customer is told it is not sent yet.
+pub const SUBMIT_ATTEMPTS: u32 = 5;
+
+/// Milliseconds to wait before retry number `attempt` (0-based): the server's Retry-After if it
+/// gave one (at most 30 s), otherwise exponential backoff with full jitter (0.5 s doubling, at
+/// most 8 s), so many widgets retrying at once do not hit a recovering backend together.
+pub fn backoff_ms(attempt: u32, retry_after_secs: Option<u32>, random: f64) -> u32 {
+    if let Some(secs) = retry_after_secs {
+        return secs.min(30) * 1000;
+    }
+    let ceiling = (500u32 << attempt.min(4)).min(8000);
+    (ceiling as f64 * random.clamp(0.0, 1.0)) as u32
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32).is_ok())
+            .unwrap_or(false);
+        if !scheduled {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Percent-encodes an order id for use as one path segment.
@@ -120,6 +182,17 @@ mod tests {
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn backoff_grows_with_full_jitter_and_obeys_retry_after() {
+        use super::backoff_ms;
+        assert_eq!(backoff_ms(0, None, 1.0), 500);
+        assert_eq!(backoff_ms(3, None, 1.0), 4000);
+        assert_eq!(backoff_ms(9, None, 1.0), 8000);
+        assert_eq!(backoff_ms(3, None, 0.0), 0);
+        assert_eq!(backoff_ms(0, Some(2), 0.5), 2000);
+        assert_eq!(backoff_ms(0, Some(600), 0.5), 30_000);
+    }
 
     #[wasm_bindgen_test]
     fn order_ids_are_encoded_as_one_path_segment() {

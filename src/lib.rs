@@ -7,6 +7,7 @@ pub mod components;
 pub mod config;
 pub mod i18n;
 pub mod mount;
+pub mod storage;
 pub mod wire;
 
 use wasm_bindgen::prelude::*;

@@ -29,7 +29,7 @@ impl TestServer {
     pub fn start() -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
-            .args(["--bind", "127.0.0.1:0", "--seed-demo", "--demo-token", TOKEN, "--static-dir"])
+            .args(["--bind", "127.0.0.1:0", "--seed-demo", "--demo-token", TOKEN, "--enable-faults", "--static-dir"])
             .arg(env_path("KEPT_DIST"))
             .arg("--db")
             .arg(dir.path().join("kept.sqlite"))
@@ -55,14 +55,31 @@ impl TestServer {
         TestServer { url, child, _dir: dir }
     }
 
-    /// GET a JSON document from the API with the demo order's token.
-    pub fn get_json(&self, path: &str) -> serde_json::Value {
-        let agent = ureq::Agent::config_builder()
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(10)))
             .http_status_as_error(false)
             .build()
-            .new_agent();
-        let mut res = agent
+            .new_agent()
+    }
+
+    /// Makes the next `count` requests whose path starts with `path_prefix` fail (503) or hang.
+    pub fn arm_fault(&self, path_prefix: &str, mode: &str, count: u32, hang_ms: u64) {
+        let body = serde_json::json!({ "path_prefix": path_prefix, "mode": mode, "count": count, "hang_ms": hang_ms });
+        let res = TestServer::agent().post(&format!("{}/v1/test/faults", self.url)).send_json(&body).expect("armed");
+        assert_eq!(res.status().as_u16(), 204, "the server runs with --enable-faults");
+    }
+
+    /// How many versions of the agreement the server stored, read from the order's timeline.
+    pub fn stored_versions(&self) -> usize {
+        let order = self.get_json("/v1/orders/KC-1001");
+        let timeline = order["timeline"].as_array().cloned().unwrap_or_default();
+        timeline.iter().filter(|e| e["event"]["type"] == "preferences_agreed").count()
+    }
+
+    /// GET a JSON document from the API with the demo order's token.
+    pub fn get_json(&self, path: &str) -> serde_json::Value {
+        let mut res = TestServer::agent()
             .get(&format!("{}{path}", self.url))
             .header("Authorization", &format!("Bearer {TOKEN}"))
             .call()

@@ -65,3 +65,55 @@ fn whatsapp_without_a_number_moves_focus_to_the_phone_field_with_a_polish_messag
     assert_eq!(check::field_problem(&b, "kept-phone-error"), "Wybrany sposób kontaktu tego wymaga.");
     assert_eq!(server.get_json("/v1/orders/KC-1001")["receipt"], serde_json::Value::Null);
 }
+
+#[test]
+fn three_failed_attempts_are_retried_and_exactly_one_version_is_stored() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    server.arm_fault("/v1/orders/KC-1001/preferences", "fail", 3, 0);
+
+    action::choose_channel(&b, "chat");
+    action::choose_payment(&b, "card_online");
+    action::submit(&b);
+
+    assert_eq!(check::receipt_version(&b), "Version 1");
+    assert_eq!(server.stored_versions(), 1);
+}
+
+#[test]
+fn a_reload_while_the_submission_is_in_flight_still_stores_exactly_one_version() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    server.arm_fault("/v1/orders/KC-1001/preferences", "hang", 1, 3000);
+
+    action::choose_channel(&b, "chat");
+    action::choose_payment(&b, "cash_on_delivery");
+    action::submit(&b);
+    assert_eq!(check::submit_label(&b, "Saving…"), "Saving…");
+    b.refresh();
+
+    assert_eq!(check::receipt_version(&b), "Version 1");
+    let stored = server.get_json("/v1/orders/KC-1001");
+    assert_eq!(stored["receipt"]["preferences"]["payment"], "cash_on_delivery");
+    assert_eq!(server.stored_versions(), 1);
+}
+
+#[test]
+fn choices_survive_a_reload_before_submitting() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+
+    action::choose_channel(&b, "whatsapp");
+    action::type_phone(&b, "+48 600 100 200");
+    action::choose_payment(&b, "card_online");
+    b.refresh();
+    action::wait_for_form(&b);
+
+    assert!(check::is_checked(&b, "channel-whatsapp"));
+    assert!(check::is_checked(&b, "payment-card_online"));
+    assert_eq!(check::value(&b, "kept-phone"), "+48 600 100 200");
+    assert_eq!(server.get_json("/v1/orders/KC-1001")["receipt"], serde_json::Value::Null);
+}

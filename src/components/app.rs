@@ -8,6 +8,7 @@ use crate::components::preferences::PreferenceForm;
 use crate::components::receipt::ReceiptCard;
 use crate::config::Config;
 use crate::i18n::Text;
+use crate::storage::{self, Outgoing};
 
 /// The whole widget for one order.
 #[component]
@@ -64,48 +65,76 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
     let editing = RwSignal::new(receipt.with_untracked(Option::is_none) && editable);
     let server_problems = RwSignal::new(Vec::<Problem>::new());
     let failure = RwSignal::new(None::<Text>);
-    // One idempotency key per logical submission: a retry of the same choices reuses it.
-    let attempt = StoredValue::new(None::<(Preferences, String)>);
+    let order_id = StoredValue::new(api.order_id().to_owned());
+    // One idempotency key per logical submission, kept in the outbox (and here, should storage
+    // be unavailable) until the backend answers for good: retries and reloads reuse it.
+    let pending_out = StoredValue::new(order_id.with_value(|o| storage::outbox(o)));
 
-    let send = Action::new_local(move |prefs: &Preferences| {
-        let (api, prefs) = (api.clone(), prefs.clone());
-        let key = match attempt.get_value() {
-            Some((last, key)) if last == prefs => Some(key),
-            _ => new_idempotency_key(),
-        };
-        if let Some(key) = &key {
-            attempt.set_value(Some((prefs.clone(), key.clone())));
-        }
+    let send = Action::new_local(move |out: &Outgoing| {
+        let (api, out) = (api.clone(), out.clone());
+        pending_out.set_value(Some(out.clone()));
+        order_id.with_value(|o| storage::put_outbox(o, &out));
         async move {
-            // Without Web Crypto there is no safe key; saying so beats risking a duplicate.
-            let Some(key) = key else {
-                failure.set(Some(Text::SendFailed));
-                return;
+            let result = api.submit_reliably(&out.preferences, &out.key).await;
+            let done = |o: &String| {
+                storage::clear_outbox(o);
+                pending_out.set_value(None);
             };
-            match api.submit(&prefs, &key).await {
+            match result {
                 Ok(r) => {
-                    attempt.set_value(None);
+                    order_id.with_value(|o| {
+                        done(o);
+                        storage::clear_draft(o);
+                    });
                     receipt.set(Some(r));
                     editing.set(false);
                 }
-                Err(ApiError::Invalid(problems)) => server_problems.set(problems),
-                Err(ApiError::NotEditable) => failure.set(Some(Text::NotEditable)),
+                Err(ApiError::Invalid(problems)) => {
+                    order_id.with_value(done);
+                    server_problems.set(problems);
+                }
+                Err(ApiError::NotEditable) => {
+                    order_id.with_value(done);
+                    failure.set(Some(Text::NotEditable));
+                }
+                // Still in the outbox: the retry button or the next visit finishes it.
                 Err(_) => failure.set(Some(Text::SendFailed)),
             }
         }
     });
     let on_submit = Callback::new(move |prefs: Preferences| {
+        let key = match pending_out.get_value() {
+            Some(out) if out.preferences == prefs => Some(out.key),
+            _ => new_idempotency_key(),
+        };
         failure.set(None);
         server_problems.set(Vec::new());
-        send.dispatch(prefs);
+        // Without Web Crypto there is no safe key; saying so beats risking a duplicate.
+        match key {
+            Some(key) => {
+                send.dispatch(Outgoing { key, preferences: prefs });
+            }
+            None => failure.set(Some(Text::SendFailed)),
+        }
     });
+    // A submission cut short by a reload or a closed tab finishes now, with its first key.
+    let resumed = pending_out.get_value();
+    if let Some(out) = resumed.clone() {
+        editing.set(true);
+        send.dispatch(out);
+    }
     let on_change = Callback::new(move |()| editing.set(true));
     let shop = StoredValue::new(shop);
     let order_view = StoredValue::new(order_view);
 
     move || {
         if editing.get() {
-            let initial = receipt.with_untracked(|r| r.as_ref().map(|r| r.preferences.clone()));
+            // What the customer last chose: an unfinished submission, else the draft, else the receipt.
+            let initial = resumed
+                .as_ref()
+                .map(|o| o.preferences.clone())
+                .or_else(|| order_id.with_value(|o| storage::draft(o)))
+                .or_else(|| receipt.with_untracked(|r| r.as_ref().map(|r| r.preferences.clone())));
             view! {
                 <PreferenceForm
                     shop=shop.get_value()

@@ -96,7 +96,13 @@ pub fn PreferenceForm(
         .map(|o| o.method)
         .filter(|&m| order.payment_options.is_empty() || order.payment_available(m))
         .collect();
+    let order_id = order.id.clone();
     let context = StoredValue::new((shop, order));
+    // Every change is kept at once, so a reload or a closed tab loses nothing typed.
+    Effect::new(move |_| {
+        let prefs = draft.preferences(locale);
+        crate::storage::save_draft(&order_id, &prefs);
+    });
     let local = Memo::new(move |_| {
         let prefs = draft.preferences(locale);
         context.with_value(|(shop, order)| prefs.problems(shop, order))
