@@ -11,19 +11,13 @@ use crate::i18n::Text;
 /// The widget's stylesheet, adopted by each shadow root.
 pub const CSS: &str = include_str!("../style/kept.css");
 
-/// Creates the host element right after `script` and mounts a widget configured by it.
-pub fn after_script(script: &Element) {
-    let Some(document) = script.owner_document() else {
-        return;
-    };
-    let Ok(host) = document.create_element("div") else {
-        return;
-    };
+/// Creates the host element right after `script`, mounts a widget configured by it, returns the host.
+pub fn after_script(script: &Element) -> Option<Element> {
+    let host = script.owner_document()?.create_element("div").ok()?;
     host.set_class_name("kept-host");
-    if script.after_with_node_1(&host).is_err() {
-        return;
-    }
+    script.after_with_node_1(&host).ok()?;
     mount(&host, Config::from_element(script));
+    Some(host)
 }
 
 /// Mounts into `host`: the widget when `config` is good, otherwise a translated notice.
@@ -33,7 +27,14 @@ pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>)
         return;
     };
     match config {
-        Ok(config) => leptos::mount::mount_to(container, move || view! { <App config/> }).forget(),
+        Ok(config) => {
+            let id = crate::host::register(host.clone());
+            leptos::mount::mount_to(container, move || {
+                provide_context(id);
+                view! { <App config/> }
+            })
+            .forget()
+        }
         Err(e) => {
             let mut msg = String::from("Kept: missing or invalid ");
             msg.push_str(e.attribute());

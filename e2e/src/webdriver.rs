@@ -115,6 +115,11 @@ impl Browser {
         self.call("POST", &self.session_path("/execute/sync"), Some(json!({ "script": script, "args": args })))
     }
 
+    /// Runs an async script: it finishes by calling its last argument with the result.
+    pub fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.call("POST", &self.session_path("/execute/async"), Some(json!({ "script": script, "args": args })))
+    }
+
     /// The element matching `css` inside the shadow root of the first element matching `host`, if present now.
     pub fn find_in_shadow(&self, host: &str, css: &str) -> Option<Element> {
         let h = self.try_call("POST", "/element", Some(json!({ "using": "css selector", "value": host })))?;
@@ -132,6 +137,11 @@ impl Browser {
     /// Clicks like a person: scrolls it into view and presses the mouse on it.
     pub fn click(&self, el: &Element) {
         self.call("POST", &self.session_path(&format!("/element/{}/click", el.0)), None);
+    }
+
+    /// Empties a text field.
+    pub fn clear(&self, el: &Element) {
+        self.call("POST", &self.session_path(&format!("/element/{}/clear", el.0)), None);
     }
 
     /// Types `text` into the element, as keystrokes.

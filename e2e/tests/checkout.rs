@@ -45,8 +45,11 @@ fn do_not_call_with_phone_calls_is_refused_in_russian_next_to_the_channel() {
         check::field_problem(&b, "kept-channel-error"),
         "Вы попросили не звонить, поэтому звонок выбрать нельзя."
     );
-    assert!(check::is_disabled(&b, "channel-phone"));
     action::submit(&b);
+    assert!(!check::has_receipt(&b));
+    // Unticking the call leaves it disabled, with the reason next to it.
+    action::choose_channel(&b, "phone");
+    assert!(check::is_disabled(&b, "channel-phone"));
     assert!(!check::has_receipt(&b));
     assert_eq!(server.get_json("/v1/orders/KC-1001")["receipt"], serde_json::Value::Null);
 }
@@ -116,4 +119,58 @@ fn choices_survive_a_reload_before_submitting() {
     assert!(check::is_checked(&b, "payment-card_online"));
     assert_eq!(check::value(&b, "kept-phone"), "+48 600 100 200");
     assert_eq!(server.get_json("/v1/orders/KC-1001")["receipt"], serde_json::Value::Null);
+}
+
+#[test]
+fn the_coffee_story_is_stored_exactly_as_chosen() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+
+    // Do not call; chat first, then WhatsApp.
+    action::toggle_do_not_call(&b);
+    action::choose_channel(&b, "chat");
+    action::choose_channel(&b, "whatsapp");
+    action::type_phone(&b, "+48 600 100 200");
+    // Missing items: something similar, at most 10 % dearer.
+    action::click(&b, "rule-similar");
+    b.clear(&kept_e2e::fixture::find::by_test_id(&b, "cap-value"));
+    action::type_into(&b, "cap-value", "10");
+    action::choose_payment(&b, "card_on_delivery");
+    // Kenya AA as whole beans.
+    action::select(&b, "option-coffee-3", "whole");
+    action::submit(&b);
+
+    assert_eq!(check::receipt_version(&b), "Version 1");
+    let summary = check::receipt_summary(&b);
+    assert!(summary.contains("Missing items: substitute similar, at most +10 %."), "{summary}");
+    let p = &server.get_json("/v1/orders/KC-1001")["receipt"]["preferences"];
+    assert_eq!(p["contact"]["channels"], serde_json::json!(["chat", "whatsapp"]));
+    assert_eq!(p["contact"]["do_not_call"], true);
+    assert_eq!(p["contact"]["phone"], "+48600100200");
+    assert_eq!(p["substitutions"]["default"], serde_json::json!({ "rule": "similar", "max_increase": { "kind": "percent", "percent": 10 } }));
+    assert_eq!(p["payment"], "card_on_delivery");
+    assert_eq!(p["notes"], serde_json::json!([{ "item": "coffee-3", "option": "whole" }]));
+    assert_eq!(server.stored_versions(), 1);
+}
+
+#[test]
+fn the_shops_own_button_submits_through_the_js_api_and_hears_the_events() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("pl"));
+    action::record_events(&b);
+
+    let refused = action::submit_from_page(&b);
+    assert_eq!(refused["rejected"]["problems"][0]["path"], "contact.channels", "{refused}");
+    action::choose_channel(&b, "chat");
+    action::choose_payment(&b, "card_online");
+    let events = check::recorded_events(&b);
+    let last_change = events.iter().rev().find(|e| e["type"] == "kept:change").cloned().unwrap();
+    assert_eq!(last_change["detail"]["valid"], true, "{events:?}");
+
+    let done = action::submit_from_page(&b);
+    assert_eq!(done["receipt"]["version"], 1, "{done}");
+    assert!(check::recorded_events(&b).iter().any(|e| e["type"] == "kept:submitted" && e["detail"]["version"] == 1));
+    assert_eq!(server.stored_versions(), 1);
 }

@@ -8,7 +8,16 @@ use crate::components::preferences::PreferenceForm;
 use crate::components::receipt::ReceiptCard;
 use crate::config::Config;
 use crate::i18n::Text;
+use crate::host::{self, InstanceId};
 use crate::storage::{self, Outgoing};
+
+/// `{"problems":[...]}`, as the host page receives them.
+pub fn problems_json(problems: &[Problem]) -> String {
+    let mut json = String::from("{\"problems\":");
+    json.push_str(&serde_json::to_string(problems).unwrap_or_else(|_| "[]".to_owned()));
+    json.push('}');
+    json
+}
 
 /// The whole widget for one order.
 #[component]
@@ -66,6 +75,22 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
     let server_problems = RwSignal::new(Vec::<Problem>::new());
     let failure = RwSignal::new(None::<Text>);
     let order_id = StoredValue::new(api.order_id().to_owned());
+    let instance = use_context::<InstanceId>();
+    let tell_host = move |result: Result<String, String>| {
+        if let Some(id) = instance {
+            match &result {
+                Ok(receipt) => {
+                    host::set_receipt(id, Some(receipt.clone()));
+                    host::emit(id, "kept:submitted", receipt);
+                    host::settle(id, Ok(receipt));
+                }
+                Err(detail) => host::settle(id, Err(detail)),
+            }
+        }
+    };
+    if let (Some(id), Some(r)) = (instance, receipt.get_untracked()) {
+        host::set_receipt(id, serde_json::to_string(&r).ok());
+    }
     // One idempotency key per logical submission, kept in the outbox (and here, should storage
     // be unavailable) until the backend answers for good: retries and reloads reuse it.
     let pending_out = StoredValue::new(order_id.with_value(|o| storage::outbox(o)));
@@ -86,19 +111,25 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
                         done(o);
                         storage::clear_draft(o);
                     });
+                    tell_host(Ok(serde_json::to_string(&r).unwrap_or_default()));
                     receipt.set(Some(r));
                     editing.set(false);
                 }
                 Err(ApiError::Invalid(problems)) => {
                     order_id.with_value(done);
+                    tell_host(Err(problems_json(&problems)));
                     server_problems.set(problems);
                 }
                 Err(ApiError::NotEditable) => {
                     order_id.with_value(done);
+                    tell_host(Err(r#"{"error":"not_editable"}"#.to_owned()));
                     failure.set(Some(Text::NotEditable));
                 }
                 // Still in the outbox: the retry button or the next visit finishes it.
-                Err(_) => failure.set(Some(Text::SendFailed)),
+                Err(_) => {
+                    tell_host(Err(r#"{"error":"not_sent"}"#.to_owned()));
+                    failure.set(Some(Text::SendFailed));
+                }
             }
         }
     });

@@ -2,14 +2,13 @@
 
 use kept_protocol::{Locale, Receipt};
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
 
 use crate::i18n::Text;
 
 /// Shows a stored agreement: version, time, summary.
 #[component]
 pub fn ReceiptCard(receipt: Receipt, locale: Locale, editable: bool, on_change: Callback<()>) -> impl IntoView {
-    let when = local_date_time(&receipt.accepted_at, locale);
+    let when = crate::format::date_time(&receipt.accepted_at, locale);
     let lines = receipt.summary.into_iter().map(|line| view! { <li>{line}</li> }).collect_view();
     view! {
         <section class="kept-receipt" aria-labelledby="kept-receipt-heading" data-testid="receipt">
@@ -27,16 +26,4 @@ pub fn ReceiptCard(receipt: Receipt, locale: Locale, editable: bool, on_change: 
             })}
         </section>
     }
-}
-
-/// An RFC 3339 instant as the customer's locale writes a date and time, via Intl.
-fn local_date_time(rfc3339: &str, locale: Locale) -> String {
-    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(locale.tag(), &options).into()
 }

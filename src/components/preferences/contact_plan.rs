@@ -1,4 +1,5 @@
-//! The contact plan: preferred channel, "do not call me", and the one detail that channel needs.
+//! The contact plan: channels in the customer's order, "do not call me", the details the chosen
+//! channels need (each asked once), and a callback window when calls are allowed.
 
 use kept_protocol::{Channel, ContactDetail, Locale, Problem};
 use leptos::prelude::*;
@@ -7,7 +8,67 @@ use super::field::{error_id, FieldError, TextField};
 use super::{problem_at, Draft};
 use crate::i18n::Text;
 
-/// Channel choice, do-not-call and contact details.
+/// Moves `c` one place up (`-1`) or down (`+1`) in `list`.
+fn shift(list: &mut [Channel], c: Channel, by: isize) {
+    if let Some(i) = list.iter().position(|x| *x == c) {
+        let j = i as isize + by;
+        if j >= 0 && (j as usize) < list.len() {
+            list.swap(i, j as usize);
+        }
+    }
+}
+
+/// One offered channel: use it or not, and where it stands in the plan.
+#[component]
+fn ChannelRow(c: Channel, draft: Draft, locale: Locale) -> impl IntoView {
+    let rank = move || draft.channels.with(|l| l.iter().position(|x| *x == c));
+    let blocked = move || c.is_call() && draft.do_not_call.get();
+    let label = c.label(locale);
+    let aria = move |t: Text| [label, ": ", t.in_locale(locale)].concat();
+    view! {
+        <li class="kept-rank">
+            <label class="kept-choice">
+                <input
+                    type="checkbox"
+                    class="kept-choice__input"
+                    data-testid=["channel-", c.as_str()].concat()
+                    prop:checked=move || rank().is_some()
+                    prop:disabled=move || blocked() && rank().is_none()
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        draft.channels.update(|l| {
+                            l.retain(|x| *x != c);
+                            if on {
+                                l.push(c);
+                            }
+                        });
+                    }
+                />
+                <span class="kept-choice__label">
+                    {move || rank().map(|r| (r + 1).to_string() + ". ")}
+                    {label}
+                </span>
+            </label>
+            <Show when=move || rank().is_some()>
+                <span class="kept-rank__moves">
+                    <button type="button" class="kept-icon-button" aria-label=aria(Text::MoveUp)
+                        data-testid=["up-", c.as_str()].concat()
+                        prop:disabled=move || rank() == Some(0)
+                        on:click=move |_| draft.channels.update(|l| shift(l, c, -1))>"↑"</button>
+                    <button type="button" class="kept-icon-button" aria-label=aria(Text::MoveDown)
+                        data-testid=["down-", c.as_str()].concat()
+                        prop:disabled=move || rank().map(|r| r + 1) == Some(draft.channels.with(Vec::len))
+                        on:click=move |_| draft.channels.update(|l| shift(l, c, 1))>"↓"</button>
+                </span>
+            </Show>
+            <Show when=blocked>
+                <span class="kept-choice__reason">{Text::CallsDisabled.in_locale(locale)}</span>
+            </Show>
+        </li>
+    }
+}
+
+/// Channels, do-not-call, contact details and the callback window.
 #[component]
 pub fn ContactPlanFields(
     channels: Vec<Channel>,
@@ -16,41 +77,20 @@ pub fn ContactPlanFields(
     problems: Signal<Vec<Problem>>,
 ) -> impl IntoView {
     let channel_problem = Signal::derive(move || problems.with(|p| problem_at(p, "contact.channels")));
+    let window_problem = Signal::derive(move || problems.with(|p| problem_at(p, "contact.callback_window")));
     let detail_problem = move |d: ContactDetail| Signal::derive(move || problems.with(|p| problem_at(p, d.path())));
-    let needs = move |d: ContactDetail| draft.channel.get().and_then(Channel::needs) == Some(d);
-    let described = move || channel_problem.get().map(|_| error_id("kept-channel"));
-    let options = channels
-        .into_iter()
-        .map(|c| {
-            let blocked = move || c.is_call() && draft.do_not_call.get();
-            view! {
-                <label class="kept-choice">
-                    <input
-                        type="radio"
-                        name="kept-channel"
-                        class="kept-choice__input"
-                        value=c.as_str()
-                        data-testid=["channel-", c.as_str()].concat()
-                        checked=draft.channel.get_untracked() == Some(c)
-                        prop:disabled=blocked
-                        on:change=move |_| draft.channel.set(Some(c))
-                    />
-                    <span class="kept-choice__label">{c.label(locale)}</span>
-                    <Show when=blocked>
-                        <span class="kept-choice__reason">{Text::CallsDisabled.in_locale(locale)}</span>
-                    </Show>
-                </label>
-            }
-        })
-        .collect_view();
+    let needs = move |d: ContactDetail| draft.channels.with(|l| l.iter().any(|c| c.needs() == Some(d)));
+    let calls_allowed = move || !draft.do_not_call.get() && draft.channels.with(|l| l.contains(&Channel::Phone));
+    let rows = channels.into_iter().map(|c| view! { <ChannelRow c draft locale/> }).collect_view();
     view! {
         <fieldset
             class="kept-field kept-fieldset"
             class:kept-field--invalid=move || channel_problem.get().is_some()
-            aria-describedby=described
+            aria-describedby=move || channel_problem.get().map(|_| error_id("kept-channel"))
         >
             <legend class="kept-field__label">{Text::ContactLegend.in_locale(locale)}</legend>
-            <div class="kept-choices">{options}</div>
+            <p class="kept-hint">{Text::ContactHint.in_locale(locale)}</p>
+            <ul class="kept-ranks">{rows}</ul>
             <FieldError id=error_id("kept-channel") code=channel_problem locale/>
             <label class="kept-choice kept-choice--check">
                 <input
@@ -75,5 +115,39 @@ pub fn ContactPlanFields(
             <TextField id="kept-telegram" label=Text::TelegramLabel.in_locale(locale) kind="text" autocomplete="off"
                 value=draft.telegram code=detail_problem(ContactDetail::Telegram) locale/>
         </Show>
+        <Show when=calls_allowed>
+            <fieldset
+                class="kept-field kept-fieldset"
+                class:kept-field--invalid=move || window_problem.get().is_some()
+                aria-describedby=move || window_problem.get().map(|_| error_id("kept-callback"))
+            >
+                <legend class="kept-field__label">{Text::CallbackLegend.in_locale(locale)}</legend>
+                <div class="kept-row">
+                    <TextField id="kept-callback-start" label=Text::From.in_locale(locale) kind="time" autocomplete="off"
+                        value=draft.callback_start code=Signal::stored(None) locale/>
+                    <TextField id="kept-callback-end" label=Text::To.in_locale(locale) kind="time" autocomplete="off"
+                        value=draft.callback_end code=Signal::stored(None) locale/>
+                </div>
+                <FieldError id=error_id("kept-callback") code=window_problem locale/>
+            </fieldset>
+        </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shift;
+    use kept_protocol::Channel::*;
+    use wasm_bindgen_test::*;
+
+    #[wasm_bindgen_test]
+    fn moving_a_channel_swaps_it_with_its_neighbour_and_stops_at_the_ends() {
+        let mut l = vec![Chat, Whatsapp, Email];
+        shift(&mut l, Email, -1);
+        assert_eq!(l, vec![Chat, Email, Whatsapp]);
+        shift(&mut l, Chat, -1);
+        assert_eq!(l, vec![Chat, Email, Whatsapp]);
+        shift(&mut l, Whatsapp, 1);
+        assert_eq!(l, vec![Chat, Email, Whatsapp]);
     }
 }

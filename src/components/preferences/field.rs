@@ -54,6 +54,8 @@ pub fn error_id(id: &'static str) -> &'static str {
         "kept-telegram" => "kept-telegram-error",
         "kept-channel" => "kept-channel-error",
         "kept-payment" => "kept-payment-error",
+        "kept-callback" => "kept-callback-error",
+        "kept-substitution" => "kept-substitution-error",
         _ => "kept-error",
     }
 }

@@ -2,69 +2,86 @@
 
 pub mod contact_plan;
 pub mod field;
+pub mod notes;
 pub mod payment;
+pub mod substitutions;
 
 use kept_protocol::{
-    Channel, ContactPlan, Locale, OrderView, PaymentMethod, Preferences, Problem, ProblemCode, ShopProfile,
+    Channel, ContactPlan, ItemNote, ItemRule, LocalTime, Locale, OrderView, PaymentMethod, Preferences, Problem,
+    ProblemCode, ShopProfile, SubstitutionPolicy, SubstitutionRule, TimeWindow,
 };
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::host::{self, InstanceId};
 use crate::i18n::Text;
 use contact_plan::ContactPlanFields;
-use payment::PaymentFields;
+use notes::NoteFields;
+use payment::{PaymentChoice, PaymentFields};
+use substitutions::SubstitutionFields;
 
 /// What the customer has chosen so far; one signal per field, owned by the form.
 #[derive(Clone, Copy)]
 pub struct Draft {
-    /// What this form does not edit yet, kept as it was so a new version does not lose it.
-    pub rest: StoredValue<Preferences>,
-    pub channel: RwSignal<Option<Channel>>,
+    /// Chosen channels, most preferred first.
+    pub channels: RwSignal<Vec<Channel>>,
     pub do_not_call: RwSignal<bool>,
     pub phone: RwSignal<String>,
     pub email: RwSignal<String>,
     pub telegram: RwSignal<String>,
+    /// The callback window as typed, `HH:MM` each; empty means none.
+    pub callback_start: RwSignal<String>,
+    pub callback_end: RwSignal<String>,
+    pub default_rule: RwSignal<SubstitutionRule>,
+    pub overrides: RwSignal<Vec<ItemRule>>,
     pub payment: RwSignal<Option<PaymentMethod>>,
+    pub notes: RwSignal<Vec<ItemNote>>,
 }
 
 impl Draft {
     /// A draft starting from earlier preferences, or empty.
     pub fn new(initial: Option<&Preferences>) -> Draft {
         let contact = initial.map(|p| p.contact.clone()).unwrap_or_default();
-        let rest = initial.cloned().unwrap_or(Preferences {
-            contact: ContactPlan::default(),
-            substitutions: Default::default(),
-            payment: None,
-            notes: Vec::new(),
-            locale: Locale::En,
-        });
+        let window = contact.callback_window;
+        let subs = initial.map(|p| p.substitutions.clone()).unwrap_or_default();
         Draft {
-            rest: StoredValue::new(rest),
-            channel: RwSignal::new(contact.channels.first().copied()),
+            channels: RwSignal::new(contact.channels),
             do_not_call: RwSignal::new(contact.do_not_call),
             phone: RwSignal::new(contact.phone.unwrap_or_default()),
             email: RwSignal::new(contact.email.unwrap_or_default()),
             telegram: RwSignal::new(contact.telegram.unwrap_or_default()),
+            callback_start: RwSignal::new(window.map(|w| String::from(w.start)).unwrap_or_default()),
+            callback_end: RwSignal::new(window.map(|w| String::from(w.end)).unwrap_or_default()),
+            default_rule: RwSignal::new(subs.default),
+            overrides: RwSignal::new(subs.overrides),
             payment: RwSignal::new(initial.and_then(|p| p.payment)),
+            notes: RwSignal::new(initial.map(|p| p.notes.clone()).unwrap_or_default()),
         }
     }
 
     /// The draft as protocol preferences (tracks every field).
     pub fn preferences(&self, locale: Locale) -> Preferences {
         let text = |s: RwSignal<String>| Some(s.get()).filter(|v| !v.trim().is_empty());
-        let mut prefs = self.rest.get_value();
-        prefs.contact = ContactPlan {
-            channels: self.channel.get().into_iter().collect(),
-            do_not_call: self.do_not_call.get(),
-            phone: text(self.phone),
-            email: text(self.email),
-            telegram: text(self.telegram),
-            callback_window: prefs.contact.callback_window.filter(|_| !self.do_not_call.get()),
+        let (start, end) = (self.callback_start.get(), self.callback_end.get());
+        let callback_window = match (LocalTime::parse(&start), LocalTime::parse(&end)) {
+            (Some(start), Some(end)) => Some(TimeWindow { start, end }),
+            _ => None,
         };
-        prefs.payment = self.payment.get();
-        prefs.locale = locale;
-        prefs
+        Preferences {
+            contact: ContactPlan {
+                channels: self.channels.get(),
+                do_not_call: self.do_not_call.get(),
+                phone: text(self.phone),
+                email: text(self.email),
+                telegram: text(self.telegram),
+                callback_window,
+            },
+            substitutions: SubstitutionPolicy { default: self.default_rule.get(), overrides: self.overrides.get() },
+            payment: self.payment.get(),
+            notes: self.notes.get().into_iter().filter(|n| n.option.is_some() || n.text.is_some()).collect(),
+            locale,
+        }
     }
 }
 
@@ -88,24 +105,37 @@ pub fn PreferenceForm(
     let draft = Draft::new(initial.as_ref());
     let attempted = RwSignal::new(false);
     let channels = shop.channels.clone();
-    // Only what the shop offers and this order allows; when the backend lists no per-order
-    // options, everything the shop offers.
-    let methods: Vec<PaymentMethod> = shop
+    let choices: Vec<PaymentChoice> = shop
         .payment_methods
         .iter()
-        .map(|o| o.method)
-        .filter(|&m| order.payment_options.is_empty() || order.payment_available(m))
+        .map(|o| PaymentChoice {
+            method: o.method,
+            // When the backend lists no per-order options, everything the shop offers.
+            available: order.payment_options.is_empty() || order.payment_available(o.method),
+            condition: o.conditions.first().cloned(),
+        })
         .collect();
+    let currency = order.items.first().map(|i| i.unit_price.currency.clone()).unwrap_or_default();
+    let items = order.items.clone();
+    let sets = shop.option_sets.clone();
     let order_id = order.id.clone();
     let context = StoredValue::new((shop, order));
-    // Every change is kept at once, so a reload or a closed tab loses nothing typed.
-    Effect::new(move |_| {
-        let prefs = draft.preferences(locale);
-        crate::storage::save_draft(&order_id, &prefs);
-    });
     let local = Memo::new(move |_| {
         let prefs = draft.preferences(locale);
         context.with_value(|(shop, order)| prefs.problems(shop, order))
+    });
+    let instance = use_context::<InstanceId>();
+    // Every change is kept at once, so a reload or a closed tab loses nothing typed; and the
+    // host page hears about it (`kept:change`, with the problems, valid or not).
+    Effect::new(move |_| {
+        let prefs = draft.preferences(locale);
+        crate::storage::save_draft(&order_id, &prefs);
+        if let Some(id) = instance {
+            let problems = local.get();
+            let mut detail = String::from(if problems.is_empty() { "{\"valid\":true," } else { "{\"valid\":false," });
+            detail.push_str(&crate::components::app::problems_json(&problems)[1..]);
+            host::emit(id, "kept:change", &detail);
+        }
     });
     // Contradictions show at once; missing answers only after a first try to submit.
     let problems = Signal::derive(move || {
@@ -116,20 +146,46 @@ pub fn PreferenceForm(
         list
     });
     let form_ref = NodeRef::<html::Form>::new();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let try_submit = move || {
         attempted.set(true);
-        if local.with_untracked(Vec::is_empty) {
+        let problems = local.get_untracked();
+        if problems.is_empty() {
             on_submit.run(untrack(|| draft.preferences(locale)));
         } else {
+            if let Some(id) = instance {
+                host::settle(id, Err(&crate::components::app::problems_json(&problems)));
+            }
             focus_first_problem(form_ref);
         }
+    };
+    if let Some(id) = instance {
+        host::set_submitter(id, Some(std::rc::Rc::new(try_submit)));
+        on_cleanup(move || host::set_submitter(id, None));
+    }
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        try_submit();
     };
     view! {
         <form class="kept-form" novalidate node_ref=form_ref on:submit=submit data-testid="preferences">
             <p class="kept-form__intro">{Text::Intro.in_locale(locale)}</p>
             <ContactPlanFields channels draft locale problems/>
-            <PaymentFields methods draft locale problems/>
+            <SubstitutionFields items=items.clone() draft locale problems/>
+            <PaymentFields choices currency draft locale problems/>
+            <NoteFields items sets draft locale problems/>
+            <section class="kept-summary" aria-labelledby="kept-summary-heading">
+                <h3 id="kept-summary-heading" class="kept-field__label">{Text::SummaryHeading.in_locale(locale)}</h3>
+                <ul class="kept-receipt__summary" data-testid="live-summary" aria-live="polite">
+                    {move || {
+                        let prefs = draft.preferences(locale);
+                        context
+                            .with_value(|(shop, order)| prefs.summary(shop, order))
+                            .into_iter()
+                            .map(|line| view! { <li>{line}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+            </section>
             <Show when=move || attempted.get() && !problems.with(Vec::is_empty)>
                 <p class="kept-alert" role="alert" data-testid="fix-problems">{Text::FixProblems.in_locale(locale)}</p>
             </Show>
@@ -137,7 +193,16 @@ pub fn PreferenceForm(
                 <p class="kept-alert" role="alert" data-testid="send-failure">{t.in_locale(locale)}</p>
             })}
             <button type="submit" class="kept-button" data-testid="submit" prop:disabled=move || pending.get()>
-                {move || if pending.get() { Text::Sending } else { Text::Submit }.in_locale(locale)}
+                {move || {
+                    if pending.get() {
+                        Text::Sending
+                    } else if failure.get() == Some(Text::SendFailed) {
+                        Text::Retry
+                    } else {
+                        Text::Submit
+                    }
+                    .in_locale(locale)
+                }}
             </button>
         </form>
     }
@@ -149,7 +214,10 @@ fn focus_first_problem(form: NodeRef<html::Form>) {
         let Some(form) = form.get_untracked() else {
             return;
         };
-        let first = form.query_selector(".kept-field--invalid input:not([disabled])").ok().flatten();
+        let first = form
+            .query_selector(".kept-field--invalid input:not([disabled]), .kept-field--invalid select")
+            .ok()
+            .flatten();
         if let Some(el) = first.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = el.focus();
         }

@@ -1,25 +1,53 @@
-//! The payment method, chosen only among what the shop offers for this order.
+//! The payment method: what the shop offers, with its conditions said before the choice.
 
-use kept_protocol::{Locale, PaymentMethod, Problem};
+use kept_protocol::{Locale, PaymentCondition, PaymentMethod, Problem};
 use leptos::prelude::*;
 
 use super::field::{error_id, FieldError};
 use super::{problem_at, Draft};
 use crate::i18n::Text;
 
-/// One radio button per offered payment method.
+/// An offered method, whether this order allows it, and the condition the shop puts on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PaymentChoice {
+    pub method: PaymentMethod,
+    pub available: bool,
+    pub condition: Option<PaymentCondition>,
+}
+
+/// A condition in the customer's words, with money and times formatted by the browser.
+pub fn condition_text(c: &PaymentCondition, currency: &str, locale: Locale) -> String {
+    match c {
+        PaymentCondition::SlotStartsFrom { time } => {
+            [Text::SlotFrom.in_locale(locale), " ", &String::from(*time), "."].concat()
+        }
+        PaymentCondition::MaxTotal { amount_minor } => {
+            [Text::MaxTotal.in_locale(locale), " ", &crate::format::money(*amount_minor, currency, locale), "."].concat()
+        }
+    }
+}
+
+/// One radio button per offered payment method; unavailable ones say why.
 #[component]
 pub fn PaymentFields(
-    methods: Vec<PaymentMethod>,
+    choices: Vec<PaymentChoice>,
+    currency: String,
     draft: Draft,
     locale: Locale,
     problems: Signal<Vec<Problem>>,
 ) -> impl IntoView {
     let problem = Signal::derive(move || problems.with(|p| problem_at(p, "payment")));
-    let described = move || problem.get().map(|_| error_id("kept-payment"));
-    let options = methods
+    let options = choices
         .into_iter()
-        .map(|m| {
+        .map(|choice| {
+            let m = choice.method;
+            let reason = choice.condition.as_ref().map(|c| {
+                let mut text = condition_text(c, &currency, locale);
+                if !choice.available {
+                    text = [Text::NotForThisOrder.in_locale(locale), " ", &text].concat();
+                }
+                view! { <span class="kept-choice__reason">{text}</span> }
+            });
             view! {
                 <label class="kept-choice">
                     <input
@@ -29,9 +57,11 @@ pub fn PaymentFields(
                         value=m.as_str()
                         data-testid=["payment-", m.as_str()].concat()
                         checked=draft.payment.get_untracked() == Some(m)
+                        disabled=!choice.available
                         on:change=move |_| draft.payment.set(Some(m))
                     />
                     <span class="kept-choice__label">{m.label(locale)}</span>
+                    {reason}
                 </label>
             }
         })
@@ -40,7 +70,7 @@ pub fn PaymentFields(
         <fieldset
             class="kept-field kept-fieldset"
             class:kept-field--invalid=move || problem.get().is_some()
-            aria-describedby=described
+            aria-describedby=move || problem.get().map(|_| error_id("kept-payment"))
         >
             <legend class="kept-field__label">{Text::PaymentLegend.in_locale(locale)}</legend>
             <div class="kept-choices">{options}</div>

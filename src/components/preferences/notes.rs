@@ -1,0 +1,100 @@
+//! Product notes: the shop's structured options for an item and a short free-text note.
+
+use kept_protocol::preferences::NOTE_TEXT_MAX_CHARS;
+use kept_protocol::{Item, ItemNote, Locale, OptionSet, Problem};
+use leptos::prelude::*;
+
+use super::{problem_at, Draft};
+use crate::i18n::{problem_text, Text};
+
+/// Updates the note of `item` in the draft with `f`.
+fn edit(draft: Draft, item: &str, f: impl FnOnce(&mut ItemNote)) {
+    draft.notes.update(|notes| {
+        let i = match notes.iter().position(|n| n.item == item) {
+            Some(i) => i,
+            None => {
+                notes.push(ItemNote { item: item.to_owned(), option: None, text: None });
+                notes.len() - 1
+            }
+        };
+        f(&mut notes[i]);
+    });
+}
+
+/// One item's option and note.
+#[component]
+fn ItemNoteFields(item: Item, set: Option<OptionSet>, draft: Draft, locale: Locale, problems: Signal<Vec<Problem>>) -> impl IntoView {
+    let item_id = StoredValue::new(item.id.clone());
+    let existing = draft.notes.with_untracked(|n| n.iter().find(|n| n.item == item.id).cloned());
+    let chosen = existing.as_ref().and_then(|n| n.option.clone()).unwrap_or_default();
+    let text = RwSignal::new(existing.and_then(|n| n.text).unwrap_or_default());
+    let problem = Signal::derive(move || {
+        let at = item_id.with_value(|id| draft.notes.with(|n| n.iter().position(|x| &x.item == id)))?;
+        problems.with(|p| problem_at(p, &["notes[", &at.to_string(), "]"].concat()))
+    });
+    let select = set.map(|set| {
+        let select_id = ["kept-option-", &item.id].concat();
+        let options = set
+            .options
+            .iter()
+            .map(|o| view! { <option value=o.id.clone() selected=o.id == chosen>{o.label.get(locale).to_owned()}</option> })
+            .collect_view();
+        view! {
+            <label class="kept-field__label" for=select_id.clone()>{[item.name.as_str(), ": ", set.label.get(locale)].concat()}</label>
+            <select id=select_id class="kept-input" data-testid=["option-", &item.id].concat()
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    item_id.with_value(|id| edit(draft, id, |n| n.option = Some(v).filter(|v| !v.is_empty())));
+                }>
+                <option value="" selected=chosen.is_empty()>{Text::NoPreference.in_locale(locale)}</option>
+                {options}
+            </select>
+        }
+    });
+    let note_id = ["kept-note-", &item.id].concat();
+    let counter_id = ["kept-note-count-", &item.id].concat();
+    view! {
+        <li class="kept-field" class:kept-field--invalid=move || problem.get().is_some()>
+            {select}
+            <label class="kept-field__label" for=note_id.clone()>{[Text::NoteFor.in_locale(locale), " ", &item.name].concat()}</label>
+            <input id=note_id class="kept-input" type="text" maxlength=NOTE_TEXT_MAX_CHARS.to_string()
+                data-testid=["note-", &item.id].concat() aria-describedby=counter_id.clone()
+                value=text.get_untracked()
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    text.set(v.clone());
+                    item_id.with_value(|id| edit(draft, id, |n| n.text = Some(v).filter(|v| !v.trim().is_empty())));
+                }/>
+            <p id=counter_id class="kept-hint">
+                {move || text.with(|t| t.chars().count()).to_string()} " / " {NOTE_TEXT_MAX_CHARS.to_string()}
+            </p>
+            {move || problem.get().map(|c| view! { <p class="kept-field__error">{problem_text(c, locale)}</p> })}
+        </li>
+    }
+}
+
+/// Items with options first; notes for the other items behind a disclosure.
+#[component]
+pub fn NoteFields(items: Vec<Item>, sets: Vec<OptionSet>, draft: Draft, locale: Locale, problems: Signal<Vec<Problem>>) -> impl IntoView {
+    let set_of = |i: &Item| i.option_set.as_deref().and_then(|id| sets.iter().find(|s| s.id == id)).cloned();
+    let (with_options, others): (Vec<Item>, Vec<Item>) =
+        items.into_iter().filter(|i| i.active).partition(|i| set_of(i).is_some());
+    let first = with_options
+        .into_iter()
+        .map(|item| {
+            let set = set_of(&item);
+            view! { <ItemNoteFields item set draft locale problems/> }
+        })
+        .collect_view();
+    let rest = others.into_iter().map(|item| view! { <ItemNoteFields item set=None draft locale problems/> }).collect_view();
+    view! {
+        <fieldset class="kept-field kept-fieldset">
+            <legend class="kept-field__label">{Text::NotesLegend.in_locale(locale)}</legend>
+            <ul class="kept-items">{first}</ul>
+            <details class="kept-details">
+                <summary class="kept-details__summary">{Text::MoreNotes.in_locale(locale)}</summary>
+                <ul class="kept-items">{rest}</ul>
+            </details>
+        </fieldset>
+    }
+}

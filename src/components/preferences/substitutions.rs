@@ -1,0 +1,286 @@
+//! Substitutions: one rule for the order and, per item, an optional override.
+
+use kept_protocol::{Channel, Fallback, Item, ItemRule, Locale, PriceCap, Problem, SubstitutionRule};
+use leptos::prelude::*;
+
+use super::field::{error_id, FieldError};
+use super::{problem_at, Draft};
+use crate::i18n::Text;
+
+/// The editor's own fields, from which the order rule is rebuilt on every change.
+#[derive(Clone, Copy)]
+struct RuleFields {
+    kind: RwSignal<&'static str>,
+    cap_kind: RwSignal<&'static str>,
+    cap_value: RwSignal<String>,
+    channel: RwSignal<Option<Channel>>,
+    wait: RwSignal<String>,
+    fallback_similar: RwSignal<bool>,
+}
+
+impl RuleFields {
+    fn from_rule(rule: &SubstitutionRule) -> RuleFields {
+        let cap = match rule {
+            SubstitutionRule::Similar { max_increase } => Some(*max_increase),
+            SubstitutionRule::AskFirst { fallback: Fallback::Similar { max_increase }, .. } => Some(*max_increase),
+            _ => None,
+        };
+        let (cap_kind, cap_value) = match cap {
+            Some(PriceCap::Amount { amount_minor }) => ("amount", major(amount_minor)),
+            Some(PriceCap::Percent { percent }) => ("percent", percent.to_string()),
+            None => ("percent", "10".to_owned()),
+        };
+        let (channel, wait, fallback_similar) = match rule {
+            SubstitutionRule::AskFirst { channel, wait_minutes, fallback } => {
+                (Some(*channel), wait_minutes.to_string(), matches!(fallback, Fallback::Similar { .. }))
+            }
+            _ => (None, "15".to_owned(), false),
+        };
+        let kind = match rule {
+            SubstitutionRule::Similar { .. } => "similar",
+            SubstitutionRule::AskFirst { .. } => "ask_first",
+            SubstitutionRule::CancelOrder => "cancel_order",
+            _ => "remove",
+        };
+        RuleFields {
+            kind: RwSignal::new(kind),
+            cap_kind: RwSignal::new(cap_kind),
+            cap_value: RwSignal::new(cap_value),
+            channel: RwSignal::new(channel),
+            wait: RwSignal::new(wait),
+            fallback_similar: RwSignal::new(fallback_similar),
+        }
+    }
+
+    /// The price cap as typed; something unreadable becomes an out-of-range cap the rules refuse.
+    fn cap(&self) -> PriceCap {
+        let value = self.cap_value.get_untracked();
+        let value = value.trim().replace(',', ".");
+        if self.cap_kind.get_untracked() == "amount" {
+            let minor = value.parse::<f64>().map(|v| (v * 100.0).round() as i64).unwrap_or(-1);
+            PriceCap::Amount { amount_minor: minor }
+        } else {
+            PriceCap::Percent { percent: value.parse().unwrap_or(-1) }
+        }
+    }
+
+    fn ask_first(&self, plan: &[Channel]) -> SubstitutionRule {
+        let fallback = if self.fallback_similar.get_untracked() {
+            Fallback::Similar { max_increase: self.cap() }
+        } else {
+            Fallback::Remove
+        };
+        SubstitutionRule::AskFirst {
+            channel: self.channel.get_untracked().or_else(|| plan.first().copied()).unwrap_or(Channel::Chat),
+            wait_minutes: self.wait.get_untracked().trim().parse().unwrap_or(0),
+            fallback,
+        }
+    }
+
+    fn rule(&self, plan: &[Channel]) -> SubstitutionRule {
+        match self.kind.get_untracked() {
+            "similar" => SubstitutionRule::Similar { max_increase: self.cap() },
+            "ask_first" => self.ask_first(plan),
+            "cancel_order" => SubstitutionRule::CancelOrder,
+            _ => SubstitutionRule::Remove,
+        }
+    }
+}
+
+/// Minor units as a plain decimal for an input, e.g. `500` → `5`, `250` → `2.5`.
+fn major(minor: i64) -> String {
+    let (whole, cents) = (minor / 100, (minor % 100).abs());
+    if cents == 0 {
+        whole.to_string()
+    } else {
+        let mut s = whole.to_string();
+        s.push('.');
+        s.push(char::from(b'0' + (cents / 10) as u8));
+        if cents % 10 != 0 {
+            s.push(char::from(b'0' + (cents % 10) as u8));
+        }
+        s
+    }
+}
+
+const KINDS: [(&str, Text); 4] = [
+    ("similar", Text::RuleSimilar),
+    ("ask_first", Text::RuleAskFirst),
+    ("remove", Text::RuleRemove),
+    ("cancel_order", Text::RuleCancel),
+];
+
+/// The order rule, its details, and per-item overrides.
+#[component]
+pub fn SubstitutionFields(items: Vec<Item>, draft: Draft, locale: Locale, problems: Signal<Vec<Problem>>) -> impl IntoView {
+    let f = RuleFields::from_rule(&draft.default_rule.get_untracked());
+    let sync = move || {
+        let plan = draft.channels.get_untracked();
+        draft.default_rule.set(f.rule(&plan));
+    };
+    let problem = Signal::derive(move || problems.with(|p| problem_at(p, "substitutions.default")));
+    let kinds = KINDS
+        .into_iter()
+        .map(|(kind, text)| {
+            view! {
+                <label class="kept-choice">
+                    <input type="radio" name="kept-rule" class="kept-choice__input" value=kind
+                        data-testid=["rule-", kind].concat()
+                        checked=f.kind.get_untracked() == kind
+                        on:change=move |_| { f.kind.set(kind); sync(); }/>
+                    <span class="kept-choice__label">{text.in_locale(locale)}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let cap_editor = move || {
+        view! {
+            <div class="kept-row">
+                <label class="kept-field">
+                    <span class="kept-field__label">{Text::CapLabel.in_locale(locale)}</span>
+                    <input class="kept-input" type="text" inputmode="decimal" data-testid="cap-value"
+                        value=f.cap_value.get_untracked()
+                        on:input=move |ev| { f.cap_value.set(event_target_value(&ev)); sync(); }/>
+                </label>
+                <label class="kept-field">
+                    <span class="kept-field__label">{Text::CapUnit.in_locale(locale)}</span>
+                    <select class="kept-input" data-testid="cap-kind"
+                        on:change=move |ev| {
+                            f.cap_kind.set(if event_target_value(&ev) == "amount" { "amount" } else { "percent" });
+                            sync();
+                        }>
+                        <option value="percent" selected=f.cap_kind.get_untracked() == "percent">"%"</option>
+                        <option value="amount" selected=f.cap_kind.get_untracked() == "amount">{Text::CapAmount.in_locale(locale)}</option>
+                    </select>
+                </label>
+            </div>
+        }
+    };
+    let ask_editor = move || {
+        let channels = move || {
+            draft.channels.get().into_iter().map(|c| {
+                view! { <option value=c.as_str() selected=f.channel.get_untracked() == Some(c)>{c.label(locale)}</option> }
+            }).collect_view()
+        };
+        view! {
+            <div class="kept-row">
+                <label class="kept-field">
+                    <span class="kept-field__label">{Text::AskVia.in_locale(locale)}</span>
+                    <select class="kept-input" data-testid="ask-channel"
+                        on:change=move |ev| { f.channel.set(Channel::from_wire(&event_target_value(&ev))); sync(); }>
+                        {channels}
+                    </select>
+                </label>
+                <label class="kept-field">
+                    <span class="kept-field__label">{Text::AskWait.in_locale(locale)}</span>
+                    <input class="kept-input" type="number" min="1" max="1440" data-testid="ask-wait"
+                        value=f.wait.get_untracked()
+                        on:input=move |ev| { f.wait.set(event_target_value(&ev)); sync(); }/>
+                </label>
+            </div>
+            <label class="kept-choice kept-choice--check">
+                <input type="checkbox" class="kept-choice__input" data-testid="fallback-similar"
+                    checked=f.fallback_similar.get_untracked()
+                    on:change=move |ev| { f.fallback_similar.set(event_target_checked(&ev)); sync(); }/>
+                <span class="kept-choice__label">{Text::FallbackSimilar.in_locale(locale)}</span>
+            </label>
+            <Show when=move || f.fallback_similar.get()>{cap_editor}</Show>
+        }
+    };
+    let overrides = items
+        .into_iter()
+        .filter(|i| i.active)
+        .map(|item| view! { <ItemOverride item draft fields=f locale problems/> })
+        .collect_view();
+    view! {
+        <fieldset
+            class="kept-field kept-fieldset"
+            class:kept-field--invalid=move || problem.get().is_some()
+            aria-describedby=move || problem.get().map(|_| error_id("kept-substitution"))
+        >
+            <legend class="kept-field__label">{Text::SubstitutionLegend.in_locale(locale)}</legend>
+            <div class="kept-choices">{kinds}</div>
+            <Show when=move || f.kind.get() == "similar">{cap_editor}</Show>
+            <Show when=move || f.kind.get() == "ask_first">{ask_editor}</Show>
+            <FieldError id=error_id("kept-substitution") code=problem locale/>
+            <details class="kept-details">
+                <summary class="kept-details__summary">{Text::PerItem.in_locale(locale)}</summary>
+                <ul class="kept-items">{overrides}</ul>
+            </details>
+        </fieldset>
+    }
+}
+
+/// One item's override: the order rule, or another rule for this item only.
+#[component]
+fn ItemOverride(item: Item, draft: Draft, fields: RuleFields, locale: Locale, problems: Signal<Vec<Problem>>) -> impl IntoView {
+    let id = item.id.clone();
+    let current = draft.overrides.with_untracked(|o| o.iter().find(|r| r.item == id).map(|r| r.rule.clone()));
+    let selected = match &current {
+        None => String::new(),
+        Some(SubstitutionRule::Specific { replacement }) => ["specific:", replacement].concat(),
+        Some(SubstitutionRule::Similar { .. }) => "similar".into(),
+        Some(SubstitutionRule::AskFirst { .. }) => "ask_first".into(),
+        Some(SubstitutionRule::Remove) => "remove".into(),
+        Some(SubstitutionRule::CancelOrder) => "cancel_order".into(),
+    };
+    let item_id = StoredValue::new(item.id.clone());
+    let index = move || item_id.with_value(|id| draft.overrides.with(|o| o.iter().position(|r| &r.item == id)));
+    let problem = Signal::derive(move || {
+        let at = index()?;
+        problems.with(|p| problem_at(p, &["substitutions.overrides[", &at.to_string(), "]"].concat()))
+    });
+    let on_change = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let plan = draft.channels.get_untracked();
+        let rule = match value.as_str() {
+            "" => None,
+            "similar" => Some(SubstitutionRule::Similar { max_increase: fields.cap() }),
+            "ask_first" => Some(fields.ask_first(&plan)),
+            "remove" => Some(SubstitutionRule::Remove),
+            "cancel_order" => Some(SubstitutionRule::CancelOrder),
+            other => other.strip_prefix("specific:").map(|r| SubstitutionRule::Specific { replacement: r.to_owned() }),
+        };
+        item_id.with_value(|id| {
+            draft.overrides.update(|o| {
+                o.retain(|r| &r.item != id);
+                if let Some(rule) = rule {
+                    o.push(ItemRule { item: id.clone(), rule });
+                }
+            })
+        });
+    };
+    let select_id = ["kept-override-", &item.id].concat();
+    let option = |value: String, text: String| {
+        let is = value == selected;
+        view! { <option value=value selected=is>{text}</option> }
+    };
+    let mut options = vec![option(String::new(), Text::AsOrder.in_locale(locale).to_owned())];
+    for r in &item.replacements {
+        options.push(option(["specific:", &r.id].concat(), [Text::ReplaceWith.in_locale(locale), " ", &r.name].concat()));
+    }
+    for (kind, text) in KINDS {
+        options.push(option(kind.to_owned(), text.in_locale(locale).to_owned()));
+    }
+    view! {
+        <li class="kept-field" class:kept-field--invalid=move || problem.get().is_some()>
+            <label class="kept-field__label" for=select_id.clone()>{item.name.clone()}</label>
+            <select id=select_id class="kept-input" data-testid=["override-", &item.id].concat() on:change=on_change>
+                {options}
+            </select>
+            {move || problem.get().map(|c| view! { <p class="kept-field__error">{crate::i18n::problem_text(c, locale)}</p> })}
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::*;
+
+    #[wasm_bindgen_test]
+    fn minor_units_show_as_plain_decimals() {
+        assert_eq!(super::major(500), "5");
+        assert_eq!(super::major(250), "2.5");
+        assert_eq!(super::major(1205), "12.05");
+    }
+}
