@@ -86,6 +86,16 @@ impl Api {
         }
     }
 
+    /// The shop profile given in the config, if any.
+    pub fn inline_shop(&self) -> Option<ShopProfile> {
+        self.config.shop.clone()
+    }
+
+    /// The order's items given in the config, if any.
+    pub fn inline_items(&self) -> Option<Vec<kept_protocol::Item>> {
+        self.config.items.clone()
+    }
+
     /// The order this client speaks for.
     pub fn order_id(&self) -> &str {
         &self.config.order

@@ -1,6 +1,6 @@
 //! The widget's configuration, read from the embedding element's `data-*` attributes.
 
-use kept_protocol::Locale;
+use kept_protocol::{Item, Locale, ShopProfile};
 use web_sys::Element;
 
 /// Where the backend is and which order this widget speaks for.
@@ -12,6 +12,10 @@ pub struct Config {
     /// The order-scoped customer token.
     pub token: String,
     pub locale: Locale,
+    /// The shop profile, for a backend that does not serve `GET /v1/shop` (`data-shop`, JSON).
+    pub shop: Option<ShopProfile>,
+    /// The order's items, for a backend that does not serve the order view (`data-items`, JSON).
+    pub items: Option<Vec<Item>>,
 }
 
 /// Why a configuration was refused; shown in the console, with a translated notice on the page.
@@ -21,6 +25,8 @@ pub enum ConfigError {
     MissingOrder,
     MissingToken,
     BadEndpoint,
+    /// `data-shop` or `data-items` is not the protocol's JSON.
+    BadInline,
 }
 
 impl ConfigError {
@@ -30,6 +36,7 @@ impl ConfigError {
             ConfigError::MissingEndpoint | ConfigError::BadEndpoint => "data-endpoint",
             ConfigError::MissingOrder => "data-order",
             ConfigError::MissingToken => "data-token",
+            ConfigError::BadInline => "data-shop or data-items",
         }
     }
 }
@@ -39,7 +46,10 @@ impl Config {
     pub fn from_element(el: &Element) -> Result<Config, ConfigError> {
         let attr = |name: &str| el.get_attribute(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let locale = attr("data-locale").and_then(|tag| Locale::parse(&tag)).unwrap_or_else(browser_locale);
-        Config::new(attr("data-endpoint"), attr("data-order"), attr("data-token"), locale)
+        let mut config = Config::new(attr("data-endpoint"), attr("data-order"), attr("data-token"), locale)?;
+        config.shop = inline(attr("data-shop"))?;
+        config.items = inline(attr("data-items"))?;
+        Ok(config)
     }
 
     /// Checks the raw values.
@@ -58,8 +68,15 @@ impl Config {
             order: order.ok_or(ConfigError::MissingOrder)?,
             token: token.ok_or(ConfigError::MissingToken)?,
             locale,
+            shop: None,
+            items: None,
         })
     }
+}
+
+/// Reads an optional inline JSON attribute.
+fn inline<T: crate::wire::FromJs>(json: Option<String>) -> Result<Option<T>, ConfigError> {
+    json.map(|j| crate::wire::parse(&j).map_err(|_| ConfigError::BadInline)).transpose()
 }
 
 /// The first of the browser's languages Kept speaks, else English.

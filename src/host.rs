@@ -41,9 +41,8 @@ fn with<T>(id: InstanceId, f: impl FnOnce(&mut Instance) -> T) -> Option<T> {
 
 /// The id of the widget mounted on `element`, if any.
 pub fn find(element: &Element) -> Option<InstanceId> {
-    INSTANCES.with(|all| {
-        all.borrow().iter().position(|i| i.element.as_ref() == Some(element)).map(|p| InstanceId(p as u32))
-    })
+    INSTANCES
+        .with(|all| all.borrow().iter().position(|i| i.element.as_ref() == Some(element)).map(|p| InstanceId(p as u32)))
 }
 
 /// Fires `name` on the host element, with `detail_json` parsed as the event's `detail`.
@@ -89,7 +88,8 @@ pub fn submit(element: &Element) -> Promise {
     let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
     let Some((resolve, reject)) = waiter else { return promise };
     let Some(id) = id else {
-        let _ = reject.call1(&JsValue::NULL, &js_sys::JSON::parse(r#"{"error":"not_mounted"}"#).unwrap_or(JsValue::NULL));
+        let _ =
+            reject.call1(&JsValue::NULL, &js_sys::JSON::parse(r#"{"error":"not_mounted"}"#).unwrap_or(JsValue::NULL));
         return promise;
     };
     let (submitter, receipt) = with(id, |i| (i.submitter.clone(), i.receipt.clone())).unwrap_or((None, None));
@@ -102,7 +102,8 @@ pub fn submit(element: &Element) -> Promise {
             let _ = resolve.call1(&JsValue::NULL, &js_sys::JSON::parse(&receipt).unwrap_or(JsValue::NULL));
         }
         (None, None) => {
-            let _ = reject.call1(&JsValue::NULL, &js_sys::JSON::parse(r#"{"error":"not_ready"}"#).unwrap_or(JsValue::NULL));
+            let _ =
+                reject.call1(&JsValue::NULL, &js_sys::JSON::parse(r#"{"error":"not_ready"}"#).unwrap_or(JsValue::NULL));
         }
     }
     promise

@@ -138,11 +138,9 @@ impl Text {
             ),
             From => l.pick("From", "С", "Od"),
             To => l.pick("To", "До", "Do"),
-            SubstitutionLegend => l.pick(
-                "If something is missing",
-                "Если какого-то товара не окажется",
-                "Jeśli czegoś zabraknie",
-            ),
+            SubstitutionLegend => {
+                l.pick("If something is missing", "Если какого-то товара не окажется", "Jeśli czegoś zabraknie")
+            }
             RuleSimilar => l.pick("Substitute something similar", "Заменить похожим", "Zastąpić czymś podobnym"),
             RuleAskFirst => l.pick("Ask me first", "Сначала спросить меня", "Najpierw zapytać mnie"),
             RuleRemove => l.pick("Remove it and refund", "Убрать и вернуть деньги", "Usunąć i zwrócić pieniądze"),
@@ -157,7 +155,11 @@ impl Text {
                 "Если я не отвечу вовремя, заменить похожим (иначе убрать)",
                 "Jeśli nie odpowiem na czas, zastąpić czymś podobnym (inaczej usunąć)",
             ),
-            PerItem => l.pick("A different rule for one item", "Другое правило для отдельного товара", "Inna zasada dla jednego produktu"),
+            PerItem => l.pick(
+                "A different rule for one item",
+                "Другое правило для отдельного товара",
+                "Inna zasada dla jednego produktu",
+            ),
             AsOrder => l.pick("As for the whole order", "Как для всего заказа", "Jak dla całego zamówienia"),
             ReplaceWith => l.pick("Replace with", "Заменить на", "Zastąpić przez"),
             SlotFrom => l.pick(
@@ -166,7 +168,11 @@ impl Text {
                 "Tylko dla dostaw zaczynających się od",
             ),
             MaxTotal => l.pick("Only for orders up to", "Только для заказов до", "Tylko dla zamówień do"),
-            NotForThisOrder => l.pick("Not available for this order.", "Недоступно для этого заказа.", "Niedostępne dla tego zamówienia."),
+            NotForThisOrder => l.pick(
+                "Not available for this order.",
+                "Недоступно для этого заказа.",
+                "Niedostępne dla tego zamówienia.",
+            ),
             NotesLegend => l.pick("Notes for the items", "Пожелания к товарам", "Uwagi do produktów"),
             MoreNotes => l.pick("A note for another item", "Пожелание к другому товару", "Uwaga do innego produktu"),
             NoPreference => l.pick("No preference", "Без разницы", "Bez znaczenia"),

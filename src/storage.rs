@@ -51,6 +51,18 @@ pub fn clear_draft(order: &str) {
     remove(&key("draft", order));
 }
 
+/// The last receipt for `order`, kept for backends without an order view.
+pub fn receipt(order: &str) -> Option<kept_protocol::Receipt> {
+    wire::parse(&get(&key("receipt", order))?).ok()
+}
+
+/// Keeps the newest receipt.
+pub fn save_receipt(order: &str, receipt: &kept_protocol::Receipt) {
+    if let Ok(json) = serde_json::to_string(receipt) {
+        set(&key("receipt", order), &json);
+    }
+}
+
 /// A submission that left (or was about to leave) and has no answer yet.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outgoing {

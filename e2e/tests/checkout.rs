@@ -148,7 +148,10 @@ fn the_coffee_story_is_stored_exactly_as_chosen() {
     assert_eq!(p["contact"]["channels"], serde_json::json!(["chat", "whatsapp"]));
     assert_eq!(p["contact"]["do_not_call"], true);
     assert_eq!(p["contact"]["phone"], "+48600100200");
-    assert_eq!(p["substitutions"]["default"], serde_json::json!({ "rule": "similar", "max_increase": { "kind": "percent", "percent": 10 } }));
+    assert_eq!(
+        p["substitutions"]["default"],
+        serde_json::json!({ "rule": "similar", "max_increase": { "kind": "percent", "percent": 10 } })
+    );
     assert_eq!(p["payment"], "card_on_delivery");
     assert_eq!(p["notes"], serde_json::json!([{ "item": "coffee-3", "option": "whole" }]));
     assert_eq!(server.stored_versions(), 1);

@@ -1,14 +1,14 @@
 //! The root: loads the shop and the order, then shows the preference step or the receipt.
 
-use kept_protocol::{Locale, OrderView, Preferences, Problem, ShopProfile};
+use kept_protocol::{Locale, OrderStatus, OrderView, Preferences, Problem, ShopProfile};
 use leptos::prelude::*;
 
 use crate::api::{new_idempotency_key, Api, ApiError};
 use crate::components::preferences::PreferenceForm;
 use crate::components::receipt::ReceiptCard;
 use crate::config::Config;
-use crate::i18n::Text;
 use crate::host::{self, InstanceId};
+use crate::i18n::Text;
 use crate::storage::{self, Outgoing};
 
 /// `{"problems":[...]}`, as the host page receives them.
@@ -31,8 +31,20 @@ pub fn App(config: Config) -> impl IntoView {
         move |()| {
             let api = api.clone();
             async move {
-                let shop = api.shop().await?;
-                let order = api.order().await?;
+                // A backend that implements only the preferences endpoint passes the shop and the
+                // items in the config; the receipt then lives in this browser's storage.
+                let shop = match api.inline_shop() {
+                    Some(shop) => shop,
+                    None => api.shop().await?,
+                };
+                let order = match api.inline_items() {
+                    Some(items) => {
+                        let mut view = OrderView::new(api.order_id(), OrderStatus::OrderProcessing, items);
+                        view.receipt = storage::receipt(api.order_id());
+                        view
+                    }
+                    None => api.order().await?,
+                };
                 Ok::<_, ApiError>((shop, order))
             }
         }
@@ -110,6 +122,7 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
                     order_id.with_value(|o| {
                         done(o);
                         storage::clear_draft(o);
+                        storage::save_receipt(o, &r);
                     });
                     tell_host(Ok(serde_json::to_string(&r).unwrap_or_default()));
                     receipt.set(Some(r));

@@ -23,7 +23,13 @@ fn edit(draft: Draft, item: &str, f: impl FnOnce(&mut ItemNote)) {
 
 /// One item's option and note.
 #[component]
-fn ItemNoteFields(item: Item, set: Option<OptionSet>, draft: Draft, locale: Locale, problems: Signal<Vec<Problem>>) -> impl IntoView {
+fn ItemNoteFields(
+    item: Item,
+    set: Option<OptionSet>,
+    draft: Draft,
+    locale: Locale,
+    problems: Signal<Vec<Problem>>,
+) -> impl IntoView {
     let item_id = StoredValue::new(item.id.clone());
     let existing = draft.notes.with_untracked(|n| n.iter().find(|n| n.item == item.id).cloned());
     let chosen = existing.as_ref().and_then(|n| n.option.clone()).unwrap_or_default();
@@ -75,7 +81,13 @@ fn ItemNoteFields(item: Item, set: Option<OptionSet>, draft: Draft, locale: Loca
 
 /// Items with options first; notes for the other items behind a disclosure.
 #[component]
-pub fn NoteFields(items: Vec<Item>, sets: Vec<OptionSet>, draft: Draft, locale: Locale, problems: Signal<Vec<Problem>>) -> impl IntoView {
+pub fn NoteFields(
+    items: Vec<Item>,
+    sets: Vec<OptionSet>,
+    draft: Draft,
+    locale: Locale,
+    problems: Signal<Vec<Problem>>,
+) -> impl IntoView {
     let set_of = |i: &Item| i.option_set.as_deref().and_then(|id| sets.iter().find(|s| s.id == id)).cloned();
     let (with_options, others): (Vec<Item>, Vec<Item>) =
         items.into_iter().filter(|i| i.active).partition(|i| set_of(i).is_some());
@@ -86,7 +98,8 @@ pub fn NoteFields(items: Vec<Item>, sets: Vec<OptionSet>, draft: Draft, locale: 
             view! { <ItemNoteFields item set draft locale problems/> }
         })
         .collect_view();
-    let rest = others.into_iter().map(|item| view! { <ItemNoteFields item set=None draft locale problems/> }).collect_view();
+    let rest =
+        others.into_iter().map(|item| view! { <ItemNoteFields item set=None draft locale problems/> }).collect_view();
     view! {
         <fieldset class="kept-field kept-fieldset">
             <legend class="kept-field__label">{Text::NotesLegend.in_locale(locale)}</legend>

@@ -22,7 +22,8 @@ pub fn condition_text(c: &PaymentCondition, currency: &str, locale: Locale) -> S
             [Text::SlotFrom.in_locale(locale), " ", &String::from(*time), "."].concat()
         }
         PaymentCondition::MaxTotal { amount_minor } => {
-            [Text::MaxTotal.in_locale(locale), " ", &crate::format::money(*amount_minor, currency, locale), "."].concat()
+            [Text::MaxTotal.in_locale(locale), " ", &crate::format::money(*amount_minor, currency, locale), "."]
+                .concat()
         }
     }
 }

@@ -112,7 +112,12 @@ const KINDS: [(&str, Text); 4] = [
 
 /// The order rule, its details, and per-item overrides.
 #[component]
-pub fn SubstitutionFields(items: Vec<Item>, draft: Draft, locale: Locale, problems: Signal<Vec<Problem>>) -> impl IntoView {
+pub fn SubstitutionFields(
+    items: Vec<Item>,
+    draft: Draft,
+    locale: Locale,
+    problems: Signal<Vec<Problem>>,
+) -> impl IntoView {
     let f = RuleFields::from_rule(&draft.default_rule.get_untracked());
     let sync = move || {
         let plan = draft.channels.get_untracked();
@@ -213,7 +218,13 @@ pub fn SubstitutionFields(items: Vec<Item>, draft: Draft, locale: Locale, proble
 
 /// One item's override: the order rule, or another rule for this item only.
 #[component]
-fn ItemOverride(item: Item, draft: Draft, fields: RuleFields, locale: Locale, problems: Signal<Vec<Problem>>) -> impl IntoView {
+fn ItemOverride(
+    item: Item,
+    draft: Draft,
+    fields: RuleFields,
+    locale: Locale,
+    problems: Signal<Vec<Problem>>,
+) -> impl IntoView {
     let id = item.id.clone();
     let current = draft.overrides.with_untracked(|o| o.iter().find(|r| r.item == id).map(|r| r.rule.clone()));
     let selected = match &current {
@@ -257,7 +268,8 @@ fn ItemOverride(item: Item, draft: Draft, fields: RuleFields, locale: Locale, pr
     };
     let mut options = vec![option(String::new(), Text::AsOrder.in_locale(locale).to_owned())];
     for r in &item.replacements {
-        options.push(option(["specific:", &r.id].concat(), [Text::ReplaceWith.in_locale(locale), " ", &r.name].concat()));
+        options
+            .push(option(["specific:", &r.id].concat(), [Text::ReplaceWith.in_locale(locale), " ", &r.name].concat()));
     }
     for (kind, text) in KINDS {
         options.push(option(kind.to_owned(), text.in_locale(locale).to_owned()));
