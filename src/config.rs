@@ -1,6 +1,9 @@
 //! The widget's configuration, read from the embedding element's `data-*` attributes.
 
 use kept_protocol::{Item, Locale, ShopProfile};
+use wasm_bindgen::JsValue;
+
+use crate::wire::FromJs;
 use web_sys::Element;
 
 /// Where the backend is and which order this widget speaks for.
@@ -16,6 +19,8 @@ pub struct Config {
     pub shop: Option<ShopProfile>,
     /// The order's items, for a backend that does not serve the order view (`data-items`, JSON).
     pub items: Option<Vec<Item>>,
+    /// `light` or `dark` to override the browser's colour scheme.
+    pub theme: Option<&'static str>,
 }
 
 /// Why a configuration was refused; shown in the console, with a translated notice on the page.
@@ -42,13 +47,38 @@ impl ConfigError {
 }
 
 impl Config {
-    /// Reads `data-endpoint`, `data-order`, `data-token` and `data-locale` from `el`.
+    /// Reads `data-endpoint`, `data-order`, `data-token`, `data-locale`, `data-theme`, `data-shop`
+    /// and `data-items` from `el` (a `<kept-checkout>` element may drop the `data-` prefix).
     pub fn from_element(el: &Element) -> Result<Config, ConfigError> {
-        let attr = |name: &str| el.get_attribute(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let attr = |name: &str| {
+            let plain = name.strip_prefix("data-").unwrap_or(name);
+            el.get_attribute(name).or_else(|| el.get_attribute(plain)).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        };
         let locale = attr("data-locale").and_then(|tag| Locale::parse(&tag)).unwrap_or_else(browser_locale);
         let mut config = Config::new(attr("data-endpoint"), attr("data-order"), attr("data-token"), locale)?;
         config.shop = inline(attr("data-shop"))?;
         config.items = inline(attr("data-items"))?;
+        config.theme = theme(attr("data-theme").as_deref());
+        Ok(config)
+    }
+
+    /// Reads a JS object `{ endpoint, order, token, locale, theme, shop, items }`.
+    pub fn from_js(v: &JsValue) -> Result<Config, ConfigError> {
+        let field = |k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let text = |k: &str| field(k).as_string().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let locale = text("locale").and_then(|t| Locale::parse(&t)).unwrap_or_else(browser_locale);
+        let mut config = Config::new(text("endpoint"), text("order"), text("token"), locale)?;
+        let object = |k: &str| {
+            let f = field(k);
+            if f.is_undefined() || f.is_null() {
+                Ok(None)
+            } else {
+                Ok(Some(f))
+            }
+        };
+        config.shop = object("shop")?.map(|f| ShopProfile::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
+        config.items = object("items")?.map(|f| Vec::<Item>::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
+        config.theme = theme(text("theme").as_deref());
         Ok(config)
     }
 
@@ -70,7 +100,16 @@ impl Config {
             locale,
             shop: None,
             items: None,
+            theme: None,
         })
+    }
+}
+
+fn theme(t: Option<&str>) -> Option<&'static str> {
+    match t {
+        Some("dark") => Some("dark"),
+        Some("light") => Some("light"),
+        _ => None,
     }
 }
 

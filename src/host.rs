@@ -20,6 +20,8 @@ struct Instance {
     submitter: Option<Rc<dyn Fn()>>,
     receipt: Option<String>,
     waiters: Vec<(Function, Function)>,
+    /// Dropping it unmounts the widget.
+    unmount: Option<Box<dyn std::any::Any>>,
 }
 
 thread_local! {
@@ -37,6 +39,19 @@ pub fn register(element: Element) -> InstanceId {
 
 fn with<T>(id: InstanceId, f: impl FnOnce(&mut Instance) -> T) -> Option<T> {
     INSTANCES.with(|all| all.borrow_mut().get_mut(id.0 as usize).map(f))
+}
+
+/// Keeps the mount handle; dropping it (see [`unregister`]) unmounts the widget.
+pub fn set_unmount(id: InstanceId, handle: Box<dyn std::any::Any>) {
+    with(id, |i| i.unmount = Some(handle));
+}
+
+/// Forgets the widget on `element`, unmounting it; its pending promises are rejected.
+pub fn unregister(element: &Element) {
+    let Some(id) = find(element) else { return };
+    settle(id, Err(r#"{"error":"destroyed"}"#));
+    let old = with(id, std::mem::take);
+    drop(old);
 }
 
 /// The id of the widget mounted on `element`, if any.

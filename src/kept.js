@@ -1,31 +1,69 @@
-// Kept loader: <script type="module" src=".../kept.js" data-endpoint=... data-order=... data-token=...>
-// Instantiates the widget once and mounts one instance after each script tag that loaded this file.
-// The page gets one global, `Kept`; `Kept.submit(host?)` submits like the widget's own button.
-import init, { boot, submit } from './kept-widget.js';
+// Kept loader. One script tag mounts the widget right after it:
+//   <script type="module" src=".../kept.js" data-endpoint=... data-order=... data-token=...></script>
+// or into every <kept-checkout endpoint=... order=... token=...> element on the page.
+// It adds one global, `Kept`: Kept.mount(element, config) and Kept.submit(host?).
+import init, { boot, mount_with, submit, destroy } from './kept-widget.js';
 
 const here = import.meta.url;
-const tags = Array.from(document.querySelectorAll('script[type="module"][src]'))
-  .filter((s) => new URL(s.getAttribute('src'), document.baseURI).href === here);
-const hosts = [];
 let started;
 const ready = new Promise((resolve) => { started = resolve; });
+const hosts = [];
+
+// The widget's box is reserved before the wasm arrives, so the page does not jump.
+// (CSSOM, not a style attribute: it works under a strict style-src.)
+function reserve(host) {
+  host.classList.add('kept-host');
+  if (getComputedStyle(host).display === 'inline') host.style.display = 'block';
+  if (!host.style.minHeight) host.style.minHeight = '480px';
+  hosts.push(host);
+  return host;
+}
+
+function handle(host) {
+  return Object.freeze({
+    element: host,
+    submit: () => ready.then(() => submit(host)),
+    destroy: () => ready.then(() => destroy(host)),
+    /** Subscribes to 'change' or 'submitted'; returns the unsubscribe function. */
+    on(name, listener) {
+      const l = (e) => listener(e.detail);
+      host.addEventListener(`kept:${name}`, l);
+      return () => host.removeEventListener(`kept:${name}`, l);
+    },
+  });
+}
+
+for (const tag of document.querySelectorAll('script[type="module"][src]')) {
+  if (new URL(tag.getAttribute('src'), document.baseURI).href !== here) continue;
+  const host = reserve(document.createElement('div'));
+  tag.after(host);
+  ready.then(() => boot(host, tag));
+}
+
+if (!customElements.get('kept-checkout')) {
+  customElements.define('kept-checkout', class extends HTMLElement {
+    connectedCallback() {
+      if (this.shadowRoot) return;
+      reserve(this);
+      ready.then(() => boot(this, this));
+    }
+  });
+}
 
 globalThis.Kept = Object.freeze({
-  /** A promise of the receipt, or a rejection with { problems } or { error }. */
-  submit: async (host) => {
-    await ready;
-    return submit(host ?? hosts[0]);
+  /** Mounts a widget into `element` with `{ endpoint, order, token, locale, theme, shop, items }`. */
+  mount(element, config) {
+    reserve(element);
+    ready.then(() => mount_with(element, config));
+    return handle(element);
   },
+  /** A promise of the receipt, or a rejection with { problems } or { error }. */
+  submit: (host) => ready.then(() => submit(host ?? hosts[0])),
 });
 
 try {
   await init({ module_or_path: new URL('kept-widget_bg.wasm', here) });
-  for (const tag of tags) {
-    const host = boot(tag);
-    if (host) hosts.push(host);
-  }
+  started();
 } catch (err) {
   console.error('Kept: the widget could not start', err);
-} finally {
-  started();
 }

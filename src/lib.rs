@@ -14,14 +14,27 @@ pub mod wire;
 
 use wasm_bindgen::prelude::*;
 
-/// Mounts a widget right after `script`, configured by its `data-*` attributes; returns the host.
+/// Mounts a widget into `host`, configured by the attributes of `source` (the script tag, or a
+/// `<kept-checkout>` element that is its own host).
 #[wasm_bindgen]
-pub fn boot(script: web_sys::Element) -> Option<web_sys::Element> {
-    mount::after_script(&script)
+pub fn boot(host: web_sys::Element, source: web_sys::Element) {
+    mount::mount(&host, config::Config::from_element(&source));
+}
+
+/// Mounts a widget into `host` configured by a JS object (`Kept.mount(element, config)`).
+#[wasm_bindgen]
+pub fn mount_with(host: web_sys::Element, config: wasm_bindgen::JsValue) {
+    mount::mount(&host, config::Config::from_js(&config));
 }
 
 /// Submits the widget mounted on `host`, as its own button would; see [`host::submit`].
 #[wasm_bindgen]
 pub fn submit(host: web_sys::Element) -> js_sys::Promise {
     host::submit(&host)
+}
+
+/// Unmounts the widget mounted on `host`.
+#[wasm_bindgen]
+pub fn destroy(host: web_sys::Element) {
+    mount::destroy(&host);
 }

@@ -11,15 +11,6 @@ use crate::i18n::Text;
 /// The widget's stylesheet, adopted by each shadow root.
 pub const CSS: &str = include_str!("../style/kept.css");
 
-/// Creates the host element right after `script`, mounts a widget configured by it, returns the host.
-pub fn after_script(script: &Element) -> Option<Element> {
-    let host = script.owner_document()?.create_element("div").ok()?;
-    host.set_class_name("kept-host");
-    script.after_with_node_1(&host).ok()?;
-    mount(&host, Config::from_element(script));
-    Some(host)
-}
-
 /// Mounts into `host`: the widget when `config` is good, otherwise a translated notice.
 pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>) {
     let Some(container) = shadow_container(host) else {
@@ -28,12 +19,15 @@ pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>)
     };
     match config {
         Ok(config) => {
+            if let Some(theme) = config.theme {
+                let _ = host.set_attribute("data-kept-theme", theme);
+            }
             let id = crate::host::register(host.clone());
-            leptos::mount::mount_to(container, move || {
+            let handle = leptos::mount::mount_to(container, move || {
                 provide_context(id);
                 view! { <App config/> }
-            })
-            .forget()
+            });
+            crate::host::set_unmount(id, Box::new(handle));
         }
         Err(e) => {
             let mut msg = String::from("Kept: missing or invalid ");
@@ -47,10 +41,24 @@ pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>)
     }
 }
 
+/// Unmounts the widget on `host` and empties its shadow root.
+pub fn destroy(host: &Element) {
+    crate::host::unregister(host);
+    if let Some(root) = host.shadow_root() {
+        root.set_inner_html("");
+    }
+}
+
 /// An open shadow root on `host` with our stylesheet, and the element to render into.
 fn shadow_container(host: &Element) -> Option<HtmlElement> {
-    let init = ShadowRootInit::new(ShadowRootMode::Open);
-    let root: ShadowRoot = host.attach_shadow(&init).ok()?;
+    // Mounting again on the same element (after destroy) reuses its shadow root.
+    let root: ShadowRoot = match host.shadow_root() {
+        Some(root) => {
+            root.set_inner_html("");
+            root
+        }
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?,
+    };
     if let Ok(sheet) = CssStyleSheet::new() {
         if sheet.replace_sync(CSS).is_ok() {
             let sheets = js_sys::Array::of1(&sheet);

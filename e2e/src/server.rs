@@ -28,9 +28,19 @@ impl TestServer {
     /// Starts `$KEPT_SERVER_BIN` serving `$KEPT_DIST`, with the demo shop seeded.
     pub fn start() -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary folder");
+        // The release widget plus the test pages (hostile CSS, strict CSP, two widgets...).
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(&site).expect("a site folder");
+        for from in [env_path("KEPT_DIST"), PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pages")] {
+            for entry in std::fs::read_dir(&from).expect("readable").flatten() {
+                if entry.path().is_file() {
+                    std::fs::copy(entry.path(), site.join(entry.file_name())).expect("copied");
+                }
+            }
+        }
         let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
             .args(["--bind", "127.0.0.1:0", "--seed-demo", "--demo-token", TOKEN, "--enable-faults", "--static-dir"])
-            .arg(env_path("KEPT_DIST"))
+            .arg(&site)
             .arg("--db")
             .arg(dir.path().join("kept.sqlite"))
             .stdout(Stdio::piped())

@@ -122,8 +122,13 @@ impl Browser {
 
     /// The element matching `css` inside the shadow root of the first element matching `host`, if present now.
     pub fn find_in_shadow(&self, host: &str, css: &str) -> Option<Element> {
-        let h = self.try_call("POST", "/element", Some(json!({ "using": "css selector", "value": host })))?;
-        let host_id = h[ELEMENT].as_str()?.to_owned();
+        self.find_in_nth_shadow(host, 0, css)
+    }
+
+    /// The same inside the `n`-th element matching `host`.
+    pub fn find_in_nth_shadow(&self, host: &str, n: usize, css: &str) -> Option<Element> {
+        let hosts = self.try_call("POST", "/elements", Some(json!({ "using": "css selector", "value": host })))?;
+        let host_id = hosts.as_array()?.get(n)?[ELEMENT].as_str()?.to_owned();
         let root = self.try_call("GET", &format!("/element/{host_id}/shadow"), None)?;
         let root_id = root[SHADOW].as_str()?.to_owned();
         let el = self.try_call(
@@ -132,6 +137,21 @@ impl Browser {
             Some(json!({ "using": "css selector", "value": css })),
         )?;
         el[ELEMENT].as_str().map(|id| Element(id.to_owned()))
+    }
+
+    /// Presses keys on whatever has focus (WebDriver key codes, e.g. "\u{E004}" for Tab).
+    pub fn keys(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| [json!({ "type": "keyDown", "value": c.to_string() }), json!({ "type": "keyUp", "value": c.to_string() })])
+            .collect();
+        let body = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] });
+        self.call("POST", &self.session_path("/actions"), Some(body));
+    }
+
+    /// Whether the element is displayed (WebDriver's visibility rules).
+    pub fn is_displayed(&self, el: &Element) -> bool {
+        self.call("GET", &self.session_path(&format!("/element/{}/displayed", el.0)), None) == Value::Bool(true)
     }
 
     /// Clicks like a person: scrolls it into view and presses the mouse on it.

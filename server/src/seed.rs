@@ -15,6 +15,8 @@ use crate::{auth, ApiError};
 
 /// The id of the seeded demo order.
 pub const DEMO_ORDER: &str = "KC-1001";
+/// A second demo order (one coffee), for pages with two widgets.
+pub const SECOND_ORDER: &str = "KC-1002";
 
 fn window(s: (u16, u16), e: (u16, u16)) -> TimeWindow {
     TimeWindow { start: LocalTime::hm(s.0, s.1), end: LocalTime::hm(e.0, e.1) }
@@ -177,7 +179,9 @@ fn demo_slot(shop: &ShopProfile) -> Option<DeliverySlot> {
 pub async fn demo(pool: &SqlitePool, token: &str) -> Result<(), ApiError> {
     let shop = demo_shop();
     shop::save(pool, &shop).await?;
-    create_order(pool, DEMO_ORDER, token, &demo_items(), demo_slot(&shop).as_ref()).await
+    let slot = demo_slot(&shop);
+    create_order(pool, DEMO_ORDER, token, &demo_items(), slot.as_ref()).await?;
+    create_order(pool, SECOND_ORDER, token, &demo_items()[..1], slot.as_ref()).await
 }
 
 /// Creates an order with a customer token unless one with this id exists.

@@ -1,0 +1,117 @@
+//! A good guest on any page: hostile CSS, strict CSP, two widgets, the JS API, a bad embed.
+
+use kept_e2e::fixture::{action, check, find};
+use kept_e2e::server::TestServer;
+use kept_e2e::wait_for;
+use kept_e2e::webdriver::Browser;
+use serde_json::{json, Value};
+
+fn computed(b: &Browser, css: &str, property: &str) -> String {
+    let script = "return getComputedStyle(document.querySelector(arguments[0])).getPropertyValue(arguments[1]);";
+    b.execute(script, vec![css.into(), property.into()]).as_str().unwrap_or("").to_owned()
+}
+
+fn computed_in_widget(b: &Browser, css: &str, property: &str) -> String {
+    let script = "const el = document.querySelector(arguments[0]).shadowRoot.querySelector(arguments[1]); \
+                  return getComputedStyle(el).getPropertyValue(arguments[2]);";
+    b.execute(script, vec![find::HOST.into(), css.into(), property.into()]).as_str().unwrap_or("").to_owned()
+}
+
+fn quick_story(b: &Browser) {
+    action::choose_channel(b, "chat");
+    action::choose_payment(b, "card_online");
+    action::submit(b);
+    assert_eq!(check::receipt_version(b), "Version 1");
+}
+
+#[test]
+fn hostile_page_css_neither_breaks_the_widget_nor_is_changed_by_it() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    b.goto(&format!("{}/hostile.html", server.url));
+    action::wait_for_form(&b);
+
+    assert!(b.is_displayed(&find::by_test_id(&b, "submit")), "button {{ display: none }} does not reach in");
+    assert_eq!(computed_in_widget(&b, "[data-testid=\"submit\"]", "font-size"), "16px");
+    assert_eq!(computed_in_widget(&b, ".kept-field__label", "text-transform"), "none");
+    assert_eq!(computed_in_widget(&b, ".kept-choice__label", "visibility"), "visible");
+    // The shop's own elements keep what its CSS says.
+    assert_eq!(computed(&b, "#shop-box", "font-size"), "40px");
+    assert_eq!(computed(&b, "#shop-box", "text-transform"), "uppercase");
+    assert_eq!(computed(&b, "#shop-button", "display"), "none");
+    quick_story(&b);
+    assert_eq!(server.stored_versions(), 1);
+}
+
+#[test]
+fn the_widget_works_under_a_strict_content_security_policy() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    b.goto(&format!("{}/csp.html", server.url));
+    action::wait_for_form(&b);
+    assert_eq!(computed_in_widget(&b, "[data-testid=\"submit\"]", "min-height"), "44px", "the stylesheet applies");
+    quick_story(&b);
+}
+
+#[test]
+fn two_widgets_on_one_page_keep_to_their_own_orders() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    b.goto(&format!("{}/two.html", server.url));
+    let second = |css: &str| wait_for(css, find::PATIENCE, || b.find_in_nth_shadow(".kept-host", 1, css));
+    action::wait_for_form(&b);
+    let submit2 = second("[data-testid=\"submit\"]");
+    assert_eq!(b.text(&submit2), "Zapisz moje wybory", "the second widget speaks Polish");
+
+    action::choose_channel(&b, "chat");
+    action::choose_payment(&b, "card_online");
+    b.click(&second("[data-testid=\"channel-email\"]"));
+    b.type_text(&second("[data-testid=\"kept-email\"]"), "anna@example.pl");
+    b.click(&second("[data-testid=\"payment-cash_on_delivery\"]"));
+    action::submit(&b);
+    b.click(&submit2);
+
+    assert_eq!(check::receipt_version(&b), "Version 1");
+    second("[data-testid=\"receipt\"]");
+    let first = server.get_json("/v1/orders/KC-1001")["receipt"]["preferences"].clone();
+    let other = server.get_json("/v1/orders/KC-1002")["receipt"]["preferences"].clone();
+    assert_eq!(first["payment"], "card_online");
+    assert_eq!(other["payment"], "cash_on_delivery");
+    assert_eq!(other["contact"]["email"], "anna@example.pl");
+    assert_eq!(other["locale"], "pl");
+}
+
+#[test]
+fn a_bad_embed_shows_a_notice_instead_of_a_blank_hole() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    b.goto(&format!("{}/badconfig.html", server.url));
+    let notice = find::in_widget(&b, "[role=\"alert\"]");
+    assert_eq!(b.text(&notice), "The checkout widget is not set up correctly on this page.");
+}
+
+#[test]
+fn kept_mount_gives_a_handle_that_submits_reports_and_destroys() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    b.goto(&format!("{}/badconfig.html", server.url));
+    find::in_widget(&b, "[role=\"alert\"]");
+    let script = "const done = arguments[arguments.length - 1]; \
+        document.querySelector('.kept-host').remove(); \
+        const el = document.createElement('section'); document.body.append(el); \
+        const h = Kept.mount(el, { endpoint: '/', order: 'KC-1001', token: arguments[0], locale: 'ru' }); \
+        window.keptHandle = h; window.keptSeen = []; h.on('submitted', (r) => window.keptSeen.push(r.version)); \
+        done(true);";
+    b.execute_async(script, vec![json!(kept_e2e::server::TOKEN)]);
+    action::wait_for_form(&b);
+    assert_eq!(b.text(&find::by_test_id(&b, "submit")), "Сохранить мой выбор");
+    action::choose_channel(&b, "chat");
+    action::choose_payment(&b, "card_online");
+    let submit = "const done = arguments[arguments.length - 1]; \
+        window.keptHandle.submit().then((r) => done(r.version), (e) => done(e));";
+    assert_eq!(b.execute_async(submit, vec![]), json!(1));
+    assert_eq!(b.execute("return window.keptSeen;", vec![]), json!([1]));
+    let destroy = "const done = arguments[arguments.length - 1]; \
+        window.keptHandle.destroy().then(() => done(window.keptHandle.element.shadowRoot.childElementCount));";
+    assert_eq!(b.execute_async(destroy, vec![]), Value::from(0));
+}
