@@ -52,7 +52,10 @@ impl Config {
     pub fn from_element(el: &Element) -> Result<Config, ConfigError> {
         let attr = |name: &str| {
             let plain = name.strip_prefix("data-").unwrap_or(name);
-            el.get_attribute(name).or_else(|| el.get_attribute(plain)).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+            el.get_attribute(name)
+                .or_else(|| el.get_attribute(plain))
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
         };
         let locale = attr("data-locale").and_then(|tag| Locale::parse(&tag)).unwrap_or_else(browser_locale);
         let mut config = Config::new(attr("data-endpoint"), attr("data-order"), attr("data-token"), locale)?;
@@ -76,8 +79,10 @@ impl Config {
                 Ok(Some(f))
             }
         };
-        config.shop = object("shop")?.map(|f| ShopProfile::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
-        config.items = object("items")?.map(|f| Vec::<Item>::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
+        config.shop =
+            object("shop")?.map(|f| ShopProfile::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
+        config.items =
+            object("items")?.map(|f| Vec::<Item>::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
         config.theme = theme(text("theme").as_deref());
         Ok(config)
     }

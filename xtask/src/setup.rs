@@ -9,6 +9,8 @@ use crate::run;
 const TRUNK_VERSION: &str = "0.21.14";
 /// The binaryen release whose npm package ships a working wasm-opt.
 const BINARYEN_VERSION: &str = "132.0.0";
+/// The accessibility engine the end-to-end tests inject into pages.
+const AXE_VERSION: &str = "4.10.2";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -16,6 +18,8 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub struct Tools {
     /// Folder holding wasm-opt, put first on PATH for trunk.
     pub wasm_opt_dir: PathBuf,
+    /// axe-core's `axe.min.js`, for the accessibility checks in the end-to-end tests.
+    pub axe: PathBuf,
 }
 
 impl Tools {
@@ -38,8 +42,9 @@ pub fn run(root: &Path) -> Result<Tools, String> {
     // Without --locked: the registry copy lags one of its locked dependencies.
     cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])?;
     let wasm_opt_dir = wasm_opt(root)?;
+    let axe = npm_package(root, "axe-core", AXE_VERSION, "axe.min.js")?;
     chromium()?;
-    Ok(Tools { wasm_opt_dir })
+    Ok(Tools { wasm_opt_dir, axe })
 }
 
 fn wasm_target() -> Result<(), String> {
@@ -110,6 +115,25 @@ fn wasm_opt(root: &Path) -> Result<PathBuf, String> {
     )
     .map_err(|e| format!("{e}\nwasm-opt comes from npm: install Node.js and npm, then run cargo xtask setup again"))?;
     Ok(bin)
+}
+
+/// A file of an npm package installed into `.tools/<package>`, installing it when missing.
+fn npm_package(root: &Path, package: &str, version: &str, file: &str) -> Result<PathBuf, String> {
+    let prefix = root.join(".tools").join(package);
+    let dir = prefix.join("node_modules").join(package);
+    let installed = std::fs::read_to_string(dir.join("package.json")).unwrap_or_default();
+    if installed.contains(&format!("\"version\": \"{version}\"")) && dir.join(file).exists() {
+        return Ok(dir.join(file));
+    }
+    eprintln!("installing {package}@{version} from npm into {}", prefix.display());
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    run::status(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("{package}@{version}")),
+    )?;
+    Ok(dir.join(file))
 }
 
 fn chromium() -> Result<(), String> {

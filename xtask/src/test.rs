@@ -94,7 +94,8 @@ pub fn run(root: &Path) -> Result<(), String> {
             e2e.env("KEPT_SERVER_BIN", root.join("target/debug/kept-server"))
                 .env("KEPT_DIST", root.join("dist"))
                 .env("CHROMEDRIVER", setup::CHROMEDRIVER)
-                .env("CHROMIUM", setup::CHROMIUM);
+                .env("CHROMIUM", setup::CHROMIUM)
+                .env("KEPT_AXE", &tools.axe);
             t.tests("end-to-end tests", run::tests(&mut e2e));
         }
     } else {

@@ -1,0 +1,123 @@
+//! WCAG 2.2 AA with axe-core on every state of the step, and the coffee story by keyboard alone.
+
+use kept_e2e::fixture::{action, check, find};
+use kept_e2e::server::TestServer;
+use kept_e2e::wait_for;
+use kept_e2e::webdriver::Browser;
+use serde_json::Value;
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const SPACE: &str = " ";
+const UP: &str = "\u{E013}";
+const DOWN: &str = "\u{E015}";
+
+/// Injects axe-core (from `$KEPT_AXE`) and returns the WCAG A/AA violations inside the widget.
+fn violations(b: &Browser) -> Vec<Value> {
+    let path = std::env::var("KEPT_AXE").expect("KEPT_AXE is set by `cargo xtask test`");
+    let source = std::fs::read_to_string(path).expect("axe.min.js");
+    if b.execute("return typeof axe === 'undefined';", vec![]) == Value::Bool(true) {
+        b.execute(&format!("{source}\n;return true;"), vec![]);
+    }
+    let script = "const done = arguments[arguments.length - 1]; \
+        axe.run({ include: [[arguments[0]]] }, { runOnly: { type: 'tag', \
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }) \
+          .then((r) => done(r.violations.map((v) => ({ id: v.id, help: v.help, \
+              nodes: v.nodes.map((n) => n.target.join(' ')) })))) \
+          .catch((e) => done([{ id: 'axe-error', help: String(e) }]));";
+    b.execute_async(script, vec![find::HOST.into()]).as_array().cloned().unwrap_or_default()
+}
+
+fn assert_clean(b: &Browser, state: &str) {
+    let v = violations(b);
+    assert!(v.is_empty(), "{state}: {}", serde_json::to_string_pretty(&v).unwrap());
+}
+
+#[test]
+fn every_state_of_the_step_has_no_wcag_violations() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    for locale in ["en", "ru"] {
+        action::open_checkout(&b, &server, Some(locale));
+        assert_clean(&b, "empty form");
+        action::submit(&b);
+        find::by_test_id(&b, "fix-problems");
+        assert_clean(&b, "every field with its problem");
+    }
+    action::choose_channel(&b, "whatsapp");
+    action::choose_channel(&b, "phone");
+    action::toggle_do_not_call(&b);
+    action::click(&b, "rule-ask_first");
+    action::open_details(&b, 0);
+    action::open_details(&b, 1);
+    assert_clean(&b, "contradiction, details, ask-first editor and overrides open");
+    action::choose_channel(&b, "phone");
+    action::type_phone(&b, "+48600100200");
+    action::choose_payment(&b, "card_online");
+    action::submit(&b);
+    check::receipt_version(&b);
+    assert_clean(&b, "receipt");
+}
+
+/// Presses Tab until the widget's focused element has this test id.
+fn tab_to(b: &Browser, test_id: &str) {
+    let script = "const r = document.querySelector(arguments[0]).shadowRoot; \
+                  const a = r && r.activeElement; return a ? a.getAttribute('data-testid') : null;";
+    for _ in 0..150 {
+        if b.execute(script, vec![find::HOST.into()]).as_str() == Some(test_id) {
+            return;
+        }
+        b.keys(TAB);
+    }
+    panic!("Tab never reached {test_id}");
+}
+
+#[test]
+fn the_coffee_story_can_be_completed_by_keyboard_alone() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+
+    tab_to(&b, "channel-chat");
+    b.keys(SPACE);
+    tab_to(&b, "channel-whatsapp");
+    b.keys(SPACE);
+    tab_to(&b, "do-not-call");
+    b.keys(SPACE);
+    tab_to(&b, "kept-phone");
+    b.keys("+48600100200");
+    tab_to(&b, "rule-remove");
+    b.keys(UP);
+    b.keys(UP);
+    tab_to(&b, "cap-value");
+    tab_to(&b, "payment-card_online");
+    b.keys(DOWN);
+    tab_to(&b, "option-coffee-3");
+    b.keys(DOWN);
+    tab_to(&b, "submit");
+    b.keys(ENTER);
+
+    assert_eq!(check::receipt_version(&b), "Version 1");
+    let p = wait_for("the stored agreement", find::PATIENCE, || {
+        let p = server.get_json("/v1/orders/KC-1001")["receipt"]["preferences"].clone();
+        (!p.is_null()).then_some(p)
+    });
+    assert_eq!(p["contact"]["channels"], serde_json::json!(["chat", "whatsapp"]));
+    assert_eq!(p["contact"]["do_not_call"], true);
+    assert_eq!(p["substitutions"]["default"]["rule"], "similar");
+    assert_eq!(p["payment"], "card_on_delivery");
+    assert_eq!(p["notes"][0]["option"], "whole");
+}
+
+#[test]
+fn the_accessibility_check_sees_inside_the_widgets_shadow_root() {
+    // Guards the test above: an unlabelled input planted inside the widget must be reported.
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    let plant = "const r = document.querySelector(arguments[0]).shadowRoot; \
+                 const i = document.createElement('input'); i.type = 'text'; r.querySelector('form').append(i); return true;";
+    b.execute(plant, vec![find::HOST.into()]);
+    let ids: Vec<String> = violations(&b).iter().filter_map(|v| v["id"].as_str().map(str::to_owned)).collect();
+    assert!(ids.iter().any(|id| id == "label"), "{ids:?}");
+}
