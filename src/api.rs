@@ -1,7 +1,10 @@
 //! The backend client: one function per endpoint, typed errors.
 
 use gloo_net::http::{Request, Response};
-use kept_protocol::{ErrorBody, ErrorCode, OrderView, Preferences, Problem, Receipt, ShopProfile, IDEMPOTENCY_KEY};
+use kept_protocol::{
+    ErrorBody, ErrorCode, Message, MessagePage, NewMessage, OrderView, Preferences, Problem, Receipt, ShopProfile,
+    IDEMPOTENCY_KEY,
+};
 
 use crate::config::Config;
 use crate::wire::{self, FromJs};
@@ -99,6 +102,29 @@ impl Api {
     /// The order this client speaks for.
     pub fn order_id(&self) -> &str {
         &self.config.order
+    }
+
+    /// `GET /v1/orders/{order}/messages`: the newest page, oldest first.
+    pub async fn messages(&self) -> Result<MessagePage, ApiError> {
+        let req = Request::get(&self.order_url("/messages?limit=200")).header("Authorization", &self.bearer());
+        read(req.send().await).await
+    }
+
+    /// `POST /v1/orders/{order}/messages`; the client id is also the idempotency key.
+    pub async fn send_message(&self, message: &NewMessage) -> Result<Message, ApiError> {
+        let req = Request::post(&self.order_url("/messages"))
+            .header("Authorization", &self.bearer())
+            .header(IDEMPOTENCY_KEY, &message.client_id)
+            .json(message)
+            .map_err(|_| ApiError::Decode)?;
+        read(req.send().await).await
+    }
+
+    /// The live event stream's URL; EventSource cannot send headers, so the token rides along.
+    pub fn events_url(&self) -> String {
+        let mut url = self.order_url("/events?access_token=");
+        url.push_str(&encode_segment(&self.config.token));
+        url
     }
 
     /// `POST /v1/orders/{order}/preferences`; the same `key` for retries of one submission.

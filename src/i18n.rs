@@ -56,6 +56,13 @@ pub enum Text {
     NoPreference,
     NoteFor,
     SummaryHeading,
+    ChatHeading,
+    WriteToShop,
+    Send,
+    You,
+    Shop,
+    Bot,
+    MessageNotSent,
 }
 
 impl Text {
@@ -178,6 +185,13 @@ impl Text {
             NoPreference => l.pick("No preference", "Без разницы", "Bez znaczenia"),
             NoteFor => l.pick("Note for", "Пожелание к", "Uwaga do"),
             SummaryHeading => l.pick("What we agree on", "О чём мы договариваемся", "Na co się umawiamy"),
+            ChatHeading => l.pick("Messages about this order", "Сообщения по заказу", "Wiadomości o zamówieniu"),
+            WriteToShop => l.pick("Write to the shop", "Написать магазину", "Napisz do sklepu"),
+            Send => l.pick("Send", "Отправить", "Wyślij"),
+            You => l.pick("You", "Вы", "Ty"),
+            Shop => l.pick("Shop", "Магазин", "Sklep"),
+            Bot => l.pick("Automatic answer", "Автоматический ответ", "Odpowiedź automatyczna"),
+            MessageNotSent => l.pick("Not sent yet.", "Ещё не отправлено.", "Jeszcze nie wysłano."),
             ConfigError => l.pick(
                 "The checkout widget is not set up correctly on this page.",
                 "Виджет оформления заказа неправильно настроен на этой странице.",

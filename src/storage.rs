@@ -97,3 +97,16 @@ pub fn put_outbox(order: &str, out: &Outgoing) {
 pub fn clear_outbox(order: &str) {
     remove(&key("outbox", order));
 }
+
+/// Messages the customer wrote that the shop has not confirmed, to send after a reload.
+pub fn unsent(order: &str) -> Vec<kept_protocol::NewMessage> {
+    get(&key("unsent", order)).and_then(|j| wire::parse(&j).ok()).unwrap_or_default()
+}
+
+/// Keeps the unconfirmed messages (or forgets them when there are none).
+pub fn save_unsent(order: &str, messages: &[kept_protocol::NewMessage]) {
+    match serde_json::to_string(messages) {
+        Ok(json) if !messages.is_empty() => set(&key("unsent", order), &json),
+        _ => remove(&key("unsent", order)),
+    }
+}

@@ -421,4 +421,5 @@ structs! {
     Callback { id: req, window_start: req, window_end: req, status: req }
     ChangeRequest { id: req, change: req, reason: req, status: req, created_at: req }
     Event { id: req, data: req }
+    NewMessage { client_id: req, text: req }
 }

@@ -9,6 +9,8 @@ use std::time::Duration;
 /// The demo order's id and the token the test server seeds it with.
 pub const ORDER: &str = "KC-1001";
 pub const TOKEN: &str = "e2e-token-kc1001-7d1f0a9b3c";
+/// The operator token the test server runs with.
+pub const OPERATOR: &str = "e2e-operator-5a0c";
 
 /// A running server.
 pub struct TestServer {
@@ -39,7 +41,17 @@ impl TestServer {
             }
         }
         let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
-            .args(["--bind", "127.0.0.1:0", "--seed-demo", "--demo-token", TOKEN, "--enable-faults", "--static-dir"])
+            .args([
+                "--bind",
+                "127.0.0.1:0",
+                "--seed-demo",
+                "--demo-token",
+                TOKEN,
+                "--enable-faults",
+                "--operator-token",
+                OPERATOR,
+                "--static-dir",
+            ])
             .arg(&site)
             .arg("--db")
             .arg(dir.path().join("kept.sqlite"))
@@ -78,6 +90,17 @@ impl TestServer {
         let body = serde_json::json!({ "path_prefix": path_prefix, "mode": mode, "count": count, "hang_ms": hang_ms });
         let res = TestServer::agent().post(&format!("{}/v1/test/faults", self.url)).send_json(&body).expect("armed");
         assert_eq!(res.status().as_u16(), 204, "the server runs with --enable-faults");
+    }
+
+    /// POSTs JSON to the operator API with an idempotency key; returns the status.
+    pub fn operator_post(&self, path: &str, key: &str, body: serde_json::Value) -> u16 {
+        let res = TestServer::agent()
+            .post(&format!("{}{path}", self.url))
+            .header("Authorization", &format!("Bearer {OPERATOR}"))
+            .header("Idempotency-Key", key)
+            .send_json(&body)
+            .expect("the server answers");
+        res.status().as_u16()
     }
 
     /// How many versions of the agreement the server stored, read from the order's timeline.

@@ -154,3 +154,17 @@ async fn a_foreign_token_sees_neither_messages_nor_events() {
     let (status, _) = call(&s, get("/v1/orders/KC-1001/events", Some("someone-else"))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_event_source_may_pass_the_token_in_the_query_and_a_wrong_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let uri = format!("/v1/orders/KC-1001/events?access_token={TOKEN}");
+    let res = app(s.clone()).oneshot(Request::get(&uri).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app(s.clone())
+        .oneshot(Request::get("/v1/orders/KC-1001/events?access_token=guess").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

@@ -4,6 +4,7 @@ use kept_protocol::{Locale, OrderStatus, OrderView, Preferences, Problem, ShopPr
 use leptos::prelude::*;
 
 use crate::api::{new_idempotency_key, Api, ApiError};
+use crate::components::chat::ChatPane;
 use crate::components::preferences::PreferenceForm;
 use crate::components::receipt::ReceiptCard;
 use crate::config::Config;
@@ -70,7 +71,15 @@ pub fn App(config: Config) -> impl IntoView {
                     }.into_any()
                 }
                 Some(Ok((shop, order))) => {
-                    view! { <Checkout api=api.clone() shop order locale/> }.into_any()
+                    // A backend with only the preferences endpoint has no chat to show.
+                    let chat = api.inline_items().is_none().then(|| view! { <ChatPane api=api.clone() locale/> });
+                    view! {
+                        <div class="kept-layout">
+                            <div class="kept-layout__step"><Checkout api=api.clone() shop order locale/></div>
+                            {chat}
+                        </div>
+                    }
+                    .into_any()
                 }
             }}
         </section>

@@ -188,6 +188,8 @@ async fn post_message(
 struct EventsQuery {
     /// For clients that cannot set `Last-Event-ID` on their first request.
     last_event_id: Option<i64>,
+    /// The customer token, for browsers' EventSource, which cannot send an Authorization header.
+    access_token: Option<String>,
 }
 
 fn sse(event: &Event) -> Result<SseEvent, Infallible> {
@@ -199,8 +201,13 @@ async fn stream_events(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<EventsQuery>,
-    headers: HeaderMap,
+    mut headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    if let (None, Some(token)) = (headers.get(axum::http::header::AUTHORIZATION), q.access_token.as_deref()) {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&format!("Bearer {token}")) {
+            headers.insert(axum::http::header::AUTHORIZATION, value);
+        }
+    }
     let order = authorize(&state.pool, &id, &headers).await?;
     let last = headers
         .get("last-event-id")
