@@ -120,6 +120,33 @@ impl Api {
         read(req.send().await).await
     }
 
+    /// `POST /v1/orders/{order}/reports`: "the shop broke this".
+    pub async fn report(
+        &self,
+        report: &kept_protocol::BrokenPromiseReport,
+        key: &str,
+    ) -> Result<kept_protocol::Report, ApiError> {
+        let req = Request::post(&self.order_url("/reports"))
+            .header("Authorization", &self.bearer())
+            .header(IDEMPOTENCY_KEY, key)
+            .json(report)
+            .map_err(|_| ApiError::Decode)?;
+        read(req.send().await).await
+    }
+
+    /// `POST /v1/orders/{order}/change-requests/{id}/answer`.
+    pub async fn answer(&self, id: i64, accept: bool, key: &str) -> Result<kept_protocol::ChangeRequest, ApiError> {
+        let mut tail = String::from("/change-requests/");
+        tail.push_str(&id.to_string());
+        tail.push_str("/answer");
+        let req = Request::post(&self.order_url(&tail))
+            .header("Authorization", &self.bearer())
+            .header(IDEMPOTENCY_KEY, key)
+            .json(&kept_protocol::ConsentAnswer { accept })
+            .map_err(|_| ApiError::Decode)?;
+        read(req.send().await).await
+    }
+
     /// The live event stream's URL; EventSource cannot send headers, so the token rides along.
     pub fn events_url(&self) -> String {
         let mut url = self.order_url("/events?access_token=");

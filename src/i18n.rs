@@ -63,6 +63,29 @@ pub enum Text {
     Shop,
     Bot,
     MessageNotSent,
+    OnlineNow,
+    OpenNobody,
+    ClosedBackAt,
+    UsuallyReplies,
+    Minutes,
+    AgreementSaved,
+    Reported,
+    ItemResolved,
+    ChangeAsked,
+    ChangeAccepted,
+    ChangeDeclined,
+    CallbackAsked,
+    Rated,
+    ShopBrokeThis,
+    WhichPromise,
+    WhatHappened,
+    SendReport,
+    ReportSent,
+    PayBy,
+    SubstituteWith,
+    DeliverAt,
+    Accept,
+    Decline,
 }
 
 impl Text {
@@ -192,6 +215,49 @@ impl Text {
             Shop => l.pick("Shop", "Магазин", "Sklep"),
             Bot => l.pick("Automatic answer", "Автоматический ответ", "Odpowiedź automatyczna"),
             MessageNotSent => l.pick("Not sent yet.", "Ещё не отправлено.", "Jeszcze nie wysłano."),
+            OnlineNow => l.pick("Someone is here now", "Сейчас на связи", "Ktoś jest teraz dostępny"),
+            OpenNobody => l.pick(
+                "Open, but nobody is at the chat right now: we answer as soon as someone is back",
+                "Магазин открыт, но в чате сейчас никого нет: ответим, как только кто-то вернётся",
+                "Otwarte, ale nikogo teraz nie ma na czacie: odpowiemy, gdy ktoś wróci",
+            ),
+            ClosedBackAt => l.pick("Closed now. Back at", "Сейчас закрыто. Вернёмся", "Teraz zamknięte. Wracamy"),
+            UsuallyReplies => {
+                l.pick("Usually replies in about", "Обычно отвечает примерно за", "Zwykle odpowiada w około")
+            }
+            Minutes => l.pick("min", "мин", "min"),
+            AgreementSaved => {
+                l.pick("Agreement saved, version", "Договорённость сохранена, версия", "Umowa zapisana, wersja")
+            }
+            Reported => l.pick(
+                "You reported a broken promise, version",
+                "Вы сообщили о нарушении, версия",
+                "Zgłoszono złamaną obietnicę, wersja",
+            ),
+            ItemResolved => {
+                l.pick("Missing item handled:", "Решено по отсутствующему товару:", "Rozwiązano brakujący produkt:")
+            }
+            ChangeAsked => l.pick("The shop asks for a change", "Магазин просит изменение", "Sklep prosi o zmianę"),
+            ChangeAccepted => l.pick("You accepted the change", "Вы приняли изменение", "Zmiana zaakceptowana"),
+            ChangeDeclined => l.pick("You declined the change", "Вы отклонили изменение", "Zmiana odrzucona"),
+            CallbackAsked => l.pick("Callback requested", "Запрошен обратный звонок", "Poproszono o oddzwonienie"),
+            Rated => l.pick("You rated the order", "Ваша оценка заказа", "Twoja ocena zamówienia"),
+            ShopBrokeThis => l.pick("The shop broke this", "Магазин это нарушил", "Sklep tego nie dotrzymał"),
+            WhichPromise => l.pick("Which promise?", "Какое обещание?", "Która obietnica?"),
+            WhatHappened => {
+                l.pick("What happened (optional)", "Что произошло (необязательно)", "Co się stało (opcjonalnie)")
+            }
+            SendReport => l.pick("Send the report", "Отправить", "Wyślij zgłoszenie"),
+            ReportSent => l.pick(
+                "Reported. It is on the order's timeline.",
+                "Отправлено. Это есть в истории заказа.",
+                "Zgłoszono. Jest na osi czasu zamówienia.",
+            ),
+            PayBy => l.pick("Pay by", "Оплата:", "Płatność:"),
+            SubstituteWith => l.pick("Substitute with", "Заменить на", "Zastąpić przez"),
+            DeliverAt => l.pick("Deliver at", "Доставить", "Dostawa"),
+            Accept => l.pick("Accept", "Принять", "Akceptuję"),
+            Decline => l.pick("Decline", "Отклонить", "Odrzucam"),
             ConfigError => l.pick(
                 "The checkout widget is not set up correctly on this page.",
                 "Виджет оформления заказа неправильно настроен на этой странице.",

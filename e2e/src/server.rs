@@ -40,41 +40,17 @@ impl TestServer {
                 }
             }
         }
-        let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
-            .args([
-                "--bind",
-                "127.0.0.1:0",
-                "--seed-demo",
-                "--demo-token",
-                TOKEN,
-                "--enable-faults",
-                "--operator-token",
-                OPERATOR,
-                "--static-dir",
-            ])
-            .arg(&site)
-            .arg("--db")
-            .arg(dir.path().join("kept.sqlite"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("kept-server starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("kept-server listening on ") {
-                    let _ = tx.send(url.trim().to_owned());
-                }
-            }
-        });
-        let url = match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(url) => url,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("kept-server did not report its address within 30 s");
-            }
-        };
+        let (child, url) = spawn(&site, &dir.path().join("kept.sqlite"), "127.0.0.1:0");
         TestServer { url, child, _dir: dir }
+    }
+
+    /// Stops the server and starts it again on the same port with the same database.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let bind = self.url.trim_start_matches("http://").to_owned();
+        let (child, _) = spawn(&self._dir.path().join("site"), &self._dir.path().join("kept.sqlite"), &bind);
+        self.child = child;
     }
 
     fn agent() -> ureq::Agent {
@@ -118,6 +94,35 @@ impl TestServer {
             .call()
             .expect("the server answers");
         res.body_mut().read_json().expect("a JSON body")
+    }
+}
+
+/// Starts kept-server and waits for the address it reports.
+fn spawn(site: &std::path::Path, db: &std::path::Path, bind: &str) -> (Child, String) {
+    let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
+        .args(["--bind", bind, "--seed-demo", "--demo-token", TOKEN, "--enable-faults", "--operator-token", OPERATOR])
+        .arg("--static-dir")
+        .arg(site)
+        .arg("--db")
+        .arg(db)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("kept-server starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("kept-server listening on ") {
+                let _ = tx.send(url.trim().to_owned());
+            }
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(url) => (child, url),
+        Err(_) => {
+            let _ = child.kill();
+            panic!("kept-server did not report its address within 30 s");
+        }
     }
 }
 

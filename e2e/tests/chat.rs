@@ -58,3 +58,74 @@ fn html_in_messages_is_shown_as_text_and_runs_nothing() {
     let planted = "return [document.querySelector(arguments[0]).shadowRoot.querySelectorAll('.kept-message img, .kept-message script').length, window.__xss || 0];";
     assert_eq!(b.execute(planted, vec![find::HOST.into()]), json!([0, 0]));
 }
+
+#[test]
+fn after_the_server_restarts_every_message_sent_meanwhile_appears_exactly_once() {
+    let mut server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    server.operator_post("/v1/operator/orders/KC-1001/messages", "op-0", json!({ "text": "Before" }));
+    wait_for("the first message", find::PATIENCE, || (message_texts(&b) == vec!["Before"]).then_some(()));
+
+    server.restart();
+    for i in 1..=3 {
+        let status = server.operator_post(
+            "/v1/operator/orders/KC-1001/messages",
+            &format!("op-{i}"),
+            json!({ "text": format!("While away {i}") }),
+        );
+        assert_eq!(status, 201);
+    }
+
+    let expected = vec!["Before", "While away 1", "While away 2", "While away 3"];
+    wait_for("each message once, in order, after the reconnect", std::time::Duration::from_secs(30), || {
+        (message_texts(&b) == expected).then_some(())
+    });
+}
+
+#[test]
+fn a_change_request_accepted_in_the_widget_is_recorded_on_the_server() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    action::choose_channel(&b, "chat");
+    action::choose_payment(&b, "card_on_delivery");
+    action::submit(&b);
+    kept_e2e::fixture::check::receipt_version(&b);
+
+    let ask = json!({ "change": { "kind": "payment", "method": "card_online" }, "reason": "No card terminal tomorrow morning." });
+    assert_eq!(server.operator_post("/v1/operator/orders/KC-1001/change-requests", "cr-1", ask), 201);
+    b.click(&find::by_test_id(&b, "accept-change"));
+
+    wait_for("the accepted change stored", find::PATIENCE, || {
+        let order = server.get_json("/v1/orders/KC-1001");
+        (order["change_requests"][0]["status"] == "accepted"
+            && order["receipt"]["preferences"]["payment"] == "card_online")
+            .then_some(())
+    });
+    assert_eq!(server.stored_versions(), 2);
+}
+
+#[test]
+fn a_broken_promise_report_lands_in_the_timeline() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    action::choose_channel(&b, "chat");
+    action::choose_payment(&b, "card_online");
+    action::submit(&b);
+    kept_e2e::fixture::check::receipt_version(&b);
+
+    b.click(&find::by_test_id(&b, "broke-this"));
+    action::select(&b, "promise", "asked_to_prepay");
+    b.type_text(&find::by_test_id(&b, "report-note"), "They sent a payment link.");
+    b.click(&find::by_test_id(&b, "send-report"));
+
+    assert_eq!(b.text(&find::by_test_id(&b, "report-status")), "Reported. It is on the order's timeline.");
+    wait_for("the report in the widget's timeline", find::PATIENCE, || {
+        b.text(&find::by_test_id(&b, "timeline")).contains("You reported a broken promise, version 1").then_some(())
+    });
+    let order = server.get_json("/v1/orders/KC-1001");
+    let report = order["timeline"].as_array().unwrap().iter().find(|e| e["event"]["type"] == "promise_broken").cloned();
+    assert_eq!(report.unwrap()["event"]["promise"], "asked_to_prepay");
+}

@@ -72,7 +72,9 @@ pub fn App(config: Config) -> impl IntoView {
                 }
                 Some(Ok((shop, order))) => {
                     // A backend with only the preferences endpoint has no chat to show.
-                    let chat = api.inline_items().is_none().then(|| view! { <ChatPane api=api.clone() locale/> });
+                    let chat = api.inline_items().is_none().then(|| {
+                        view! { <ChatPane api=api.clone() shop=shop.clone() order=order.clone() locale/> }
+                    });
                     view! {
                         <div class="kept-layout">
                             <div class="kept-layout__step"><Checkout api=api.clone() shop order locale/></div>

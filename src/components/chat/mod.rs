@@ -2,10 +2,11 @@
 
 pub mod composer;
 pub mod message_list;
+pub mod status;
 
 use std::collections::BTreeMap;
 
-use kept_protocol::{EventData, Locale, Message, NewMessage};
+use kept_protocol::{EventData, Locale, Message, NewMessage, OrderView, ShopProfile};
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -15,6 +16,7 @@ use crate::i18n::Text;
 use crate::{storage, wire};
 use composer::Composer;
 use message_list::MessageList;
+use status::{AgreementCard, ChangeCards, Presence, Timeline};
 
 /// Where a message of the customer's stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,8 +102,11 @@ pub fn send(api: Api, chat: RwSignal<Chat>, m: NewMessage) {
 
 /// The chat pane for one order.
 #[component]
-pub fn ChatPane(api: Api, locale: Locale) -> impl IntoView {
+pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> impl IntoView {
     let chat = RwSignal::new(Chat::default());
+    let timeline = RwSignal::new(order.timeline);
+    let receipt = RwSignal::new(order.receipt);
+    let requests = RwSignal::new(order.change_requests);
     let load_failed = RwSignal::new(false);
     {
         let api = api.clone();
@@ -120,11 +125,24 @@ pub fn ChatPane(api: Api, locale: Locale) -> impl IntoView {
     if let Ok(source) = web_sys::EventSource::new(&api.events_url()) {
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             let Some(text) = e.data().as_string() else { return };
-            if let Ok(EventData::Message { message }) = wire::parse::<EventData>(&text) {
-                chat.update(|c| c.confirm(message));
+            match wire::parse::<EventData>(&text) {
+                Ok(EventData::Message { message }) => chat.update(|c| c.confirm(message)),
+                Ok(EventData::Timeline { entry }) => timeline.update(|t| {
+                    if !t.contains(&entry) {
+                        t.push(entry)
+                    }
+                }),
+                Ok(EventData::Receipt { receipt: r }) => receipt.set(Some(r)),
+                Ok(EventData::ChangeRequest { change_request }) => requests.update(|rs| {
+                    rs.retain(|r| r.id != change_request.id);
+                    rs.push(change_request);
+                }),
+                _ => {}
             }
         });
-        let _ = source.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        for name in ["message", "timeline", "receipt", "change_request"] {
+            let _ = source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
+        }
         on_message.forget();
         let source = send_wrapper_source(source);
         on_cleanup(move || source.close());
@@ -136,7 +154,9 @@ pub fn ChatPane(api: Api, locale: Locale) -> impl IntoView {
             send(api.clone(), chat, NewMessage { client_id, text });
         }
     });
+    let retry_api = api.clone();
     let on_retry = Callback::new(move |client_id: String| {
+        let api = retry_api.clone();
         let unsent = chat.with_untracked(|c| c.unsent().into_iter().find(|m| m.client_id == client_id));
         if let Some(m) = unsent {
             send(api.clone(), chat, m);
@@ -145,6 +165,10 @@ pub fn ChatPane(api: Api, locale: Locale) -> impl IntoView {
     view! {
         <section class="kept-chat" aria-labelledby="kept-chat-heading" data-testid="chat">
             <h3 id="kept-chat-heading" class="kept-receipt__heading">{Text::ChatHeading.in_locale(locale)}</h3>
+            <Presence availability=shop.availability reply_time=shop.reply_time locale/>
+            <AgreementCard api=api.clone() receipt=receipt.into() locale/>
+            <ChangeCards api=api.clone() requests locale/>
+            <Timeline entries=timeline.into() locale/>
             <Show when=move || load_failed.get()>
                 <p class="kept-alert" role="alert">{Text::LoadFailed.in_locale(locale)}</p>
             </Show>

@@ -1,0 +1,222 @@
+//! What the chat shows above the messages: who is there, the agreement, the timeline, and the
+//! changes the shop asks for.
+
+use kept_protocol::{
+    Availability, ChangeKind, ChangeRequest, ChangeStatus, Locale, OrderStatus, Promise, Receipt, ReplyTime,
+    TimelineEntry, TimelineEvent,
+};
+use leptos::prelude::*;
+
+use crate::api::{new_idempotency_key, Api};
+use crate::format;
+use crate::i18n::Text;
+
+/// Open or closed, someone at the console or not, and how fast the shop usually answers.
+#[component]
+pub fn Presence(availability: Availability, reply_time: Option<ReplyTime>, locale: Locale) -> impl IntoView {
+    let status = if availability.open_now && availability.operators_online > 0 {
+        Text::OnlineNow.in_locale(locale).to_owned()
+    } else if availability.open_now {
+        Text::OpenNobody.in_locale(locale).to_owned()
+    } else {
+        let back = availability.next_opening.as_deref().map(|t| format::date_time(t, locale)).unwrap_or_default();
+        [Text::ClosedBackAt.in_locale(locale), " ", &back].concat()
+    };
+    let reply = reply_time.map(|r| {
+        let minutes = r.median_seconds.div_ceil(60);
+        [Text::UsuallyReplies.in_locale(locale), " ", &minutes.max(1).to_string(), " ", Text::Minutes.in_locale(locale)]
+            .concat()
+    });
+    view! {
+        <p class="kept-presence" data-testid="presence">{status}</p>
+        {reply.map(|r| view! { <p class="kept-hint" data-testid="reply-time">{r}</p> })}
+    }
+}
+
+fn status_label(s: OrderStatus, l: Locale) -> &'static str {
+    use OrderStatus::*;
+    match s {
+        OrderPaymentDue => l.pick("Waiting for payment", "Ожидает оплаты", "Oczekuje na płatność"),
+        OrderProcessing => l.pick("Being prepared", "Собирается", "W przygotowaniu"),
+        OrderPickupAvailable => l.pick("Ready for pickup", "Готов к выдаче", "Gotowe do odbioru"),
+        OrderInTransit => l.pick("On its way", "В пути", "W drodze"),
+        OrderDelivered => l.pick("Delivered", "Доставлен", "Dostarczone"),
+        OrderCancelled => l.pick("Cancelled", "Отменён", "Anulowane"),
+        OrderReturned => l.pick("Returned", "Возвращён", "Zwrócone"),
+        OrderProblem => l.pick("There is a problem", "Возникла проблема", "Wystąpił problem"),
+    }
+}
+
+fn timeline_text(e: &TimelineEvent, l: Locale) -> String {
+    match e {
+        TimelineEvent::Status { status } => status_label(*status, l).to_owned(),
+        TimelineEvent::PreferencesAgreed { version } => {
+            [Text::AgreementSaved.in_locale(l), " ", &version.to_string()].concat()
+        }
+        TimelineEvent::PromiseBroken { receipt_version, .. } => {
+            [Text::Reported.in_locale(l), " ", &receipt_version.to_string()].concat()
+        }
+        TimelineEvent::ItemResolved { item, .. } => [Text::ItemResolved.in_locale(l), " ", item].concat(),
+        TimelineEvent::ChangeRequested { .. } => Text::ChangeAsked.in_locale(l).to_owned(),
+        TimelineEvent::ChangeAnswered { accepted, .. } => {
+            if *accepted { Text::ChangeAccepted } else { Text::ChangeDeclined }.in_locale(l).to_owned()
+        }
+        TimelineEvent::CallbackRequested { .. } => Text::CallbackAsked.in_locale(l).to_owned(),
+        TimelineEvent::SurveyAnswered { rating } => [Text::Rated.in_locale(l), " ", &rating.to_string(), "/5"].concat(),
+    }
+}
+
+/// The order's history, newest last.
+#[component]
+pub fn Timeline(entries: Signal<Vec<TimelineEntry>>, locale: Locale) -> impl IntoView {
+    view! {
+        <ol class="kept-timeline" data-testid="timeline">
+            {move || entries.get().into_iter().map(|e| view! {
+                <li><time datetime=e.at.clone()>{format::date_time(&e.at, locale)}</time> " · " {timeline_text(&e.event, locale)}</li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+const PROMISES: [(Promise, &str); 4] = [
+    (Promise::CalledMe, "called_me"),
+    (Promise::AskedToPrepay, "asked_to_prepay"),
+    (Promise::SubstitutedAgainstRule, "substituted_against_rule"),
+    (Promise::Other, "other"),
+];
+
+fn promise_text(p: Promise, l: Locale) -> &'static str {
+    match p {
+        Promise::CalledMe => l.pick("They called me", "Мне позвонили", "Zadzwoniono do mnie"),
+        Promise::AskedToPrepay => l.pick("They asked me to prepay", "Попросили предоплату", "Poproszono o przedpłatę"),
+        Promise::SubstitutedAgainstRule => l.pick(
+            "They substituted against my rule",
+            "Заменили вопреки моему правилу",
+            "Zamieniono wbrew mojej zasadzie",
+        ),
+        Promise::Other => l.pick("Something else", "Другое", "Coś innego"),
+    }
+}
+
+/// The agreement in plain words, pinned, with "the shop broke this".
+#[component]
+pub fn AgreementCard(api: Api, receipt: Signal<Option<Receipt>>, locale: Locale) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let promise = RwSignal::new(Promise::CalledMe);
+    let note = RwSignal::new(String::new());
+    let sent = RwSignal::new(None::<bool>);
+    let send = Callback::new(move |()| {
+        let Some(version) = receipt.with_untracked(|r| r.as_ref().map(|r| r.version)) else { return };
+        let Some(key) = new_idempotency_key() else { return };
+        let text = note.get_untracked();
+        let report = kept_protocol::BrokenPromiseReport {
+            receipt_version: version,
+            promise: promise.get_untracked(),
+            note: Some(text).filter(|t| !t.trim().is_empty()),
+        };
+        let api = api.clone();
+        leptos::task::spawn_local(async move {
+            let ok = api.report(&report, &key).await.is_ok();
+            sent.set(Some(ok));
+            if ok {
+                open.set(false);
+            }
+        });
+    });
+    let options = move || {
+        PROMISES
+            .into_iter()
+            .map(|(p, wire)| view! { <option value=wire>{promise_text(p, locale)}</option> })
+            .collect_view()
+    };
+    move || {
+        receipt.get().map(|r| {
+            let lines = r.summary.iter().map(|l| view! { <li>{l.clone()}</li> }).collect_view();
+            view! {
+                <section class="kept-receipt" aria-labelledby="kept-card-heading" data-testid="agreement-card">
+                    <h4 id="kept-card-heading" class="kept-receipt__heading">{Text::ReceiptHeading.in_locale(locale)}</h4>
+                    <ul class="kept-receipt__summary">{lines}</ul>
+                    <button type="button" class="kept-button kept-button--secondary" data-testid="broke-this"
+                        aria-expanded=move || open.get().to_string()
+                        on:click=move |_| open.update(|o| *o = !*o)>{Text::ShopBrokeThis.in_locale(locale)}</button>
+                    <Show when=move || open.get()>
+                        <label class="kept-field__label" for="kept-promise">{Text::WhichPromise.in_locale(locale)}</label>
+                        <select id="kept-promise" class="kept-input" data-testid="promise"
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                if let Some((p, _)) = PROMISES.into_iter().find(|(_, w)| *w == v) { promise.set(p) }
+                            }>{options()}</select>
+                        <label class="kept-field__label" for="kept-report-note">{Text::WhatHappened.in_locale(locale)}</label>
+                        <textarea id="kept-report-note" class="kept-input" rows="2" data-testid="report-note"
+                            on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                        <button type="button" class="kept-button" data-testid="send-report" on:click=move |_| send.run(())>
+                            {Text::SendReport.in_locale(locale)}
+                        </button>
+                    </Show>
+                    {move || sent.get().map(|ok| {
+                        let t = if ok { Text::ReportSent } else { Text::SendFailed };
+                        view! { <p role="status" class="kept-hint" data-testid="report-status">{t.in_locale(locale)}</p> }
+                    })}
+                </section>
+            }
+        })
+    }
+}
+
+fn change_text(c: &ChangeKind, currency_locale: Locale) -> String {
+    match c {
+        ChangeKind::Payment { method } => {
+            [Text::PayBy.in_locale(currency_locale), " ", method.label(currency_locale)].concat()
+        }
+        ChangeKind::Substitution { name, unit_price, .. } => [
+            Text::SubstituteWith.in_locale(currency_locale),
+            " ",
+            name,
+            " (",
+            &format::money(unit_price.amount_minor, &unit_price.currency, currency_locale),
+            ")",
+        ]
+        .concat(),
+        ChangeKind::DeliverySlot { slot } => {
+            [Text::DeliverAt.in_locale(currency_locale), " ", &format::date_time(&slot.start, currency_locale)].concat()
+        }
+    }
+}
+
+/// A change the shop asks for: nothing changes until the customer accepts it.
+#[component]
+pub fn ChangeCards(api: Api, requests: RwSignal<Vec<ChangeRequest>>, locale: Locale) -> impl IntoView {
+    let answer = move |id: i64, accept: bool| {
+        let Some(key) = new_idempotency_key() else { return };
+        let api = api.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(answered) = api.answer(id, accept, &key).await {
+                requests.update(|rs| rs.iter_mut().filter(|r| r.id == id).for_each(|r| *r = answered.clone()));
+            }
+        });
+    };
+    move || {
+        requests
+            .get()
+            .into_iter()
+            .filter(|r| r.status == ChangeStatus::Pending)
+            .map(|r| {
+                let id = r.id;
+                let answer = answer.clone();
+                let answer2 = answer.clone();
+                view! {
+                    <section class="kept-receipt" data-testid="change-request" aria-label=Text::ChangeAsked.in_locale(locale)>
+                        <p><strong>{change_text(&r.change, locale)}</strong></p>
+                        <p class="kept-hint">{r.reason.clone()}</p>
+                        <div class="kept-row">
+                            <button type="button" class="kept-button" data-testid="accept-change"
+                                on:click=move |_| answer(id, true)>{Text::Accept.in_locale(locale)}</button>
+                            <button type="button" class="kept-button kept-button--secondary" data-testid="decline-change"
+                                on:click=move |_| answer2(id, false)>{Text::Decline.in_locale(locale)}</button>
+                        </div>
+                    </section>
+                }
+            })
+            .collect_view()
+    }
+}
