@@ -147,6 +147,20 @@ impl Api {
         read(req.send().await).await
     }
 
+    /// `POST /v1/orders/{order}/survey`.
+    pub async fn survey(
+        &self,
+        answer: &kept_protocol::SurveyAnswer,
+        key: &str,
+    ) -> Result<kept_protocol::SurveyAnswer, ApiError> {
+        let req = Request::post(&self.order_url("/survey"))
+            .header("Authorization", &self.bearer())
+            .header(IDEMPOTENCY_KEY, key)
+            .json(answer)
+            .map_err(|_| ApiError::Decode)?;
+        read(req.send().await).await
+    }
+
     /// The live event stream's URL; EventSource cannot send headers, so the token rides along.
     pub fn events_url(&self) -> String {
         let mut url = self.order_url("/events?access_token=");

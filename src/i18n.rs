@@ -86,6 +86,13 @@ pub enum Text {
     DeliverAt,
     Accept,
     Decline,
+    SearchAnswers,
+    TalkToPerson,
+    GreetingHello,
+    GreetingLooksAfter,
+    SurveyQuestion,
+    SurveyComment,
+    SurveyThanks,
 }
 
 impl Text {
@@ -258,6 +265,21 @@ impl Text {
             DeliverAt => l.pick("Deliver at", "Доставить", "Dostawa"),
             Accept => l.pick("Accept", "Принять", "Akceptuję"),
             Decline => l.pick("Decline", "Отклонить", "Odrzucam"),
+            SearchAnswers => l.pick("Search the answers", "Поиск по ответам", "Szukaj w odpowiedziach"),
+            TalkToPerson => l.pick("Talk to a person", "Написать человеку", "Porozmawiaj z człowiekiem"),
+            GreetingHello => l.pick("Hello, I am", "Здравствуйте, я", "Dzień dobry, jestem"),
+            GreetingLooksAfter => {
+                l.pick(", and I look after your order.", ", я веду ваш заказ.", ", opiekuję się Twoim zamówieniem.")
+            }
+            SurveyQuestion => l.pick(
+                "How was your order? 1 is bad, 5 is very good.",
+                "Как вам заказ? 1 — плохо, 5 — отлично.",
+                "Jak oceniasz zamówienie? 1 — źle, 5 — bardzo dobrze.",
+            ),
+            SurveyComment => {
+                l.pick("Anything to add? (optional)", "Что-то добавить? (необязательно)", "Coś dodać? (opcjonalnie)")
+            }
+            SurveyThanks => l.pick("Thank you.", "Спасибо.", "Dziękujemy."),
             ConfigError => l.pick(
                 "The checkout widget is not set up correctly on this page.",
                 "Виджет оформления заказа неправильно настроен на этой странице.",

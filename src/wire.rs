@@ -422,4 +422,5 @@ structs! {
     ChangeRequest { id: req, change: req, reason: req, status: req, created_at: req }
     Event { id: req, data: req }
     NewMessage { client_id: req, text: req }
+    SurveyAnswer { rating: req, comment: opt }
 }

@@ -57,6 +57,23 @@ fn every_state_of_the_step_has_no_wcag_violations() {
     action::submit(&b);
     check::receipt_version(&b);
     assert_clean(&b, "receipt");
+
+    b.type_text(&find::by_test_id(&b, "faq-search"), "deliv");
+    b.type_text(&find::by_test_id(&b, "composer"), "Hello");
+    b.click(&find::by_test_id(&b, "send"));
+    let ask =
+        serde_json::json!({ "change": { "kind": "payment", "method": "cash_on_delivery" }, "reason": "No terminal." });
+    server.operator_post("/v1/operator/orders/KC-1001/change-requests", "cr-a11y", ask);
+    find::by_test_id(&b, "change-request");
+    b.click(&find::by_test_id(&b, "broke-this"));
+    assert_clean(&b, "chat with a message, FAQ results, a change request and the report form");
+    server.operator_post(
+        "/v1/operator/orders/KC-1001/status",
+        "st-a11y",
+        serde_json::json!({ "status": "OrderDelivered" }),
+    );
+    find::by_test_id(&b, "survey");
+    assert_clean(&b, "survey after delivery");
 }
 
 /// Presses Tab until the widget's focused element has this test id.

@@ -129,3 +129,39 @@ fn a_broken_promise_report_lands_in_the_timeline() {
     let report = order["timeline"].as_array().unwrap().iter().find(|e| e["event"]["type"] == "promise_broken").cloned();
     assert_eq!(report.unwrap()["event"]["promise"], "asked_to_prepay");
 }
+
+#[test]
+fn the_faq_answers_as_the_customer_types_and_a_person_is_one_tap_away() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("pl"));
+    assert!(b.text(&find::by_test_id(&b, "greeting")).contains("Anna Nowak"));
+
+    b.type_text(&find::by_test_id(&b, "faq-search"), "ZWROC");
+    wait_for("the returns answer", find::PATIENCE, || {
+        b.text(&find::by_test_id(&b, "faq-results")).contains("Czy mogę zwrócić kawę?").then_some(())
+    });
+    b.click(&find::by_test_id(&b, "talk-to-person"));
+    assert_eq!(kept_e2e::fixture::check::focused_id(&b), "kept-composer");
+}
+
+#[test]
+fn after_delivery_the_survey_appears_and_its_answer_is_stored() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    assert!(b.find_in_shadow(find::HOST, "[data-testid=\"survey\"]").is_none());
+    let agent_status =
+        server.operator_post("/v1/operator/orders/KC-1001/status", "s-1", json!({ "status": "OrderDelivered" }));
+    assert_eq!(agent_status, 200);
+    b.click(&find::by_test_id(&b, "rating-5"));
+    b.click(&find::by_test_id(&b, "send-survey"));
+    find::by_test_id(&b, "survey-thanks");
+    let order = server.get_json("/v1/orders/KC-1001");
+    assert_eq!(order["survey_due"], false);
+    assert!(order["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["event"]["type"] == "survey_answered" && e["event"]["rating"] == 5));
+}

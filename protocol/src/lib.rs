@@ -6,6 +6,7 @@
 pub mod chat;
 pub mod contact;
 pub mod error;
+pub mod faq;
 pub mod i18n;
 pub mod operator;
 pub mod order;

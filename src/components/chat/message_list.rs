@@ -45,7 +45,9 @@ fn author(e: &Entry, locale: Locale) -> String {
 #[component]
 pub fn MessageList(entries: Signal<Vec<Entry>>, locale: Locale, on_retry: Callback<String>) -> impl IntoView {
     view! {
-        <ol class="kept-messages" role="log" aria-live="polite" data-testid="messages">
+        // The live region wraps the list, so the list keeps its list semantics.
+        <div role="log" aria-live="polite">
+        <ol class="kept-messages" data-testid="messages">
             <For
                 each=move || entries.get()
                 key=|e| (e.message.id, e.message.client_id.clone(), e.delivery)
@@ -83,6 +85,7 @@ pub fn MessageList(entries: Signal<Vec<Entry>>, locale: Locale, on_retry: Callba
                 }
             />
         </ol>
+        </div>
     }
 }
 

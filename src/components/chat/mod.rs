@@ -1,6 +1,7 @@
 //! The order-status chat: messages with optimistic send, live over Server-Sent Events.
 
 pub mod composer;
+pub mod help;
 pub mod message_list;
 pub mod status;
 
@@ -15,6 +16,7 @@ use crate::api::{new_idempotency_key, Api};
 use crate::i18n::Text;
 use crate::{storage, wire};
 use composer::Composer;
+use help::{FaqSearch, Greeting, Survey};
 use message_list::MessageList;
 use status::{AgreementCard, ChangeCards, Presence, Timeline};
 
@@ -107,6 +109,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     let timeline = RwSignal::new(order.timeline);
     let receipt = RwSignal::new(order.receipt);
     let requests = RwSignal::new(order.change_requests);
+    let survey_due = RwSignal::new(order.survey_due);
     let load_failed = RwSignal::new(false);
     {
         let api = api.clone();
@@ -133,6 +136,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
                     }
                 }),
                 Ok(EventData::Receipt { receipt: r }) => receipt.set(Some(r)),
+                Ok(EventData::Status { status: kept_protocol::OrderStatus::OrderDelivered }) => survey_due.set(true),
                 Ok(EventData::ChangeRequest { change_request }) => requests.update(|rs| {
                     rs.retain(|r| r.id != change_request.id);
                     rs.push(change_request);
@@ -140,7 +144,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
                 _ => {}
             }
         });
-        for name in ["message", "timeline", "receipt", "change_request"] {
+        for name in ["message", "timeline", "receipt", "change_request", "status"] {
             let _ = source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
         }
         on_message.forget();
@@ -155,6 +159,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         }
     });
     let retry_api = api.clone();
+    let survey_api = api.clone();
     let on_retry = Callback::new(move |client_id: String| {
         let api = retry_api.clone();
         let unsent = chat.with_untracked(|c| c.unsent().into_iter().find(|m| m.client_id == client_id));
@@ -165,10 +170,13 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     view! {
         <section class="kept-chat" aria-labelledby="kept-chat-heading" data-testid="chat">
             <h3 id="kept-chat-heading" class="kept-receipt__heading">{Text::ChatHeading.in_locale(locale)}</h3>
+            {shop.manager.map(|manager| view! { <Greeting manager locale/> })}
             <Presence availability=shop.availability reply_time=shop.reply_time locale/>
             <AgreementCard api=api.clone() receipt=receipt.into() locale/>
             <ChangeCards api=api.clone() requests locale/>
             <Timeline entries=timeline.into() locale/>
+            <Show when=move || survey_due.get()><Survey api=survey_api.clone() locale/></Show>
+            <FaqSearch faq=shop.faq.clone() locale/>
             <Show when=move || load_failed.get()>
                 <p class="kept-alert" role="alert">{Text::LoadFailed.in_locale(locale)}</p>
             </Show>

@@ -1,0 +1,102 @@
+//! Answers before a wait: the FAQ searched as the customer types, with a person one tap away;
+//! the named manager's greeting; and the one-question survey after delivery.
+
+use kept_protocol::{FaqEntry, Locale, Manager, SurveyAnswer};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::api::{new_idempotency_key, Api};
+use crate::i18n::Text;
+
+/// The FAQ search; "talk to a person" moves focus to the message box.
+#[component]
+pub fn FaqSearch(faq: Vec<FaqEntry>, locale: Locale) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let faq = StoredValue::new(faq);
+    let talk = move |ev: leptos::ev::MouseEvent| {
+        // The message box lives in the same shadow root as the button.
+        let composer = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+            .and_then(|node| node.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok())
+            .and_then(|root| root.get_element_by_id("kept-composer"));
+        if let Some(el) = composer.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    };
+    view! {
+        <div class="kept-faq">
+            <label class="kept-field__label" for="kept-faq">{Text::SearchAnswers.in_locale(locale)}</label>
+            <input id="kept-faq" class="kept-input" type="search" data-testid="faq-search"
+                on:input=move |ev| query.set(event_target_value(&ev))/>
+            <ul class="kept-items" data-testid="faq-results" aria-live="polite">
+                {move || faq.with_value(|f| {
+                    kept_protocol::faq::search(f, locale, &query.get())
+                        .into_iter()
+                        .take(5)
+                        .map(|e| view! {
+                            <li class="kept-receipt">
+                                <strong>{e.question.clone()}</strong>
+                                <p class="kept-message__text">{e.answer.clone()}</p>
+                            </li>
+                        })
+                        .collect_view()
+                })}
+            </ul>
+            <button type="button" class="kept-button kept-button--secondary" data-testid="talk-to-person" on:click=talk>
+                {Text::TalkToPerson.in_locale(locale)}
+            </button>
+        </div>
+    }
+}
+
+/// The named manager says hello.
+#[component]
+pub fn Greeting(manager: Manager, locale: Locale) -> impl IntoView {
+    let text = [Text::GreetingHello.in_locale(locale), " ", &manager.name, Text::GreetingLooksAfter.in_locale(locale)]
+        .concat();
+    view! { <p class="kept-greeting" data-testid="greeting">{text}</p> }
+}
+
+/// One question after delivery: 1 to 5, and an optional comment.
+#[component]
+pub fn Survey(api: Api, locale: Locale) -> impl IntoView {
+    let rating = RwSignal::new(0u8);
+    let comment = RwSignal::new(String::new());
+    let done = RwSignal::new(None::<bool>);
+    let send = Callback::new(move |()| {
+        let (r, c) = (rating.get_untracked(), comment.get_untracked());
+        let Some(key) = new_idempotency_key() else { return };
+        let answer = SurveyAnswer { rating: r, comment: Some(c).filter(|c| !c.trim().is_empty()) };
+        let api = api.clone();
+        leptos::task::spawn_local(async move { done.set(Some(api.survey(&answer, &key).await.is_ok())) });
+    });
+    let stars = (1..=5u8)
+        .map(|n| {
+            view! {
+                <label class="kept-choice">
+                    <input type="radio" name="kept-rating" class="kept-choice__input" value=n.to_string()
+                        data-testid=["rating-", &n.to_string()].concat()
+                        on:change=move |_| rating.set(n)/>
+                    <span class="kept-choice__label">{n.to_string()}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    move || {
+        match done.get() {
+        Some(true) => view! { <p role="status" data-testid="survey-thanks">{Text::SurveyThanks.in_locale(locale)}</p> }.into_any(),
+        _ => view! {
+            <fieldset class="kept-fieldset kept-field" data-testid="survey">
+                <legend class="kept-field__label">{Text::SurveyQuestion.in_locale(locale)}</legend>
+                <div class="kept-row">{stars.clone()}</div>
+                <label class="kept-field__label" for="kept-survey-comment">{Text::SurveyComment.in_locale(locale)}</label>
+                <textarea id="kept-survey-comment" class="kept-input" rows="2" on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                <button type="button" class="kept-button" data-testid="send-survey"
+                    prop:disabled=move || rating.get() == 0 on:click=move |_| send.run(())>{Text::Send.in_locale(locale)}</button>
+                {move || (done.get() == Some(false)).then(|| view! { <p class="kept-alert" role="alert">{Text::SendFailed.in_locale(locale)}</p> })}
+            </fieldset>
+        }.into_any(),
+    }
+    }
+}
