@@ -93,6 +93,7 @@ pub enum Text {
     SurveyQuestion,
     SurveyComment,
     SurveyThanks,
+    ClosedNow,
 }
 
 impl Text {
@@ -280,6 +281,11 @@ impl Text {
                 l.pick("Anything to add? (optional)", "Что-то добавить? (необязательно)", "Coś dodać? (opcjonalnie)")
             }
             SurveyThanks => l.pick("Thank you.", "Спасибо.", "Dziękujemy."),
+            ClosedNow => l.pick(
+                "Closed now. Leave a message and we will answer when we open.",
+                "Сейчас закрыто. Оставьте сообщение — ответим, когда откроемся.",
+                "Teraz zamknięte. Zostaw wiadomość — odpowiemy po otwarciu.",
+            ),
             ConfigError => l.pick(
                 "The checkout widget is not set up correctly on this page.",
                 "Виджет оформления заказа неправильно настроен на этой странице.",

@@ -74,6 +74,15 @@ fn every_state_of_the_step_has_no_wcag_violations() {
     );
     find::by_test_id(&b, "survey");
     assert_clean(&b, "survey after delivery");
+
+    // A closed shop: no working hours at all.
+    let mut shop = server.get_json("/v1/shop");
+    shop["hours"] = serde_json::json!([]);
+    assert_eq!(server.operator_post("/v1/operator/shop", "shop-closed", shop), 204);
+    b.refresh();
+    let presence = find::by_test_id(&b, "presence");
+    assert_eq!(b.text(&presence), "Сейчас закрыто. Оставьте сообщение — ответим, когда откроемся.");
+    assert_clean(&b, "closed shop");
 }
 
 /// Presses Tab until the widget's focused element has this test id.

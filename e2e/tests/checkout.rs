@@ -127,19 +127,7 @@ fn the_coffee_story_is_stored_exactly_as_chosen() {
     let b = Browser::start();
     action::open_checkout(&b, &server, Some("en"));
 
-    // Do not call; chat first, then WhatsApp.
-    action::toggle_do_not_call(&b);
-    action::choose_channel(&b, "chat");
-    action::choose_channel(&b, "whatsapp");
-    action::type_phone(&b, "+48 600 100 200");
-    // Missing items: something similar, at most 10 % dearer.
-    action::click(&b, "rule-similar");
-    b.clear(&kept_e2e::fixture::find::by_test_id(&b, "cap-value"));
-    action::type_into(&b, "cap-value", "10");
-    action::choose_payment(&b, "card_on_delivery");
-    // Kenya AA as whole beans.
-    action::select(&b, "option-coffee-3", "whole");
-    action::submit(&b);
+    action::coffee_story(&b);
 
     assert_eq!(check::receipt_version(&b), "Version 1");
     let summary = check::receipt_summary(&b);

@@ -39,7 +39,11 @@ fn hostile_page_css_neither_breaks_the_widget_nor_is_changed_by_it() {
     assert_eq!(computed(&b, "#shop-box", "font-size"), "40px");
     assert_eq!(computed(&b, "#shop-box", "text-transform"), "uppercase");
     assert_eq!(computed(&b, "#shop-button", "display"), "none");
-    quick_story(&b);
+    action::coffee_story(&b);
+    assert_eq!(check::receipt_version(&b), "Version 1");
+    let p = &server.get_json("/v1/orders/KC-1001")["receipt"]["preferences"];
+    assert_eq!(p["contact"]["channels"], json!(["chat", "whatsapp"]));
+    assert_eq!(p["notes"][0]["option"], "whole");
     assert_eq!(server.stored_versions(), 1);
 }
 

@@ -159,6 +159,9 @@ pub fn openapi() -> Value {
             "post": op("Resolve a missing item by the customer's rule", o, false, Some(body::<OutOfStock>()), ok::<ItemResolution>("200", "What was done")) },
         "/v1/operator/orders/{order}/change-requests": { "parameters": [order],
             "post": op("Ask the customer to accept a change", o, true, Some(body::<NewChangeRequest>()), ok::<ChangeRequest>("201", "The request")) },
+        "/v1/operator/shop": { "post": op("Replace the shop profile (hours, holidays, offers, FAQ)", o, false,
+            Some(body::<ShopProfile>()), json!({ "204": { "description": "Saved" }, "422": { "description": "Validation failed",
+                "content": { "application/json": { "schema": schema_ref::<ErrorBody>() } } } })) },
         "/v1/operator/presence": { "post": { "summary": "Operator heartbeat", "security": [{ o: [] }],
             "responses": { "204": { "description": "Seen" } } } },
     });

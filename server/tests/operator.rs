@@ -130,3 +130,22 @@ async fn a_change_request_needs_a_reason() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_codes(&err), one("reason", "required"));
 }
+
+#[tokio::test]
+async fn the_operator_can_change_the_shops_hours_and_a_bad_time_zone_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let (_, mut shop) = call(&s, get("/v1/shop", None)).await;
+    shop["hours"] = json!([]);
+    let (status, _) = call(&s, op_post("/v1/operator/shop", None, shop.clone())).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, now) = call(&s, get("/v1/shop", None)).await;
+    assert_eq!(now["availability"]["open_now"], false, "no hours: never open");
+    assert!(now["availability"]["next_opening"].is_null());
+    shop["time_zone"] = json!("Mars/Olympus");
+    let (status, err) = call(&s, op_post("/v1/operator/shop", None, shop)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_codes(&err), one("time_zone", "invalid"));
+    let (status, _) = call(&s, post_as("/v1/operator/shop", TOKEN, None, "{}")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

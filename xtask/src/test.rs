@@ -68,12 +68,24 @@ pub fn run(root: &Path) -> Result<(), String> {
     // The schema feature adds the test that keeps protocol/schema/ equal to the Rust types.
     let mut native = cargo(
         root,
-        &["test", "-p", "kept-protocol", "-p", "kept-server", "-p", "xtask", "--features", "kept-protocol/schema"],
+        &[
+            "test",
+            "--no-fail-fast",
+            "-p",
+            "kept-protocol",
+            "-p",
+            "kept-server",
+            "-p",
+            "xtask",
+            "--features",
+            "kept-protocol/schema",
+        ],
     );
     t.tests("native tests", run::tests(&mut native));
 
     // wasm-bindgen-test-runner reads webdriver.json (headless flags) from the working directory.
-    let mut browser = cargo(root, &["test", "-p", "kept-widget", "--target", "wasm32-unknown-unknown"]);
+    let mut browser =
+        cargo(root, &["test", "--no-fail-fast", "-p", "kept-widget", "--target", "wasm32-unknown-unknown"]);
     browser
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
         .env("CHROMEDRIVER", setup::CHROMEDRIVER)
@@ -90,7 +102,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         let server = run::status(&mut cargo(root, &["build", "-p", "kept-server"]));
         t.check("kept-server build", server.clone());
         if server.is_ok() {
-            let mut e2e = cargo(root, &["test", "-p", "kept-e2e", "--", "--test-threads=2"]);
+            let mut e2e = cargo(root, &["test", "--no-fail-fast", "-p", "kept-e2e", "--", "--test-threads=2"]);
             e2e.env("KEPT_SERVER_BIN", root.join("target/debug/kept-server"))
                 .env("KEPT_DIST", root.join("dist"))
                 .env("CHROMEDRIVER", setup::CHROMEDRIVER)

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{order}/items/{item}/out-of-stock", post(out_of_stock))
         .route("/orders/{order}/change-requests", post(new_change_request))
         .route("/presence", post(presence))
+        .route("/shop", post(update_shop))
 }
 
 /// Checks the operator token in constant time; a server without one refuses everyone.
@@ -415,6 +416,27 @@ async fn presence(State(state): State<AppState>, headers: HeaderMap) -> Result<S
     )
     .bind(Timestamp::now().to_string())
     .execute(&state.pool)
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/operator/shop`: replaces the shop profile (hours, holidays, channels, payment
+/// methods, FAQ...); availability and reply time are computed, so what is sent for them is ignored.
+async fn update_shop(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<StatusCode, ApiError> {
+    operator(&state, &headers)?;
+    let (profile, _): (kept_protocol::ShopProfile, _) = read_body(body).await?;
+    let mut problems = Vec::new();
+    if profile.name.trim().is_empty() {
+        problems.push(kept_protocol::Problem::new("name", ProblemCode::Required));
+    }
+    if jiff::tz::TimeZone::get(&profile.time_zone).is_err() {
+        problems.push(kept_protocol::Problem::new("time_zone", ProblemCode::Invalid));
+    }
+    check(problems)?;
+    shop::save(
+        &state.pool,
+        &kept_protocol::ShopProfile { availability: Default::default(), reply_time: None, ..profile },
+    )
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -19,8 +19,10 @@ pub fn Presence(availability: Availability, reply_time: Option<ReplyTime>, local
     } else if availability.open_now {
         Text::OpenNobody.in_locale(locale).to_owned()
     } else {
-        let back = availability.next_opening.as_deref().map(|t| format::date_time(t, locale)).unwrap_or_default();
-        [Text::ClosedBackAt.in_locale(locale), " ", &back].concat()
+        match availability.next_opening.as_deref() {
+            Some(t) => [Text::ClosedBackAt.in_locale(locale), " ", &format::date_time(t, locale)].concat(),
+            None => Text::ClosedNow.in_locale(locale).to_owned(),
+        }
     };
     let reply = reply_time.map(|r| {
         let minutes = r.median_seconds.div_ceil(60);
