@@ -21,6 +21,8 @@ pub struct Config {
     pub items: Option<Vec<Item>>,
     /// `light` or `dark` to override the browser's colour scheme.
     pub theme: Option<&'static str>,
+    /// `status` for the order-status page (the chat and the agreement only); else the checkout.
+    pub status_only: bool,
 }
 
 /// Why a configuration was refused; shown in the console, with a translated notice on the page.
@@ -32,6 +34,12 @@ pub enum ConfigError {
     BadEndpoint,
     /// `data-shop` or `data-items` is not the protocol's JSON.
     BadInline,
+    /// The token has characters no token has (spaces, quotes, control characters) or is too long.
+    BadToken,
+    /// `data-locale` names a language Kept does not speak.
+    UnknownLocale,
+    /// `data-mode` is neither `checkout` nor `status`.
+    UnknownMode,
 }
 
 impl ConfigError {
@@ -42,6 +50,9 @@ impl ConfigError {
             ConfigError::MissingOrder => "data-order",
             ConfigError::MissingToken => "data-token",
             ConfigError::BadInline => "data-shop or data-items",
+            ConfigError::BadToken => "data-token",
+            ConfigError::UnknownLocale => "data-locale",
+            ConfigError::UnknownMode => "data-mode",
         }
     }
 }
@@ -57,8 +68,12 @@ impl Config {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let locale = attr("data-locale").and_then(|tag| Locale::parse(&tag)).unwrap_or_else(browser_locale);
+        let locale = match attr("data-locale") {
+            Some(tag) => Locale::parse(&tag).ok_or(ConfigError::UnknownLocale)?,
+            None => browser_locale(),
+        };
         let mut config = Config::new(attr("data-endpoint"), attr("data-order"), attr("data-token"), locale)?;
+        config.status_only = mode(attr("data-mode").as_deref())?;
         config.shop = inline(attr("data-shop"))?;
         config.items = inline(attr("data-items"))?;
         config.theme = theme(attr("data-theme").as_deref());
@@ -69,8 +84,12 @@ impl Config {
     pub fn from_js(v: &JsValue) -> Result<Config, ConfigError> {
         let field = |k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
         let text = |k: &str| field(k).as_string().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let locale = text("locale").and_then(|t| Locale::parse(&t)).unwrap_or_else(browser_locale);
+        let locale = match text("locale") {
+            Some(tag) => Locale::parse(&tag).ok_or(ConfigError::UnknownLocale)?,
+            None => browser_locale(),
+        };
         let mut config = Config::new(text("endpoint"), text("order"), text("token"), locale)?;
+        config.status_only = mode(text("mode").as_deref())?;
         let object = |k: &str| {
             let f = field(k);
             if f.is_undefined() || f.is_null() {
@@ -98,15 +117,28 @@ impl Config {
         if !(endpoint.starts_with("https://") || endpoint.starts_with("http://") || endpoint.starts_with('/')) {
             return Err(ConfigError::BadEndpoint);
         }
+        let token = token.ok_or(ConfigError::MissingToken)?;
+        if token.len() > 512 || !token.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\') {
+            return Err(ConfigError::BadToken);
+        }
         Ok(Config {
             endpoint: endpoint.trim_end_matches('/').to_owned(),
             order: order.ok_or(ConfigError::MissingOrder)?,
-            token: token.ok_or(ConfigError::MissingToken)?,
+            token,
             locale,
             shop: None,
             items: None,
             theme: None,
+            status_only: false,
         })
+    }
+}
+
+fn mode(m: Option<&str>) -> Result<bool, ConfigError> {
+    match m {
+        None | Some("checkout") => Ok(false),
+        Some("status") => Ok(true),
+        Some(_) => Err(ConfigError::UnknownMode),
     }
 }
 

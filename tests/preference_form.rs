@@ -164,6 +164,22 @@ fn a_missing_token_is_a_configuration_error() {
 }
 
 #[wasm_bindgen_test]
+fn a_malformed_token_an_unknown_locale_or_mode_are_configuration_errors() {
+    let script = |attrs: &[(&str, &str)]| {
+        let el = web_sys::window().unwrap().document().unwrap().create_element("script").unwrap();
+        for (k, v) in [("data-endpoint", "/"), ("data-order", "KC-1"), ("data-token", "t0k")].iter().chain(attrs) {
+            el.set_attribute(k, v).unwrap();
+        }
+        Config::from_element(&el)
+    };
+    assert!(script(&[]).is_ok());
+    assert_eq!(script(&[("data-token", "has space")]), Err(ConfigError::BadToken));
+    assert_eq!(script(&[("data-locale", "de")]), Err(ConfigError::UnknownLocale));
+    assert_eq!(script(&[("data-mode", "kiosk")]), Err(ConfigError::UnknownMode));
+    assert!(script(&[("data-mode", "status")]).unwrap().status_only);
+}
+
+#[wasm_bindgen_test]
 async fn a_bad_configuration_shows_a_translated_notice_instead_of_a_blank_hole() {
     let host = container();
     kept_widget::mount::mount(&host, Err(ConfigError::MissingEndpoint));

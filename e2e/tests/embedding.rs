@@ -119,3 +119,16 @@ fn kept_mount_gives_a_handle_that_submits_reports_and_destroys() {
         window.keptHandle.destroy().then(() => done(window.keptHandle.element.shadowRoot.childElementCount));";
     assert_eq!(b.execute_async(destroy, vec![]), Value::from(0));
 }
+
+#[test]
+fn the_order_status_page_shows_the_chat_and_the_agreement_without_the_form() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    quick_story(&b);
+    b.goto(&format!("{}/status.html", server.url));
+    find::by_test_id(&b, "chat");
+    let card = find::by_test_id(&b, "agreement-card");
+    assert!(b.text(&card).contains("You pay: Card online."), "{}", b.text(&card));
+    assert!(b.find_in_shadow(find::HOST, "[data-testid=\"preferences\"]").is_none());
+}

@@ -24,6 +24,7 @@ pub fn problems_json(problems: &[Problem]) -> String {
 #[component]
 pub fn App(config: Config) -> impl IntoView {
     let locale = config.locale;
+    let status_only = config.status_only;
     let api = Api::new(config);
     // An action rather than a LocalResource: it shares the async machinery `send` already
     // pulls in, which keeps the wasm smaller (measured: 12 KB gzip less).
@@ -75,13 +76,11 @@ pub fn App(config: Config) -> impl IntoView {
                     let chat = api.inline_items().is_none().then(|| {
                         view! { <ChatPane api=api.clone() shop=shop.clone() order=order.clone() locale/> }
                     });
-                    view! {
-                        <div class="kept-layout">
-                            <div class="kept-layout__step"><Checkout api=api.clone() shop order locale/></div>
-                            {chat}
-                        </div>
-                    }
-                    .into_any()
+                    // The order-status page shows the chat (with the agreement card) alone.
+                    let step = (!status_only || chat.is_none()).then(|| {
+                        view! { <div class="kept-layout__step"><Checkout api=api.clone() shop order locale/></div> }
+                    });
+                    view! { <div class="kept-layout">{step} {chat}</div> }.into_any()
                 }
             }}
         </section>
