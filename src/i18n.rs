@@ -94,6 +94,9 @@ pub enum Text {
     SurveyComment,
     SurveyThanks,
     ClosedNow,
+    QuestionReceived,
+    AnswerSoon,
+    AnswerWhenOpen,
 }
 
 impl Text {
@@ -285,6 +288,17 @@ impl Text {
                 "Closed now. Leave a message and we will answer when we open.",
                 "Сейчас закрыто. Оставьте сообщение — ответим, когда откроемся.",
                 "Teraz zamknięte. Zostaw wiadomość — odpowiemy po otwarciu.",
+            ),
+            QuestionReceived => l.pick("Question received.", "Вопрос получен.", "Pytanie otrzymane."),
+            AnswerSoon => l.pick(
+                "We answer as soon as someone is free.",
+                "Ответим, как только кто-то освободится.",
+                "Odpowiemy, gdy tylko ktoś będzie wolny.",
+            ),
+            AnswerWhenOpen => l.pick(
+                "The shop is closed now; we answer when it opens.",
+                "Магазин сейчас закрыт; ответим, когда откроется.",
+                "Sklep jest teraz zamknięty; odpowiemy po otwarciu.",
             ),
             ConfigError => l.pick(
                 "The checkout widget is not set up correctly on this page.",

@@ -35,12 +35,15 @@ fn an_operator_reply_appears_live_and_a_customer_message_reaches_the_shop() {
         let page = server.get_json("/v1/orders/KC-1001/messages");
         (page["messages"][0]["text"] == "Is Kenya AA in stock?").then_some(())
     });
+    let wait = b.text(&find::by_test_id(&b, "waiting"));
+    assert!(wait.starts_with("Question received."), "{wait}");
     let status =
         server.operator_post("/v1/operator/orders/KC-1001/messages", "op-1", json!({ "text": "Yes, Anna here." }));
     assert_eq!(status, 201);
     wait_for("the reply shown live", find::PATIENCE, || {
         (message_texts(&b) == vec!["Is Kenya AA in stock?", "Yes, Anna here."]).then_some(())
     });
+    assert!(b.find_in_shadow(find::HOST, "[data-testid=\"waiting\"]").is_none(), "answered: no more waiting");
     b.refresh();
     wait_for("the same two messages after a reload", find::PATIENCE, || {
         (message_texts(&b) == vec!["Is Kenya AA in stock?", "Yes, Anna here."]).then_some(())

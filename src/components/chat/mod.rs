@@ -158,6 +158,29 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             send(api.clone(), chat, NewMessage { client_id, text });
         }
     });
+    // After the customer writes, say what happens next instead of leaving them in silence.
+    let waiting = Signal::derive(move || {
+        chat.with(|c| {
+            c.entries().last().is_some_and(|e| {
+                e.message.author == kept_protocol::chat::AuthorKind::Customer && e.delivery == Delivery::Sent
+            })
+        })
+    });
+    let wait_text = match (&shop.reply_time, shop.availability.open_now) {
+        (Some(r), true) => [
+            Text::QuestionReceived.in_locale(locale),
+            " ",
+            Text::UsuallyReplies.in_locale(locale),
+            " ",
+            &r.median_seconds.div_ceil(60).max(1).to_string(),
+            " ",
+            Text::Minutes.in_locale(locale),
+            ".",
+        ]
+        .concat(),
+        (None, true) => [Text::QuestionReceived.in_locale(locale), " ", Text::AnswerSoon.in_locale(locale)].concat(),
+        (_, false) => [Text::QuestionReceived.in_locale(locale), " ", Text::AnswerWhenOpen.in_locale(locale)].concat(),
+    };
     let retry_api = api.clone();
     let survey_api = api.clone();
     let on_retry = Callback::new(move |client_id: String| {
@@ -181,6 +204,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
                 <p class="kept-alert" role="alert">{Text::LoadFailed.in_locale(locale)}</p>
             </Show>
             <MessageList entries=Signal::derive(move || chat.with(Chat::entries)) locale on_retry/>
+            {move || waiting.get().then(|| view! { <p class="kept-hint" role="status" data-testid="waiting">{wait_text.clone()}</p> })}
             <Composer locale on_send/>
         </section>
     }
