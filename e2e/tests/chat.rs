@@ -100,13 +100,14 @@ fn a_change_request_accepted_in_the_widget_is_recorded_on_the_server() {
     assert_eq!(server.operator_post("/v1/operator/orders/KC-1001/change-requests", "cr-1", ask), 201);
     b.click(&find::by_test_id(&b, "accept-change"));
 
-    wait_for("the accepted change stored", find::PATIENCE, || {
+    // The click's request may still be storing; poll until the second version has landed whole.
+    wait_for("the accepted change stored as a second version", find::PATIENCE, || {
         let order = server.get_json("/v1/orders/KC-1001");
-        (order["change_requests"][0]["status"] == "accepted"
-            && order["receipt"]["preferences"]["payment"] == "card_online")
-            .then_some(())
+        let stored = order["change_requests"][0]["status"] == "accepted"
+            && order["receipt"]["preferences"]["payment"] == "card_online"
+            && server.stored_versions() == 2;
+        stored.then_some(())
     });
-    assert_eq!(server.stored_versions(), 2);
 }
 
 #[test]
