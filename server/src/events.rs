@@ -4,8 +4,7 @@ use kept_protocol::{Event, EventData, TimelineEntry, TimelineEvent};
 use sqlx::SqlitePool;
 use tokio::sync::broadcast;
 
-use crate::routes::orders::now_rfc3339;
-use crate::ApiError;
+use crate::{clock, ApiError};
 
 /// Fans stored events out to every open stream; a stream filters its own order.
 #[derive(Clone)]
@@ -37,7 +36,7 @@ impl Hub {
             sqlx::query_as("INSERT INTO events (order_id, data, created_at) VALUES (?, ?, ?) RETURNING id")
                 .bind(order)
                 .bind(serde_json::to_string(&data)?)
-                .bind(now_rfc3339())
+                .bind(clock::now())
                 .fetch_one(pool)
                 .await?;
         let event = Event { id, data };
@@ -48,7 +47,7 @@ impl Hub {
 
     /// Adds a timeline entry and publishes it.
     pub async fn timeline(&self, pool: &SqlitePool, order: &str, event: TimelineEvent) -> Result<(), ApiError> {
-        let entry = TimelineEntry { at: now_rfc3339(), event };
+        let entry = TimelineEntry { at: clock::now(), event };
         sqlx::query("INSERT INTO timeline (order_id, at, event) VALUES (?, ?, ?)")
             .bind(order)
             .bind(&entry.at)

@@ -8,8 +8,7 @@ use axum::response::{IntoResponse, Response};
 use kept_protocol::{ProblemCode, IDEMPOTENCY_KEY};
 use serde_json::Value;
 
-use crate::routes::orders::now_rfc3339;
-use crate::{canonical, ApiError, AppState};
+use crate::{canonical, clock, ApiError, AppState};
 
 /// The request's idempotency key: required, printable, at most 128 characters.
 pub fn key(headers: &HeaderMap) -> Result<String, ApiError> {
@@ -63,7 +62,7 @@ where
     .bind(&hash)
     .bind(status.as_u16())
     .bind(serde_json::to_string(&body)?)
-    .bind(now_rfc3339())
+    .bind(clock::now())
     .execute(&state.pool)
     .await?;
     Ok((status, axum::Json(body)).into_response())

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod canonical;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -9,9 +9,9 @@ use kept_protocol::{
 };
 use sqlx::SqlitePool;
 
-use crate::routes::orders::{now_rfc3339, status_name};
+use crate::routes::orders::status_name;
 use crate::routes::shop;
-use crate::{auth, ApiError};
+use crate::{auth, clock, ApiError};
 
 /// The id of the seeded demo order.
 pub const DEMO_ORDER: &str = "KC-1001";
@@ -171,7 +171,7 @@ pub fn demo_items() -> Vec<Item> {
 fn demo_slot(shop: &ShopProfile) -> Option<DeliverySlot> {
     let tz = TimeZone::get(&shop.time_zone).ok()?;
     let tomorrow = Timestamp::now().to_zoned(tz.clone()).date().tomorrow().ok()?;
-    let at = |h| tomorrow.at(h, 0, 0, 0).to_zoned(tz.clone()).ok().map(|z| z.timestamp().to_string());
+    let at = |h| tomorrow.at(h, 0, 0, 0).to_zoned(tz.clone()).ok().map(|z| clock::rfc3339(z.timestamp()));
     Some(DeliverySlot { start: at(14)?, end: at(16)? })
 }
 
@@ -200,7 +200,7 @@ pub async fn create_order(
     .bind(auth::hash_token(token))
     .bind(status_name(OrderStatus::OrderProcessing))
     .bind(serde_json::to_string(items)?)
-    .bind(now_rfc3339())
+    .bind(clock::now())
     .bind(slot.map(serde_json::to_string).transpose()?)
     .execute(pool)
     .await?;

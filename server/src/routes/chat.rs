@@ -17,9 +17,9 @@ use serde::Deserialize;
 use sqlx::SqlitePool;
 use tokio_stream::wrappers::BroadcastStream;
 
-use super::orders::{authorize, now_rfc3339};
+use super::orders::authorize;
 use super::{check, read_body};
-use crate::{events, idempotency, ApiError, AppState};
+use crate::{clock, events, idempotency, ApiError, AppState};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
@@ -133,7 +133,7 @@ pub async fn store_message(
     .bind(serde_json::to_value(author)?.as_str().unwrap_or("system"))
     .bind(author_name)
     .bind(text)
-    .bind(now_rfc3339())
+    .bind(clock::now())
     .fetch_optional(pool)
     .await?;
     match inserted {

@@ -17,9 +17,9 @@ use sqlx::SqlitePool;
 use subtle::ConstantTimeEq;
 
 use super::chat::{page, store_message};
-use super::orders::{load, now_rfc3339, parse_status, status_name, view};
+use super::orders::{load, parse_status, status_name, view};
 use super::{check, read_body, shop};
-use crate::{auth, idempotency, ApiError, AppState};
+use crate::{auth, clock, idempotency, ApiError, AppState};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
@@ -54,7 +54,7 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<
     let pool = &state.pool;
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT id, status FROM orders ORDER BY created_at DESC LIMIT 500").fetch_all(pool).await?;
-    let now = Timestamp::now().to_string();
+    let now = clock::now();
     let mut out = Vec::with_capacity(rows.len());
     for (id, status) in rows {
         let (waiting_since,): (Option<String>,) = sqlx::query_as(
@@ -287,7 +287,7 @@ async fn out_of_stock(
             )
             .bind(&id)
             .bind(&item_id)
-            .bind(deadline.to_string())
+            .bind(clock::rfc3339(deadline))
             .bind(serde_json::to_string(&fallback)?)
             .execute(pool)
             .await?;
@@ -304,7 +304,7 @@ async fn out_of_stock(
                 ),
             );
             store_message(&state, &id, AuthorKind::System, None, None, &question).await?;
-            let resolution = ItemResolution::AskedCustomer { channel, deadline: deadline.to_string() };
+            let resolution = ItemResolution::AskedCustomer { channel, deadline: clock::rfc3339(deadline) };
             resolved(&state, &id, &item_id, &resolution).await?;
             resolution
         }
@@ -331,7 +331,7 @@ pub async fn sweep_ask_first(state: &AppState, now: Timestamp) -> Result<u32, Ap
     let due: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT order_id, item, fallback FROM ask_first WHERE resolved = 0 AND deadline <= ? ORDER BY deadline LIMIT 100",
     )
-    .bind(now.to_string())
+    .bind(clock::rfc3339(now))
     .fetch_all(&state.pool)
     .await?;
     let mut applied = 0;
@@ -383,7 +383,7 @@ async fn new_change_request(
     check(req.problems())?;
     let scope = format!("{}:change-requests", order.id);
     idempotency::once(&state, &scope, &headers, &raw, || async {
-        let created_at = now_rfc3339();
+        let created_at = clock::now();
         let (cid,): (i64,) = sqlx::query_as(
             "INSERT INTO change_requests (order_id, change, reason, status, created_at) VALUES (?, ?, ?, 'pending', ?) \
              RETURNING id",
@@ -414,7 +414,7 @@ async fn presence(State(state): State<AppState>, headers: HeaderMap) -> Result<S
         "INSERT INTO operator_presence (operator, last_seen) VALUES ('operator', ?) \
          ON CONFLICT (operator) DO UPDATE SET last_seen = excluded.last_seen",
     )
-    .bind(Timestamp::now().to_string())
+    .bind(clock::now())
     .execute(&state.pool)
     .await?;
     Ok(StatusCode::NO_CONTENT)

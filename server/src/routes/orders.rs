@@ -15,7 +15,7 @@ use kept_protocol::{
 use sqlx::SqlitePool;
 
 use super::{parse_json, shop, BODY_LIMIT};
-use crate::{auth, canonical, idempotency, ApiError, AppState};
+use crate::{auth, canonical, clock, idempotency, ApiError, AppState};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
@@ -215,7 +215,7 @@ pub async fn store_version(
     let canonical = canonical::json(&preferences)?;
     let digest = canonical::digest(&canonical);
     let summary = preferences.summary(shop, view);
-    let accepted_at = now_rfc3339();
+    let accepted_at = clock::now();
     // One statement picks the next version and inserts it, so concurrent submissions cannot collide.
     let inserted: Result<(u32,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO preference_versions \
@@ -270,11 +270,4 @@ async fn submit(
     let preferences = preferences.validated(&shop, &view).map_err(ApiError::Validation)?;
     let receipt = store_version(&state, &shop, &view, preferences, &key, &request_hash).await?;
     Ok((StatusCode::CREATED, Json(receipt)))
-}
-
-/// The current instant in RFC 3339, UTC, to the millisecond.
-pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    let now = now.replace_nanosecond(now.millisecond() as u32 * 1_000_000).unwrap_or(now);
-    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }

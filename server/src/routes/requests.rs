@@ -14,9 +14,9 @@ use kept_protocol::{
     Problem, ProblemCode, Report, SurveyAnswer, TimelineEvent,
 };
 
-use super::orders::{authorize, change_requests, current_receipt, now_rfc3339, store_version, view};
+use super::orders::{authorize, change_requests, current_receipt, store_version, view};
 use super::{check, read_body, shop};
-use crate::{idempotency, ApiError, AppState};
+use crate::{clock, idempotency, ApiError, AppState};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
@@ -79,16 +79,16 @@ async fn request_callback(
             "INSERT INTO callbacks (order_id, window_start, window_end, created_at) VALUES (?, ?, ?, ?) RETURNING id",
         )
         .bind(&order.id)
-        .bind(start.to_string())
-        .bind(end.to_string())
-        .bind(now_rfc3339())
+        .bind(clock::rfc3339(start))
+        .bind(clock::rfc3339(end))
+        .bind(clock::now())
         .fetch_one(pool)
         .await?;
         state.hub.timeline(pool, &order.id, TimelineEvent::CallbackRequested { callback: cb }).await?;
         let callback = Callback {
             id: cb,
-            window_start: start.to_string(),
-            window_end: end.to_string(),
+            window_start: clock::rfc3339(start),
+            window_end: clock::rfc3339(end),
             status: CallbackStatus::Pending,
         };
         Ok((StatusCode::CREATED, serde_json::to_value(callback)?))
@@ -110,7 +110,7 @@ async fn report(
     let scope = format!("{}:reports", order.id);
     idempotency::once(&state, &scope, &headers, &raw, || async {
         let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let reported_at = now_rfc3339();
+        let reported_at = clock::now();
         let (rid,): (i64,) = sqlx::query_as(
             "INSERT INTO reports (order_id, receipt_version, promise, note, reported_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
@@ -157,7 +157,7 @@ async fn answer(
         let status = if req.accept { ChangeStatus::Accepted } else { ChangeStatus::Declined };
         sqlx::query("UPDATE change_requests SET status = ?, answered_at = ? WHERE id = ? AND order_id = ?")
             .bind(serde_json::to_value(status)?.as_str().unwrap_or("declined"))
-            .bind(now_rfc3339())
+            .bind(clock::now())
             .bind(cr)
             .bind(&order.id)
             .execute(pool)
@@ -227,7 +227,7 @@ async fn survey(
         .bind(&order.id)
         .bind(req.rating)
         .bind(req.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()))
-        .bind(now_rfc3339())
+        .bind(clock::now())
         .execute(pool)
         .await?;
         if done.rows_affected() == 0 {

@@ -8,7 +8,7 @@ use kept_protocol::{ReplyTime, ShopProfile};
 use sqlx::SqlitePool;
 
 use crate::hours::{OpenState, Schedule};
-use crate::{ApiError, AppState};
+use crate::{clock, ApiError, AppState};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
@@ -32,14 +32,14 @@ pub async fn live(pool: &SqlitePool, now: Timestamp) -> Result<ShopProfile, ApiE
         match s.state(now) {
             OpenState::OpenUntil(t) => {
                 shop.availability.open_now = true;
-                shop.availability.closes_at = Some(t.to_string());
+                shop.availability.closes_at = Some(clock::rfc3339(t));
             }
-            OpenState::ClosedUntil(t) => shop.availability.next_opening = t.map(|t| t.to_string()),
+            OpenState::ClosedUntil(t) => shop.availability.next_opening = t.map(clock::rfc3339),
         }
     }
-    let since = Timestamp::from_second(now.as_second() - PRESENCE_SECS).unwrap_or(now).to_string();
+    let since = Timestamp::from_second(now.as_second() - PRESENCE_SECS).unwrap_or(now);
     let (online,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM operator_presence WHERE last_seen >= ?")
-        .bind(since)
+        .bind(clock::rfc3339(since))
         .fetch_one(pool)
         .await?;
     shop.availability.operators_online = online as u32;
@@ -52,12 +52,12 @@ pub async fn live(pool: &SqlitePool, now: Timestamp) -> Result<ShopProfile, ApiE
 
 /// Median working-hours time from a customer's first waiting message to the operator's reply.
 pub async fn reply_time(pool: &SqlitePool, schedule: &Schedule, now: Timestamp) -> Result<Option<ReplyTime>, ApiError> {
-    let from = Timestamp::from_second(now.as_second() - REPLY_WINDOW_DAYS * 86_400).unwrap_or(now).to_string();
+    let from = Timestamp::from_second(now.as_second() - REPLY_WINDOW_DAYS * 86_400).unwrap_or(now);
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT order_id, author, sent_at FROM messages WHERE sent_at >= ? AND author IN ('customer', 'operator') \
          ORDER BY order_id, id",
     )
-    .bind(from)
+    .bind(clock::rfc3339(from))
     .fetch_all(pool)
     .await?;
     let mut waits: Vec<i64> = Vec::new();
