@@ -104,9 +104,11 @@ impl Api {
         &self.config.order
     }
 
-    /// `GET /v1/orders/{order}/messages`: the newest page, oldest first.
-    pub async fn messages(&self) -> Result<MessagePage, ApiError> {
-        let req = Request::get(&self.order_url("/messages?limit=200")).header("Authorization", &self.bearer());
+    /// `GET /v1/orders/{order}/messages`: a page, oldest first. `cursor` is `before=ID` (older
+    /// messages), `after=ID` (newer ones) or empty (the newest page).
+    pub async fn messages(&self, cursor: &str) -> Result<MessagePage, ApiError> {
+        let req = Request::get(&self.order_url(&["/messages?limit=200&", cursor].concat()))
+            .header("Authorization", &self.bearer());
         read(req.send().await).await
     }
 
@@ -143,6 +145,20 @@ impl Api {
             .header("Authorization", &self.bearer())
             .header(IDEMPOTENCY_KEY, key)
             .json(&kept_protocol::ConsentAnswer { accept })
+            .map_err(|_| ApiError::Decode)?;
+        read(req.send().await).await
+    }
+
+    /// `POST /v1/orders/{order}/callbacks`: call me back in this window.
+    pub async fn request_callback(
+        &self,
+        request: &kept_protocol::CallbackRequest,
+        key: &str,
+    ) -> Result<kept_protocol::Callback, ApiError> {
+        let req = Request::post(&self.order_url("/callbacks"))
+            .header("Authorization", &self.bearer())
+            .header(IDEMPOTENCY_KEY, key)
+            .json(request)
             .map_err(|_| ApiError::Decode)?;
         read(req.send().await).await
     }

@@ -97,6 +97,16 @@ pub enum Text {
     QuestionReceived,
     AnswerSoon,
     AnswerWhenOpen,
+    SlowerThanPromised,
+    CallMeBack,
+    Day,
+    RequestCallback,
+    CallbackBooked,
+    ContinueIn,
+    AnswerByEmail,
+    WayOutSent,
+    NewMessages,
+    Older,
 }
 
 impl Text {
@@ -300,6 +310,28 @@ impl Text {
                 "Магазин сейчас закрыт; ответим, когда откроется.",
                 "Sklep jest teraz zamknięty; odpowiemy po otwarciu.",
             ),
+            SlowerThanPromised => l.pick(
+                "We are slower than we promised. You do not have to wait here:",
+                "Мы отвечаем дольше, чем обещали. Ждать здесь не обязательно:",
+                "Odpowiadamy wolniej, niż obiecaliśmy. Nie musisz tu czekać:",
+            ),
+            CallMeBack => l.pick("Call me back at", "Перезвоните мне на", "Oddzwońcie na"),
+            Day => l.pick("Day", "День", "Dzień"),
+            RequestCallback => l.pick("Request a callback", "Заказать звонок", "Poproś o telefon"),
+            CallbackBooked => l.pick(
+                "Callback requested. It is in your timeline.",
+                "Звонок заказан. Он есть в истории заказа.",
+                "Prośba o telefon przyjęta. Jest w historii zamówienia.",
+            ),
+            ContinueIn => l.pick("Continue in", "Продолжить в", "Kontynuuj w"),
+            AnswerByEmail => l.pick("Answer me by email", "Ответьте мне на почту", "Odpowiedzcie mi e-mailem"),
+            WayOutSent => l.pick(
+                "Sent. The shop sees where to answer you.",
+                "Отправлено. Магазин видит, куда вам ответить.",
+                "Wysłano. Sklep widzi, gdzie ci odpowiedzieć.",
+            ),
+            NewMessages => l.pick("New messages", "Новые сообщения", "Nowe wiadomości"),
+            Older => l.pick("Show earlier messages", "Показать более ранние", "Pokaż wcześniejsze"),
             ConfigError => l.pick(
                 "The checkout widget is not set up correctly on this page.",
                 "Виджет оформления заказа неправильно настроен на этой странице.",

@@ -4,7 +4,6 @@ use kept_e2e::fixture::{action, check, find};
 use kept_e2e::server::TestServer;
 use kept_e2e::wait_for;
 use kept_e2e::webdriver::Browser;
-use serde_json::Value;
 
 const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";
@@ -12,24 +11,8 @@ const SPACE: &str = " ";
 const UP: &str = "\u{E013}";
 const DOWN: &str = "\u{E015}";
 
-/// Injects axe-core (from `$KEPT_AXE`) and returns the WCAG A/AA violations inside the widget.
-fn violations(b: &Browser) -> Vec<Value> {
-    let path = std::env::var("KEPT_AXE").expect("KEPT_AXE is set by `cargo xtask test`");
-    let source = std::fs::read_to_string(path).expect("axe.min.js");
-    if b.execute("return typeof axe === 'undefined';", vec![]) == Value::Bool(true) {
-        b.execute(&format!("{source}\n;return true;"), vec![]);
-    }
-    let script = "const done = arguments[arguments.length - 1]; \
-        axe.run({ include: [[arguments[0]]] }, { runOnly: { type: 'tag', \
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }) \
-          .then((r) => done(r.violations.map((v) => ({ id: v.id, help: v.help, \
-              nodes: v.nodes.map((n) => n.target.join(' ')) })))) \
-          .catch((e) => done([{ id: 'axe-error', help: String(e) }]));";
-    b.execute_async(script, vec![find::HOST.into()]).as_array().cloned().unwrap_or_default()
-}
-
 fn assert_clean(b: &Browser, state: &str) {
-    let v = violations(b);
+    let v = check::accessibility_violations(b);
     assert!(v.is_empty(), "{state}: {}", serde_json::to_string_pretty(&v).unwrap());
 }
 
@@ -144,6 +127,7 @@ fn the_accessibility_check_sees_inside_the_widgets_shadow_root() {
     let plant = "const r = document.querySelector(arguments[0]).shadowRoot; \
                  const i = document.createElement('input'); i.type = 'text'; r.querySelector('form').append(i); return true;";
     b.execute(plant, vec![find::HOST.into()]);
-    let ids: Vec<String> = violations(&b).iter().filter_map(|v| v["id"].as_str().map(str::to_owned)).collect();
+    let ids: Vec<String> =
+        check::accessibility_violations(&b).iter().filter_map(|v| v["id"].as_str().map(str::to_owned)).collect();
     assert!(ids.iter().any(|id| id == "label"), "{ids:?}");
 }

@@ -1,6 +1,6 @@
 //! The order-status chat end to end: live replies, optimistic sends, text that stays text.
 
-use kept_e2e::fixture::{action, find};
+use kept_e2e::fixture::{action, check, find};
 use kept_e2e::server::TestServer;
 use kept_e2e::wait_for;
 use kept_e2e::webdriver::Browser;
@@ -168,4 +168,68 @@ fn after_delivery_the_survey_appears_and_its_answer_is_stored() {
         .unwrap()
         .iter()
         .any(|e| e["event"]["type"] == "survey_answered" && e["event"]["rating"] == 5));
+}
+
+#[test]
+fn a_stream_the_browser_gave_up_on_is_caught_up_when_the_network_comes_back() {
+    let mut server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    find::by_test_id(&b, "chat");
+    // The server comes back refusing the stream, so EventSource stops trying for good.
+    server.restart();
+    server.arm_fault("/v1/orders/KC-1001/events", "fail", 1_000, 0);
+    for i in 1..=2 {
+        let text = json!({ "text": format!("Missed {i}") });
+        assert_eq!(server.operator_post("/v1/operator/orders/KC-1001/messages", &format!("op-{i}"), text), 201);
+    }
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    assert!(message_texts(&b).is_empty(), "nothing arrives without the stream");
+    b.execute("window.dispatchEvent(new Event('online'));", vec![]);
+    wait_for("each missed message once, in order", find::PATIENCE, || {
+        (message_texts(&b) == vec!["Missed 1", "Missed 2"]).then_some(())
+    });
+}
+
+#[test]
+fn a_missed_reply_time_offers_a_way_out_prefilled_from_the_contact_plan() {
+    let server = TestServer::start();
+    // Open around the clock, so the promise runs whenever this test does.
+    let mut shop = server.get_json("/v1/shop");
+    let all_day: Vec<_> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        .iter()
+        .map(|d| json!({ "day": d, "intervals": [{ "start": "00:00", "end": "00:00" }] }))
+        .collect();
+    shop["hours"] = json!(all_day);
+    shop["holidays"] = json!([]);
+    assert_eq!(server.operator_post("/v1/operator/shop", "shop-1", shop), 204);
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    action::coffee_story(&b);
+    find::by_test_id(&b, "receipt");
+    // One quick exchange: the measured reply time is about a minute.
+    send(&b, "Hello?");
+    wait_for("the first message stored", find::PATIENCE, || {
+        (server.get_json("/v1/orders/KC-1001/messages")["messages"][0]["text"] == "Hello?").then_some(())
+    });
+    server.operator_post("/v1/operator/orders/KC-1001/messages", "op-1", json!({ "text": "Hi!" }));
+    b.refresh();
+    assert!(b.text(&find::by_test_id(&b, "reply-time")).contains("1 min"), "the promise shown");
+    send(&b, "Where is my order?");
+    assert!(b.find_in_shadow(find::HOST, "[data-testid=\"way-out\"]").is_none(), "not before the promise passes");
+    wait_for("the way out, once the minute has passed", std::time::Duration::from_secs(100), || {
+        b.find_in_shadow(find::HOST, "[data-testid=\"way-out\"]")
+    });
+    let violations = check::accessibility_violations(&b);
+    assert!(violations.is_empty(), "the way out: {violations:?}");
+    // Do not call: no callback. WhatsApp from the plan, with the number already there.
+    assert!(b.find_in_shadow(find::HOST, "[data-testid=\"request-callback\"]").is_none());
+    let whatsapp = find::by_test_id(&b, "continue-in");
+    assert_eq!(b.text(&whatsapp), "Continue in WhatsApp: +48600100200");
+    b.click(&whatsapp);
+    wait_for("the way out reaches the shop", find::PATIENCE, || {
+        let page = server.get_json("/v1/orders/KC-1001/messages");
+        let texts: Vec<_> = page["messages"].as_array()?.iter().filter_map(|m| m["text"].as_str()).collect();
+        texts.contains(&"Continue in WhatsApp: +48600100200").then_some(())
+    });
 }

@@ -18,7 +18,8 @@ const BUDGET_FILE: &str = "size-budget.txt";
 /// panic messages, source locations or Debug formatting in the wasm (measured: about 22 KB gzip
 /// less). These are unstable flags, enabled on the stable toolchain with RUSTC_BOOTSTRAP; they
 /// apply to this one build only and change nothing the widget does while it works.
-const SIZE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none";
+const SIZE_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components";
 
 /// Builds `dist/` in release mode and prints the size report; Err when the budget is exceeded.
 pub fn widget(root: &Path, tools: &Tools) -> Result<u64, String> {

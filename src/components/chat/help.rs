@@ -71,25 +71,27 @@ pub fn Survey(api: Api, locale: Locale) -> impl IntoView {
         let api = api.clone();
         leptos::task::spawn_local(async move { done.set(Some(api.survey(&answer, &key).await.is_ok())) });
     });
-    let stars = (1..=5u8)
-        .map(|n| {
-            view! {
-                <label class="kept-choice">
-                    <input type="radio" name="kept-rating" class="kept-choice__input" value=n.to_string()
-                        data-testid=["rating-", &n.to_string()].concat()
-                        on:change=move |_| rating.set(n)/>
-                    <span class="kept-choice__label">{n.to_string()}</span>
-                </label>
-            }
-        })
-        .collect_view();
+    let stars = move || {
+        (1..=5u8)
+            .map(|n| {
+                view! {
+                    <label class="kept-choice">
+                        <input type="radio" name="kept-rating" class="kept-choice__input" value=n.to_string()
+                            data-testid=["rating-", &n.to_string()].concat()
+                            on:change=move |_| rating.set(n)/>
+                        <span class="kept-choice__label">{n.to_string()}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
     move || {
         match done.get() {
         Some(true) => view! { <p role="status" data-testid="survey-thanks">{Text::SurveyThanks.in_locale(locale)}</p> }.into_any(),
         _ => view! {
             <fieldset class="kept-fieldset kept-field" data-testid="survey">
                 <legend class="kept-field__label">{Text::SurveyQuestion.in_locale(locale)}</legend>
-                <div class="kept-row">{stars.clone()}</div>
+                <div class="kept-row">{stars()}</div>
                 <label class="kept-field__label" for="kept-survey-comment">{Text::SurveyComment.in_locale(locale)}</label>
                 <textarea id="kept-survey-comment" class="kept-input" rows="2" on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 <button type="button" class="kept-button" data-testid="send-survey"

@@ -4,10 +4,11 @@ pub mod composer;
 pub mod help;
 pub mod message_list;
 pub mod status;
+pub mod way_out;
 
 use std::collections::BTreeMap;
 
-use kept_protocol::{EventData, Locale, Message, NewMessage, OrderView, ShopProfile};
+use kept_protocol::{EventData, Locale, Message, MessagePage, NewMessage, OrderView, ShopProfile};
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -18,7 +19,9 @@ use crate::{storage, wire};
 use composer::Composer;
 use help::{FaqSearch, Greeting, Survey};
 use message_list::MessageList;
+use send_wrapper::SendWrapper;
 use status::{AgreementCard, ChangeCards, Presence, Timeline};
+use way_out::WayOut;
 
 /// Where a message of the customer's stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,8 +74,33 @@ impl Chat {
         self.pending.iter().map(|(p, _)| p.clone()).collect()
     }
 
-    /// Everything in order: confirmed by id, then pending ones as typed.
-    pub fn entries(&self) -> Vec<Entry> {
+    /// How many lines the chat has.
+    pub fn len(&self) -> usize {
+        self.confirmed.len() + self.pending.len()
+    }
+
+    /// Whether the chat has no lines yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where the confirmed message `id` stands among all lines.
+    pub fn position(&self, id: i64) -> Option<usize> {
+        self.confirmed.contains_key(&id).then(|| self.confirmed.range(..id).count())
+    }
+
+    /// The id of the confirmed message at `index`, if that line is a confirmed one.
+    pub fn id_at(&self, index: usize) -> Option<i64> {
+        self.confirmed.keys().nth(index).copied()
+    }
+
+    /// The oldest confirmed message's id: the cursor for the page before it.
+    pub fn first_id(&self) -> Option<i64> {
+        self.confirmed.keys().next().copied()
+    }
+
+    /// The lines in `range`, in order: confirmed by id, then pending ones as typed.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Vec<Entry> {
         let sent = self.confirmed.values().map(|m| Entry { message: m.clone(), delivery: Delivery::Sent });
         let pending = self.pending.iter().map(|(p, d)| Entry {
             message: Message {
@@ -85,7 +113,28 @@ impl Chat {
             },
             delivery: *d,
         });
-        sent.chain(pending).collect()
+        sent.chain(pending).skip(range.start).take(range.len()).collect()
+    }
+
+    /// Every line, in order.
+    pub fn entries(&self) -> Vec<Entry> {
+        self.slice(0..self.len())
+    }
+
+    /// The newest confirmed message's id: the cursor for catching up.
+    pub fn newest_id(&self) -> Option<i64> {
+        self.confirmed.keys().next_back().copied()
+    }
+
+    /// When the customer's run of messages that nobody answered yet began.
+    pub fn waiting_since(&self) -> Option<String> {
+        let customer = |m: &&Message| m.author == kept_protocol::chat::AuthorKind::Customer;
+        self.confirmed.values().rev().take_while(customer).last().map(|m| m.sent_at.clone())
+    }
+
+    /// The newest line.
+    pub fn last(&self) -> Option<Entry> {
+        self.slice(self.len().saturating_sub(1)..self.len()).pop()
     }
 }
 
@@ -102,20 +151,30 @@ pub fn send(api: Api, chat: RwSignal<Chat>, m: NewMessage) {
     });
 }
 
+/// The events the chat listens to on the live stream.
+const EVENTS: [&str; 5] = ["message", "timeline", "receipt", "change_request", "status"];
+
 /// The chat pane for one order.
 #[component]
 pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> impl IntoView {
     let chat = RwSignal::new(Chat::default());
+    let older = RwSignal::new(None::<i64>);
     let timeline = RwSignal::new(order.timeline);
     let receipt = RwSignal::new(order.receipt);
     let requests = RwSignal::new(order.change_requests);
     let survey_due = RwSignal::new(order.survey_due);
     let load_failed = RwSignal::new(false);
+    let confirm_page = move |page: MessagePage| {
+        chat.update(|c| page.messages.into_iter().for_each(|m| c.confirm(m)));
+    };
     {
         let api = api.clone();
         leptos::task::spawn_local(async move {
-            match api.messages().await {
-                Ok(page) => chat.update(|c| page.messages.into_iter().for_each(|m| c.confirm(m))),
+            match api.messages("").await {
+                Ok(page) => {
+                    older.set(page.older);
+                    confirm_page(page);
+                }
                 Err(_) => load_failed.set(true),
             }
             // Messages written before a reload that never reached the shop go out now, once.
@@ -124,33 +183,109 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             }
         });
     }
-    // Live updates; EventSource reconnects by itself and resumes with Last-Event-ID.
-    if let Ok(source) = web_sys::EventSource::new(&api.events_url()) {
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            let Some(text) = e.data().as_string() else { return };
-            match wire::parse::<EventData>(&text) {
-                Ok(EventData::Message { message }) => chat.update(|c| c.confirm(message)),
-                Ok(EventData::Timeline { entry }) => timeline.update(|t| {
-                    if !t.contains(&entry) {
-                        t.push(entry)
+    let load_older = Callback::new({
+        let api = api.clone();
+        move |()| {
+            let Some(cursor) = older.get_untracked() else { return };
+            // One request at a time: the cursor comes back with the page.
+            older.set(None);
+            let api = api.clone();
+            leptos::task::spawn_local(async move {
+                match api.messages(&["before=", &cursor.to_string()].concat()).await {
+                    Ok(page) => {
+                        older.set(page.older);
+                        confirm_page(page);
                     }
-                }),
-                Ok(EventData::Receipt { receipt: r }) => receipt.set(Some(r)),
-                Ok(EventData::Status { status: kept_protocol::OrderStatus::OrderDelivered }) => survey_due.set(true),
-                Ok(EventData::ChangeRequest { change_request }) => requests.update(|rs| {
-                    rs.retain(|r| r.id != change_request.id);
-                    rs.push(change_request);
-                }),
-                _ => {}
-            }
-        });
-        for name in ["message", "timeline", "receipt", "change_request", "status"] {
-            let _ = source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
+                    Err(_) => older.set(Some(cursor)),
+                }
+            });
         }
-        on_message.forget();
-        let source = send_wrapper_source(source);
-        on_cleanup(move || source.close());
-    }
+    });
+    // Live updates; EventSource reconnects by itself and resumes with Last-Event-ID.
+    let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        let Some(text) = e.data().as_string() else { return };
+        match wire::parse::<EventData>(&text) {
+            Ok(EventData::Message { message }) => chat.update(|c| c.confirm(message)),
+            Ok(EventData::Timeline { entry }) => timeline.update(|t| {
+                if !t.contains(&entry) {
+                    t.push(entry)
+                }
+            }),
+            Ok(EventData::Receipt { receipt: r }) => receipt.set(Some(r)),
+            Ok(EventData::Status { status: kept_protocol::OrderStatus::OrderDelivered }) => survey_due.set(true),
+            Ok(EventData::ChangeRequest { change_request }) => requests.update(|rs| {
+                rs.retain(|r| r.id != change_request.id);
+                rs.push(change_request);
+            }),
+            _ => {}
+        }
+    });
+    let listener = StoredValue::new(SendWrapper::new(on_event.into_js_value().unchecked_into::<js_sys::Function>()));
+    let source = StoredValue::new(None::<SendWrapper<web_sys::EventSource>>);
+    let url = api.events_url();
+    // Opens the stream unless it is open or reconnecting; a stream the browser gave up on is replaced.
+    let connect = move || {
+        if source.with_value(|s| s.as_ref().is_some_and(|s| s.ready_state() != web_sys::EventSource::CLOSED)) {
+            return;
+        }
+        if let Ok(es) = web_sys::EventSource::new(&url) {
+            listener.with_value(|f| {
+                for name in EVENTS {
+                    let _ = es.add_event_listener_with_callback(name, f);
+                }
+            });
+            source.set_value(Some(SendWrapper::new(es)));
+        }
+    };
+    connect();
+    // Back from a sleeping tab or a lost network: fetch what was missed and reopen the stream.
+    let resync = {
+        let api = api.clone();
+        let connect = connect.clone();
+        move || {
+            let api = api.clone();
+            connect();
+            leptos::task::spawn_local(async move {
+                for _ in 0..50 {
+                    let after = chat.with_untracked(Chat::newest_id).unwrap_or(0);
+                    let Ok(page) = api.messages(&["after=", &after.to_string()].concat()).await else { break };
+                    let full = page.messages.len() >= 200;
+                    confirm_page(page);
+                    if !full {
+                        break;
+                    }
+                }
+                if let Ok(o) = api.order().await {
+                    timeline.set(o.timeline);
+                    receipt.set(o.receipt);
+                    requests.set(o.change_requests);
+                    survey_due.set(o.survey_due);
+                }
+            });
+        }
+    };
+    let on_visible = {
+        let resync = resync.clone();
+        window_event_listener_untyped("visibilitychange", move |_| {
+            if !document().hidden() {
+                resync();
+            }
+        })
+    };
+    let on_online = window_event_listener_untyped("online", move |_| resync());
+    // The clock the reply-time promise is measured against.
+    let now = RwSignal::new(js_sys::Date::now());
+    let ticker = set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_secs(5)).ok();
+    let cleanup = SendWrapper::new((on_visible, on_online, ticker));
+    on_cleanup(move || {
+        let (a, b, t) = cleanup.take();
+        a.remove();
+        b.remove();
+        if let Some(t) = t {
+            t.clear();
+        }
+        source.with_value(|s| s.as_ref().map(|s| s.close()));
+    });
     let on_send = Callback::new({
         let api = api.clone();
         move |text: String| {
@@ -161,18 +296,19 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     // After the customer writes, say what happens next instead of leaving them in silence.
     let waiting = Signal::derive(move || {
         chat.with(|c| {
-            c.entries().last().is_some_and(|e| {
+            c.last().is_some_and(|e| {
                 e.message.author == kept_protocol::chat::AuthorKind::Customer && e.delivery == Delivery::Sent
             })
         })
     });
-    let wait_text = match (&shop.reply_time, shop.availability.open_now) {
-        (Some(r), true) => [
+    let minutes = shop.reply_time.as_ref().map(|r| r.median_seconds.div_ceil(60).max(1));
+    let wait_text = match (minutes, shop.availability.open_now) {
+        (Some(m), true) => [
             Text::QuestionReceived.in_locale(locale),
             " ",
             Text::UsuallyReplies.in_locale(locale),
             " ",
-            &r.median_seconds.div_ceil(60).max(1).to_string(),
+            &m.to_string(),
             " ",
             Text::Minutes.in_locale(locale),
             ".",
@@ -181,6 +317,16 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         (None, true) => [Text::QuestionReceived.in_locale(locale), " ", Text::AnswerSoon.in_locale(locale)].concat(),
         (_, false) => [Text::QuestionReceived.in_locale(locale), " ", Text::AnswerWhenOpen.in_locale(locale)].concat(),
     };
+    // The promise is the reply time shown (or a quarter of an hour when none is measured yet),
+    // counted while the shop is open; once it passes unanswered, the customer gets a way out.
+    let promise_ms = shop.availability.open_now.then(|| f64::from(minutes.unwrap_or(15) * 60_000));
+    let missed = Signal::derive(move || {
+        let since = chat.with(Chat::waiting_since).map(|t| js_sys::Date::parse(&t));
+        waiting.get() && promise_ms.zip(since).is_some_and(|(p, since)| since + p <= now.get())
+    });
+    let plan = Signal::derive(move || receipt.with(|r| r.as_ref().map(|r| r.preferences.contact.clone())));
+    let time_zone = shop.time_zone.clone();
+    let way_out_api = api.clone();
     let retry_api = api.clone();
     let survey_api = api.clone();
     let on_retry = Callback::new(move |client_id: String| {
@@ -203,19 +349,15 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             <Show when=move || load_failed.get()>
                 <p class="kept-alert" role="alert">{Text::LoadFailed.in_locale(locale)}</p>
             </Show>
-            <MessageList entries=Signal::derive(move || chat.with(Chat::entries)) locale on_retry/>
+            <MessageList chat more_on_server=Signal::derive(move || older.get().is_some()) load_older locale on_retry/>
             {move || waiting.get().then(|| view! { <p class="kept-hint" role="status" data-testid="waiting">{wait_text.clone()}</p> })}
+            <Show when=move || missed.get()>
+                <WayOut api=way_out_api.clone() plan time_zone=time_zone.clone() locale on_message=on_send/>
+            </Show>
             <Composer locale on_send/>
         </section>
     }
 }
-
-/// EventSource is not Send; the cleanup closure only runs on this thread.
-fn send_wrapper_source(source: web_sys::EventSource) -> SendWrapper<web_sys::EventSource> {
-    SendWrapper::new(source)
-}
-
-use send_wrapper::SendWrapper;
 
 #[cfg(test)]
 mod tests {

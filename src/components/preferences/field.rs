@@ -56,6 +56,7 @@ pub fn error_id(id: &'static str) -> &'static str {
         "kept-payment" => "kept-payment-error",
         "kept-callback" => "kept-callback-error",
         "kept-substitution" => "kept-substitution-error",
+        "kept-wo-email" => "kept-wo-email-error",
         _ => "kept-error",
     }
 }
