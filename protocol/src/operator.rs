@@ -63,6 +63,37 @@ pub struct OutOfStock {
     pub replacement: Option<Replacement>,
 }
 
+/// `POST /v1/operator/orders/{order}/calls`: the operator phoned the customer. Refused for a
+/// customer who said "do not call", naming the channels to use instead.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CallLog {
+    /// The callback this call answers, if any; it is marked done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl CallLog {
+    /// Every problem with this log entry.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        if let Some(note) = &self.note {
+            crate::chat::text_problems(&mut p, "note", note, crate::chat::NOTE_MAX_CHARS, false);
+        }
+        p
+    }
+}
+
+/// A logged call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LoggedCall {
+    pub id: i64,
+    pub logged_at: String,
+}
+
 /// `POST /v1/operator/orders/{order}/change-requests`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -26,6 +26,9 @@ pub enum ApiError {
     RateLimited(u64),
     #[error("{0}")]
     Conflict(&'static str),
+    /// A phone call for a customer who said "do not call"; the text names the channels to use.
+    #[error("the customer said do not call; {0}")]
+    CallForbidden(String),
     #[error("internal error")]
     Internal(#[from] anyhow_lite::Error),
 }
@@ -63,6 +66,11 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, vec![]),
             ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, vec![]),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, vec![]),
+            ApiError::CallForbidden(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::ValidationFailed,
+                vec![Problem::new("contact.do_not_call", ProblemCode::CallsForbidden)],
+            ),
             ApiError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, vec![])

@@ -149,3 +149,95 @@ async fn the_operator_can_change_the_shops_hours_and_a_bad_time_zone_is_named() 
     let (status, _) = call(&s, post_as("/v1/operator/shop", TOKEN, None, "{}")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_phone_call_is_refused_for_a_do_not_call_customer_naming_the_channels_to_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    agree(&s).await; // do not call; chat, then WhatsApp
+    let (status, err) =
+        call(&s, op_post(&format!("{OP}/calls"), Some("c1"), json!({ "note": "asked about beans" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_codes(&err), one("contact.do_not_call", "calls_forbidden"));
+    assert!(err["error"]["message"].as_str().unwrap().contains("chat, then whatsapp"), "{err}");
+}
+
+#[tokio::test]
+async fn a_call_to_a_customer_who_allows_calls_is_logged_and_closes_their_callback() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let mut prefs = coffee_story();
+    prefs["contact"] = json!({ "channels": ["phone", "chat"], "do_not_call": false, "phone": "+48 600 100 200" });
+    let (status, _) = call(&s, post(&format!("{ORDER}/preferences"), Some("p"), prefs.to_string())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // A callback window in the past is already overdue the moment the operator looks.
+    let table = "INSERT INTO callbacks (order_id, window_start, window_end, created_at) VALUES \
+                 ('KC-1001', '2026-01-05T09:00:00.000Z', '2026-01-05T10:00:00.000Z', '2026-01-05T08:00:00.000Z')";
+    sqlx::query(table).execute(&s.pool).await.unwrap();
+    let (_, detail) = call(&s, get(OP, Some(OPERATOR))).await;
+    assert_eq!(detail["callbacks"][0]["status"], "overdue");
+    let id = detail["callbacks"][0]["id"].as_i64().unwrap();
+    let (status, logged) = call(&s, op_post(&format!("{OP}/calls"), Some("c2"), json!({ "callback": id }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{logged}");
+    let (_, detail) = call(&s, get(OP, Some(OPERATOR))).await;
+    assert_eq!(detail["callbacks"][0]["status"], "done");
+    let (status, _) = call(&s, op_post(&format!("{OP}/callbacks/999/done"), None, json!({}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_console_stream_needs_the_operator_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let (status, _) = call(&s, get(&format!("{OP}/events?access_token={TOKEN}"), None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a customer token does not open the console stream");
+    let res = tower::ServiceExt::oneshot(
+        kept_server::app(s.clone()),
+        get(&format!("{OP}/events?access_token={OPERATOR}"), None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+}
+
+#[tokio::test]
+async fn a_specific_replacement_is_used_and_cancel_order_cancels() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let mut prefs = coffee_story();
+    prefs["substitutions"] = json!({
+        "default": { "rule": "cancel_order" },
+        "overrides": [{ "item": "coffee-3", "rule": { "rule": "specific", "replacement": "coffee-11" } }]
+    });
+    let (status, body) = call(&s, post(&format!("{ORDER}/preferences"), Some("p"), prefs.to_string())).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, res) = call(&s, op_post(&oos("coffee-3"), None, json!({}))).await;
+    assert_eq!(
+        (res["outcome"].as_str(), res["name"].as_str()),
+        (Some("substituted"), Some("Kenya AB, 250 g")),
+        "{res}"
+    );
+    let (_, res) = call(&s, op_post(&oos("coffee-2"), None, json!({}))).await;
+    assert_eq!(res["outcome"], "order_cancelled");
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    assert_eq!(order["status"], "OrderCancelled");
+}
+
+#[tokio::test]
+async fn ask_first_with_a_similar_fallback_takes_the_cheapest_replacement_within_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let mut prefs = coffee_story();
+    prefs["substitutions"]["overrides"][0]["rule"]["fallback"] =
+        json!({ "then": "similar", "max_increase": { "kind": "percent", "percent": 50 } });
+    let (status, body) = call(&s, post(&format!("{ORDER}/preferences"), Some("p"), prefs.to_string())).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    call(&s, op_post(&oos("coffee-3"), None, json!({}))).await;
+    let later = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_mins(16)).unwrap();
+    assert_eq!(sweep_ask_first(&s, later).await.unwrap(), 1);
+    assert_eq!(sweep_ask_first(&s, later).await.unwrap(), 0, "applied once");
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    let last = order["timeline"].as_array().unwrap().last().cloned().unwrap();
+    assert_eq!(last["event"]["resolution"]["outcome"], "substituted", "{last}");
+}

@@ -185,11 +185,11 @@ async fn post_message(
 }
 
 #[derive(Deserialize)]
-struct EventsQuery {
+pub struct EventsQuery {
     /// For clients that cannot set `Last-Event-ID` on their first request.
-    last_event_id: Option<i64>,
+    pub last_event_id: Option<i64>,
     /// The customer token, for browsers' EventSource, which cannot send an Authorization header.
-    access_token: Option<String>,
+    pub access_token: Option<String>,
 }
 
 fn sse(event: &Event) -> Result<SseEvent, Infallible> {
@@ -209,17 +209,26 @@ async fn stream_events(
         }
     }
     let order = authorize(&state.pool, &id, &headers).await?;
+    event_stream(&state, order.id, &headers, q.last_event_id).await
+}
+
+/// The order's events after the client's last one (`Last-Event-ID`, else `last_event_id`), then live.
+pub async fn event_stream(
+    state: &AppState,
+    order_id: String,
+    headers: &HeaderMap,
+    last_event_id: Option<i64>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<>>, ApiError> {
     let last = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
-        .or(q.last_event_id)
+        .or(last_event_id)
         .unwrap_or(0);
     // Subscribe before reading the backlog, so nothing published in between is missed.
     let live = BroadcastStream::new(state.hub.subscribe());
-    let backlog = events::since(&state.pool, &order.id, last).await?;
+    let backlog = events::since(&state.pool, &order_id, last).await?;
     let mut sent = backlog.last().map_or(last, |e| e.id);
-    let order_id = order.id;
     let backlog = stream::iter(backlog.iter().map(sse).collect::<Vec<_>>());
     // A subscriber that lags behind the hub is cut off; it reconnects with Last-Event-ID.
     let live = live.take_while(|r| std::future::ready(r.is_ok())).filter_map(move |r| {

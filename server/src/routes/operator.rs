@@ -1,14 +1,16 @@
 //! The operator API under `/v1/operator/`: the shop's side, which keeps the customer's word.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::Timestamp;
 use kept_protocol::chat::AuthorKind;
-use kept_protocol::operator::{NewChangeRequest, OperatorMessage, OrderDetail, OrderSummary, OutOfStock, StatusChange};
+use kept_protocol::operator::{
+    CallLog, LoggedCall, NewChangeRequest, OperatorMessage, OrderDetail, OrderSummary, OutOfStock, StatusChange,
+};
 use kept_protocol::{
     Callback, CallbackStatus, ChangeRequest, ChangeStatus, EventData, Fallback, ItemResolution, Money, ProblemCode,
     Report, SubstitutionRule, TimelineEvent,
@@ -16,7 +18,7 @@ use kept_protocol::{
 use sqlx::SqlitePool;
 use subtle::ConstantTimeEq;
 
-use super::chat::{page, store_message};
+use super::chat::{event_stream, page, store_message, EventsQuery};
 use super::orders::{load, parse_status, status_name, view};
 use super::{check, read_body, shop};
 use crate::{auth, clock, idempotency, ApiError, AppState};
@@ -30,6 +32,9 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{order}/status", post(change_status))
         .route("/orders/{order}/items/{item}/out-of-stock", post(out_of_stock))
         .route("/orders/{order}/change-requests", post(new_change_request))
+        .route("/orders/{order}/events", get(events))
+        .route("/orders/{order}/calls", post(log_call))
+        .route("/orders/{order}/callbacks/{callback}/done", post(callback_done))
         .route("/presence", post(presence))
         .route("/shop", post(update_shop))
 }
@@ -87,9 +92,16 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<
             id,
         });
     }
-    // What needs attention first: waiting customers (longest first), then open requests.
+    // What needs attention first: waiting customers (longest first), callbacks due, unanswered
+    // change requests, broken-promise reports.
     out.sort_by_key(|o| {
-        (o.waiting_since.is_none(), o.waiting_since.clone(), o.callbacks_due == 0, o.pending_change_requests == 0)
+        (
+            o.waiting_since.is_none(),
+            o.waiting_since.clone(),
+            o.callbacks_due == 0,
+            o.pending_change_requests == 0,
+            o.reports == 0,
+        )
     });
     Ok(Json(out))
 }
@@ -406,6 +418,87 @@ async fn new_change_request(
         Ok((StatusCode::CREATED, serde_json::to_value(cr)?))
     })
     .await
+}
+
+/// The order's live events for the console; EventSource cannot send headers, so the operator
+/// token may ride in `access_token`.
+async fn events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<EventsQuery>,
+    mut headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let (None, Some(token)) = (headers.get(axum::http::header::AUTHORIZATION), q.access_token.as_deref()) {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&format!("Bearer {token}")) {
+            headers.insert(axum::http::header::AUTHORIZATION, value);
+        }
+    }
+    operator(&state, &headers)?;
+    let order = order_or_404(&state.pool, &id).await?;
+    Ok(event_stream(&state, order.id, &headers, q.last_event_id).await?.into_response())
+}
+
+/// Logs a phone call; refused when the agreement says "do not call" (or has no phone channel).
+async fn log_call(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    operator(&state, &headers)?;
+    let pool = &state.pool;
+    let order = order_or_404(pool, &id).await?;
+    let (req, raw): (CallLog, _) = read_body(body).await?;
+    check(req.problems())?;
+    if let Some(r) = super::orders::current_receipt(pool, &order.id).await? {
+        let contact = &r.preferences.contact;
+        if !contact.allows_calls() {
+            let instead: Vec<&str> = contact.channels.iter().filter(|c| !c.is_call()).map(|c| c.as_str()).collect();
+            return Err(ApiError::CallForbidden(format!("use {} instead", instead.join(", then "))));
+        }
+    }
+    let scope = format!("{}:calls", order.id);
+    idempotency::once(&state, &scope, &headers, &raw, || async {
+        let logged_at = clock::now();
+        let (cid,): (i64,) = sqlx::query_as(
+            "INSERT INTO calls (order_id, callback_id, note, logged_at) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&order.id)
+        .bind(req.callback)
+        .bind(req.note.as_deref().map(str::trim).filter(|n| !n.is_empty()))
+        .bind(&logged_at)
+        .fetch_one(pool)
+        .await?;
+        if let Some(cb) = req.callback {
+            mark_done(pool, &order.id, cb).await?;
+        }
+        Ok((StatusCode::CREATED, serde_json::to_value(LoggedCall { id: cid, logged_at })?))
+    })
+    .await
+}
+
+async fn mark_done(pool: &SqlitePool, order: &str, callback: i64) -> Result<(), ApiError> {
+    let done = sqlx::query("UPDATE callbacks SET done_at = COALESCE(done_at, ?) WHERE id = ? AND order_id = ?")
+        .bind(clock::now())
+        .bind(callback)
+        .bind(order)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::NotFound("callback"));
+    }
+    Ok(())
+}
+
+/// Marks a callback as done.
+async fn callback_done(
+    State(state): State<AppState>,
+    Path((id, callback)): Path<(String, i64)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    operator(&state, &headers)?;
+    mark_done(&state.pool, &id, callback).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn presence(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
