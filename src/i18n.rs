@@ -70,7 +70,6 @@ pub enum Text {
     Minutes,
     AgreementSaved,
     Reported,
-    ItemResolved,
     ChangeAsked,
     ChangeAccepted,
     ChangeDeclined,
@@ -255,9 +254,6 @@ impl Text {
                 "Вы сообщили о нарушении, версия",
                 "Zgłoszono złamaną obietnicę, wersja",
             ),
-            ItemResolved => {
-                l.pick("Missing item handled:", "Решено по отсутствующему товару:", "Rozwiązano brakujący produkt:")
-            }
             ChangeAsked => l.pick("The shop asks for a change", "Магазин просит изменение", "Sklep prosi o zmianę"),
             ChangeAccepted => l.pick("You accepted the change", "Вы приняли изменение", "Zmiana zaakceptowana"),
             ChangeDeclined => l.pick("You declined the change", "Вы отклонили изменение", "Zmiana odrzucona"),

@@ -34,11 +34,7 @@ impl TestServer {
         let site = dir.path().join("site");
         std::fs::create_dir_all(&site).expect("a site folder");
         for from in [env_path("KEPT_DIST"), PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pages")] {
-            for entry in std::fs::read_dir(&from).expect("readable").flatten() {
-                if entry.path().is_file() {
-                    std::fs::copy(entry.path(), site.join(entry.file_name())).expect("copied");
-                }
-            }
+            copy_tree(&from, &site);
         }
         let (child, url) = spawn(&site, &dir.path().join("kept.sqlite"), "127.0.0.1:0");
         TestServer { url, child, _dir: dir }
@@ -94,6 +90,20 @@ impl TestServer {
             .call()
             .expect("the server answers");
         res.body_mut().read_json().expect("a JSON body")
+    }
+}
+
+/// Copies the files of `from` into `to`, and its folders (the console in `operator/`) one level down.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).expect("readable").flatten() {
+        let path = entry.path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copied");
+        } else if path.is_dir() {
+            let sub = to.join(entry.file_name());
+            std::fs::create_dir_all(&sub).expect("a folder");
+            copy_tree(&path, &sub);
+        }
     }
 }
 

@@ -120,6 +120,12 @@ impl Browser {
         self.call("POST", &self.session_path("/execute/async"), Some(json!({ "script": script, "args": args })))
     }
 
+    /// The first element of the page matching `css`, if present now.
+    pub fn find(&self, css: &str) -> Option<Element> {
+        let el = self.try_call("POST", "/element", Some(json!({ "using": "css selector", "value": css })))?;
+        el[ELEMENT].as_str().map(|id| Element(id.to_owned()))
+    }
+
     /// The element matching `css` inside the shadow root of the first element matching `host`, if present now.
     pub fn find_in_shadow(&self, host: &str, css: &str) -> Option<Element> {
         self.find_in_nth_shadow(host, 0, css)

@@ -64,6 +64,52 @@ impl Channel {
     }
 }
 
+impl crate::order::OrderStatus {
+    /// The status as a customer reads it.
+    pub fn label(self, l: Locale) -> &'static str {
+        use crate::order::OrderStatus::*;
+        match self {
+            OrderPaymentDue => l.pick("Waiting for payment", "Ожидает оплаты", "Oczekuje na płatność"),
+            OrderProcessing => l.pick("Being prepared", "Собирается", "W przygotowaniu"),
+            OrderPickupAvailable => l.pick("Ready for pickup", "Готов к выдаче", "Gotowe do odbioru"),
+            OrderInTransit => l.pick("On its way", "В пути", "W drodze"),
+            OrderDelivered => l.pick("Delivered", "Доставлен", "Dostarczone"),
+            OrderCancelled => l.pick("Cancelled", "Отменён", "Anulowane"),
+            OrderReturned => l.pick("Returned", "Возвращён", "Zwrócone"),
+            OrderProblem => l.pick("There is a problem", "Возникла проблема", "Wystąpił problem"),
+        }
+    }
+}
+
+impl crate::order::ItemResolution {
+    /// What became of a missing item, as the customer and the operator read it.
+    pub fn label(&self, l: Locale) -> String {
+        use crate::order::ItemResolution::*;
+        match self {
+            Substituted { name, unit_price, .. } => format!(
+                "{} {name} ({})",
+                l.pick("replaced with", "заменён на", "zastąpiony przez"),
+                crate::summary::money_text(unit_price)
+            ),
+            Removed { refund } => format!(
+                "{} {}",
+                l.pick("removed, refund", "убран, возврат", "usunięty, zwrot"),
+                crate::summary::money_text(refund)
+            ),
+            AskedCustomer { channel, .. } => format!(
+                "{} {}",
+                l.pick(
+                    "out of stock; we ask you first:",
+                    "нет в наличии; сначала спросим вас:",
+                    "brak; najpierw pytamy Ciebie:"
+                ),
+                channel.label(l)
+            ),
+            OrderCancelled => l.pick("the order is cancelled", "заказ отменён", "zamówienie anulowane").to_owned(),
+        }
+    }
+}
+
 impl PaymentMethod {
     /// The method's name as a customer reads it.
     pub fn label(self, l: Locale) -> &'static str {

@@ -24,7 +24,8 @@ pub fn money_text(m: &Money) -> String {
     format!("{sign}{}.{:02} {}", abs / 100, abs % 100, m.currency)
 }
 
-fn rule_text(rule: &SubstitutionRule, l: Locale, order: &OrderView, item: Option<&str>) -> String {
+/// A substitution rule in plain words; `item` names the item a specific replacement is for.
+pub fn rule_text(rule: &SubstitutionRule, l: Locale, order: &OrderView, item: Option<&str>) -> String {
     let currency = order.items.first().map_or("", |i| i.unit_price.currency.as_str());
     let similar = |cap: PriceCap| {
         let mut s = l

@@ -35,6 +35,17 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<u64, String> {
     size_report(root)
 }
 
+/// Builds the operator console into `dist/operator/` (after the widget: trunk replaces `dist/`).
+/// It is the shop's own tool, so it has no byte budget and uses the ordinary release profile.
+pub fn console(root: &Path, tools: &Tools) -> Result<(), String> {
+    run::status(
+        Command::new("trunk")
+            .args(["build", "--release", "--offline"])
+            .current_dir(root.join("operator"))
+            .env("PATH", tools.path_var()),
+    )
+}
+
 /// Prints raw and gzip sizes of each shipped file and checks the total against the budget.
 pub fn size_report(root: &Path) -> Result<u64, String> {
     let dist = root.join("dist");

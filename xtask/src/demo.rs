@@ -5,6 +5,10 @@ use std::process::Command;
 
 use crate::{build, run, setup};
 
+/// The demo console's token; the demo listens on loopback only. A real shop sets its own secret
+/// with `--operator-token` or `KEPT_OPERATOR_TOKEN`.
+const DEMO_OPERATOR_TOKEN: &str = "demo-operator";
+
 /// Builds everything, then becomes kept-server until Ctrl-C.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let port = match args {
@@ -14,10 +18,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     };
     let tools = setup::run(root)?;
     build::widget(root, &tools)?;
+    build::console(root, &tools)?;
     run::status(Command::new("cargo").args(["build", "--release", "-p", "kept-server"]).current_dir(root))?;
     let server = root.join("target/release/kept-server");
     println!();
-    println!("Kept demo shop: http://127.0.0.1:{port}/   (also /?locale=ru and /?locale=pl)");
+    println!("Kept demo shop:   http://127.0.0.1:{port}/   (also /?locale=ru and /?locale=pl)");
+    println!("Operator console: http://127.0.0.1:{port}/operator/   sign in with the token {DEMO_OPERATOR_TOKEN}");
     println!("Database: data/kept.sqlite. Stop with Ctrl-C.");
     let mut cmd = Command::new(server);
     cmd.current_dir(root).args(["--bind", &format!("127.0.0.1:{port}")]).args([
@@ -26,6 +32,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         "--static-dir",
         "dist",
         "--seed-demo",
+        "--operator-token",
+        DEMO_OPERATOR_TOKEN,
     ]);
     // Become the server, so Ctrl-C reaches it directly and it shuts down cleanly.
     use std::os::unix::process::CommandExt;

@@ -7,7 +7,8 @@ use crate::run::{self, Counts};
 use crate::{build, setup};
 
 /// The host-side packages; the widget is checked for wasm32 only.
-const HOST_PACKAGES: [&str; 8] = ["-p", "kept-protocol", "-p", "kept-server", "-p", "kept-e2e", "-p", "xtask"];
+const HOST_PACKAGES: [&str; 10] =
+    ["-p", "kept-protocol", "-p", "kept-server", "-p", "kept-operator", "-p", "kept-e2e", "-p", "xtask"];
 
 struct Tally {
     counts: Counts,
@@ -61,7 +62,8 @@ pub fn run(root: &Path) -> Result<(), String> {
     clippy.args(HOST_PACKAGES).args(["--features", "kept-protocol/schema", "--", "-D", "warnings"]);
     t.check("clippy (host)", run::status(&mut clippy));
     let mut clippy_wasm =
-        cargo(root, &["clippy", "-p", "kept-widget", "--target", "wasm32-unknown-unknown", "--all-targets"]);
+        cargo(root, &["clippy", "-p", "kept-widget", "-p", "kept-operator", "--target", "wasm32-unknown-unknown"]);
+    clippy_wasm.arg("--all-targets");
     clippy_wasm.args(["--", "-D", "warnings"]);
     t.check("clippy (wasm32)", run::status(&mut clippy_wasm));
 
@@ -75,6 +77,8 @@ pub fn run(root: &Path) -> Result<(), String> {
             "kept-protocol",
             "-p",
             "kept-server",
+            "-p",
+            "kept-operator",
             "-p",
             "xtask",
             "--features",
@@ -97,6 +101,9 @@ pub fn run(root: &Path) -> Result<(), String> {
     let built = build::widget(root, &tools);
     let widget_built = !matches!(&built, Err(e) if !e.contains("over the budget"));
     t.check("release build and size budget", built.map(|_| ()));
+    let console = if widget_built { build::console(root, &tools) } else { Err("the widget did not build".to_owned()) };
+    let widget_built = widget_built && console.is_ok();
+    t.check("operator console build", console);
 
     if widget_built {
         let server = run::status(&mut cargo(root, &["build", "-p", "kept-server"]));

@@ -160,6 +160,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     let chat = RwSignal::new(Chat::default());
     let older = RwSignal::new(None::<i64>);
     let timeline = RwSignal::new(order.timeline);
+    let item_names: Vec<(String, String)> = order.items.iter().map(|i| (i.id.clone(), i.name.clone())).collect();
     let receipt = RwSignal::new(order.receipt);
     let requests = RwSignal::new(order.change_requests);
     let survey_due = RwSignal::new(order.survey_due);
@@ -343,7 +344,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             <Presence availability=shop.availability reply_time=shop.reply_time locale/>
             <AgreementCard api=api.clone() receipt=receipt.into() locale/>
             <ChangeCards api=api.clone() requests locale/>
-            <Timeline entries=timeline.into() locale/>
+            <Timeline entries=timeline.into() items=item_names locale/>
             <Show when=move || survey_due.get()><Survey api=survey_api.clone() locale/></Show>
             <FaqSearch faq=shop.faq.clone() locale/>
             <Show when=move || load_failed.get()>

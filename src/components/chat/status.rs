@@ -2,8 +2,8 @@
 //! changes the shop asks for.
 
 use kept_protocol::{
-    Availability, ChangeKind, ChangeRequest, ChangeStatus, Locale, OrderStatus, Promise, Receipt, ReplyTime,
-    TimelineEntry, TimelineEvent,
+    Availability, ChangeKind, ChangeRequest, ChangeStatus, Locale, Promise, Receipt, ReplyTime, TimelineEntry,
+    TimelineEvent,
 };
 use leptos::prelude::*;
 
@@ -35,30 +35,19 @@ pub fn Presence(availability: Availability, reply_time: Option<ReplyTime>, local
     }
 }
 
-fn status_label(s: OrderStatus, l: Locale) -> &'static str {
-    use OrderStatus::*;
-    match s {
-        OrderPaymentDue => l.pick("Waiting for payment", "Ожидает оплаты", "Oczekuje na płatność"),
-        OrderProcessing => l.pick("Being prepared", "Собирается", "W przygotowaniu"),
-        OrderPickupAvailable => l.pick("Ready for pickup", "Готов к выдаче", "Gotowe do odbioru"),
-        OrderInTransit => l.pick("On its way", "В пути", "W drodze"),
-        OrderDelivered => l.pick("Delivered", "Доставлен", "Dostarczone"),
-        OrderCancelled => l.pick("Cancelled", "Отменён", "Anulowane"),
-        OrderReturned => l.pick("Returned", "Возвращён", "Zwrócone"),
-        OrderProblem => l.pick("There is a problem", "Возникла проблема", "Wystąpił problem"),
-    }
-}
-
-fn timeline_text(e: &TimelineEvent, l: Locale) -> String {
+fn timeline_text(e: &TimelineEvent, items: &[(String, String)], l: Locale) -> String {
     match e {
-        TimelineEvent::Status { status } => status_label(*status, l).to_owned(),
+        TimelineEvent::Status { status } => status.label(l).to_owned(),
         TimelineEvent::PreferencesAgreed { version } => {
             [Text::AgreementSaved.in_locale(l), " ", &version.to_string()].concat()
         }
         TimelineEvent::PromiseBroken { receipt_version, .. } => {
             [Text::Reported.in_locale(l), " ", &receipt_version.to_string()].concat()
         }
-        TimelineEvent::ItemResolved { item, .. } => [Text::ItemResolved.in_locale(l), " ", item].concat(),
+        TimelineEvent::ItemResolved { item, resolution } => {
+            let name = items.iter().find(|(id, _)| id == item).map_or(item.as_str(), |(_, n)| n.as_str());
+            [name, ": ", &resolution.label(l)].concat()
+        }
         TimelineEvent::ChangeRequested { .. } => Text::ChangeAsked.in_locale(l).to_owned(),
         TimelineEvent::ChangeAnswered { accepted, .. } => {
             if *accepted { Text::ChangeAccepted } else { Text::ChangeDeclined }.in_locale(l).to_owned()
@@ -70,11 +59,16 @@ fn timeline_text(e: &TimelineEvent, l: Locale) -> String {
 
 /// The order's history, newest last.
 #[component]
-pub fn Timeline(entries: Signal<Vec<TimelineEntry>>, locale: Locale) -> impl IntoView {
+pub fn Timeline(
+    entries: Signal<Vec<TimelineEntry>>,
+    /// Item ids and names, to name what a resolution was about.
+    items: Vec<(String, String)>,
+    locale: Locale,
+) -> impl IntoView {
     view! {
         <ol class="kept-timeline" data-testid="timeline">
             {move || entries.get().into_iter().map(|e| view! {
-                <li><time datetime=e.at.clone()>{format::date_time(&e.at, locale)}</time> " · " {timeline_text(&e.event, locale)}</li>
+                <li><time datetime=e.at.clone()>{format::date_time(&e.at, locale)}</time> " · " {timeline_text(&e.event, &items, locale)}</li>
             }).collect_view()}
         </ol>
     }

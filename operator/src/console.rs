@@ -1,0 +1,187 @@
+//! Signing in, and the order list with what needs attention first.
+
+use kept_protocol::operator::OrderSummary;
+use kept_protocol::{Locale, ShopProfile};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{Api, Failure};
+use crate::i18n::{locale, T};
+use crate::order::OrderPanel;
+
+/// The whole console.
+#[component]
+pub fn App() -> impl IntoView {
+    let l = locale();
+    let api = RwSignal::new(Api::from_session());
+    let sign_out = move |_| {
+        Api::sign_out();
+        api.set(None);
+    };
+    view! {
+        <header class="op-header">
+            <h1>{T::Title.get(l)}</h1>
+            <nav aria-label=T::Language.get(l) class="op-langs">
+                {Locale::ALL.into_iter().map(|x| view! {
+                    <a href=format!("?locale={}", x.tag()) aria-current=(x == l).then_some("true")>{x.tag()}</a>
+                }).collect_view()}
+            </nav>
+            <Show when=move || api.with(Option::is_some)>
+                <button type="button" class="op-button op-button--quiet" on:click=sign_out>{T::SignOut.get(l)}</button>
+            </Show>
+        </header>
+        {move || match api.get() {
+            None => view! { <SignIn api l/> }.into_any(),
+            Some(a) => view! { <Console api=a l on_unauthorized=Callback::new(move |()| { Api::sign_out(); api.set(None) })/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn SignIn(api: RwSignal<Option<Api>>, l: Locale) -> impl IntoView {
+    let token = RwSignal::new(String::new());
+    let refused = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = token.get_untracked();
+        spawn_local(async move {
+            match Api::sign_in(&t).await {
+                Ok(a) => api.set(Some(a)),
+                Err(_) => refused.set(true),
+            }
+        });
+    };
+    view! {
+        <main class="op-signin">
+            <form on:submit=submit>
+                <label for="op-token">{T::TokenLabel.get(l)}</label>
+                <input id="op-token" type="password" autocomplete="current-password" data-testid="op-token"
+                    aria-invalid=move || refused.get().then_some("true")
+                    aria-describedby=move || refused.get().then_some("op-token-error")
+                    on:input=move |ev| token.set(event_target_value(&ev))/>
+                <Show when=move || refused.get()>
+                    <p id="op-token-error" class="op-error" role="alert">{T::TokenRefused.get(l)}</p>
+                </Show>
+                <button type="submit" class="op-button" data-testid="op-sign-in">{T::SignIn.get(l)}</button>
+            </form>
+        </main>
+    }
+}
+
+/// Minutes since an RFC 3339 instant, by the browser's clock.
+pub fn minutes_since(at: &str) -> i64 {
+    let then = js_sys::Date::parse(at);
+    if then.is_nan() {
+        return 0;
+    }
+    ((js_sys::Date::now() - then) / 60_000.0).floor() as i64
+}
+
+fn badges(o: &OrderSummary, promise_minutes: i64, l: Locale) -> impl IntoView {
+    let waiting = o.waiting_since.as_deref().map(|since| {
+        let waited = minutes_since(since);
+        let late = waited > promise_minutes;
+        let text =
+            format!("{} {waited} {} ({} {promise_minutes})", T::Waiting.get(l), T::Minutes.get(l), T::Promised.get(l));
+        view! { <span class="op-badge" class:op-badge--late=late>{text}</span> }
+    });
+    let count = |n: u32, t: T| {
+        (n > 0).then(|| view! { <span class="op-badge op-badge--late">{format!("{} {n}", t.get(l))}</span> })
+    };
+    view! {
+        {waiting}
+        {count(o.callbacks_due, T::CallbacksDue)}
+        {count(o.pending_change_requests, T::ChangeRequests)}
+        {count(o.reports, T::Reports)}
+    }
+}
+
+#[component]
+fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView {
+    let orders = RwSignal::new(None::<Vec<OrderSummary>>);
+    let shop = RwSignal::new(None::<ShopProfile>);
+    let selected = RwSignal::new(None::<String>);
+    let refresh = {
+        let api = api.clone();
+        move || {
+            let api = api.clone();
+            spawn_local(async move {
+                match api.get::<Vec<OrderSummary>>("/v1/operator/orders").await {
+                    Ok(list) => orders.set(Some(list)),
+                    Err(Failure::Unauthorized) => on_unauthorized.run(()),
+                    Err(_) => {}
+                }
+                if let Ok(s) = api.get::<ShopProfile>("/v1/shop").await {
+                    shop.set(Some(s));
+                }
+            });
+        }
+    };
+    refresh();
+    // The operator is online while this console is open: a heartbeat, and a fresh list.
+    let beat = {
+        let api = api.clone();
+        move || {
+            let api = api.clone();
+            spawn_local(async move {
+                let _ = api.post::<(), serde_json::Value>("/v1/operator/presence", &()).await;
+            });
+        }
+    };
+    beat();
+    let tick = refresh.clone();
+    let timers = [
+        set_interval_with_handle(tick, std::time::Duration::from_secs(5)).ok(),
+        set_interval_with_handle(beat, std::time::Duration::from_secs(20)).ok(),
+    ];
+    on_cleanup(move || timers.into_iter().flatten().for_each(|t| t.clear()));
+    let on_change = Callback::new(move |()| refresh());
+    // The open order is rebuilt only when another is picked, never by the list's refresh.
+    let shop_ready = Memo::new(move |_| shop.with(Option::is_some));
+    let promise = move || {
+        shop.with(|s| {
+            s.as_ref().and_then(|s| s.reply_time.as_ref()).map_or(15, |r| r.median_seconds.div_ceil(60).max(1))
+        }) as i64
+    };
+    view! {
+        <div class="op-layout">
+            <nav class="op-orders" aria-labelledby="op-orders-heading">
+                <h2 id="op-orders-heading">{T::Orders.get(l)}</h2>
+                {move || match orders.get() {
+                    Some(list) if list.is_empty() => view! { <p>{T::NoOrders.get(l)}</p> }.into_any(),
+                    Some(list) => view! {
+                        <ul data-testid="op-orders">
+                            {list.into_iter().map(|o| {
+                                let id = o.id.clone();
+                                let current = {
+                                    let id = id.clone();
+                                    move || (selected.get().as_deref() == Some(id.as_str())).then_some("true")
+                                };
+                                let pick = id.clone();
+                                view! {
+                                    <li>
+                                        <button type="button" class="op-order" aria-current=current data-testid="op-order"
+                                            on:click=move |_| selected.set(Some(pick.clone()))>
+                                            <strong>{id}</strong> " · " {o.status.label(l)}
+                                            <span class="op-badges">{badges(&o, promise(), l)}</span>
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    None => ().into_any(),
+                }}
+            </nav>
+            <main class="op-main">
+                {move || match (selected.get(), shop_ready.get()) {
+                    (Some(id), true) => {
+                        let shop = shop.get_untracked().unwrap_or_else(|| ShopProfile::new("", "UTC", vec![], vec![]));
+                        view! { <OrderPanel api=api.clone() id shop l on_change on_unauthorized/> }.into_any()
+                    }
+                    _ => view! { <p class="op-hint">{T::PickOrder.get(l)}</p> }.into_any(),
+                }}
+            </main>
+        </div>
+    }
+}
