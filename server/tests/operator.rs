@@ -241,3 +241,32 @@ async fn ask_first_with_a_similar_fallback_takes_the_cheapest_replacement_within
     let last = order["timeline"].as_array().unwrap().last().cloned().unwrap();
     assert_eq!(last["event"]["resolution"]["outcome"], "substituted", "{last}");
 }
+
+#[tokio::test]
+async fn a_replacement_priced_in_another_currency_is_refused_whatever_the_amount() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    agree(&s).await; // similar within +10 %, items in PLN
+    let euros = json!({ "replacement": { "id": "e", "name": "Cheap in EUR", "unit_price": { "amount_minor": 100, "currency": "EUR" } } });
+    let (status, err) = call(&s, op_post(&oos("coffee-1"), None, euros)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_codes(&err), one("replacement.unit_price", "out_of_range"));
+}
+
+#[tokio::test]
+async fn a_callback_shows_as_due_a_quarter_of_an_hour_before_its_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let at = |mins: i64| kept_server::clock::rfc3339(jiff::Timestamp::now() + jiff::SignedDuration::from_mins(mins));
+    let insert = "INSERT INTO callbacks (order_id, window_start, window_end, created_at) VALUES ('KC-1001', ?, ?, ?)";
+    sqlx::query(insert).bind(at(60)).bind(at(120)).bind(at(0)).execute(&s.pool).await.unwrap();
+    let due = |list: &serde_json::Value| {
+        list.as_array().unwrap().iter().find(|o| o["id"] == "KC-1001").unwrap()["callbacks_due"].as_u64().unwrap()
+    };
+    let (_, list) = call(&s, get("/v1/operator/orders", Some(OPERATOR))).await;
+    assert_eq!(due(&list), 0, "an hour ahead is not due yet");
+    sqlx::query(insert).bind(at(10)).bind(at(70)).bind(at(0)).execute(&s.pool).await.unwrap();
+    let (_, list) = call(&s, get("/v1/operator/orders", Some(OPERATOR))).await;
+    assert_eq!(due(&list), 1, "ten minutes ahead is due");
+    assert_eq!(list[0]["id"], "KC-1001", "and comes first");
+}

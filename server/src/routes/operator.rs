@@ -39,6 +39,9 @@ pub fn router() -> Router<AppState> {
         .route("/shop", post(update_shop))
 }
 
+/// How long before its window a callback shows as due in the order list.
+const CALLBACK_LEAD_MINUTES: i64 = 15;
+
 /// Checks the operator token in constant time; a server without one refuses everyone.
 fn operator(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let expected = state.config.operator_token.as_deref().ok_or(ApiError::Unauthorized)?;
@@ -60,6 +63,8 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT id, status FROM orders ORDER BY created_at DESC LIMIT 500").fetch_all(pool).await?;
     let now = clock::now();
+    // A callback counts as due from a quarter of an hour before its window opens.
+    let soon = clock::rfc3339(Timestamp::now() + jiff::SignedDuration::from_mins(CALLBACK_LEAD_MINUTES));
     let mut out = Vec::with_capacity(rows.len());
     for (id, status) in rows {
         let (waiting_since,): (Option<String>,) = sqlx::query_as(
@@ -69,11 +74,11 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<
         .bind(&id)
         .fetch_one(pool)
         .await?;
-        let count = |sql: &'static str| {
+        let count = |sql: &'static str, at: &String| {
             let id = id.clone();
-            let now = now.clone();
+            let at = at.clone();
             async move {
-                let (n,): (i64,) = sqlx::query_as(sql).bind(id).bind(now).fetch_one(pool).await?;
+                let (n,): (i64,) = sqlx::query_as(sql).bind(id).bind(at).fetch_one(pool).await?;
                 Ok::<u32, ApiError>(n as u32)
             }
         };
@@ -82,11 +87,13 @@ async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<
             waiting_since,
             pending_change_requests: count(
                 "SELECT COUNT(*) FROM change_requests WHERE order_id = ? AND status = 'pending' AND ? IS NOT NULL",
+                &now,
             )
             .await?,
-            reports: count("SELECT COUNT(*) FROM reports WHERE order_id = ? AND ? IS NOT NULL").await?,
+            reports: count("SELECT COUNT(*) FROM reports WHERE order_id = ? AND ? IS NOT NULL", &now).await?,
             callbacks_due: count(
                 "SELECT COUNT(*) FROM callbacks WHERE order_id = ? AND done_at IS NULL AND window_start <= ?",
+                &soon,
             )
             .await?,
             id,
