@@ -4,6 +4,7 @@
 //! Tests follow the fixture split: `find` (locators), `action` (what the customer does),
 //! `check` (what the customer sees).
 
+pub mod bench;
 pub mod fixture;
 pub mod server;
 pub mod webdriver;

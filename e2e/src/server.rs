@@ -17,6 +17,7 @@ pub struct TestServer {
     /// `http://127.0.0.1:PORT`
     pub url: String,
     child: Child,
+    flags: Vec<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -29,6 +30,11 @@ fn env_path(name: &str) -> PathBuf {
 impl TestServer {
     /// Starts `$KEPT_SERVER_BIN` serving `$KEPT_DIST`, with the demo shop seeded.
     pub fn start() -> TestServer {
+        TestServer::start_with(&[], &[])
+    }
+
+    /// The same, with more folders in the site (each under its own name) and more server flags.
+    pub fn start_with(folders: &[(&str, PathBuf)], flags: &[&str]) -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary folder");
         // The release widget plus the test pages (hostile CSS, strict CSP, two widgets...).
         let site = dir.path().join("site");
@@ -36,8 +42,14 @@ impl TestServer {
         for from in [env_path("KEPT_DIST"), PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pages")] {
             copy_tree(&from, &site);
         }
-        let (child, url) = spawn(&site, &dir.path().join("kept.sqlite"), "127.0.0.1:0");
-        TestServer { url, child, _dir: dir }
+        for (name, from) in folders {
+            let to = site.join(name);
+            std::fs::create_dir_all(&to).expect("a folder");
+            copy_tree(from, &to);
+        }
+        let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+        let (child, url) = spawn(&site, &dir.path().join("kept.sqlite"), "127.0.0.1:0", &flags);
+        TestServer { url, child, flags, _dir: dir }
     }
 
     /// Stops the server and starts it again on the same port with the same database.
@@ -45,7 +57,8 @@ impl TestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let bind = self.url.trim_start_matches("http://").to_owned();
-        let (child, _) = spawn(&self._dir.path().join("site"), &self._dir.path().join("kept.sqlite"), &bind);
+        let (child, _) =
+            spawn(&self._dir.path().join("site"), &self._dir.path().join("kept.sqlite"), &bind, &self.flags);
         self.child = child;
     }
 
@@ -55,6 +68,11 @@ impl TestServer {
             .http_status_as_error(false)
             .build()
             .new_agent()
+    }
+
+    /// The server's process id (for its memory).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Makes the next `count` requests whose path starts with `path_prefix` fail (503) or hang.
@@ -108,9 +126,10 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 }
 
 /// Starts kept-server and waits for the address it reports.
-fn spawn(site: &std::path::Path, db: &std::path::Path, bind: &str) -> (Child, String) {
+fn spawn(site: &std::path::Path, db: &std::path::Path, bind: &str, flags: &[String]) -> (Child, String) {
     let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
         .args(["--bind", bind, "--seed-demo", "--demo-token", TOKEN, "--enable-faults", "--operator-token", OPERATOR])
+        .args(flags)
         .arg("--static-dir")
         .arg(site)
         .arg("--db")

@@ -120,6 +120,11 @@ impl Browser {
         self.call("POST", &self.session_path("/execute/async"), Some(json!({ "script": script, "args": args })))
     }
 
+    /// Runs a Chrome DevTools Protocol command through ChromeDriver and returns its result.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call("POST", &self.session_path("/goog/cdp/execute"), Some(json!({ "cmd": cmd, "params": params })))
+    }
+
     /// The first element of the page matching `css`, if present now.
     pub fn find(&self, css: &str) -> Option<Element> {
         let el = self.try_call("POST", "/element", Some(json!({ "using": "css selector", "value": css })))?;

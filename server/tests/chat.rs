@@ -118,7 +118,7 @@ async fn the_event_stream_resumes_after_the_last_event_id_with_exactly_the_misse
     for i in 0..3 {
         call(&s, post(MESSAGES, Some(&format!("k{i}")), message(&format!("c{i}"), &format!("m{i}")))).await;
     }
-    let all = sse(&s, None, 3).await;
+    let all = sse(&s, Some("0"), 3).await;
     assert_eq!(all.len(), 3);
     assert!(all.iter().all(|(_, name, _)| name == "message"));
     let first_id = all[0].0.to_string();
@@ -126,6 +126,21 @@ async fn the_event_stream_resumes_after_the_last_event_id_with_exactly_the_misse
     let texts: Vec<&str> = resumed.iter().map(|(_, _, d)| d["message"]["text"].as_str().unwrap()).collect();
     assert_eq!(texts, vec!["m1", "m2"]);
     assert_eq!(resumed.iter().map(|e| e.0).collect::<Vec<_>>(), vec![all[1].0, all[2].0]);
+}
+
+#[tokio::test]
+async fn a_stream_opened_without_a_position_is_live_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    call(&s, post(MESSAGES, Some("k0"), message("c0", "before"))).await;
+    let listener = {
+        let s = s.clone();
+        tokio::spawn(async move { sse(&s, None, 1).await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    call(&s, post(MESSAGES, Some("k1"), message("c1", "after"))).await;
+    let got = listener.await.unwrap();
+    assert_eq!(got.iter().map(|e| e.2["message"]["text"].as_str().unwrap()).collect::<Vec<_>>(), vec!["after"]);
 }
 
 #[tokio::test]

@@ -26,6 +26,7 @@ pub fn App(config: Config) -> impl IntoView {
     let locale = config.locale;
     let status_only = config.status_only;
     let api = Api::new(config);
+    let instance = use_context::<crate::host::InstanceId>();
     // An action rather than a LocalResource: it shares the async machinery `send` already
     // pulls in, which keeps the wasm smaller (measured: 12 KB gzip less).
     let load = Action::new_local({
@@ -80,6 +81,10 @@ pub fn App(config: Config) -> impl IntoView {
                     let step = (!status_only || chat.is_none()).then(|| {
                         view! { <div class="kept-layout__step"><Checkout api=api.clone() shop order locale/></div> }
                     });
+                    // The host page (and the benchmark) hear when the widget can be used.
+                    if let Some(id) = instance {
+                        leptos::task::spawn_local(async move { host::emit(id, "kept:ready", "{}") });
+                    }
                     view! { <div class="kept-layout">{step} {chat}</div> }.into_any()
                 }
             }}

@@ -1,5 +1,6 @@
 //! `cargo xtask setup | demo | test | bench | size`: everything a fresh machine needs.
 
+mod bench;
 mod build;
 mod demo;
 mod run;
@@ -14,8 +15,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   setup              install what is missing (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium)
   demo [--port N]    build the widget, start kept-server with the demo shop, print the URL (default port 8080)
   test               formatting, clippy, native tests, browser tests, size budget, end-to-end tests
-  bench              build the release widget and report its size
-  size               the same size report as bench";
+  bench              measure bytes, boot, long chats, memory and server load beside a peer widget
+  size               the release widget's size report and budget";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,7 +25,8 @@ fn main() -> ExitCode {
         Some("setup") => setup::run(&root).map(|_| ()),
         Some("demo") => demo::run(&root, &args[1..]),
         Some("test") => test::run(&root),
-        Some("bench") | Some("size") => setup::run(&root).and_then(|tools| build::widget(&root, &tools)).map(|_| ()),
+        Some("bench") => bench::run(&root),
+        Some("size") => setup::run(&root).and_then(|tools| build::widget(&root, &tools)).map(|_| ()),
         _ => Err(USAGE.to_owned()),
     };
     match result {

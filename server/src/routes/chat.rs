@@ -223,11 +223,16 @@ pub async fn event_stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
-        .or(last_event_id)
-        .unwrap_or(0);
+        .or(last_event_id);
     // Subscribe before reading the backlog, so nothing published in between is missed.
     let live = BroadcastStream::new(state.hub.subscribe());
-    let backlog = events::since(&state.pool, &order_id, last).await?;
+    // Without a position the stream is live only: the client reads the current state over REST
+    // (a chat of 10,000 messages must not replay 10,000 events on every page load).
+    let backlog = match last {
+        Some(last) => events::since(&state.pool, &order_id, last).await?,
+        None => Vec::new(),
+    };
+    let last = last.unwrap_or(0);
     let mut sent = backlog.last().map_or(last, |e| e.id);
     let backlog = stream::iter(backlog.iter().map(sse).collect::<Vec<_>>());
     // A subscriber that lags behind the hub is cut off; it reconnects with Last-Event-ID.

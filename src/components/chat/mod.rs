@@ -165,6 +165,8 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     let requests = RwSignal::new(order.change_requests);
     let survey_due = RwSignal::new(order.survey_due);
     let load_failed = RwSignal::new(false);
+    // Whether the first page is in: catching up before it would fetch the oldest messages.
+    let loaded = StoredValue::new(false);
     let confirm_page = move |page: MessagePage| {
         chat.update(|c| page.messages.into_iter().for_each(|m| c.confirm(m)));
     };
@@ -178,6 +180,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
                 }
                 Err(_) => load_failed.set(true),
             }
+            loaded.set_value(true);
             // Messages written before a reload that never reached the shop go out now, once.
             for m in storage::unsent(api.order_id()) {
                 send(api.clone(), chat, m);
@@ -223,6 +226,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     });
     let listener = StoredValue::new(SendWrapper::new(on_event.into_js_value().unchecked_into::<js_sys::Function>()));
     let source = StoredValue::new(None::<SendWrapper<web_sys::EventSource>>);
+    let opener = StoredValue::new(None::<SendWrapper<js_sys::Function>>);
     let url = api.events_url();
     // Opens the stream unless it is open or reconnecting; a stream the browser gave up on is replaced.
     let connect = move || {
@@ -235,6 +239,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
                     let _ = es.add_event_listener_with_callback(name, f);
                 }
             });
+            opener.with_value(|f| f.as_ref().map(|f| es.add_event_listener_with_callback("open", f)));
             source.set_value(Some(SendWrapper::new(es)));
         }
     };
@@ -248,6 +253,9 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             connect();
             leptos::task::spawn_local(async move {
                 for _ in 0..50 {
+                    if !loaded.get_value() {
+                        break;
+                    }
                     let after = chat.with_untracked(Chat::newest_id).unwrap_or(0);
                     let Ok(page) = api.messages(&["after=", &after.to_string()].concat()).await else { break };
                     let full = page.messages.len() >= 200;
@@ -273,7 +281,19 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             }
         })
     };
-    let on_online = window_event_listener_untyped("online", move |_| resync());
+    let on_online = window_event_listener_untyped("online", {
+        let resync = resync.clone();
+        move |_| resync()
+    });
+    // The stream is live only (it starts where it opens), so each time it (re)opens the chat
+    // catches up over REST: nothing said while it was away is lost.
+    let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| resync());
+    opener.set_value(Some(SendWrapper::new(on_open.into_js_value().unchecked_into::<js_sys::Function>())));
+    source.with_value(|s| {
+        if let (Some(s), Some(f)) = (s, opener.with_value(|o| o.as_ref().map(|f| (**f).clone()))) {
+            let _ = s.add_event_listener_with_callback("open", &f);
+        }
+    });
     // The clock the reply-time promise is measured against.
     let now = RwSignal::new(js_sys::Date::now());
     let ticker = set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_secs(5)).ok();

@@ -1,0 +1,75 @@
+//! `cargo xtask bench`: the release widget and a peer chat widget from npm, measured side by side
+//! by `kept-bench` (in the e2e crate) against a release kept-server on loopback. Prints the table,
+//! writes it as JSON and markdown into `target/bench/`, and puts the markdown into the README.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::setup::{self, Tools};
+use crate::{build, run};
+
+/// The peer: n8n's embeddable chat widget, its self-contained bundle and stylesheet.
+const PEER_PACKAGE: &str = "@n8n/chat";
+const PEER_VERSION: &str = "1.37.0";
+const PEER_FILES: [&str; 2] = ["chat.bundle.umd.js", "style.css"];
+
+const README_BEGIN: &str = "<!-- bench:begin (written by cargo xtask bench) -->";
+const README_END: &str = "<!-- bench:end -->";
+
+/// Fetches the peer's tarball from the npm registry into `.tools/peer/` once (no install
+/// scripts, no dependencies: the bundle carries what it needs).
+fn peer(root: &Path) -> Result<PathBuf, String> {
+    let dir = root.join(".tools/peer").join(PEER_VERSION);
+    if PEER_FILES.iter().all(|f| dir.join(f).is_file()) {
+        return Ok(dir);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    eprintln!("fetching {PEER_PACKAGE}@{PEER_VERSION} from npm into {}", dir.display());
+    run::status(
+        Command::new("npm")
+            .args(["pack", "--silent", "--pack-destination"])
+            .arg(&dir)
+            .arg(format!("{PEER_PACKAGE}@{PEER_VERSION}")),
+    )?;
+    let tarball = dir.join(format!("n8n-chat-{PEER_VERSION}.tgz"));
+    let members: Vec<String> = PEER_FILES.iter().map(|f| format!("package/dist/{f}")).collect();
+    run::status(
+        Command::new("tar").arg("xzf").arg(&tarball).args(["--strip-components=2", "-C"]).arg(&dir).args(&members),
+    )?;
+    Ok(dir)
+}
+
+/// Replaces the README's benchmark section with `table`.
+fn update_readme(root: &Path, table: &str) -> Result<(), String> {
+    let path = root.join("README.md");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("README.md: {e}"))?;
+    let (Some(a), Some(b)) = (text.find(README_BEGIN), text.find(README_END)) else {
+        return Err("README.md has no benchmark markers".to_owned());
+    };
+    let updated = [&text[..a + README_BEGIN.len()], "\n", table, &text[b..]].concat();
+    std::fs::write(&path, updated).map_err(|e| format!("README.md: {e}"))
+}
+
+/// Builds, measures, reports.
+pub fn run(root: &Path) -> Result<(), String> {
+    let tools: Tools = setup::run(root)?;
+    build::widget(root, &tools)?;
+    let peer = peer(root)?;
+    run::status(
+        Command::new("cargo").args(["build", "--release", "-p", "kept-server", "-p", "kept-e2e"]).current_dir(root),
+    )?;
+    let out = root.join("target/bench");
+    run::status(
+        Command::new(root.join("target/release/kept-bench"))
+            .arg(&out)
+            .current_dir(root)
+            .env("KEPT_SERVER_BIN", root.join("target/release/kept-server"))
+            .env("KEPT_DIST", root.join("dist"))
+            .env("KEPT_PEER", &peer)
+            .env("KEPT_PEER_NAME", format!("{PEER_PACKAGE}@{PEER_VERSION}"))
+            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+            .env("CHROMIUM", setup::CHROMIUM),
+    )?;
+    let table = std::fs::read_to_string(out.join("bench.md")).map_err(|e| format!("bench.md: {e}"))?;
+    update_readme(root, &table)
+}
