@@ -202,20 +202,6 @@ fn arrivals(server: &TestServer, b: &Browser) -> Value {
     json!({ "p50": percentile(&painted, 50.0), "p95": percentile(&painted, 95.0), "count": painted.len() })
 }
 
-fn http_post(addr: &str, path: &str, key: &str, body: &str) -> Option<u16> {
-    let mut s = TcpStream::connect(addr).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nIdempotency-Key: {key}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).ok()?;
-    let mut head = [0u8; 12];
-    s.read_exact(&mut head).ok()?;
-    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
-}
-
 /// Preference submissions per second and their latency, from a bounded pool of threads.
 fn submissions(server: &TestServer) -> Value {
     let addr = server.url.trim_start_matches("http://").to_owned();
@@ -232,15 +218,25 @@ fn submissions(server: &TestServer) -> Value {
         .map(|t| {
             let (addr, body, latencies, errors) = (addr.clone(), body.clone(), latencies.clone(), errors.clone());
             std::thread::spawn(move || {
+                // One keep-alive connection per thread, as a shop's backend pool would hold.
+                let agent = ureq::Agent::config_builder()
+                    .timeout_global(Some(Duration::from_secs(10)))
+                    .http_status_as_error(false)
+                    .build()
+                    .new_agent();
+                let url = format!("http://{addr}/v1/orders/KC-1002/preferences");
                 for i in (t..scaled(LOAD_REQUESTS)).step_by(LOAD_THREADS) {
                     if start.elapsed() > LOAD_LIMIT {
                         break;
                     }
                     let t0 = Instant::now();
-                    let ok = matches!(
-                        http_post(&addr, "/v1/orders/KC-1002/preferences", &format!("load-{i}"), &body),
-                        Some(201)
-                    );
+                    let res = agent
+                        .post(&url)
+                        .header("Authorization", &format!("Bearer {TOKEN}"))
+                        .header("Idempotency-Key", &format!("load-{i}"))
+                        .header("Content-Type", "application/json")
+                        .send(body.as_str());
+                    let ok = res.is_ok_and(|mut r| r.status().as_u16() == 201 && r.body_mut().read_to_vec().is_ok());
                     let ms = t0.elapsed().as_secs_f64() * 1000.0;
                     if ok {
                         latencies.lock().unwrap().push(ms);
@@ -273,63 +269,55 @@ fn rss_bytes(pid: u32) -> f64 {
     kb.unwrap_or(f64::NAN) * 1024.0
 }
 
-/// N subscribers on the order's stream; one message posted; when each one got it.
+/// N subscribers on the order's stream; one message posted; when each one got it. Each
+/// subscriber is a thread blocked in `read`, so the client costs no CPU while it waits.
 fn fan_out(server: &TestServer, n: usize) -> Value {
     let addr = server.url.trim_start_matches("http://").to_owned();
     let rss_before = rss_bytes(server.pid());
-    let per_thread = 100;
-    let connected = Arc::new(Mutex::new(0usize));
+    let connected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let posted = Arc::new(Mutex::new(None::<Instant>));
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(n)));
-    let threads: Vec<_> = (0..n.div_ceil(per_thread))
-        .map(|t| {
-            let (addr, connected, posted, latencies) = (addr.clone(), connected.clone(), posted.clone(), latencies.clone());
-            let count = per_thread.min(n - t * per_thread);
+    let threads: Vec<_> = (0..n)
+        .filter_map(|_| {
+            let (addr, connected, posted, latencies) =
+                (addr.clone(), connected.clone(), posted.clone(), latencies.clone());
             std::thread::Builder::new()
-                .stack_size(256 * 1024)
+                .stack_size(64 * 1024)
                 .spawn(move || {
-                    let mut socks = Vec::new();
-                    for _ in 0..count {
-                        let Ok(mut s) = TcpStream::connect(&addr) else { continue };
-                        let req = format!(
-                            "GET /v1/orders/KC-1001/events?access_token={TOKEN} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
-                        );
-                        if s.write_all(req.as_bytes()).is_ok() && s.set_nonblocking(true).is_ok() {
-                            socks.push((s, Vec::new(), false));
-                        }
+                    let Ok(mut s) = TcpStream::connect(&addr) else { return };
+                    let req = format!(
+                        "GET /v1/orders/KC-1001/events?access_token={TOKEN} HTTP/1.1\r\nHost: {addr}\r\n\
+                         Accept: text/event-stream\r\n\r\n"
+                    );
+                    if s.write_all(req.as_bytes()).is_err()
+                        || s.set_read_timeout(Some(Duration::from_secs(120))).is_err()
+                    {
+                        return;
                     }
-                    let deadline = Instant::now() + Duration::from_secs(180);
-                    let mut buf = [0u8; 4096];
-                    let mut counted = false;
-                    while Instant::now() < deadline && socks.iter().any(|(_, _, done)| !done) {
-                        let mut headers_in = 0;
-                        for (s, got, done) in socks.iter_mut().filter(|(_, _, d)| !d) {
-                            if let Ok(k) = s.read(&mut buf) {
-                                got.extend_from_slice(&buf[..k]);
-                            }
-                            let text = String::from_utf8_lossy(got);
-                            if text.contains("\r\n\r\n") {
-                                headers_in += 1;
-                            }
-                            if text.contains("event: message") {
-                                *done = true;
-                                if let Some(at) = *posted.lock().unwrap() {
-                                    latencies.lock().unwrap().push(at.elapsed().as_secs_f64() * 1000.0);
-                                }
-                            }
+                    let (mut got, mut buf, mut counted) = (Vec::new(), [0u8; 2048], false);
+                    while let Ok(k) = s.read(&mut buf) {
+                        if k == 0 {
+                            return;
                         }
-                        if !counted && headers_in == socks.len() {
-                            *connected.lock().unwrap() += socks.len();
+                        got.extend_from_slice(&buf[..k]);
+                        let text = String::from_utf8_lossy(&got);
+                        if !counted && text.contains("\r\n\r\n") {
                             counted = true;
+                            connected.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         }
-                        std::thread::sleep(Duration::from_micros(200));
+                        if text.contains("event: message") {
+                            if let Some(at) = *posted.lock().unwrap() {
+                                latencies.lock().unwrap().push(at.elapsed().as_secs_f64() * 1000.0);
+                            }
+                            return;
+                        }
                     }
                 })
-                .expect("a thread")
+                .ok()
         })
         .collect();
     let ready = wait_for("the subscribers connected", Duration::from_secs(180), || {
-        let c = *connected.lock().unwrap();
+        let c = connected.load(std::sync::atomic::Ordering::SeqCst);
         (c >= n * 99 / 100).then_some(c)
     });
     std::thread::sleep(Duration::from_millis(500));

@@ -96,6 +96,11 @@ pub mod anyhow_lite {
         pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> Error {
             Error(Box::new(e))
         }
+
+        /// An error that is only a message.
+        pub fn msg(text: String) -> Error {
+            Error(text.into())
+        }
     }
 
     impl std::fmt::Display for Error {

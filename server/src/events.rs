@@ -1,7 +1,7 @@
 //! Live updates: stored first (so they can be resumed), then fanned out to subscribers.
 
 use kept_protocol::{Event, EventData, TimelineEntry, TimelineEvent};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::broadcast;
 
 use crate::{clock, ApiError};
@@ -32,31 +32,45 @@ impl Hub {
 
     /// Stores `data` as the order's next event and sends it to live subscribers.
     pub async fn publish(&self, pool: &SqlitePool, order: &str, data: EventData) -> Result<Event, ApiError> {
-        let (id,): (i64,) =
-            sqlx::query_as("INSERT INTO events (order_id, data, created_at) VALUES (?, ?, ?) RETURNING id")
-                .bind(order)
-                .bind(serde_json::to_string(&data)?)
-                .bind(clock::now())
-                .fetch_one(pool)
-                .await?;
-        let event = Event { id, data };
-        // No subscriber is not an error: the event waits in the database.
-        let _ = self.tx.send((order.to_owned(), event.clone()));
+        let event = store(&mut *pool.acquire().await?, order, data).await?;
+        self.send(order, &event);
         Ok(event)
+    }
+
+    /// Sends a stored event to live subscribers; none is not an error (the event waits in the database).
+    pub fn send(&self, order: &str, event: &Event) {
+        let _ = self.tx.send((order.to_owned(), event.clone()));
     }
 
     /// Adds a timeline entry and publishes it.
     pub async fn timeline(&self, pool: &SqlitePool, order: &str, event: TimelineEvent) -> Result<(), ApiError> {
-        let entry = TimelineEntry { at: clock::now(), event };
-        sqlx::query("INSERT INTO timeline (order_id, at, event) VALUES (?, ?, ?)")
-            .bind(order)
-            .bind(&entry.at)
-            .bind(serde_json::to_string(&entry.event)?)
-            .execute(pool)
-            .await?;
-        self.publish(pool, order, EventData::Timeline { entry }).await?;
+        let event = store_timeline(&mut *pool.acquire().await?, order, event).await?;
+        self.send(order, &event);
         Ok(())
     }
+}
+
+/// Stores `data` as the order's next event, inside the caller's transaction; send it after commit.
+pub async fn store(conn: &mut SqliteConnection, order: &str, data: EventData) -> Result<Event, ApiError> {
+    let (id,): (i64,) = sqlx::query_as("INSERT INTO events (order_id, data, created_at) VALUES (?, ?, ?) RETURNING id")
+        .bind(order)
+        .bind(serde_json::to_string(&data)?)
+        .bind(clock::now())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Event { id, data })
+}
+
+/// Adds a timeline entry and stores its event, inside the caller's transaction.
+pub async fn store_timeline(conn: &mut SqliteConnection, order: &str, event: TimelineEvent) -> Result<Event, ApiError> {
+    let entry = TimelineEntry { at: clock::now(), event };
+    sqlx::query("INSERT INTO timeline (order_id, at, event) VALUES (?, ?, ?)")
+        .bind(order)
+        .bind(&entry.at)
+        .bind(serde_json::to_string(&entry.event)?)
+        .execute(&mut *conn)
+        .await?;
+    store(conn, order, EventData::Timeline { entry }).await
 }
 
 /// The order's stored events after `after`, oldest first.

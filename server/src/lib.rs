@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod ratelimit;
 pub mod routes;
 pub mod seed;
+pub mod writer;
 
 use std::sync::Arc;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     pub creating: Arc<tokio::sync::Mutex<()>>,
     pub limiter: ratelimit::Limiter,
     pub faults: faults::Faults,
+    /// Writes agreements with group commit.
+    pub writer: writer::Writer,
 }
 
 impl AppState {
@@ -42,6 +45,7 @@ impl AppState {
     pub fn new(pool: SqlitePool, config: Config) -> AppState {
         let limiter = ratelimit::Limiter::new(config.rate_limit, config.rate_window_secs);
         AppState {
+            writer: writer::Writer::start(pool.clone()),
             pool,
             config: Arc::new(config),
             hub: events::Hub::new(),

@@ -136,3 +136,33 @@ async fn an_acknowledged_agreement_survives_a_restart_and_seeding_twice_adds_not
     let (orders,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders").fetch_one(&reopened.pool).await.unwrap();
     assert_eq!(orders, 2, "the two demo orders, once each");
 }
+
+#[tokio::test]
+async fn agreements_arriving_together_each_get_their_own_version_and_a_retried_key_stores_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let body = coffee_story().to_string();
+    // 40 submissions at once, two of them sharing a key (a retry racing its original).
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let (s, body) = (s.clone(), body.clone());
+            let key = if i == 39 { "k0".to_owned() } else { format!("k{i}") };
+            tokio::spawn(async move { call(&s, post(&format!("{ORDER}/preferences"), Some(&key), body)).await })
+        })
+        .collect();
+    let mut versions = Vec::new();
+    for t in tasks {
+        let (status, receipt) = t.await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{receipt}");
+        versions.push(receipt["version"].as_u64().unwrap());
+    }
+    let mut distinct = versions.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct, (1..=39).collect::<Vec<u64>>(), "39 keys, 39 versions, no gaps");
+    assert_eq!(versions[0], versions[39], "the retry got the first one's receipt");
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    let agreed =
+        order["timeline"].as_array().unwrap().iter().filter(|e| e["event"]["type"] == "preferences_agreed").count();
+    assert_eq!(agreed, 39);
+}

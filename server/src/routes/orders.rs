@@ -9,12 +9,13 @@ use axum::{Json, Router};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use kept_protocol::{
-    ChangeRequest, DeliverySlot, EventData, Item, LocalTime, OrderStatus, OrderView, PaymentCondition, PaymentOption,
-    Preferences, Receipt, ShopProfile, TimelineEntry, TimelineEvent,
+    ChangeRequest, DeliverySlot, Item, LocalTime, OrderStatus, OrderView, PaymentCondition, PaymentOption, Preferences,
+    Receipt, ShopProfile, TimelineEntry, TimelineEvent,
 };
 use sqlx::SqlitePool;
 
 use super::{parse_json, shop, BODY_LIMIT};
+use crate::writer::Written;
 use crate::{auth, canonical, clock, idempotency, ApiError, AppState};
 
 /// This module's routes.
@@ -93,15 +94,6 @@ fn total_minor(items: &[Item]) -> i64 {
 
 /// The full order view the customer sees.
 pub async fn view(pool: &SqlitePool, shop: &ShopProfile, order: Order) -> Result<OrderView, ApiError> {
-    let tz = TimeZone::get(&shop.time_zone).ok();
-    let payment_options = shop
-        .payment_methods
-        .iter()
-        .map(|offer| {
-            let blocking = offer.conditions.iter().find(|c| rules_out(c, &order, tz.as_ref())).cloned();
-            PaymentOption { method: offer.method, available: blocking.is_none(), unavailable_because: blocking }
-        })
-        .collect();
     let timeline: Vec<(String, String)> =
         sqlx::query_as("SELECT at, event FROM timeline WHERE order_id = ? ORDER BY id")
             .bind(&order.id)
@@ -114,18 +106,36 @@ pub async fn view(pool: &SqlitePool, shop: &ShopProfile, order: Order) -> Result
     let change_requests = change_requests(pool, &order.id).await?;
     let (surveyed,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM surveys WHERE order_id = ?").bind(&order.id).fetch_one(pool).await?;
+    let receipt = current_receipt(pool, &order.id).await?;
+    let delivered = order.status == OrderStatus::OrderDelivered;
     Ok(OrderView {
-        receipt: current_receipt(pool, &order.id).await?,
-        editable: order.editable && order.status.allows_edits(),
-        survey_due: order.status == OrderStatus::OrderDelivered && surveyed == 0,
-        id: order.id,
-        status: order.status,
-        items: order.items,
-        delivery_slot: order.delivery_slot,
-        payment_options,
+        receipt,
+        survey_due: delivered && surveyed == 0,
         timeline,
         change_requests,
+        ..checkable(shop, order)
     })
+}
+
+/// What validating preferences needs of an order (items, slot, payment options, editable),
+/// without reading its history: a submission must not get slower as the timeline grows.
+pub fn checkable(shop: &ShopProfile, order: Order) -> OrderView {
+    let tz = TimeZone::get(&shop.time_zone).ok();
+    let payment_options = shop
+        .payment_methods
+        .iter()
+        .map(|offer| {
+            let blocking = offer.conditions.iter().find(|c| rules_out(c, &order, tz.as_ref())).cloned();
+            PaymentOption { method: offer.method, available: blocking.is_none(), unavailable_because: blocking }
+        })
+        .collect();
+    OrderView {
+        editable: order.editable && order.status.allows_edits(),
+        payment_options,
+        delivery_slot: order.delivery_slot,
+        items: order.items,
+        ..OrderView::new(order.id, order.status, vec![])
+    }
 }
 
 /// The order's change requests, oldest first.
@@ -216,34 +226,25 @@ pub async fn store_version(
     let digest = canonical::digest(&canonical);
     let summary = preferences.summary(shop, view);
     let accepted_at = clock::now();
-    // One statement picks the next version and inserts it, so concurrent submissions cannot collide.
-    let inserted: Result<(u32,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO preference_versions \
-         (order_id, version, preferences, digest, summary, accepted_at, idempotency_key, request_hash) \
-         SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM preference_versions WHERE order_id = ?1 \
-         RETURNING version",
-    )
-    .bind(&view.id)
-    .bind(&canonical)
-    .bind(&digest)
-    .bind(serde_json::to_string(&summary)?)
-    .bind(&accepted_at)
-    .bind(key)
-    .bind(request_hash)
-    .fetch_one(pool)
-    .await;
-    match inserted {
-        Ok((version,)) => {
-            let receipt = Receipt { version, accepted_at, digest, summary, preferences };
-            state.hub.publish(pool, &view.id, EventData::Receipt { receipt: receipt.clone() }).await?;
-            state.hub.timeline(pool, &view.id, TimelineEvent::PreferencesAgreed { version }).await?;
+    let receipt = Receipt { version: 0, accepted_at, digest, summary, preferences };
+    let job = crate::writer::NewVersion {
+        order: view.id.clone(),
+        canonical,
+        summary_json: serde_json::to_string(&receipt.summary)?,
+        key: key.to_owned(),
+        request_hash: request_hash.to_owned(),
+        receipt,
+    };
+    match state.writer.store(job).await? {
+        Written::Stored(stored) => {
+            let (receipt, events) = *stored;
+            for e in &events {
+                state.hub.send(&view.id, e);
+            }
             Ok(receipt)
         }
         // The same key raced in from a second request: answer what the first one stored.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            replay(pool, &view.id, key, request_hash).await?.ok_or(ApiError::IdempotencyConflict)
-        }
-        Err(e) => Err(e.into()),
+        Written::KeyTaken => replay(pool, &view.id, key, request_hash).await?.ok_or(ApiError::IdempotencyConflict),
     }
 }
 
@@ -263,7 +264,7 @@ async fn submit(
         return Ok((StatusCode::CREATED, Json(first)));
     }
     let shop = shop::load(pool).await?;
-    let view = view(pool, &shop, order).await?;
+    let view = checkable(&shop, order);
     if !view.editable {
         return Err(ApiError::NotEditable);
     }
