@@ -203,3 +203,136 @@ fn without_an_agreement_only_the_email_field_is_offered() {
     assert_eq!(routes(None), Routes::default());
     assert_eq!(routes(Some(&plan(vec![Channel::Chat], true))).messengers, vec![]);
 }
+
+fn api() -> Api {
+    Api::new(Config::new(Some("http://127.0.0.1:9".into()), Some("KC-1".into()), Some("t".into()), Locale::En).unwrap())
+}
+
+fn texts(root: &HtmlElement, css: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(css).unwrap();
+    (0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.text_content()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_timeline_says_what_happened_in_words_naming_the_item() {
+    use kept_protocol::{ItemResolution, Money, OrderStatus, TimelineEntry, TimelineEvent};
+    let root = container();
+    let entries = vec![
+        TimelineEntry {
+            at: "2026-11-23T10:00:00.000Z".into(),
+            event: TimelineEvent::Status { status: OrderStatus::OrderInTransit },
+        },
+        TimelineEntry {
+            at: "2026-11-23T10:05:00.000Z".into(),
+            event: TimelineEvent::ItemResolved {
+                item: "coffee-1".into(),
+                resolution: ItemResolution::Substituted {
+                    replacement: "coffee-2".into(),
+                    name: "Colombia Huila, 250 g".into(),
+                    unit_price: Money { amount_minor: 4500, currency: "PLN".into() },
+                },
+            },
+        },
+    ];
+    let items = vec![("coffee-1".to_owned(), "Ethiopia Yirgacheffe, 250 g".to_owned())];
+    leptos::mount::mount_to(root.clone(), move || {
+        view! { <kept_widget::components::chat::status::Timeline entries=Signal::stored(entries) items locale=Locale::En/> }
+    })
+    .forget();
+    settle().await;
+    let lines = texts(&root, "li");
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].ends_with("On its way"), "{}", lines[0]);
+    assert!(
+        lines[1].ends_with("Ethiopia Yirgacheffe, 250 g: replaced with Colombia Huila, 250 g (45.00 PLN)"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_agreement_card_shows_the_receipt_in_words_and_opens_the_report_form() {
+    use kept_protocol::{PaymentMethod, Preferences, Receipt, SubstitutionPolicy};
+    let root = container();
+    let receipt = RwSignal::new(None::<Receipt>);
+    leptos::mount::mount_to(root.clone(), move || {
+        view! { <kept_widget::components::chat::status::AgreementCard api=api() receipt=receipt.into() locale=Locale::En/> }
+    })
+    .forget();
+    settle().await;
+    assert!(find(&root, "agreement-card").is_none(), "no agreement, no card");
+    receipt.set(Some(Receipt {
+        version: 2,
+        accepted_at: "2026-11-23T10:00:00.000Z".into(),
+        digest: "sha256:0".into(),
+        summary: vec!["We will not call you.".into(), "You pay: Card on delivery.".into()],
+        preferences: Preferences {
+            contact: plan(vec![Channel::Chat], true),
+            substitutions: SubstitutionPolicy::default(),
+            payment: Some(PaymentMethod::CardOnDelivery),
+            notes: vec![],
+            locale: Locale::En,
+        },
+    }));
+    settle().await;
+    assert_eq!(texts(&root, ".kept-receipt__summary li"), ["We will not call you.", "You pay: Card on delivery."]);
+    let toggle = find(&root, "broke-this").unwrap();
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("false"));
+    assert!(find(&root, "promise").is_none());
+    click(&root, "broke-this");
+    settle().await;
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("true"));
+    let options = texts(&root, "[data-testid=\"promise\"] option");
+    assert_eq!(options.len(), 4);
+    assert!(options.contains(&"They called me".to_owned()));
+}
+
+#[wasm_bindgen_test]
+async fn the_composer_sends_trimmed_text_once_clears_itself_and_ignores_blanks() {
+    use kept_widget::components::chat::composer::Composer;
+    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = sent.clone();
+    let root = container();
+    let on_send = Callback::new(move |t: String| sink.lock().unwrap().push(t));
+    leptos::mount::mount_to(root.clone(), move || view! { <Composer locale=Locale::En on_send/> }).forget();
+    settle().await;
+    let area: web_sys::HtmlTextAreaElement = find(&root, "composer").unwrap().unchecked_into();
+    area.set_value("   ");
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    click(&root, "send");
+    settle().await;
+    assert!(sent.lock().unwrap().is_empty(), "blank is not sent");
+    area.set_value("  Is the Kenya in stock?  ");
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    click(&root, "send");
+    settle().await;
+    assert_eq!(sent.lock().unwrap().as_slice(), ["Is the Kenya in stock?"]);
+    assert_eq!(area.value(), "", "cleared after sending");
+}
+
+#[wasm_bindgen_test]
+async fn a_message_being_sent_says_so_and_a_failed_one_offers_a_retry_with_its_client_id() {
+    use kept_protocol::NewMessage;
+    let chat = RwSignal::new(Chat::default());
+    chat.update(|c| {
+        c.start(NewMessage { client_id: "c-1".into(), text: "first".into() });
+        c.start(NewMessage { client_id: "c-2".into(), text: "second".into() });
+        c.fail("c-2");
+    });
+    let retried = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = retried.clone();
+    let root = container();
+    let on_retry = Callback::new(move |id: String| sink.lock().unwrap().push(id));
+    leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <MessageList chat more_on_server=Signal::stored(false) load_older=Callback::new(|()| {}) locale=Locale::En on_retry/>
+        }
+    })
+    .forget();
+    settle().await;
+    let hints = texts(&root, ".kept-message .kept-hint");
+    assert_eq!(hints, ["Saving…"]);
+    assert_eq!(texts(&root, ".kept-message .kept-field__error"), ["Not sent yet."]);
+    click(&root, "retry-message");
+    assert_eq!(retried.lock().unwrap().as_slice(), ["c-2"]);
+}
