@@ -104,11 +104,11 @@ impl Api {
         &self.config.order
     }
 
-    /// `GET /v1/orders/{order}/messages`: a page, oldest first. `cursor` is `before=ID` (older
-    /// messages), `after=ID` (newer ones) or empty (the newest page).
-    pub async fn messages(&self, cursor: &str) -> Result<MessagePage, ApiError> {
-        let req = Request::get(&self.order_url(&["/messages?limit=200&", cursor].concat()))
-            .header("Authorization", &self.bearer());
+    /// `GET /v1/orders/{order}/messages`: a page, oldest first. `query` is `limit=N` with
+    /// `&before=ID` (older messages), `&after=ID` (newer ones) or nothing (the newest page).
+    pub async fn messages(&self, query: &str) -> Result<MessagePage, ApiError> {
+        let req =
+            Request::get(&self.order_url(&["/messages?", query].concat())).header("Authorization", &self.bearer());
         read(req.send().await).await
     }
 

@@ -1,15 +1,26 @@
 //! Live updates: stored first (so they can be resumed), then fanned out to subscribers.
 
+use std::sync::Arc;
+
 use kept_protocol::{Event, EventData, TimelineEntry, TimelineEvent};
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::broadcast;
 
 use crate::{clock, ApiError};
 
+/// A stored event as every stream sends it: serialized once, shared by all subscribers.
+#[derive(Debug)]
+pub struct Live {
+    pub order: String,
+    pub id: i64,
+    pub name: &'static str,
+    pub json: String,
+}
+
 /// Fans stored events out to every open stream; a stream filters its own order.
 #[derive(Clone)]
 pub struct Hub {
-    tx: broadcast::Sender<(String, Event)>,
+    tx: broadcast::Sender<Arc<Live>>,
 }
 
 impl Default for Hub {
@@ -26,7 +37,7 @@ impl Hub {
     }
 
     /// A receiver of every event from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<(String, Event)> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Live>> {
         self.tx.subscribe()
     }
 
@@ -39,7 +50,10 @@ impl Hub {
 
     /// Sends a stored event to live subscribers; none is not an error (the event waits in the database).
     pub fn send(&self, order: &str, event: &Event) {
-        let _ = self.tx.send((order.to_owned(), event.clone()));
+        // Serialized once here rather than once per subscriber.
+        let json = serde_json::to_string(&event.data).unwrap_or_else(|_| "{}".to_owned());
+        let live = Live { order: order.to_owned(), id: event.id, name: event.data.name(), json };
+        let _ = self.tx.send(Arc::new(live));
     }
 
     /// Adds a timeline entry and publishes it.

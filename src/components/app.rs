@@ -36,19 +36,25 @@ pub fn App(config: Config) -> impl IntoView {
             async move {
                 // A backend that implements only the preferences endpoint passes the shop and the
                 // items in the config; the receipt then lives in this browser's storage.
-                let shop = match api.inline_shop() {
-                    Some(shop) => shop,
-                    None => api.shop().await?,
-                };
-                let order = match api.inline_items() {
-                    Some(items) => {
-                        let mut view = OrderView::new(api.order_id(), OrderStatus::OrderProcessing, items);
-                        view.receipt = storage::receipt(api.order_id());
-                        view
+                // Both at once: one round trip before the step shows, not two.
+                let shop = async {
+                    match api.inline_shop() {
+                        Some(shop) => Ok(shop),
+                        None => api.shop().await,
                     }
-                    None => api.order().await?,
                 };
-                Ok::<_, ApiError>((shop, order))
+                let order = async {
+                    match api.inline_items() {
+                        Some(items) => {
+                            let mut view = OrderView::new(api.order_id(), OrderStatus::OrderProcessing, items);
+                            view.receipt = storage::receipt(api.order_id());
+                            Ok(view)
+                        }
+                        None => api.order().await,
+                    }
+                };
+                let (shop, order) = futures::future::join(shop, order).await;
+                Ok::<_, ApiError>((shop?, order?))
             }
         }
     });

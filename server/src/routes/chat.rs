@@ -238,9 +238,9 @@ pub async fn event_stream(
     // A subscriber that lags behind the hub is cut off; it reconnects with Last-Event-ID.
     let live = live.take_while(|r| std::future::ready(r.is_ok())).filter_map(move |r| {
         let out = match r {
-            Ok((o, e)) if o == order_id && e.id > sent => {
-                sent = e.id;
-                Some(sse(&e))
+            Ok(live) if live.order == order_id && live.id > sent => {
+                sent = live.id;
+                Some(Ok(SseEvent::default().id(live.id.to_string()).event(live.name).data(&live.json)))
             }
             _ => None,
         };

@@ -173,7 +173,8 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     {
         let api = api.clone();
         leptos::task::spawn_local(async move {
-            match api.messages("").await {
+            // One window's worth first: the list shows no more, and older pages come on demand.
+            match api.messages("limit=60").await {
                 Ok(page) => {
                     older.set(page.older);
                     confirm_page(page);
@@ -195,7 +196,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             older.set(None);
             let api = api.clone();
             leptos::task::spawn_local(async move {
-                match api.messages(&["before=", &cursor.to_string()].concat()).await {
+                match api.messages(&["limit=100&before=", &cursor.to_string()].concat()).await {
                     Ok(page) => {
                         older.set(page.older);
                         confirm_page(page);
@@ -257,7 +258,9 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
                         break;
                     }
                     let after = chat.with_untracked(Chat::newest_id).unwrap_or(0);
-                    let Ok(page) = api.messages(&["after=", &after.to_string()].concat()).await else { break };
+                    let Ok(page) = api.messages(&["limit=200&after=", &after.to_string()].concat()).await else {
+                        break;
+                    };
                     let full = page.messages.len() >= 200;
                     confirm_page(page);
                     if !full {
