@@ -3,7 +3,8 @@
 use kept_protocol::Locale;
 use wasm_bindgen::JsValue;
 
-fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
+/// An options object for Intl from key/value pairs.
+pub fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
     let o = js_sys::Object::new();
     for (k, v) in pairs {
         let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));

@@ -139,9 +139,7 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
     // The open order is rebuilt only when another is picked, never by the list's refresh.
     let shop_ready = Memo::new(move |_| shop.with(Option::is_some));
     let promise = move || {
-        shop.with(|s| {
-            s.as_ref().and_then(|s| s.reply_time.as_ref()).map_or(15, |r| r.median_seconds.div_ceil(60).max(1))
-        }) as i64
+        shop.with(|s| kept_protocol::ReplyTime::promised_minutes(s.as_ref().and_then(|s| s.reply_time.as_ref()))) as i64
     };
     view! {
         <div class="op-layout">

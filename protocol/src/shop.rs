@@ -104,6 +104,21 @@ pub struct ReplyTime {
     pub window_days: u32,
 }
 
+impl ReplyTime {
+    /// The minutes a shop may promise before it has measured any exchange.
+    pub const UNMEASURED_MINUTES: u32 = 15;
+
+    /// The median in whole minutes, rounded up, at least 1: what the shop promises.
+    pub fn minutes(&self) -> u32 {
+        self.median_seconds.div_ceil(60).max(1)
+    }
+
+    /// The promise in minutes: the measured one, else [`ReplyTime::UNMEASURED_MINUTES`].
+    pub fn promised_minutes(measured: Option<&ReplyTime>) -> u32 {
+        measured.map_or(ReplyTime::UNMEASURED_MINUTES, ReplyTime::minutes)
+    }
+}
+
 /// The person who looks after the customer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

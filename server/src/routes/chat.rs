@@ -192,9 +192,26 @@ pub struct EventsQuery {
     pub access_token: Option<String>,
 }
 
+impl EventsQuery {
+    /// Puts `access_token` into `Authorization` when the request has none, so the usual token
+    /// checks (customer or operator) apply to EventSource requests too.
+    pub fn bearer_into(&self, headers: &mut HeaderMap) {
+        if let (None, Some(token)) = (headers.get(axum::http::header::AUTHORIZATION), self.access_token.as_deref()) {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&format!("Bearer {token}")) {
+                headers.insert(axum::http::header::AUTHORIZATION, value);
+            }
+        }
+    }
+}
+
+/// One SSE frame: the event id, its type, its data as JSON.
+fn frame(id: i64, name: &str, json: &str) -> Result<SseEvent, Infallible> {
+    Ok(SseEvent::default().id(id.to_string()).event(name).data(json))
+}
+
 fn sse(event: &Event) -> Result<SseEvent, Infallible> {
     let data = serde_json::to_string(&event.data).unwrap_or_else(|_| "{}".to_owned());
-    Ok(SseEvent::default().id(event.id.to_string()).event(event.data.name()).data(data))
+    frame(event.id, event.data.name(), &data)
 }
 
 async fn stream_events(
@@ -203,11 +220,7 @@ async fn stream_events(
     Query(q): Query<EventsQuery>,
     mut headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
-    if let (None, Some(token)) = (headers.get(axum::http::header::AUTHORIZATION), q.access_token.as_deref()) {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&format!("Bearer {token}")) {
-            headers.insert(axum::http::header::AUTHORIZATION, value);
-        }
-    }
+    q.bearer_into(&mut headers);
     let order = authorize(&state.pool, &id, &headers).await?;
     event_stream(&state, order.id, &headers, q.last_event_id).await
 }
@@ -240,7 +253,7 @@ pub async fn event_stream(
         let out = match r {
             Ok(live) if live.order == order_id && live.id > sent => {
                 sent = live.id;
-                Some(Ok(SseEvent::default().id(live.id.to_string()).event(live.name).data(&live.json)))
+                Some(frame(live.id, live.name, &live.json))
             }
             _ => None,
         };

@@ -435,11 +435,7 @@ async fn events(
     Query(q): Query<EventsQuery>,
     mut headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let (None, Some(token)) = (headers.get(axum::http::header::AUTHORIZATION), q.access_token.as_deref()) {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&format!("Bearer {token}")) {
-            headers.insert(axum::http::header::AUTHORIZATION, value);
-        }
-    }
+    q.bearer_into(&mut headers);
     operator(&state, &headers)?;
     let order = order_or_404(&state.pool, &id).await?;
     Ok(event_stream(&state, order.id, &headers, q.last_event_id).await?.into_response())

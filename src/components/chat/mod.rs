@@ -116,11 +116,6 @@ impl Chat {
         sent.chain(pending).skip(range.start).take(range.len()).collect()
     }
 
-    /// Every line, in order.
-    pub fn entries(&self) -> Vec<Entry> {
-        self.slice(0..self.len())
-    }
-
     /// The newest confirmed message's id: the cursor for catching up.
     pub fn newest_id(&self) -> Option<i64> {
         self.confirmed.keys().next_back().copied()
@@ -244,7 +239,6 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             source.set_value(Some(SendWrapper::new(es)));
         }
     };
-    connect();
     // Back from a sleeping tab or a lost network: fetch what was missed and reopen the stream.
     let resync = {
         let api = api.clone();
@@ -292,11 +286,8 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     // catches up over REST: nothing said while it was away is lost.
     let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| resync());
     opener.set_value(Some(SendWrapper::new(on_open.into_js_value().unchecked_into::<js_sys::Function>())));
-    source.with_value(|s| {
-        if let (Some(s), Some(f)) = (s, opener.with_value(|o| o.as_ref().map(|f| (**f).clone()))) {
-            let _ = s.add_event_listener_with_callback("open", &f);
-        }
-    });
+    // Opened once everything it calls on is in place.
+    connect();
     // The clock the reply-time promise is measured against.
     let now = RwSignal::new(js_sys::Date::now());
     let ticker = set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_secs(5)).ok();
@@ -325,25 +316,19 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             })
         })
     });
-    let minutes = shop.reply_time.as_ref().map(|r| r.median_seconds.div_ceil(60).max(1));
-    let wait_text = match (minutes, shop.availability.open_now) {
-        (Some(m), true) => [
-            Text::QuestionReceived.in_locale(locale),
-            " ",
-            Text::UsuallyReplies.in_locale(locale),
-            " ",
-            &m.to_string(),
-            " ",
-            Text::Minutes.in_locale(locale),
-            ".",
-        ]
-        .concat(),
+    let wait_text = match (&shop.reply_time, shop.availability.open_now) {
+        (Some(r), true) => {
+            [Text::QuestionReceived.in_locale(locale), " ", &status::usually_replies(r, locale), "."].concat()
+        }
         (None, true) => [Text::QuestionReceived.in_locale(locale), " ", Text::AnswerSoon.in_locale(locale)].concat(),
         (_, false) => [Text::QuestionReceived.in_locale(locale), " ", Text::AnswerWhenOpen.in_locale(locale)].concat(),
     };
     // The promise is the reply time shown (or a quarter of an hour when none is measured yet),
     // counted while the shop is open; once it passes unanswered, the customer gets a way out.
-    let promise_ms = shop.availability.open_now.then(|| f64::from(minutes.unwrap_or(15) * 60_000));
+    let promise_ms = shop
+        .availability
+        .open_now
+        .then(|| f64::from(kept_protocol::ReplyTime::promised_minutes(shop.reply_time.as_ref()) * 60_000));
     let missed = Signal::derive(move || {
         let since = chat.with(Chat::waiting_since).map(|t| js_sys::Date::parse(&t));
         waiting.get() && promise_ms.zip(since).is_some_and(|(p, since)| since + p <= now.get())
@@ -404,10 +389,10 @@ mod tests {
     fn a_confirmed_message_replaces_its_pending_copy_and_appears_once() {
         let mut c = Chat::default();
         c.start(NewMessage { client_id: "c1".into(), text: "Hi".into() });
-        assert_eq!(c.entries()[0].delivery, Delivery::Sending);
+        assert_eq!(c.slice(0..c.len())[0].delivery, Delivery::Sending);
         c.confirm(m(5, Some("c1"), "Hi"));
         c.confirm(m(5, Some("c1"), "Hi"));
-        let e = c.entries();
+        let e = c.slice(0..c.len());
         assert_eq!(e.len(), 1);
         assert_eq!((e[0].message.id, e[0].delivery), (5, Delivery::Sent));
     }
@@ -417,6 +402,6 @@ mod tests {
         let mut c = Chat::default();
         c.confirm(m(9, None, "b"));
         c.confirm(m(3, None, "a"));
-        assert_eq!(c.entries().iter().map(|e| e.message.id).collect::<Vec<_>>(), vec![3, 9]);
+        assert_eq!(c.slice(0..c.len()).iter().map(|e| e.message.id).collect::<Vec<_>>(), vec![3, 9]);
     }
 }

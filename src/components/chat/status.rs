@@ -11,6 +11,12 @@ use crate::api::{new_idempotency_key, Api};
 use crate::format;
 use crate::i18n::Text;
 
+/// "Usually replies in about N min", from the measured reply time.
+pub fn usually_replies(r: &ReplyTime, locale: Locale) -> String {
+    [Text::UsuallyReplies.in_locale(locale), " ", &r.minutes().to_string(), " ", Text::Minutes.in_locale(locale)]
+        .concat()
+}
+
 /// Open or closed, someone at the console or not, and how fast the shop usually answers.
 #[component]
 pub fn Presence(availability: Availability, reply_time: Option<ReplyTime>, locale: Locale) -> impl IntoView {
@@ -24,11 +30,7 @@ pub fn Presence(availability: Availability, reply_time: Option<ReplyTime>, local
             None => Text::ClosedNow.in_locale(locale).to_owned(),
         }
     };
-    let reply = reply_time.map(|r| {
-        let minutes = r.median_seconds.div_ceil(60);
-        [Text::UsuallyReplies.in_locale(locale), " ", &minutes.max(1).to_string(), " ", Text::Minutes.in_locale(locale)]
-            .concat()
-    });
+    let reply = reply_time.map(|r| usually_replies(&r, locale));
     view! {
         <p class="kept-presence" data-testid="presence">{status}</p>
         {reply.map(|r| view! { <p class="kept-hint" data-testid="reply-time">{r}</p> })}

@@ -8,6 +8,7 @@ use wasm_bindgen::JsValue;
 
 use super::super::preferences::field::{FieldError, TextField};
 use crate::api::{new_idempotency_key, Api, ApiError};
+use crate::format;
 use crate::i18n::Text;
 
 /// The ways out this contact plan allows.
@@ -49,11 +50,10 @@ pub fn suggested_window(plan: Option<&ContactPlan>, now: LocalTime) -> TimeWindo
 /// Today's date (`YYYY-MM-DD`) and the time of day in `time_zone`, from the browser's clock.
 fn shop_now(time_zone: &str) -> (String, LocalTime) {
     let part = |locale: &str, pairs: &[(&str, &str)]| {
-        let o = js_sys::Object::new();
-        for (k, v) in pairs.iter().chain(&[("timeZone", time_zone)]) {
-            let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
-        }
-        let f = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&JsValue::from_str(locale)), &o);
+        let mut all = pairs.to_vec();
+        all.push(("timeZone", time_zone));
+        let f =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&JsValue::from_str(locale)), &format::options(&all));
         f.format()
             .call1(&JsValue::UNDEFINED, &js_sys::Date::new_0())
             .ok()
