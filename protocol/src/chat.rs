@@ -27,6 +27,18 @@ pub enum AuthorKind {
     Bot,
 }
 
+impl AuthorKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorKind::Customer => "customer",
+            AuthorKind::Operator => "operator",
+            AuthorKind::System => "system",
+            AuthorKind::Bot => "bot",
+        }
+    }
+}
+
 /// A chat message; its text is plain text, never HTML.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -70,11 +82,28 @@ impl NewMessage {
 
 /// Adds the problems of a free-text field: required (if so), at most `max` characters.
 pub fn text_problems(p: &mut Vec<Problem>, path: &str, text: &str, max: usize, required: bool) {
-    if required && text.trim().is_empty() {
+    if required && text.chars().all(renders_as_nothing) {
         p.push(Problem::new(path, ProblemCode::Required));
     } else if text.chars().count() > max {
         p.push(Problem::new(path, ProblemCode::TooLong));
     }
+}
+
+/// Whether a character shows nothing on screen: white space, control and format characters
+/// (zero-width spaces and joiners, bidi marks, the BOM, soft hyphens, variation selectors, tags).
+pub fn renders_as_nothing(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Text as stored: control characters other than line breaks and tabs removed, trimmed.
+pub fn clean_text(text: &str) -> String {
+    let kept: String = text.chars().filter(|&c| !c.is_control() || c == '\n' || c == '\t').collect();
+    kept.trim().to_owned()
 }
 
 /// `GET /v1/orders/{order}/messages`: a page of messages, oldest first.
@@ -176,6 +205,18 @@ pub enum ChangeKind {
     Substitution { item: String, replacement: String, name: String, unit_price: crate::order::Money },
     /// Deliver in another slot.
     DeliverySlot { slot: DeliverySlot },
+    /// Remove an item and refund it (an ask-first question when there is nothing to offer instead).
+    Removal { item: String, refund: crate::order::Money },
+}
+
+impl ChangeKind {
+    /// The item this change is about, if it is about one.
+    pub fn item(&self) -> Option<&str> {
+        match self {
+            ChangeKind::Substitution { item, .. } | ChangeKind::Removal { item, .. } => Some(item),
+            _ => None,
+        }
+    }
 }
 
 /// Where a change request stands.
@@ -186,6 +227,10 @@ pub enum ChangeStatus {
     Pending,
     Accepted,
     Declined,
+    /// An ask-first question nobody answered in time: the customer's fallback was applied.
+    Expired,
+    /// Overtaken by another change to the same item before the customer answered.
+    Withdrawn,
 }
 
 /// A change the shop proposed.
@@ -198,6 +243,20 @@ pub struct ChangeRequest {
     pub reason: String,
     pub status: ChangeStatus,
     pub created_at: String,
+    /// Set when this is an ask-first question: it waits for the customer until its deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<Question>,
+}
+
+/// An ask-first question: the customer answers by the deadline, or their fallback applies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Question {
+    /// RFC 3339 instant after which the fallback applies.
+    pub deadline: String,
+    pub fallback: crate::substitution::Fallback,
+    /// Where the customer asked to be asked, so the shop's own messaging can reach them there too.
+    pub channel: crate::contact::Channel,
 }
 
 /// `POST /v1/orders/{order}/change-requests/{id}/answer`
@@ -270,6 +329,21 @@ impl EventData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_that_renders_as_nothing_is_refused() {
+        for text in ["\u{200B}\u{200C}\u{200D}", "\u{0001}\u{0007}", "\u{FEFF}\u{2060} \u{00AD}", "\u{E0041}\u{FE0F}"] {
+            let m = NewMessage { client_id: "c1".into(), text: text.into() };
+            assert_eq!(m.problems(), vec![Problem::new("text", ProblemCode::Required)], "{text:?}");
+        }
+        let m = NewMessage { client_id: "c1".into(), text: "\u{200B}ok".into() };
+        assert!(m.problems().is_empty());
+    }
+
+    #[test]
+    fn control_characters_are_stripped_but_line_breaks_kept() {
+        assert_eq!(clean_text("  a\u{0000}b\u{001B}[31m\nc\u{007F}  "), "ab[31m\nc");
+    }
 
     #[test]
     fn an_empty_or_overlong_message_is_refused() {

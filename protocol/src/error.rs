@@ -19,6 +19,10 @@ pub enum ErrorCode {
     /// The request does not fit the current state (an answered change request, a survey not due...).
     Conflict,
     PayloadTooLarge,
+    /// A body that is not sent as `application/json`.
+    UnsupportedMediaType,
+    /// The path exists, the method does not.
+    MethodNotAllowed,
     RateLimited,
     Unavailable,
     Internal,

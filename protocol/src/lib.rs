@@ -21,7 +21,7 @@ pub mod time;
 
 pub use chat::{
     BrokenPromiseReport, Callback, CallbackRequest, CallbackStatus, ChangeKind, ChangeRequest, ChangeStatus,
-    ConsentAnswer, Event, EventData, Message, MessagePage, NewMessage, Promise, Report, SurveyAnswer,
+    ConsentAnswer, Event, EventData, Message, MessagePage, NewMessage, Promise, Question, Report, SurveyAnswer,
 };
 pub use contact::{Channel, ContactDetail, Email, TelegramHandle, E164};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::problem::{Problem, ProblemCode};
+
 use crate::contact::Channel;
 use crate::i18n::Locale;
 use crate::preferences::PaymentMethod;
@@ -128,6 +130,54 @@ pub struct Manager {
     pub photo_url: Option<String>,
 }
 
+/// Whether a URL may be stored and shown: `https://` with a host, or `http://` on loopback (for
+/// tests); no white space or control characters anywhere (browsers drop them, which is how
+/// `java\tscript:` slips past naive checks).
+pub fn safe_url(url: &str) -> bool {
+    if url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let lower = url.to_ascii_lowercase();
+    let rest = if let Some(rest) = lower.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = lower.strip_prefix("http://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let loopback = host == "localhost"
+            || host.starts_with("localhost:")
+            || host == "127.0.0.1"
+            || host.starts_with("127.0.0.1:")
+            || host.starts_with("[::1]");
+        if !loopback {
+            return false;
+        }
+        rest
+    } else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !host.starts_with(':') && !host.starts_with('@')
+}
+
+impl ShopProfile {
+    /// Every problem with a profile a shop sends (the time zone is checked by the server).
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        if self.name.trim().is_empty() {
+            p.push(Problem::new("name", ProblemCode::Required));
+        }
+        if let Some(m) = &self.manager {
+            if m.name.trim().is_empty() {
+                p.push(Problem::new("manager.name", ProblemCode::Required));
+            }
+            if m.photo_url.as_deref().is_some_and(|u| !safe_url(u)) {
+                p.push(Problem::new("manager.photo_url", ProblemCode::Invalid));
+            }
+        }
+        p
+    }
+}
+
 /// A question and its answer, in one locale.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -240,5 +290,37 @@ impl ShopProfile {
     /// The option set with this id.
     pub fn option_set(&self, id: &str) -> Option<&OptionSet> {
         self.option_sets.iter().find(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::safe_url;
+
+    #[test]
+    fn only_https_urls_or_loopback_http_are_safe() {
+        for ok in [
+            "https://shop.example/anna.jpg",
+            "HTTPS://cdn.example:8443/a?b#c",
+            "http://127.0.0.1:8080/a.png",
+            "http://localhost/x",
+        ] {
+            assert!(safe_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "data:image/svg+xml,<svg onload=alert(1)>",
+            "vbscript:msgbox",
+            "not a url",
+            "http://shop.example/a.jpg",
+            "https://",
+            "https:///path",
+            "//shop.example/a.jpg",
+            "http://localhost.evil.example/",
+            " https://shop.example/a.jpg",
+        ] {
+            assert!(!safe_url(bad), "{bad}");
+        }
     }
 }

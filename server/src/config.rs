@@ -25,6 +25,8 @@ pub struct Config {
     /// Most messages one order may post in `rate_window_secs`.
     pub rate_limit: u32,
     pub rate_window_secs: u64,
+    /// A client must send its request headers within this many seconds.
+    pub header_timeout_secs: u64,
 }
 
 /// The token of the seeded demo order; for the demo only, never for real orders.
@@ -43,14 +45,15 @@ impl Default for Config {
             faults: false,
             rate_limit: 20,
             rate_window_secs: 60,
+            header_timeout_secs: 10,
         }
     }
 }
 
 const USAGE: &str = "usage: kept-server [--bind ADDR] [--db FILE] [--static-dir DIR] [--seed-demo] \
-[--demo-token TOKEN] [--cors-origin ORIGIN]... [--operator-token TOKEN] [--enable-faults] [--rate-limit N]
+[--demo-token TOKEN] [--cors-origin ORIGIN]... [--operator-token TOKEN] [--enable-faults] [--rate-limit N] [--header-timeout SECS]
 environment: KEPT_BIND, KEPT_DB, KEPT_STATIC_DIR, KEPT_SEED_DEMO=1, KEPT_DEMO_TOKEN, KEPT_CORS_ORIGINS (comma-separated), \
-KEPT_OPERATOR_TOKEN, KEPT_ENABLE_FAULTS=1, KEPT_RATE_LIMIT";
+KEPT_OPERATOR_TOKEN, KEPT_ENABLE_FAULTS=1, KEPT_RATE_LIMIT, KEPT_HEADER_TIMEOUT";
 
 impl Config {
     /// Reads flags (`args` without the program name) over environment variables over defaults.
@@ -78,6 +81,9 @@ impl Config {
         if let Some(v) = env("KEPT_RATE_LIMIT") {
             c.rate_limit = v.parse().map_err(|_| format!("KEPT_RATE_LIMIT is not a number: {v}"))?;
         }
+        if let Some(v) = env("KEPT_HEADER_TIMEOUT") {
+            c.header_timeout_secs = seconds(&v)?;
+        }
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
             let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
@@ -94,12 +100,17 @@ impl Config {
                     let v = value()?;
                     c.rate_limit = v.parse().map_err(|_| format!("--rate-limit is not a number: {v}"))?;
                 }
+                "--header-timeout" => c.header_timeout_secs = seconds(&value()?)?,
                 "--help" | "-h" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument {other}\n{USAGE}")),
             }
         }
         Ok(c)
     }
+}
+
+fn seconds(v: &str) -> Result<u64, String> {
+    v.parse().ok().filter(|&s| s > 0).ok_or_else(|| format!("not a number of seconds above 0: {v}"))
 }
 
 fn parse_addr(v: &str) -> Result<SocketAddr, String> {

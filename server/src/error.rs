@@ -14,6 +14,15 @@ pub enum ApiError {
     Validation(Vec<Problem>),
     #[error("the request body is not valid JSON: {0}")]
     Malformed(String),
+    /// A path or query parameter of the wrong shape; `fields` names it.
+    #[error("a parameter of the request is not valid")]
+    BadParameter(Vec<Problem>),
+    #[error("the request body must be sent as application/json")]
+    UnsupportedMediaType,
+    #[error("no such endpoint")]
+    NoRoute,
+    #[error("this endpoint does not take that method")]
+    MethodNotAllowed,
     #[error("this Idempotency-Key was used with a different request body")]
     IdempotencyConflict,
     #[error("the shop has started picking this order; preferences can no longer change")]
@@ -60,6 +69,14 @@ impl IntoResponse for ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed, problems.clone())
             }
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest, vec![]),
+            ApiError::BadParameter(problems) => {
+                (StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest, problems.clone())
+            }
+            ApiError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::UnsupportedMediaType, vec![])
+            }
+            ApiError::NoRoute => (StatusCode::NOT_FOUND, ErrorCode::NotFound, vec![]),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, vec![]),
             ApiError::IdempotencyConflict => (StatusCode::CONFLICT, ErrorCode::IdempotencyConflict, vec![]),
             ApiError::NotEditable => (StatusCode::CONFLICT, ErrorCode::NotEditable, vec![]),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, vec![]),

@@ -7,14 +7,15 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
-pub mod events;
+pub mod extract;
 pub mod faults;
 pub mod hours;
-pub mod idempotency;
+pub mod live;
 pub mod ratelimit;
 pub mod routes;
 pub mod seed;
-pub mod writer;
+pub mod serve;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -31,25 +32,24 @@ pub use error::ApiError;
 pub struct AppState {
     pub pool: SqlitePool,
     pub config: Arc<Config>,
-    pub hub: events::Hub,
-    /// Serialises idempotent creations, so one key never creates twice.
-    pub creating: Arc<tokio::sync::Mutex<()>>,
+    /// Wakes the live streams of an order after a commit.
+    pub hub: live::Hub,
     pub limiter: ratelimit::Limiter,
     pub faults: faults::Faults,
-    /// Writes agreements with group commit.
-    pub writer: writer::Writer,
+    /// The one write path: every change and its events in one transaction, group-committed.
+    pub writer: store::Writer,
 }
 
 impl AppState {
     /// State for `pool` and `config`, with empty hub, limiter and faults.
     pub fn new(pool: SqlitePool, config: Config) -> AppState {
         let limiter = ratelimit::Limiter::new(config.rate_limit, config.rate_window_secs);
+        let hub = live::Hub::new();
         AppState {
-            writer: writer::Writer::start(pool.clone()),
+            writer: store::Writer::start(pool.clone(), hub.clone()),
             pool,
             config: Arc::new(config),
-            hub: events::Hub::new(),
-            creating: Arc::new(tokio::sync::Mutex::new(())),
+            hub,
             limiter,
             faults: faults::Faults::default(),
         }
@@ -59,7 +59,8 @@ impl AppState {
 /// The whole HTTP surface; tests drive it without a socket.
 pub fn app(state: AppState) -> Router {
     let cors = cors(&state.config.cors_origins);
-    let mut router = Router::new().nest("/v1", routes::router(state.config.faults));
+    let api = routes::router(state.config.faults).fallback(routes::no_route);
+    let mut router = Router::new().nest("/v1", api);
     if let Some(dir) = state.config.static_dir.clone() {
         router = router.merge(demo::router(dir));
     }

@@ -40,7 +40,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     });
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
+    let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
+    kept_server::serve::serve(listener, app(state), header_timeout, shutdown()).await;
     pool.close().await;
     Ok(())
 }

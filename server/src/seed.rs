@@ -9,8 +9,8 @@ use kept_protocol::{
 };
 use sqlx::SqlitePool;
 
-use crate::routes::orders::status_name;
-use crate::routes::shop;
+use crate::store::orders::status_name;
+
 use crate::{auth, clock, ApiError};
 
 /// The id of the seeded demo order.
@@ -178,7 +178,7 @@ fn demo_slot(shop: &ShopProfile) -> Option<DeliverySlot> {
 /// Seeds the demo shop and order; running it again changes nothing already there.
 pub async fn demo(pool: &SqlitePool, token: &str) -> Result<(), ApiError> {
     let shop = demo_shop();
-    shop::save(pool, &shop).await?;
+    crate::store::orders::save_shop(&mut *pool.acquire().await?, &shop).await?;
     let slot = demo_slot(&shop);
     create_order(pool, DEMO_ORDER, token, &demo_items(), slot.as_ref()).await?;
     create_order(pool, SECOND_ORDER, token, &demo_items()[..1], slot.as_ref()).await

@@ -4,8 +4,9 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
-use kept_server::hours::Schedule;
-use kept_server::routes::shop::reply_time;
+use kept_protocol::chat::AuthorKind;
+use kept_server::routes::shop::live;
+use kept_server::store::messages::{self, NewMessage};
 use serde_json::json;
 
 #[tokio::test]
@@ -46,24 +47,27 @@ async fn the_reply_time_is_the_median_of_real_exchanges_in_working_hours() {
         ("2026-11-23T11:55:00Z", "2026-11-23T13:05:00Z"),
         ("2026-11-23T14:00:00Z", "2026-11-23T14:06:00Z"),
     ];
-    for (i, (asked, answered)) in exchanges.iter().enumerate() {
-        for (author, at, client) in [("customer", asked, Some(format!("c{i}"))), ("operator", answered, None)] {
-            sqlx::query(
-                "INSERT INTO messages (order_id, client_id, author, text, sent_at) VALUES ('KC-1001', ?, ?, 'x', ?)",
-            )
-            .bind(client)
-            .bind(author)
-            .bind(at)
-            .execute(&s.pool)
-            .await
-            .unwrap();
+    for (asked, answered) in exchanges {
+        for (author, at) in [(AuthorKind::Customer, asked), (AuthorKind::Operator, answered)] {
+            let at: jiff::Timestamp = at.parse().unwrap();
+            s.writer
+                .write(move |tx| {
+                    Box::pin(async move {
+                        let m =
+                            NewMessage { order: "KC-1001", author, author_name: None, client_id: None, text: "x", at };
+                        messages::add(tx, m).await
+                    })
+                })
+                .await
+                .unwrap();
         }
     }
-    let shop = kept_server::routes::shop::load(&s.pool).await.unwrap();
-    let schedule = Schedule::new(&shop).unwrap();
+    // The history itself is not read again: the samples were kept as the replies were written.
+    sqlx::query("DELETE FROM events").execute(&s.pool).await.unwrap();
+    sqlx::query("DELETE FROM messages").execute(&s.pool).await.unwrap();
     let now: jiff::Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
-    let rt = reply_time(&s.pool, &schedule, now).await.unwrap().unwrap();
+    let rt = live(&s.pool, now).await.unwrap().reply_time.unwrap();
     assert_eq!((rt.median_seconds, rt.sample_size, rt.window_days), (6 * 60, 3, 7));
     let much_later: jiff::Timestamp = "2026-12-10T12:00:00Z".parse().unwrap();
-    assert_eq!(reply_time(&s.pool, &schedule, much_later).await.unwrap(), None, "outside the 7-day window");
+    assert_eq!(live(&s.pool, much_later).await.unwrap().reply_time, None, "outside the 7-day window");
 }

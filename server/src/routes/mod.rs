@@ -23,19 +23,17 @@ pub fn router(faults: bool) -> Router<AppState> {
         .merge(chat::router())
         .merge(requests::router())
         .nest("/operator", operator::router());
-    if faults {
-        router.route("/test/faults", axum::routing::post(crate::faults::arm))
-    } else {
-        router
-    }
+    let router = if faults { router.route("/test/faults", axum::routing::post(crate::faults::arm)) } else { router };
+    router.method_not_allowed_fallback(method_not_allowed)
 }
 
-/// Reads a body of at most [`BODY_LIMIT`] bytes as JSON of `T`, also returning it as a JSON value.
-pub async fn read_body<T: DeserializeOwned>(body: axum::body::Body) -> Result<(T, serde_json::Value), ApiError> {
-    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| ApiError::PayloadTooLarge(BODY_LIMIT))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
-    let parsed = parse_value(value.clone())?;
-    Ok((parsed, value))
+/// An unknown path: the error shape, not an empty 404.
+pub async fn no_route() -> ApiError {
+    ApiError::NoRoute
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 /// Fails with every problem, if there are any.

@@ -8,6 +8,7 @@ use kept_protocol::{ReplyTime, ShopProfile};
 use sqlx::SqlitePool;
 
 use crate::hours::{OpenState, Schedule};
+use crate::store::{console, messages, orders};
 use crate::{clock, ApiError, AppState};
 
 /// This module's routes.
@@ -24,9 +25,10 @@ async fn profile(State(state): State<AppState>) -> Result<Json<ShopProfile>, Api
     Ok(Json(live(&state.pool, Timestamp::now()).await?))
 }
 
-/// The stored profile with availability and the measured reply time as of `now`.
+/// The stored profile with availability and the measured reply time as of `now`; reads a fixed
+/// number of rows whatever the shop's history (the reply time reads the newest samples only).
 pub async fn live(pool: &SqlitePool, now: Timestamp) -> Result<ShopProfile, ApiError> {
-    let mut shop = load(pool).await?;
+    let mut shop = orders::shop(&mut *pool.acquire().await?).await?;
     let schedule = Schedule::new(&shop);
     if let Some(s) = &schedule {
         match s.state(now) {
@@ -38,71 +40,23 @@ pub async fn live(pool: &SqlitePool, now: Timestamp) -> Result<ShopProfile, ApiE
         }
     }
     let since = Timestamp::from_second(now.as_second() - PRESENCE_SECS).unwrap_or(now);
-    let (online,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM operator_presence WHERE last_seen >= ?")
-        .bind(clock::rfc3339(since))
-        .fetch_one(pool)
-        .await?;
-    shop.availability.operators_online = online as u32;
-    shop.reply_time = match &schedule {
-        Some(s) => reply_time(pool, s, now).await?,
-        None => None,
-    };
+    shop.availability.operators_online = console::online(pool, since).await?;
+    let from = Timestamp::from_second(now.as_second() - REPLY_WINDOW_DAYS * 86_400).unwrap_or(now);
+    shop.reply_time = reply_time(messages::reply_waits(pool, from).await?);
     Ok(shop)
 }
 
-/// Median working-hours time from a customer's first waiting message to the operator's reply.
-pub async fn reply_time(pool: &SqlitePool, schedule: &Schedule, now: Timestamp) -> Result<Option<ReplyTime>, ApiError> {
-    let from = Timestamp::from_second(now.as_second() - REPLY_WINDOW_DAYS * 86_400).unwrap_or(now);
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT order_id, author, sent_at FROM messages WHERE sent_at >= ? AND author IN ('customer', 'operator') \
-         ORDER BY order_id, id",
-    )
-    .bind(clock::rfc3339(from))
-    .fetch_all(pool)
-    .await?;
-    let mut waits: Vec<i64> = Vec::new();
-    let mut waiting: Option<(String, Timestamp)> = None;
-    for (order, author, sent_at) in rows {
-        let Ok(at) = sent_at.parse::<Timestamp>() else { continue };
-        if waiting.as_ref().is_some_and(|(o, _)| *o != order) {
-            waiting = None;
-        }
-        match (author.as_str(), &waiting) {
-            ("customer", None) => waiting = Some((order, at)),
-            ("operator", Some((_, asked))) => {
-                waits.push(schedule.working_seconds(*asked, at));
-                waiting = None;
-            }
-            _ => {}
-        }
-    }
+/// The median of first-reply waits (working seconds), if there are any.
+pub fn reply_time(mut waits: Vec<i64>) -> Option<ReplyTime> {
     if waits.is_empty() {
-        return Ok(None);
+        return None;
     }
     waits.sort_unstable();
     let n = waits.len();
     let median = if n % 2 == 1 { waits[n / 2] } else { (waits[n / 2 - 1] + waits[n / 2]) / 2 };
-    Ok(Some(ReplyTime {
+    Some(ReplyTime {
         median_seconds: median.max(0) as u32,
         sample_size: n as u32,
         window_days: REPLY_WINDOW_DAYS as u32,
-    }))
-}
-
-/// The stored shop profile.
-pub async fn load(pool: &SqlitePool) -> Result<ShopProfile, ApiError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT profile FROM shop WHERE id = 1").fetch_optional(pool).await?;
-    let (json,) = row.ok_or(ApiError::NotFound("shop profile"))?;
-    Ok(serde_json::from_str(&json)?)
-}
-
-/// Stores the shop profile, replacing the previous one.
-pub async fn save(pool: &SqlitePool, profile: &ShopProfile) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO shop (id, profile) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
-    )
-    .bind(serde_json::to_string(profile)?)
-    .execute(pool)
-    .await?;
-    Ok(())
+    })
 }

@@ -1,0 +1,346 @@
+//! What happens to an order's items and the changes the shop asks for; each function runs inside
+//! the caller's transaction and reads the order there, so two writers never overwrite each other.
+
+use jiff::Timestamp;
+use kept_protocol::chat::AuthorKind;
+use kept_protocol::operator::OutOfStock;
+use kept_protocol::{
+    ChangeKind, ChangeRequest, ChangeStatus, EventData, Fallback, Item, ItemResolution, Money, OrderStatus,
+    ProblemCode, Question, SubstitutionRule, TimelineEvent,
+};
+
+use super::messages::{self, NewMessage};
+use super::orders::{self, NewVersion, Origin, CHANGE_COLUMNS};
+use super::{events, Tx};
+use crate::{canonical, clock, ApiError};
+
+fn status_name(s: ChangeStatus) -> &'static str {
+    match s {
+        ChangeStatus::Pending => "pending",
+        ChangeStatus::Accepted => "accepted",
+        ChangeStatus::Declined => "declined",
+        ChangeStatus::Expired => "expired",
+        ChangeStatus::Withdrawn => "withdrawn",
+    }
+}
+
+/// Records what became of an item, and withdraws any question still pending about it.
+async fn resolved(
+    tx: &mut Tx,
+    order: &str,
+    item: &str,
+    resolution: ItemResolution,
+    except: Option<i64>,
+) -> Result<ItemResolution, ApiError> {
+    if !matches!(resolution, ItemResolution::AskedCustomer { .. }) {
+        withdraw_questions(tx, order, item, except).await?;
+    }
+    events::add(tx, order, EventData::ItemResolved { item: item.to_owned(), resolution: resolution.clone() }).await?;
+    events::timeline(tx, order, TimelineEvent::ItemResolved { item: item.to_owned(), resolution: resolution.clone() })
+        .await?;
+    Ok(resolution)
+}
+
+async fn withdraw_questions(tx: &mut Tx, order: &str, item: &str, except: Option<i64>) -> Result<(), ApiError> {
+    let rows: Vec<orders::ChangeRow> = sqlx::query_as(&format!(
+        "SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = ? AND item = ? AND status = 'pending' AND id != ?"
+    ))
+    .bind(order)
+    .bind(item)
+    .bind(except.unwrap_or(-1))
+    .fetch_all(tx.db())
+    .await?;
+    for row in rows {
+        let cr = orders::from_row(row)?;
+        set_status(tx, order, cr, ChangeStatus::Withdrawn).await?;
+    }
+    Ok(())
+}
+
+async fn set_status(
+    tx: &mut Tx,
+    order: &str,
+    cr: ChangeRequest,
+    status: ChangeStatus,
+) -> Result<ChangeRequest, ApiError> {
+    sqlx::query("UPDATE change_requests SET status = ?, answered_at = ? WHERE id = ? AND order_id = ?")
+        .bind(status_name(status))
+        .bind(clock::now())
+        .bind(cr.id)
+        .bind(order)
+        .execute(tx.db())
+        .await?;
+    let cr = ChangeRequest { status, ..cr };
+    events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;
+    Ok(cr)
+}
+
+async fn active_item(tx: &mut Tx, order: &str, item: &str) -> Result<(orders::Order, Item), ApiError> {
+    let o = orders::existing(tx.db(), order).await?;
+    let i = o.items.iter().find(|i| i.id == item && i.active).cloned().ok_or(ApiError::NotFound("item"))?;
+    Ok((o, i))
+}
+
+/// Puts `replacement` in place of `item`.
+pub async fn substitute(
+    tx: &mut Tx,
+    order: &str,
+    item: &str,
+    replacement: &str,
+    name: &str,
+    price: &Money,
+    except: Option<i64>,
+) -> Result<ItemResolution, ApiError> {
+    let (o, _) = active_item(tx, order, item).await?;
+    let mut items = o.items;
+    if let Some(i) = items.iter_mut().find(|i| i.id == item) {
+        i.name = name.to_owned();
+        i.unit_price = price.clone();
+    }
+    orders::save_items(tx, order, &items).await?;
+    let resolution = ItemResolution::Substituted {
+        replacement: replacement.to_owned(),
+        name: name.to_owned(),
+        unit_price: price.clone(),
+    };
+    resolved(tx, order, item, resolution, except).await
+}
+
+/// Removes `item` from the order and records the refund.
+pub async fn remove(tx: &mut Tx, order: &str, item: &str, except: Option<i64>) -> Result<ItemResolution, ApiError> {
+    let (o, _) = active_item(tx, order, item).await?;
+    let mut items = o.items;
+    let mut refund = Money { amount_minor: 0, currency: String::new() };
+    if let Some(i) = items.iter_mut().find(|i| i.id == item) {
+        i.active = false;
+        refund = refund_of(i);
+    }
+    orders::save_items(tx, order, &items).await?;
+    resolved(tx, order, item, ItemResolution::Removed { refund }, except).await
+}
+
+fn refund_of(i: &Item) -> Money {
+    Money { amount_minor: i.unit_price.amount_minor * i.quantity as i64, currency: i.unit_price.currency.clone() }
+}
+
+/// An item ran out: resolved by the customer's rule for it (no agreement: "similar", uncapped).
+pub async fn out_of_stock(
+    tx: &mut Tx,
+    order: &str,
+    item_id: &str,
+    req: OutOfStock,
+) -> Result<ItemResolution, ApiError> {
+    let (_, item) = active_item(tx, order, item_id).await?;
+    let receipt = orders::current_receipt(tx.db(), order).await?;
+    let rule = receipt.as_ref().map(|r| r.preferences.substitutions.rule_for(item_id).clone()).unwrap_or_default();
+    match rule {
+        SubstitutionRule::Similar { max_increase } => {
+            let r = req.replacement.ok_or_else(|| ApiError::field("replacement", ProblemCode::Required))?;
+            // The customer's cap is binding: a dearer substitute needs their consent instead.
+            if !max_increase.allows(&item.unit_price, &r.unit_price) {
+                return Err(ApiError::field("replacement.unit_price", ProblemCode::OutOfRange));
+            }
+            substitute(tx, order, item_id, &r.id, &r.name, &r.unit_price, None).await
+        }
+        SubstitutionRule::Specific { replacement } => {
+            let r = item.replacements.iter().find(|r| r.id == replacement).ok_or(ApiError::NotFound("replacement"))?;
+            substitute(tx, order, item_id, &r.id, &r.name, &r.unit_price, None).await
+        }
+        SubstitutionRule::AskFirst { channel, wait_minutes, fallback } => {
+            let locale = receipt.as_ref().map(|r| r.preferences.locale).unwrap_or_default();
+            let deadline = Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_mins(wait_minutes as i64))
+                .unwrap_or_else(|_| Timestamp::now());
+            let change = match req.replacement {
+                Some(r) => ChangeKind::Substitution {
+                    item: item_id.to_owned(),
+                    replacement: r.id,
+                    name: r.name,
+                    unit_price: r.unit_price,
+                },
+                None => ChangeKind::Removal { item: item_id.to_owned(), refund: refund_of(&item) },
+            };
+            let text = format!(
+                "{} {}: {} {wait_minutes} {}",
+                item.name,
+                locale.pick("is out of stock", "нет в наличии", "jest niedostępny"),
+                locale.pick("answer here within", "ответьте здесь в течение", "odpowiedz tutaj w ciągu"),
+                locale.pick(
+                    "minutes; otherwise we follow your rule.",
+                    "минут, иначе мы поступим по вашему правилу.",
+                    "minut; inaczej postąpimy według Twojej zasady."
+                ),
+            );
+            let question = Question { deadline: clock::rfc3339(deadline), fallback, channel };
+            // A new question about the item replaces one still open.
+            withdraw_questions(tx, order, item_id, None).await?;
+            create(tx, order, change, &text, Some(question)).await?;
+            let message = NewMessage {
+                order,
+                author: AuthorKind::System,
+                author_name: None,
+                client_id: None,
+                text: &text,
+                at: Timestamp::now(),
+            };
+            messages::add(tx, message).await?;
+            let resolution = ItemResolution::AskedCustomer { channel, deadline: clock::rfc3339(deadline) };
+            resolved(tx, order, item_id, resolution, None).await
+        }
+        SubstitutionRule::Remove => remove(tx, order, item_id, None).await,
+        SubstitutionRule::CancelOrder => {
+            let resolution = resolved(tx, order, item_id, ItemResolution::OrderCancelled, None).await?;
+            orders::set_status(tx, order, OrderStatus::OrderCancelled).await?;
+            sqlx::query("UPDATE orders SET editable = 0 WHERE id = ?").bind(order).execute(tx.db()).await?;
+            Ok(resolution)
+        }
+    }
+}
+
+/// Stores a change request (a question when `question` is set) with its events.
+pub async fn create(
+    tx: &mut Tx,
+    order: &str,
+    change: ChangeKind,
+    reason: &str,
+    question: Option<Question>,
+) -> Result<ChangeRequest, ApiError> {
+    let created_at = clock::now();
+    let channel = question.as_ref().map(|q| q.channel.as_str());
+    let fallback = question.as_ref().map(|q| serde_json::to_string(&q.fallback)).transpose()?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO change_requests (order_id, change, reason, status, created_at, item, deadline, fallback, channel) \
+         VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(order)
+    .bind(serde_json::to_string(&change)?)
+    .bind(reason)
+    .bind(&created_at)
+    .bind(change.item())
+    .bind(question.as_ref().map(|q| q.deadline.as_str()))
+    .bind(fallback)
+    .bind(channel)
+    .fetch_one(tx.db())
+    .await?;
+    let cr =
+        ChangeRequest { id, change, reason: reason.to_owned(), status: ChangeStatus::Pending, created_at, question };
+    events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;
+    events::timeline(tx, order, TimelineEvent::ChangeRequested { change_request: id }).await?;
+    Ok(cr)
+}
+
+/// The customer's answer: the status and everything it changes commit together or not at all.
+pub async fn answer(tx: &mut Tx, order: &str, id: i64, accept: bool) -> Result<ChangeRequest, ApiError> {
+    let cr = orders::change_request(tx.db(), order, id).await?;
+    match cr.status {
+        ChangeStatus::Pending => {}
+        ChangeStatus::Expired => {
+            return Err(ApiError::Conflict("the time to answer ran out; your rule for this item was applied"))
+        }
+        ChangeStatus::Withdrawn => return Err(ApiError::Conflict("the shop withdrew this request")),
+        _ => return Err(ApiError::Conflict("this change request is already answered")),
+    }
+    let status = if accept { ChangeStatus::Accepted } else { ChangeStatus::Declined };
+    let cr = set_status(tx, order, cr, status).await?;
+    if accept {
+        apply(tx, order, &cr).await?;
+    } else if let (Some(_), ChangeKind::Substitution { item, .. }) = (&cr.question, &cr.change) {
+        // "Ask me first" answered no: the item goes and is refunded.
+        remove(tx, order, item, Some(id)).await?;
+    }
+    events::timeline(tx, order, TimelineEvent::ChangeAnswered { change_request: id, accepted: accept }).await?;
+    Ok(cr)
+}
+
+/// Applies an accepted change: only now does anything change.
+async fn apply(tx: &mut Tx, order: &str, cr: &ChangeRequest) -> Result<(), ApiError> {
+    match &cr.change {
+        ChangeKind::Payment { method } => {
+            let shop = orders::shop(tx.db()).await?;
+            let o = orders::existing(tx.db(), order).await?;
+            if let Some(receipt) = orders::current_receipt(tx.db(), order).await? {
+                let mut prefs = receipt.preferences.clone();
+                prefs.payment = Some(*method);
+                let view = crate::routes::orders::checkable(&shop, o);
+                let canonical = canonical::json(&prefs)?;
+                let digest = canonical::digest(&canonical);
+                let summary = prefs.summary(&shop, &view);
+                let receipt = kept_protocol::Receipt {
+                    version: 0,
+                    accepted_at: clock::now(),
+                    digest: digest.clone(),
+                    summary,
+                    preferences: prefs,
+                };
+                let version = NewVersion {
+                    order: order.to_owned(),
+                    origin: Origin::Server,
+                    key: format!("change-request-{}", cr.id),
+                    request_hash: digest,
+                    canonical,
+                    receipt,
+                };
+                orders::add_version(tx, version).await?;
+            }
+        }
+        ChangeKind::Substitution { item, replacement, name, unit_price } => {
+            substitute(tx, order, item, replacement, name, unit_price, Some(cr.id)).await?;
+        }
+        ChangeKind::DeliverySlot { slot } => orders::set_slot(tx, order, slot).await?,
+        ChangeKind::Removal { item, .. } => {
+            remove(tx, order, item, Some(cr.id)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies the fallback of at most `limit` questions whose deadline passed by `now`; an answered
+/// question is never touched, since only pending ones are read, inside this transaction.
+pub async fn sweep(tx: &mut Tx, now: Timestamp, limit: i64) -> Result<u32, ApiError> {
+    let due: Vec<(String, orders::ChangeRow)> = sqlx::query_as::<
+        _,
+        (String, i64, String, String, String, String, Option<String>, Option<String>, Option<String>),
+    >(&format!(
+        "SELECT order_id, {CHANGE_COLUMNS} FROM change_requests WHERE status = 'pending' AND deadline IS NOT NULL \
+             AND deadline <= ? ORDER BY deadline LIMIT ?"
+    ))
+    .bind(clock::rfc3339(now))
+    .bind(limit)
+    .fetch_all(tx.db())
+    .await?
+    .into_iter()
+    .map(|(o, a, b, c, d, e, f, g, h)| (o, (a, b, c, d, e, f, g, h)))
+    .collect();
+    let mut applied = 0;
+    for (order, row) in due {
+        let cr = orders::from_row(row)?;
+        let (Some(item), Some(q)) = (cr.change.item().map(str::to_owned), cr.question.clone()) else { continue };
+        let id = cr.id;
+        set_status(tx, &order, cr, ChangeStatus::Expired).await?;
+        let still_there = orders::existing(tx.db(), &order).await?.items.iter().any(|i| i.id == item && i.active);
+        if !still_there {
+            continue;
+        }
+        match q.fallback {
+            Fallback::Remove => {
+                remove(tx, &order, &item, Some(id)).await?;
+            }
+            Fallback::Similar { max_increase } => {
+                // The cheapest suggested replacement within the cap; none means remove.
+                let (_, original) = active_item(tx, &order, &item).await?;
+                let pick = original
+                    .replacements
+                    .iter()
+                    .filter(|r| max_increase.allows(&original.unit_price, &r.unit_price))
+                    .min_by_key(|r| r.unit_price.amount_minor)
+                    .cloned();
+                match pick {
+                    Some(r) => substitute(tx, &order, &item, &r.id, &r.name, &r.unit_price, Some(id)).await?,
+                    None => remove(tx, &order, &item, Some(id)).await?,
+                };
+            }
+        }
+        applied += 1;
+    }
+    Ok(applied)
+}

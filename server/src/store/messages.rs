@@ -1,0 +1,165 @@
+//! Messages: stored with their event in one transaction; the wait for the shop's first reply is
+//! kept as they are written, so neither the console nor the public profile scans the history.
+
+use jiff::Timestamp;
+use kept_protocol::chat::AuthorKind;
+use kept_protocol::{EventData, Message, MessagePage};
+use sqlx::SqlitePool;
+
+use super::{events, Tx};
+use crate::hours::Schedule;
+use crate::{clock, ApiError};
+
+/// Largest page of messages.
+pub const PAGE_MAX: i64 = 200;
+
+type MessageRow = (i64, Option<String>, String, Option<String>, String, String);
+const COLUMNS: &str = "id, client_id, author, author_name, text, sent_at";
+
+fn message(row: MessageRow) -> Result<Message, ApiError> {
+    let (id, client_id, author, author_name, text, sent_at) = row;
+    Ok(Message {
+        id,
+        client_id,
+        author: serde_json::from_value(serde_json::Value::String(author))?,
+        author_name,
+        text,
+        sent_at,
+    })
+}
+
+/// A new message to store.
+pub struct NewMessage<'a> {
+    pub order: &'a str,
+    pub author: AuthorKind,
+    pub author_name: Option<&'a str>,
+    /// The client's id for de-duplication (customers only).
+    pub client_id: Option<&'a str>,
+    pub text: &'a str,
+    /// When it was sent (the clock is injected so the reply-time rules can be tested).
+    pub at: Timestamp,
+}
+
+/// Stores a message once per (order, client id) with its event; `false` when it was there already.
+pub async fn add(tx: &mut Tx, m: NewMessage<'_>) -> Result<(Message, bool), ApiError> {
+    let now = m.at;
+    let inserted: Option<MessageRow> = sqlx::query_as(&format!(
+        "INSERT INTO messages (order_id, client_id, author, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (order_id, client_id) DO NOTHING RETURNING {COLUMNS}"
+    ))
+    .bind(m.order)
+    .bind(m.client_id)
+    .bind(m.author.as_str())
+    .bind(m.author_name)
+    .bind(m.text)
+    .bind(clock::rfc3339(now))
+    .fetch_optional(tx.db())
+    .await?;
+    let Some(row) = inserted else {
+        let row: MessageRow =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE order_id = ? AND client_id = ?"))
+                .bind(m.order)
+                .bind(m.client_id)
+                .fetch_one(tx.db())
+                .await?;
+        return Ok((message(row)?, false));
+    };
+    let stored = message(row)?;
+    match m.author {
+        AuthorKind::Customer => {
+            sqlx::query("UPDATE orders SET waiting_since = COALESCE(waiting_since, ?) WHERE id = ?")
+                .bind(&stored.sent_at)
+                .bind(m.order)
+                .execute(tx.db())
+                .await?;
+        }
+        AuthorKind::Operator => answered(tx, m.order, now).await?,
+        _ => {}
+    }
+    events::add(tx, m.order, EventData::Message { message: stored.clone() }).await?;
+    Ok((stored, true))
+}
+
+/// The shop answered: the customer's wait, in working seconds, becomes a reply-time sample.
+async fn answered(tx: &mut Tx, order: &str, now: Timestamp) -> Result<(), ApiError> {
+    let (since,): (Option<String>,) =
+        sqlx::query_as("SELECT waiting_since FROM orders WHERE id = ?").bind(order).fetch_one(tx.db()).await?;
+    let Some(since) = since.and_then(|s| s.parse::<Timestamp>().ok()) else { return Ok(()) };
+    let shop = super::orders::shop(tx.db()).await?;
+    let seconds = Schedule::new(&shop).map_or((now - since).get_seconds(), |s| s.working_seconds(since, now));
+    sqlx::query("INSERT INTO reply_waits (order_id, replied_at, seconds) VALUES (?, ?, ?)")
+        .bind(order)
+        .bind(clock::rfc3339(now))
+        .bind(seconds.max(0))
+        .execute(tx.db())
+        .await?;
+    sqlx::query("UPDATE orders SET waiting_since = NULL WHERE id = ?").bind(order).execute(tx.db()).await?;
+    Ok(())
+}
+
+/// A page of the order's messages, oldest first: after `after` (catching up) or before `before`.
+pub async fn page(
+    pool: &SqlitePool,
+    order: &str,
+    after: Option<i64>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<MessagePage, ApiError> {
+    let limit = limit.clamp(1, PAGE_MAX);
+    let rows: Vec<MessageRow> = match after {
+        Some(after) => {
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE order_id = ? AND id > ? ORDER BY id LIMIT ?"))
+                .bind(order)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+        None => {
+            let mut rows: Vec<MessageRow> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM messages WHERE order_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
+            ))
+            .bind(order)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.reverse();
+            rows
+        }
+    };
+    let messages = rows.into_iter().map(message).collect::<Result<Vec<_>, _>>()?;
+    let older = match messages.first().map(|m| m.id) {
+        Some(first) => {
+            let older: Option<(i64,)> = sqlx::query_as("SELECT id FROM messages WHERE order_id = ? AND id < ? LIMIT 1")
+                .bind(order)
+                .bind(first)
+                .fetch_optional(pool)
+                .await?;
+            older.map(|_| first)
+        }
+        None => None,
+    };
+    Ok(MessagePage { messages, older })
+}
+
+/// Whether the order already has a message with this client id (a retry, not a new message).
+pub async fn exists(pool: &SqlitePool, order: &str, client_id: &str) -> Result<bool, ApiError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM messages WHERE order_id = ? AND client_id = ?")
+        .bind(order)
+        .bind(client_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Median working-hours wait for the shop's first reply over the answers since `from`: reads
+/// at most the newest 1,000 samples, whatever the history.
+pub async fn reply_waits(pool: &SqlitePool, from: Timestamp) -> Result<Vec<i64>, ApiError> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT seconds FROM reply_waits WHERE replied_at >= ? ORDER BY replied_at DESC LIMIT 1000")
+            .bind(clock::rfc3339(from))
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
+}

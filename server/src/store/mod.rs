@@ -1,0 +1,168 @@
+//! The store: every change goes through one writer, in one transaction with the events it
+//! causes (the event rows are the outbox), and subscribers are woken only after the commit.
+//!
+//! Group commit: jobs that arrive together share one SQLite transaction and so one fsync
+//! (synchronous=FULL stays on); each job runs in its own savepoint, so one that fails leaves the
+//! others intact. A caller hears back only after the commit, so an acknowledged change is on
+//! disk. With one writer, event ids are assigned in commit order, which is what lets a stream
+//! read "every committed event after my last id" without gaps.
+
+pub mod changes;
+pub mod console;
+pub mod events;
+pub mod idempotency;
+pub mod messages;
+pub mod orders;
+
+use futures_util::future::BoxFuture;
+use sqlx::pool::PoolConnection;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::live::Hub;
+use crate::ApiError;
+
+/// At most this many jobs share one transaction.
+const BATCH: usize = 128;
+
+/// The open transaction a job writes in.
+pub struct Tx {
+    conn: PoolConnection<Sqlite>,
+    /// Orders whose streams are woken after the commit.
+    touched: Vec<String>,
+}
+
+impl Tx {
+    /// The connection, inside the transaction.
+    pub fn db(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+
+    /// Wakes the order's live streams once this transaction commits.
+    pub fn touch(&mut self, order: &str) {
+        if !self.touched.iter().any(|o| o == order) {
+            self.touched.push(order.to_owned());
+        }
+    }
+}
+
+type Reply = Box<dyn FnOnce(Option<String>) + Send>;
+type Job = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, (bool, Reply)> + Send>;
+
+/// The single writer.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer on a thread of its own (a single-threaded runtime: one writer, in order).
+    pub fn start(pool: SqlitePool, hub: Hub) -> Writer {
+        let (jobs, mut rx) = mpsc::channel::<Job>(4 * BATCH);
+        let run = move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                tracing::error!("the writer could not start");
+                return;
+            };
+            rt.block_on(async move {
+                while let Some(first) = rx.recv().await {
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH {
+                        match rx.try_recv() {
+                            Ok(job) => batch.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    write_batch(&pool, &hub, batch).await;
+                }
+            });
+        };
+        if let Err(e) = std::thread::Builder::new().name("kept-writer".into()).spawn(run) {
+            tracing::error!(error = %e, "the writer could not start");
+        }
+        Writer { jobs }
+    }
+
+    /// Runs `work` in the write transaction and answers once it is committed. An error from
+    /// `work` rolls back everything it wrote.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, ApiError>> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |tx| {
+            Box::pin(async move {
+                let result = work(tx).await;
+                let ok = result.is_ok();
+                let reply: Reply = Box::new(move |commit_failed| {
+                    let _ = answer.send(match commit_failed {
+                        None => result,
+                        Some(e) => Err(failed(e)),
+                    });
+                });
+                (ok, reply)
+            })
+        });
+        self.jobs.send(job).await.map_err(|_| failed("the writer stopped"))?;
+        answered.await.map_err(|_| failed("the writer stopped"))?
+    }
+}
+
+fn failed(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(crate::error::anyhow_lite::Error::msg(e.to_string()))
+}
+
+async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
+    let conn = match pool.acquire().await {
+        Ok(c) => c,
+        Err(e) => {
+            // Nothing runs: dropping the jobs tells each caller the write failed; it may retry.
+            tracing::error!(error = %e, "no connection for a write");
+            return;
+        }
+    };
+    let mut tx = Tx { conn, touched: Vec::new() };
+    let begun = sqlx::raw_sql("BEGIN IMMEDIATE").execute(tx.db()).await.map(|_| ()).map_err(|e| e.to_string());
+    let mut replies = Vec::with_capacity(batch.len());
+    for job in batch {
+        if let Err(e) = &begun {
+            replies.push(fail_now(e.clone()));
+            continue;
+        }
+        if let Err(e) = sqlx::raw_sql("SAVEPOINT job").execute(tx.db()).await {
+            replies.push(fail_now(e.to_string()));
+            continue;
+        }
+        let touched_before = tx.touched.len();
+        let (ok, reply) = job(&mut tx).await;
+        let close = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        if !ok {
+            tx.touched.truncate(touched_before);
+        }
+        if let Err(e) = sqlx::raw_sql(close).execute(tx.db()).await {
+            tracing::error!(error = %e, "savepoint");
+        }
+        replies.push(reply);
+    }
+    // Nothing is acknowledged or published before the commit.
+    let committed = match begun {
+        Ok(()) => sqlx::raw_sql("COMMIT").execute(tx.db()).await.map(|_| ()).map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    if committed.is_err() {
+        let _ = sqlx::raw_sql("ROLLBACK").execute(tx.db()).await;
+        tx.touched.clear();
+    }
+    for order in &tx.touched {
+        hub.wake(order);
+    }
+    for reply in replies {
+        reply(committed.as_ref().err().cloned());
+    }
+}
+
+/// A job that never ran (it is dropped, so its caller hears the write failed).
+fn fail_now(e: String) -> Reply {
+    Box::new(move |_| tracing::error!(error = %e, "a write could not start"))
+}

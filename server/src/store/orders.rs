@@ -1,0 +1,288 @@
+//! Orders, their agreements, change requests and the shop profile.
+
+use kept_protocol::{
+    ChangeRequest, DeliverySlot, EventData, Item, OrderStatus, Receipt, ShopProfile, TimelineEntry, TimelineEvent,
+};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::{events, Tx};
+use crate::{auth, ApiError};
+
+/// An order as stored.
+#[derive(Clone, Debug)]
+pub struct Order {
+    pub id: String,
+    pub status: OrderStatus,
+    pub items: Vec<Item>,
+    pub editable: bool,
+    pub delivery_slot: Option<DeliverySlot>,
+}
+
+type OrderRow = (String, String, bool, Option<String>);
+
+/// The order `id`, if there is one.
+pub async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Option<Order>, ApiError> {
+    let row: Option<OrderRow> =
+        sqlx::query_as("SELECT status, items, editable, delivery_slot FROM orders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    let Some((status, items, editable, slot)) = row else { return Ok(None) };
+    Ok(Some(Order {
+        id: id.to_owned(),
+        status: parse_status(&status)?,
+        items: serde_json::from_str(&items)?,
+        editable,
+        delivery_slot: slot.map(|s| serde_json::from_str(&s)).transpose()?,
+    }))
+}
+
+/// The order `id`, or 404.
+pub async fn existing(conn: &mut SqliteConnection, id: &str) -> Result<Order, ApiError> {
+    load(conn, id).await?.ok_or(ApiError::NotFound("order"))
+}
+
+/// A hash no token has (SHA-256 of nothing is never stored: tokens are never empty).
+const NO_ORDER: [u8; 32] = [0; 32];
+
+/// The order `id` if `headers` carry its customer token; otherwise exactly like a missing order,
+/// doing the same work either way so the answer's timing does not tell which ids exist.
+pub async fn authorize(pool: &SqlitePool, id: &str, token: &str) -> Result<Order, ApiError> {
+    let row: Option<(Vec<u8>,)> =
+        sqlx::query_as("SELECT token_hash FROM orders WHERE id = ?").bind(id).fetch_optional(pool).await?;
+    let exists = row.is_some();
+    let hash = row.map_or(NO_ORDER.to_vec(), |(h,)| h);
+    if !(auth::matches(token, &hash) && exists) {
+        return Err(ApiError::NotFound("order"));
+    }
+    existing(&mut *pool.acquire().await?, id).await
+}
+
+/// A status as stored (its schema.org name).
+pub fn parse_status(s: &str) -> Result<OrderStatus, ApiError> {
+    Ok(serde_json::from_value(serde_json::Value::String(s.to_owned()))?)
+}
+
+/// The schema.org name of a status, as stored.
+pub fn status_name(s: OrderStatus) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Replaces the order's items.
+pub async fn save_items(tx: &mut Tx, order: &str, items: &[Item]) -> Result<(), ApiError> {
+    sqlx::query("UPDATE orders SET items = ? WHERE id = ?")
+        .bind(serde_json::to_string(items)?)
+        .bind(order)
+        .execute(tx.db())
+        .await?;
+    Ok(())
+}
+
+/// Sets the status (closing edits when the status does) with its event and timeline entry.
+pub async fn set_status(tx: &mut Tx, order: &str, status: OrderStatus) -> Result<(), ApiError> {
+    sqlx::query("UPDATE orders SET status = ?, editable = editable AND ? WHERE id = ?")
+        .bind(status_name(status))
+        .bind(status.allows_edits())
+        .bind(order)
+        .execute(tx.db())
+        .await?;
+    events::add(tx, order, EventData::Status { status }).await?;
+    events::timeline(tx, order, TimelineEvent::Status { status }).await?;
+    Ok(())
+}
+
+/// Moves the delivery slot.
+pub async fn set_slot(tx: &mut Tx, order: &str, slot: &DeliverySlot) -> Result<(), ApiError> {
+    sqlx::query("UPDATE orders SET delivery_slot = ? WHERE id = ?")
+        .bind(serde_json::to_string(slot)?)
+        .bind(order)
+        .execute(tx.db())
+        .await?;
+    Ok(())
+}
+
+/// The order's timeline, oldest first.
+pub async fn timeline(conn: &mut SqliteConnection, order: &str) -> Result<Vec<TimelineEntry>, ApiError> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT at, event FROM timeline WHERE order_id = ? ORDER BY id")
+        .bind(order)
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter().map(|(at, event)| Ok(TimelineEntry { at, event: serde_json::from_str(&event)? })).collect()
+}
+
+/// Whether the order's survey is answered.
+pub async fn surveyed(conn: &mut SqliteConnection, order: &str) -> Result<bool, ApiError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM surveys WHERE order_id = ?").bind(order).fetch_optional(conn).await?;
+    Ok(row.is_some())
+}
+
+type ReceiptRow = (u32, String, String, String, String);
+const RECEIPT_COLUMNS: &str = "version, preferences, digest, summary, accepted_at";
+
+fn receipt(row: ReceiptRow) -> Result<Receipt, ApiError> {
+    let (version, preferences, digest, summary, accepted_at) = row;
+    Ok(Receipt {
+        version,
+        accepted_at,
+        digest,
+        summary: serde_json::from_str(&summary)?,
+        preferences: serde_json::from_str(&preferences)?,
+    })
+}
+
+/// The newest agreed version of an order's preferences.
+pub async fn current_receipt(conn: &mut SqliteConnection, order: &str) -> Result<Option<Receipt>, ApiError> {
+    let row: Option<ReceiptRow> = sqlx::query_as(&format!(
+        "SELECT {RECEIPT_COLUMNS} FROM preference_versions WHERE order_id = ? ORDER BY version DESC LIMIT 1"
+    ))
+    .bind(order)
+    .fetch_optional(conn)
+    .await?;
+    row.map(receipt).transpose()
+}
+
+/// Who asked for an agreement version: the customer (their Idempotency-Key) or the server
+/// itself (an accepted change request); the two keep their keys apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Customer,
+    Server,
+}
+
+impl Origin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Origin::Customer => "customer",
+            Origin::Server => "server",
+        }
+    }
+}
+
+/// The receipt first given for this key, if the request is the same one again.
+pub async fn replay(
+    conn: &mut SqliteConnection,
+    order: &str,
+    origin: Origin,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<Receipt>, ApiError> {
+    let row: Option<(String, u32, String, String, String, String)> = sqlx::query_as(&format!(
+        "SELECT request_hash, {RECEIPT_COLUMNS} FROM preference_versions \
+         WHERE order_id = ? AND origin = ? AND idempotency_key = ?"
+    ))
+    .bind(order)
+    .bind(origin.as_str())
+    .bind(key)
+    .fetch_optional(conn)
+    .await?;
+    match row {
+        None => Ok(None),
+        Some((stored, ..)) if stored != request_hash => Err(ApiError::IdempotencyConflict),
+        Some((_, version, preferences, digest, summary, accepted_at)) => {
+            receipt((version, preferences, digest, summary, accepted_at)).map(Some)
+        }
+    }
+}
+
+/// A new agreement version to store.
+pub struct NewVersion {
+    pub order: String,
+    pub origin: Origin,
+    pub key: String,
+    pub request_hash: String,
+    pub canonical: String,
+    /// The receipt, without its version, which the store picks.
+    pub receipt: Receipt,
+}
+
+/// Stores the order's next agreement version with its receipt event and timeline entry; a key
+/// used before answers what it answered then.
+pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError> {
+    if let Some(first) = replay(tx.db(), &v.order, v.origin, &v.key, &v.request_hash).await? {
+        return Ok(first);
+    }
+    let (version,): (u32,) = sqlx::query_as(
+        "INSERT INTO preference_versions \
+         (order_id, version, preferences, digest, summary, accepted_at, origin, idempotency_key, request_hash) \
+         SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM preference_versions WHERE order_id = ?1 \
+         RETURNING version",
+    )
+    .bind(&v.order)
+    .bind(&v.canonical)
+    .bind(&v.receipt.digest)
+    .bind(serde_json::to_string(&v.receipt.summary)?)
+    .bind(&v.receipt.accepted_at)
+    .bind(v.origin.as_str())
+    .bind(&v.key)
+    .bind(&v.request_hash)
+    .fetch_one(tx.db())
+    .await?;
+    let receipt = Receipt { version, ..v.receipt };
+    events::add(tx, &v.order, EventData::Receipt { receipt: receipt.clone() }).await?;
+    events::timeline(tx, &v.order, TimelineEvent::PreferencesAgreed { version }).await?;
+    Ok(receipt)
+}
+
+/// The order's change requests, oldest first.
+pub async fn change_requests(conn: &mut SqliteConnection, order: &str) -> Result<Vec<ChangeRequest>, ApiError> {
+    let rows: Vec<ChangeRow> =
+        sqlx::query_as(&format!("SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = ? ORDER BY id"))
+            .bind(order)
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(from_row).collect()
+}
+
+/// One change request of the order.
+pub async fn change_request(conn: &mut SqliteConnection, order: &str, id: i64) -> Result<ChangeRequest, ApiError> {
+    let row: Option<ChangeRow> =
+        sqlx::query_as(&format!("SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = ? AND id = ?"))
+            .bind(order)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    from_row(row.ok_or(ApiError::NotFound("change request"))?)
+}
+
+pub(crate) type ChangeRow = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>);
+pub(crate) const CHANGE_COLUMNS: &str = "id, change, reason, status, created_at, deadline, fallback, channel";
+
+/// A change request from its row.
+pub(crate) fn from_row(row: ChangeRow) -> Result<ChangeRequest, ApiError> {
+    let (id, change, reason, status, created_at, deadline, fallback, channel) = row;
+    let question = match (deadline, fallback, channel) {
+        (Some(deadline), Some(fallback), Some(channel)) => Some(kept_protocol::Question {
+            deadline,
+            fallback: serde_json::from_str(&fallback)?,
+            channel: serde_json::from_value(serde_json::Value::String(channel))?,
+        }),
+        _ => None,
+    };
+    Ok(ChangeRequest {
+        id,
+        change: serde_json::from_str(&change)?,
+        reason,
+        status: serde_json::from_value(serde_json::Value::String(status))?,
+        created_at,
+        question,
+    })
+}
+
+/// The stored shop profile.
+pub async fn shop(conn: &mut SqliteConnection) -> Result<ShopProfile, ApiError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT profile FROM shop WHERE id = 1").fetch_optional(conn).await?;
+    let (json,) = row.ok_or(ApiError::NotFound("shop profile"))?;
+    Ok(serde_json::from_str(&json)?)
+}
+
+/// Stores the shop profile, replacing the previous one.
+pub async fn save_shop(conn: &mut SqliteConnection, profile: &ShopProfile) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO shop (id, profile) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
+    )
+    .bind(serde_json::to_string(profile)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
