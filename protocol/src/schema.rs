@@ -76,7 +76,7 @@ fn body<T: JsonSchema>() -> Value {
 }
 
 fn ok<T: JsonSchema>(status: &str, what: &str) -> Value {
-    let mut responses = errors();
+    let mut responses = Map::new();
     responses.insert(
         status.to_owned(),
         json!({ "description": what, "content": { "application/json": { "schema": schema_ref::<T>() } } }),
@@ -84,18 +84,39 @@ fn ok<T: JsonSchema>(status: &str, what: &str) -> Value {
     Value::Object(responses)
 }
 
-fn errors() -> Map<String, Value> {
+fn no_content(what: &str) -> Value {
+    json!({ "204": { "description": what } })
+}
+
+/// Every error an operation can answer, in the one error shape; operator operations add 401.
+fn errors(security: &str) -> Map<String, Value> {
     let err = |d: &str| json!({ "description": d, "content": { "application/json": { "schema": schema_ref::<ErrorBody>() } } });
     let mut m = Map::new();
-    m.insert("400".into(), err("Malformed JSON"));
+    m.insert("400".into(), err("Malformed JSON, or a path or query parameter of the wrong shape (`fields` names it)"));
+    if security == "operator" {
+        m.insert("401".into(), err("Missing or wrong operator token"));
+    }
     m.insert("404".into(), err("No such order, or a token that does not open it"));
+    m.insert("405".into(), err("The path does not take this method"));
     m.insert("409".into(), err("Idempotency conflict, or a state that does not allow this"));
     m.insert("413".into(), err("Body over 64 KiB"));
+    m.insert("415".into(), err("A body not sent as application/json"));
     m.insert("422".into(), err("Validation failed; `fields` names each path"));
+    m.insert("429".into(), err("Too many requests; Retry-After says when to try again"));
     m
 }
 
+/// `success` with every error response of `security`'s operations.
+fn with_errors(security: &str, success: Value) -> Value {
+    let mut responses = errors(security);
+    if let Value::Object(ok) = success {
+        responses.extend(ok);
+    }
+    Value::Object(responses)
+}
+
 fn op(summary: &str, security: &str, idempotent: bool, request: Option<Value>, responses: Value) -> Value {
+    let responses = with_errors(security, responses);
     let mut o = json!({ "summary": summary, "security": [{ security: [] }], "responses": responses });
     let mut params = vec![];
     if idempotent {
@@ -119,7 +140,7 @@ pub fn openapi() -> Value {
     let o = "operator";
     let paths = json!({
         "/v1/shop": { "get": { "summary": "Shop profile with availability and measured reply time", "security": [],
-            "responses": ok::<ShopProfile>("200", "The shop") } },
+            "responses": with_errors("public", ok::<ShopProfile>("200", "The shop")) } },
         "/v1/orders/{order}": { "parameters": [order], "get": op("Order view", c, false, None, ok::<OrderView>("200", "The order")) },
         "/v1/orders/{order}/preferences": { "parameters": [order],
             "post": op("Agree preferences; each change is a new version", c, true, Some(body::<Preferences>()), ok::<Receipt>("201", "The receipt")) },
@@ -130,15 +151,21 @@ pub fn openapi() -> Value {
                     { "name": "before", "in": "query", "schema": { "type": "integer" } },
                     { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }
                 ],
-                "responses": ok::<MessagePage>("200", "A page") },
+                "responses": with_errors(c, ok::<MessagePage>("200", "A page")) },
             "post": op("Send a message (de-duplicated by client_id; 429 with Retry-After when too fast)", c, true,
-                Some(body::<NewMessage>()), ok::<Message>("201", "The stored message")) },
+                Some(body::<NewMessage>()), json!({
+                    "201": ok::<Message>("201", "The stored message")["201"],
+                    "200": ok::<Message>("200", "The same client_id again: the message stored the first time")["200"] })) },
         "/v1/orders/{order}/events": { "parameters": [order],
             "get": { "summary": "Server-Sent Events; `id` is the event id, `event` its type, `data` the Event data; resume with Last-Event-ID",
                 "security": [{ c: [] }],
-                "parameters": [{ "name": "Last-Event-ID", "in": "header", "schema": { "type": "integer" } }],
-                "responses": { "200": { "description": "text/event-stream of Event",
-                    "content": { "text/event-stream": { "schema": schema_ref::<Event>() } } } } } },
+                "parameters": [
+                    { "name": "Last-Event-ID", "in": "header", "schema": { "type": "integer" } },
+                    { "name": "last_event_id", "in": "query", "schema": { "type": "integer" } },
+                    { "name": "access_token", "in": "query", "schema": { "type": "string" } }
+                ],
+                "responses": with_errors(c, json!({ "200": { "description": "text/event-stream of Event",
+                    "content": { "text/event-stream": { "schema": schema_ref::<Event>() } } } })) } },
         "/v1/orders/{order}/callbacks": { "parameters": [order],
             "post": op("Ask for a callback in a window inside working hours", c, true, Some(body::<CallbackRequest>()), ok::<Callback>("201", "The promise")) },
         "/v1/orders/{order}/reports": { "parameters": [order],
@@ -149,8 +176,8 @@ pub fn openapi() -> Value {
         "/v1/orders/{order}/survey": { "parameters": [order],
             "post": op("Answer the one-question survey after delivery", c, true, Some(body::<SurveyAnswer>()), ok::<SurveyAnswer>("201", "Stored")) },
         "/v1/operator/orders": { "get": { "summary": "Orders, what needs attention first", "security": [{ o: [] }],
-            "responses": { "200": { "description": "Orders", "content": { "application/json": {
-                "schema": { "type": "array", "items": schema_ref::<OrderSummary>() } } } } } } },
+            "responses": with_errors(o, json!({ "200": { "description": "Orders", "content": { "application/json": {
+                "schema": { "type": "array", "items": schema_ref::<OrderSummary>() } } } } })) } },
         "/v1/operator/orders/{order}": { "parameters": [order], "get": op("Order detail", o, false, None, ok::<OrderDetail>("200", "The order")) },
         "/v1/operator/orders/{order}/messages": { "parameters": [order],
             "post": op("Write to the customer", o, true, Some(body::<OperatorMessage>()), ok::<Message>("201", "The message")) },
@@ -166,15 +193,13 @@ pub fn openapi() -> Value {
                 Some(body::<CallLog>()), ok::<LoggedCall>("201", "Logged")) },
         "/v1/operator/orders/{order}/callbacks/{callback}/done": {
             "parameters": [order, { "name": "callback", "in": "path", "required": true, "schema": { "type": "integer" } }],
-            "post": { "summary": "Mark a callback done", "security": [{ o: [] }], "responses": { "204": { "description": "Done" } } } },
+            "post": op("Mark a callback done", o, false, None, no_content("Done")) },
         "/v1/operator/orders/{order}/events": { "parameters": [order],
-            "get": { "summary": "The order's live events for the console (operator token in Authorization or access_token)",
-                "security": [{ o: [] }], "responses": { "200": { "description": "text/event-stream of Event" } } } },
+            "get": op("The order's live events for the console (operator token in Authorization or access_token)", o, false,
+                None, json!({ "200": { "description": "text/event-stream of Event" } })) },
         "/v1/operator/shop": { "post": op("Replace the shop profile (hours, holidays, offers, FAQ)", o, false,
-            Some(body::<ShopProfile>()), json!({ "204": { "description": "Saved" }, "422": { "description": "Validation failed",
-                "content": { "application/json": { "schema": schema_ref::<ErrorBody>() } } } })) },
-        "/v1/operator/presence": { "post": { "summary": "Operator heartbeat", "security": [{ o: [] }],
-            "responses": { "204": { "description": "Seen" } } } },
+            Some(body::<ShopProfile>()), no_content("Saved")) },
+        "/v1/operator/presence": { "post": op("Operator heartbeat", o, false, None, no_content("Seen")) },
     });
     json!({
         "openapi": "3.1.0",

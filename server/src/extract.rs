@@ -28,7 +28,12 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
                 let name = match e.kind() {
                     axum::extract::path::ErrorKind::ParseErrorAtKey { key, .. }
                     | axum::extract::path::ErrorKind::InvalidUtf8InPathParam { key } => key.clone(),
-                    axum::extract::path::ErrorKind::ParseErrorAtIndex { index, .. } => index.to_string(),
+                    axum::extract::path::ErrorKind::ParseErrorAtIndex { index, .. } => {
+                        let raw = axum::extract::RawPathParams::from_request_parts(parts, state).await;
+                        raw.ok()
+                            .and_then(|r| r.iter().nth(*index).map(|(k, _)| k.to_owned()))
+                            .unwrap_or_else(|| index.to_string())
+                    }
                     _ => "path".to_owned(),
                 };
                 Err(ApiError::BadParameter(vec![Problem::new(name, ProblemCode::Invalid)]))
