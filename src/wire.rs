@@ -207,6 +207,7 @@ strings!(CallbackStatus {
 
 strings!(ChangeStatus {
     "pending" => ChangeStatus::Pending, "accepted" => ChangeStatus::Accepted, "declined" => ChangeStatus::Declined,
+    "expired" => ChangeStatus::Expired, "withdrawn" => ChangeStatus::Withdrawn,
 });
 
 strings!(ProblemCode {
@@ -344,6 +345,7 @@ impl FromJs for ChangeKind {
                 unit_price: req(v, "unit_price")?,
             },
             "delivery_slot" => ChangeKind::DeliverySlot { slot: req(v, "slot")? },
+            "removal" => ChangeKind::Removal { item: req(v, "item")?, refund: req(v, "refund")? },
             _ => return Err(Malformed),
         })
     }
@@ -419,7 +421,8 @@ structs! {
     MessagePage { messages: req, older: opt }
     Report { id: req, receipt_version: req, promise: req, note: opt, reported_at: req }
     Callback { id: req, window_start: req, window_end: req, status: req }
-    ChangeRequest { id: req, change: req, reason: req, status: req, created_at: req }
+    ChangeRequest { id: req, change: req, reason: req, status: req, created_at: req, question: opt }
+    Question { deadline: req, fallback: req, channel: req }
     Event { id: req, data: req }
     NewMessage { client_id: req, text: req }
     SurveyAnswer { rating: req, comment: opt }

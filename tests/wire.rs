@@ -84,8 +84,16 @@ fn change_requests() -> Vec<ChangeRequest> {
         ChangeKind::DeliverySlot {
             slot: DeliverySlot { start: "2026-11-24T13:00:00Z".into(), end: "2026-11-24T15:00:00Z".into() },
         },
+        ChangeKind::Removal { item: "a".into(), refund: pln(5900) },
+        ChangeKind::Substitution { item: "c".into(), replacement: "d".into(), name: "D".into(), unit_price: pln(90) },
     ];
-    let statuses = [ChangeStatus::Pending, ChangeStatus::Accepted, ChangeStatus::Declined];
+    let statuses = [
+        ChangeStatus::Pending,
+        ChangeStatus::Accepted,
+        ChangeStatus::Declined,
+        ChangeStatus::Expired,
+        ChangeStatus::Withdrawn,
+    ];
     kinds
         .into_iter()
         .zip(statuses)
@@ -96,6 +104,16 @@ fn change_requests() -> Vec<ChangeRequest> {
             reason: "why".into(),
             status,
             created_at: "2026-11-23T10:00:00Z".into(),
+            // Every other one is an ask-first question, with each fallback.
+            question: (i % 2 == 1).then(|| kept_protocol::Question {
+                deadline: "2026-11-23T10:15:00.000Z".into(),
+                fallback: if i == 1 {
+                    kept_protocol::Fallback::Remove
+                } else {
+                    kept_protocol::Fallback::Similar { max_increase: kept_protocol::PriceCap::Percent { percent: 10 } }
+                },
+                channel: kept_protocol::Channel::Whatsapp,
+            }),
         })
         .collect()
 }

@@ -2,12 +2,12 @@
 //! changes the shop asks for.
 
 use kept_protocol::{
-    Availability, ChangeKind, ChangeRequest, ChangeStatus, Locale, Promise, Receipt, ReplyTime, TimelineEntry,
-    TimelineEvent,
+    Availability, ChangeKind, ChangeRequest, ChangeStatus, Fallback, Locale, Promise, Question, Receipt, ReplyTime,
+    TimelineEntry, TimelineEvent,
 };
 use leptos::prelude::*;
 
-use crate::api::{new_idempotency_key, Api};
+use crate::api::{new_idempotency_key, Api, ApiError};
 use crate::format;
 use crate::i18n::Text;
 
@@ -178,18 +178,39 @@ fn change_text(c: &ChangeKind, currency_locale: Locale) -> String {
         ChangeKind::DeliverySlot { slot } => {
             [Text::DeliverAt.in_locale(currency_locale), " ", &format::date_time(&slot.start, currency_locale)].concat()
         }
+        ChangeKind::Removal { refund, .. } => [
+            Text::RemoveAndRefund.in_locale(currency_locale),
+            " ",
+            &format::money(refund.amount_minor, &refund.currency, currency_locale),
+        ]
+        .concat(),
     }
+}
+
+/// "Answer by 14:35; otherwise we remove it and refund you." for an ask-first question.
+fn question_text(q: &Question, locale: Locale) -> String {
+    let then = match q.fallback {
+        Fallback::Remove => Text::ElseRemove,
+        Fallback::Similar { .. } => Text::ElseSimilar,
+    };
+    [Text::AnswerBy.in_locale(locale), " ", &format::date_time(&q.deadline, locale), "; ", then.in_locale(locale)]
+        .concat()
 }
 
 /// A change the shop asks for: nothing changes until the customer accepts it.
 #[component]
 pub fn ChangeCards(api: Api, requests: RwSignal<Vec<ChangeRequest>>, locale: Locale) -> impl IntoView {
+    let refused = RwSignal::new(None::<i64>);
     let answer = move |id: i64, accept: bool| {
         let Some(key) = new_idempotency_key() else { return };
         let api = api.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(answered) = api.answer(id, accept, &key).await {
-                requests.update(|rs| rs.iter_mut().filter(|r| r.id == id).for_each(|r| *r = answered.clone()));
+            match api.answer(id, accept, &key).await {
+                Ok(answered) => {
+                    requests.update(|rs| rs.iter_mut().filter(|r| r.id == id).for_each(|r| *r = answered.clone()))
+                }
+                Err(ApiError::Status(409)) => refused.set(Some(id)),
+                Err(_) => {}
             }
         });
     };
@@ -206,6 +227,12 @@ pub fn ChangeCards(api: Api, requests: RwSignal<Vec<ChangeRequest>>, locale: Loc
                     <section class="kept-receipt" data-testid="change-request" aria-label=Text::ChangeAsked.in_locale(locale)>
                         <p><strong>{change_text(&r.change, locale)}</strong></p>
                         <p class="kept-hint">{r.reason.clone()}</p>
+                        {r.question.as_ref().map(|q| view! {
+                            <p class="kept-hint" data-testid="question-deadline">{question_text(q, locale)}</p>
+                        })}
+                        {move || (refused.get() == Some(id)).then(|| view! {
+                            <p role="alert" class="kept-hint" data-testid="answer-refused">{Text::TooLate.in_locale(locale)}</p>
+                        })}
                         <div class="kept-row">
                             <button type="button" class="kept-button" data-testid="accept-change"
                                 on:click=move |_| answer(id, true)>{Text::Accept.in_locale(locale)}</button>
