@@ -24,21 +24,35 @@ struct Instance {
     unmount: Option<Box<dyn std::any::Any>>,
 }
 
+/// The mounted widgets by id; an unmounted one leaves no entry behind.
+#[derive(Default)]
+struct Registry {
+    next: u32,
+    live: Vec<(InstanceId, Instance)>,
+}
+
 thread_local! {
-    static INSTANCES: RefCell<Vec<Instance>> = const { RefCell::new(Vec::new()) };
+    static INSTANCES: RefCell<Registry> = RefCell::new(Registry::default());
 }
 
 /// Registers a host element and returns its id.
 pub fn register(element: Element) -> InstanceId {
     INSTANCES.with(|all| {
         let mut all = all.borrow_mut();
-        all.push(Instance { element: Some(element), ..Instance::default() });
-        InstanceId(all.len() as u32 - 1)
+        let id = InstanceId(all.next);
+        all.next += 1;
+        all.live.push((id, Instance { element: Some(element), ..Instance::default() }));
+        id
     })
 }
 
 fn with<T>(id: InstanceId, f: impl FnOnce(&mut Instance) -> T) -> Option<T> {
-    INSTANCES.with(|all| all.borrow_mut().get_mut(id.0 as usize).map(f))
+    INSTANCES.with(|all| all.borrow_mut().live.iter_mut().find(|(i, _)| *i == id).map(|(_, inst)| f(inst)))
+}
+
+/// How many widgets are mounted on this page.
+pub fn mounted() -> usize {
+    INSTANCES.with(|all| all.borrow().live.len())
 }
 
 /// Keeps the mount handle; dropping it (see [`unregister`]) unmounts the widget.
@@ -50,14 +64,18 @@ pub fn set_unmount(id: InstanceId, handle: Box<dyn std::any::Any>) {
 pub fn unregister(element: &Element) {
     let Some(id) = find(element) else { return };
     settle(id, Err(r#"{"error":"destroyed"}"#));
-    let old = with(id, std::mem::take);
+    let old = INSTANCES.with(|all| {
+        let mut all = all.borrow_mut();
+        let at = all.live.iter().position(|(i, _)| *i == id)?;
+        Some(all.live.remove(at))
+    });
+    // Dropped outside the borrow: unmounting runs cleanups that may call back in here.
     drop(old);
 }
 
 /// The id of the widget mounted on `element`, if any.
 pub fn find(element: &Element) -> Option<InstanceId> {
-    INSTANCES
-        .with(|all| all.borrow().iter().position(|i| i.element.as_ref() == Some(element)).map(|p| InstanceId(p as u32)))
+    INSTANCES.with(|all| all.borrow().live.iter().find(|(_, i)| i.element.as_ref() == Some(element)).map(|(id, _)| *id))
 }
 
 /// Fires `name` on the host element, with `detail_json` parsed as the event's `detail`.

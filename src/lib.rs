@@ -10,6 +10,7 @@ pub mod host;
 pub mod i18n;
 pub mod mount;
 pub mod storage;
+pub mod task;
 pub mod wire;
 
 use wasm_bindgen::prelude::*;

@@ -13,6 +13,9 @@ pub const CSS: &str = include_str!("../style/kept.css");
 
 /// Mounts into `host`: the widget when `config` is good, otherwise a translated notice.
 pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>) {
+    // A second mount on the same element replaces the first: its tasks, stream, timers and
+    // listeners end with it.
+    crate::host::unregister(host);
     let Some(container) = shadow_container(host) else {
         web_sys::console::error_1(&JsValue::from_str("Kept: could not create the widget's shadow root"));
         return;
@@ -35,8 +38,10 @@ pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>)
             msg.push_str(" on the embedding element");
             web_sys::console::error_1(&JsValue::from_str(&msg));
             let text = Text::ConfigError.in_locale(browser_locale());
-            leptos::mount::mount_to(container, move || view! { <p class="kept-notice" role="alert">{text}</p> })
-                .forget();
+            let id = crate::host::register(host.clone());
+            let handle =
+                leptos::mount::mount_to(container, move || view! { <p class="kept-notice" role="alert">{text}</p> });
+            crate::host::set_unmount(id, Box::new(handle));
         }
     }
 }

@@ -104,7 +104,7 @@ fn until_stored(url: &str, key: &str, body: &Value) -> Instant {
 }
 
 fn agreement(i: usize) -> Value {
-    let method = if i % 2 == 0 { "card_online" } else { "card_on_delivery" };
+    let method = if i.is_multiple_of(2) { "card_online" } else { "card_on_delivery" };
     json!({ "contact": { "channels": ["chat"], "do_not_call": true }, "payment": method, "locale": "en" })
 }
 

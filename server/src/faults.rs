@@ -80,3 +80,22 @@ pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> 
     };
     (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
 }
+
+/// `POST /v1/test/sweep`: runs the ask-first sweeper as if `minutes_later` minutes had passed
+/// (tests only, like the fault switch), so a test need not wait for a real deadline.
+#[derive(Deserialize)]
+pub struct SweepAt {
+    pub minutes_later: i64,
+}
+
+/// The handler behind `POST /v1/test/sweep`; answers how many fallbacks it applied.
+pub async fn sweep(
+    State(state): State<AppState>,
+    Json(req): Json<SweepAt>,
+) -> Result<Json<serde_json::Value>, crate::ApiError> {
+    let at = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_mins(req.minutes_later))
+        .map_err(|_| crate::ApiError::field("minutes_later", kept_protocol::ProblemCode::OutOfRange))?;
+    let applied = crate::routes::operator::sweep_ask_first(&state, at).await?;
+    Ok(Json(serde_json::json!({ "applied": applied })))
+}

@@ -325,7 +325,9 @@ async fn raw(s: &AppState, req: Request<Body>) -> (StatusCode, String, Value) {
 async fn every_rejection_is_the_documented_json_error_naming_the_parameter() {
     let dir = tempfile::tempdir().unwrap();
     let s = state(dir.path()).await;
-    let cases: [(&str, &str, Option<&str>, u16, Option<&str>); 11] = [
+    // (method, uri, token, status, the parameter the error names)
+    type Case<'a> = (&'a str, &'a str, Option<&'a str>, u16, Option<&'a str>);
+    let cases: [Case; 11] = [
         ("GET", "/v1/orders/%FF%FE", Some(TOKEN), 400, Some("order")),
         ("GET", "/v1/orders/KC-1001/messages?after=abc", Some(TOKEN), 400, Some("after")),
         ("GET", "/v1/orders/KC-1001/messages?before=9223372036854775808", Some(TOKEN), 400, Some("before")),

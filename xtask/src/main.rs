@@ -4,6 +4,7 @@ mod bench;
 mod build;
 mod demo;
 mod run;
+mod schemathesis;
 mod setup;
 mod test;
 

@@ -9,6 +9,8 @@ use crate::run;
 const TRUNK_VERSION: &str = "0.21.14";
 /// The binaryen release whose npm package ships a working wasm-opt.
 const BINARYEN_VERSION: &str = "132.0.0";
+/// The property-based API tester run against the generated OpenAPI document.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// The accessibility engine the end-to-end tests inject into pages.
 const AXE_VERSION: &str = "4.10.2";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -20,6 +22,8 @@ pub struct Tools {
     pub wasm_opt_dir: PathBuf,
     /// axe-core's `axe.min.js`, for the accessibility checks in the end-to-end tests.
     pub axe: PathBuf,
+    /// The `schemathesis` command, in its own Python virtual environment.
+    pub schemathesis: PathBuf,
 }
 
 impl Tools {
@@ -43,8 +47,9 @@ pub fn run(root: &Path) -> Result<Tools, String> {
     cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])?;
     let wasm_opt_dir = wasm_opt(root)?;
     let axe = npm_package(root, "axe-core", AXE_VERSION, "axe.min.js")?;
+    let schemathesis = schemathesis(root)?;
     chromium()?;
-    Ok(Tools { wasm_opt_dir, axe })
+    Ok(Tools { wasm_opt_dir, axe, schemathesis })
 }
 
 fn wasm_target() -> Result<(), String> {
@@ -56,6 +61,21 @@ fn wasm_target() -> Result<(), String> {
     let components = run::output(Command::new("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
     if !components.lines().any(|l| l.trim().starts_with("rust-src")) {
         run::status(Command::new("rustup").args(["component", "add", "rust-src"]))?;
+    }
+    // The offline release build compiles std from source, so std's own dependencies must be in
+    // cargo's cache: fetched once here, from crates.io (a no-op when they are there).
+    let sysroot = run::output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
+    let manifest = Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml");
+    let fetch = |offline: bool| {
+        let mut cmd = Command::new("cargo");
+        cmd.arg("fetch").arg("--manifest-path").arg(&manifest).env("RUSTC_BOOTSTRAP", "1");
+        if offline {
+            cmd.arg("--offline").stderr(std::process::Stdio::null());
+        }
+        run::status(&mut cmd)
+    };
+    if fetch(true).is_err() {
+        fetch(false)?;
     }
     Ok(())
 }
@@ -134,6 +154,25 @@ fn npm_package(root: &Path, package: &str, version: &str, file: &str) -> Result<
             .arg(format!("{package}@{version}")),
     )?;
     Ok(dir.join(file))
+}
+
+/// schemathesis from PyPI into `.tools/schemathesis` (a virtual environment of its own).
+fn schemathesis(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join(".tools/schemathesis");
+    let bin = venv.join("bin/schemathesis");
+    let found = run::output(Command::new(venv.join("bin/pip")).args(["show", "schemathesis"])).unwrap_or_default();
+    if bin.exists() && found.lines().any(|l| l.trim() == format!("Version: {SCHEMATHESIS_VERSION}")) {
+        return Ok(bin);
+    }
+    eprintln!("installing schemathesis {SCHEMATHESIS_VERSION} from PyPI into {}", venv.display());
+    run::status(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+        .map_err(|e| format!("{e}\nschemathesis needs Python 3 with venv (Debian: apt-get install python3-venv)"))?;
+    run::status(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
+    )?;
+    Ok(bin)
 }
 
 fn chromium() -> Result<(), String> {

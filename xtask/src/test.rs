@@ -109,6 +109,9 @@ pub fn run(root: &Path) -> Result<(), String> {
         let server = run::status(&mut cargo(root, &["build", "-p", "kept-server"]));
         t.check("kept-server build", server.clone());
         if server.is_ok() {
+            for (name, result) in crate::schemathesis::run(root, &tools) {
+                t.check(name, result);
+            }
             let mut e2e = cargo(root, &["test", "--no-fail-fast", "-p", "kept-e2e", "--", "--test-threads=2"]);
             e2e.env("KEPT_SERVER_BIN", root.join("target/debug/kept-server"))
                 .env("KEPT_DIST", root.join("dist"))

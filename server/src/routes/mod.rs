@@ -23,7 +23,13 @@ pub fn router(faults: bool) -> Router<AppState> {
         .merge(chat::router())
         .merge(requests::router())
         .nest("/operator", operator::router());
-    let router = if faults { router.route("/test/faults", axum::routing::post(crate::faults::arm)) } else { router };
+    let router = if faults {
+        router
+            .route("/test/faults", axum::routing::post(crate::faults::arm))
+            .route("/test/sweep", axum::routing::post(crate::faults::sweep))
+    } else {
+        router
+    };
     router.method_not_allowed_fallback(method_not_allowed)
 }
 

@@ -61,6 +61,7 @@ pub fn Greeting(manager: Manager, locale: Locale) -> impl IntoView {
 /// One question after delivery: 1 to 5, and an optional comment.
 #[component]
 pub fn Survey(api: Api, locale: Locale) -> impl IntoView {
+    let scope = crate::task::Scope::here();
     let rating = RwSignal::new(0u8);
     let comment = RwSignal::new(String::new());
     let done = RwSignal::new(None::<bool>);
@@ -69,7 +70,7 @@ pub fn Survey(api: Api, locale: Locale) -> impl IntoView {
         let Some(key) = new_idempotency_key() else { return };
         let answer = SurveyAnswer { rating: r, comment: Some(c).filter(|c| !c.trim().is_empty()) };
         let api = api.clone();
-        leptos::task::spawn_local(async move { done.set(Some(api.survey(&answer, &key).await.is_ok())) });
+        scope.spawn(async move { done.set(Some(api.survey(&answer, &key).await.is_ok())) });
     });
     let stars = move || {
         (1..=5u8)

@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{new_idempotency_key, Api};
 use crate::i18n::Text;
+use crate::task::Scope;
 use crate::{storage, wire};
 use composer::Composer;
 use help::{FaqSearch, Greeting, Survey};
@@ -134,10 +135,10 @@ impl Chat {
 }
 
 /// Sends `m`, marking it sent or failed; it stays in the outbox until the server confirms it.
-pub fn send(api: Api, chat: RwSignal<Chat>, m: NewMessage) {
+pub fn send(scope: &Scope, api: Api, chat: RwSignal<Chat>, m: NewMessage) {
     chat.update(|c| c.start(m.clone()));
     chat.with_untracked(|c| storage::save_unsent(api.order_id(), &c.unsent()));
-    leptos::task::spawn_local(async move {
+    scope.spawn(async move {
         match api.send_message(&m).await {
             Ok(stored) => chat.update(|c| c.confirm(stored)),
             Err(_) => chat.update(|c| c.fail(&m.client_id)),
@@ -152,6 +153,7 @@ const EVENTS: [&str; 5] = ["message", "timeline", "receipt", "change_request", "
 /// The chat pane for one order.
 #[component]
 pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> impl IntoView {
+    let scope = Scope::here();
     let chat = RwSignal::new(Chat::default());
     let older = RwSignal::new(None::<i64>);
     let timeline = RwSignal::new(order.timeline);
@@ -167,7 +169,8 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     };
     {
         let api = api.clone();
-        leptos::task::spawn_local(async move {
+        let task = scope.clone();
+        scope.spawn(async move {
             // One window's worth first: the list shows no more, and older pages come on demand.
             match api.messages("limit=60").await {
                 Ok(page) => {
@@ -179,18 +182,19 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             loaded.set_value(true);
             // Messages written before a reload that never reached the shop go out now, once.
             for m in storage::unsent(api.order_id()) {
-                send(api.clone(), chat, m);
+                send(&task, api.clone(), chat, m);
             }
         });
     }
     let load_older = Callback::new({
         let api = api.clone();
+        let scope = scope.clone();
         move |()| {
             let Some(cursor) = older.get_untracked() else { return };
             // One request at a time: the cursor comes back with the page.
             older.set(None);
             let api = api.clone();
-            leptos::task::spawn_local(async move {
+            scope.spawn(async move {
                 match api.messages(&["limit=100&before=", &cursor.to_string()].concat()).await {
                     Ok(page) => {
                         older.set(page.older);
@@ -243,10 +247,11 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     let resync = {
         let api = api.clone();
         let connect = connect.clone();
+        let scope = scope.clone();
         move || {
             let api = api.clone();
             connect();
-            leptos::task::spawn_local(async move {
+            scope.spawn(async move {
                 for _ in 0..50 {
                     if !loaded.get_value() {
                         break;
@@ -303,9 +308,10 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     });
     let on_send = Callback::new({
         let api = api.clone();
+        let scope = scope.clone();
         move |text: String| {
             let Some(client_id) = new_idempotency_key() else { return };
-            send(api.clone(), chat, NewMessage { client_id, text });
+            send(&scope, api.clone(), chat, NewMessage { client_id, text });
         }
     });
     // After the customer writes, say what happens next instead of leaving them in silence.
@@ -342,7 +348,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         let api = retry_api.clone();
         let unsent = chat.with_untracked(|c| c.unsent().into_iter().find(|m| m.client_id == client_id));
         if let Some(m) = unsent {
-            send(api.clone(), chat, m);
+            send(&scope, api.clone(), chat, m);
         }
     });
     view! {

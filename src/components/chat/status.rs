@@ -99,6 +99,7 @@ fn promise_text(p: Promise, l: Locale) -> &'static str {
 /// The agreement in plain words, pinned, with "the shop broke this".
 #[component]
 pub fn AgreementCard(api: Api, receipt: Signal<Option<Receipt>>, locale: Locale) -> impl IntoView {
+    let scope = crate::task::Scope::here();
     let open = RwSignal::new(false);
     let promise = RwSignal::new(Promise::CalledMe);
     let note = RwSignal::new(String::new());
@@ -113,7 +114,7 @@ pub fn AgreementCard(api: Api, receipt: Signal<Option<Receipt>>, locale: Locale)
             note: Some(text).filter(|t| !t.trim().is_empty()),
         };
         let api = api.clone();
-        leptos::task::spawn_local(async move {
+        scope.spawn(async move {
             let ok = api.report(&report, &key).await.is_ok();
             sent.set(Some(ok));
             if ok {
@@ -200,11 +201,12 @@ fn question_text(q: &Question, locale: Locale) -> String {
 /// A change the shop asks for: nothing changes until the customer accepts it.
 #[component]
 pub fn ChangeCards(api: Api, requests: RwSignal<Vec<ChangeRequest>>, locale: Locale) -> impl IntoView {
+    let scope = crate::task::Scope::here();
     let refused = RwSignal::new(None::<i64>);
     let answer = move |id: i64, accept: bool| {
         let Some(key) = new_idempotency_key() else { return };
         let api = api.clone();
-        leptos::task::spawn_local(async move {
+        scope.spawn(async move {
             match api.answer(id, accept, &key).await {
                 Ok(answered) => {
                     requests.update(|rs| rs.iter_mut().filter(|r| r.id == id).for_each(|r| *r = answered.clone()))

@@ -74,6 +74,7 @@ pub fn WayOut(
     locale: Locale,
     on_message: Callback<String>,
 ) -> impl IntoView {
+    let scope = crate::task::Scope::here();
     let (today, now) = shop_now(&time_zone);
     let routes = plan.with_untracked(|p| routes(p.as_ref()));
     let window = plan.with_untracked(|p| suggested_window(p.as_ref(), now));
@@ -93,7 +94,7 @@ pub fn WayOut(
         let req = CallbackRequest { date: date.get_untracked(), window: TimeWindow { start: s, end: e } };
         let Some(key) = new_idempotency_key() else { return };
         let api = api.clone();
-        leptos::task::spawn_local(async move {
+        scope.spawn(async move {
             match api.request_callback(&req, &key).await {
                 Ok(_) => {
                     window_problem.set(None);
