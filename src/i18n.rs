@@ -71,6 +71,7 @@ pub enum Text {
     AgreementSaved,
     Reported,
     ChangeAsked,
+    Updated,
     AnswerBy,
     ElseRemove,
     ElseSimilar,
@@ -260,6 +261,11 @@ impl Text {
                 "Zgłoszono złamaną obietnicę, wersja",
             ),
             ChangeAsked => l.pick("The shop asks for a change", "Магазин просит изменение", "Sklep prosi o zmianę"),
+            Updated => l.pick(
+                "The order was updated; reload the page to see how",
+                "Заказ обновлён; обновите страницу, чтобы увидеть подробности",
+                "Zamówienie zaktualizowano; odśwież stronę, aby zobaczyć szczegóły",
+            ),
             AnswerBy => l.pick("Answer by", "Ответьте до", "Odpowiedz do"),
             ElseRemove => l.pick(
                 "otherwise we remove it and refund you.",

@@ -152,13 +152,14 @@ macro_rules! structs {
 
 impl FromJs for Channel {
     fn from_js(v: &JsValue) -> R<Self> {
-        v.as_string().as_deref().and_then(Channel::from_wire).ok_or(Malformed)
+        // A channel a newer server offers is "another channel", not a broken order.
+        v.as_string().map(|s| Channel::from_wire(&s).unwrap_or(Channel::Unknown)).ok_or(Malformed)
     }
 }
 
 impl FromJs for PaymentMethod {
     fn from_js(v: &JsValue) -> R<Self> {
-        v.as_string().as_deref().and_then(PaymentMethod::from_wire).ok_or(Malformed)
+        v.as_string().map(|s| PaymentMethod::from_wire(&s).unwrap_or(PaymentMethod::Unknown)).ok_or(Malformed)
     }
 }
 
@@ -183,7 +184,7 @@ strings!(OrderStatus {
     "OrderCancelled" => OrderStatus::OrderCancelled,
     "OrderReturned" => OrderStatus::OrderReturned,
     "OrderProblem" => OrderStatus::OrderProblem,
-});
+} else OrderStatus::Unknown);
 
 strings!(Weekday {
     "monday" => Weekday::Monday, "tuesday" => Weekday::Tuesday, "wednesday" => Weekday::Wednesday,
@@ -194,7 +195,7 @@ strings!(Weekday {
 strings!(AuthorKind {
     "customer" => AuthorKind::Customer, "operator" => AuthorKind::Operator,
     "system" => AuthorKind::System, "bot" => AuthorKind::Bot,
-});
+} else AuthorKind::Unknown);
 
 strings!(Promise {
     "called_me" => Promise::CalledMe, "asked_to_prepay" => Promise::AskedToPrepay,
@@ -208,7 +209,7 @@ strings!(CallbackStatus {
 strings!(ChangeStatus {
     "pending" => ChangeStatus::Pending, "accepted" => ChangeStatus::Accepted, "declined" => ChangeStatus::Declined,
     "expired" => ChangeStatus::Expired, "withdrawn" => ChangeStatus::Withdrawn,
-});
+} else ChangeStatus::Unknown);
 
 strings!(ProblemCode {
     "required" => ProblemCode::Required,
@@ -306,7 +307,7 @@ impl FromJs for ItemResolution {
                 ItemResolution::AskedCustomer { channel: req(v, "channel")?, deadline: req(v, "deadline")? }
             }
             "order_cancelled" => ItemResolution::OrderCancelled,
-            _ => return Err(Malformed),
+            _ => ItemResolution::Unknown,
         })
     }
 }
@@ -329,7 +330,7 @@ impl FromJs for TimelineEvent {
             },
             "callback_requested" => TimelineEvent::CallbackRequested { callback: req(v, "callback")? },
             "survey_answered" => TimelineEvent::SurveyAnswered { rating: req(v, "rating")? },
-            _ => return Err(Malformed),
+            _ => TimelineEvent::Unknown,
         })
     }
 }
@@ -346,7 +347,7 @@ impl FromJs for ChangeKind {
             },
             "delivery_slot" => ChangeKind::DeliverySlot { slot: req(v, "slot")? },
             "removal" => ChangeKind::Removal { item: req(v, "item")?, refund: req(v, "refund")? },
-            _ => return Err(Malformed),
+            _ => ChangeKind::Unknown,
         })
     }
 }
@@ -361,7 +362,7 @@ impl FromJs for EventData {
             "change_request" => EventData::ChangeRequest { change_request: req(v, "change_request")? },
             "item_resolved" => EventData::ItemResolved { item: req(v, "item")?, resolution: req(v, "resolution")? },
             "availability" => EventData::Availability { availability: req(v, "availability")? },
-            _ => return Err(Malformed),
+            _ => EventData::Unknown,
         })
     }
 }

@@ -336,3 +336,31 @@ async fn a_message_being_sent_says_so_and_a_failed_one_offers_a_retry_with_its_c
     click(&root, "retry-message");
     assert_eq!(retried.lock().unwrap().as_slice(), ["c-2"]);
 }
+
+#[wasm_bindgen_test]
+async fn an_order_full_of_values_from_a_newer_server_renders_as_updated() {
+    let o: kept_protocol::OrderView = kept_widget::wire::parse(
+        r#"{ "id": "KC-1001", "status": "OrderOnTheMoon", "editable": false, "items": [],
+            "timeline": [{ "at": "2026-11-23T10:00:00.000Z", "event": { "type": "drone_dispatched" } }],
+            "change_requests": [{ "id": 1, "change": { "kind": "gift_wrap" }, "reason": "Free gift wrap",
+                "status": "pending", "created_at": "2026-11-23T10:00:00.000Z" }] }"#,
+    )
+    .unwrap();
+    let root = container();
+    let entries = o.timeline.clone();
+    let requests = RwSignal::new(o.change_requests.clone());
+    leptos::mount::mount_to(root.clone(), move || {
+        use kept_widget::components::chat::status::{ChangeCards, Timeline};
+        view! {
+            <Timeline entries=Signal::stored(entries) items=vec![] locale=Locale::En/>
+            <ChangeCards api=api() requests locale=Locale::En/>
+        }
+    })
+    .forget();
+    settle().await;
+    let lines = texts(&root, "li");
+    assert!(lines[0].ends_with("The order was updated; reload the page to see how"), "{}", lines[0]);
+    let card = texts(&root, "[data-testid=\"change-request\"]");
+    assert!(card[0].contains("Free gift wrap"), "{card:?}");
+    assert!(texts(&root, "[data-testid=\"accept-change\"]").is_empty(), "no consent to a change it cannot describe");
+}

@@ -73,6 +73,7 @@ pub fn timeline_text(e: &TimelineEvent, order: &OrderView, l: Locale) -> String 
         TimelineEvent::CallbackRequested { .. } => {
             l.pick("Callback requested", "Клиент просит перезвонить", "Klient prosi o telefon").to_owned()
         }
+        TimelineEvent::Unknown => l.pick("Updated", "Обновлено", "Zaktualizowano").to_owned(),
         TimelineEvent::SurveyAnswered { rating } => format!("{} {rating}/5", l.pick("Rated", "Оценка", "Ocena")),
     }
 }
@@ -285,6 +286,7 @@ pub fn OrderPanel(
                             AuthorKind::Operator => m.author_name.clone().unwrap_or_else(|| T::You.get(l).to_owned()),
                             AuthorKind::System => T::System.get(l).to_owned(),
                             AuthorKind::Bot => T::Bot.get(l).to_owned(),
+                            AuthorKind::Unknown => T::System.get(l).to_owned(),
                         };
                         let customer = m.author == AuthorKind::Customer;
                         view! {

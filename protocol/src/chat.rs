@@ -25,9 +25,15 @@ pub enum AuthorKind {
     System,
     /// An automatic answer; always labelled as one.
     Bot,
+    /// A value this version does not know (sent by a newer server); shown as "updated".
+    #[serde(skip)]
+    Unknown,
 }
 
 impl AuthorKind {
+    /// Every author this version knows.
+    pub const ALL: [AuthorKind; 4] = [AuthorKind::Customer, AuthorKind::Operator, AuthorKind::System, AuthorKind::Bot];
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -35,6 +41,7 @@ impl AuthorKind {
             AuthorKind::Operator => "operator",
             AuthorKind::System => "system",
             AuthorKind::Bot => "bot",
+            AuthorKind::Unknown => "unknown",
         }
     }
 }
@@ -207,6 +214,20 @@ pub enum ChangeKind {
     DeliverySlot { slot: DeliverySlot },
     /// Remove an item and refund it (an ask-first question when there is nothing to offer instead).
     Removal { item: String, refund: crate::order::Money },
+    /// A value this version does not know (sent by a newer server); shown as "updated".
+    #[serde(skip)]
+    Unknown,
+}
+
+impl ChangeStatus {
+    /// Every status this version knows.
+    pub const ALL: [ChangeStatus; 5] = [
+        ChangeStatus::Pending,
+        ChangeStatus::Accepted,
+        ChangeStatus::Declined,
+        ChangeStatus::Expired,
+        ChangeStatus::Withdrawn,
+    ];
 }
 
 impl ChangeKind {
@@ -231,6 +252,9 @@ pub enum ChangeStatus {
     Expired,
     /// Overtaken by another change to the same item before the customer answered.
     Withdrawn,
+    /// A value this version does not know (sent by a newer server); shown as "updated".
+    #[serde(skip)]
+    Unknown,
 }
 
 /// A change the shop proposed.
@@ -302,13 +326,31 @@ pub struct Event {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventData {
-    Message { message: Message },
-    Timeline { entry: TimelineEntry },
-    Status { status: OrderStatus },
-    Receipt { receipt: Receipt },
-    ChangeRequest { change_request: ChangeRequest },
-    ItemResolved { item: String, resolution: ItemResolution },
-    Availability { availability: Availability },
+    Message {
+        message: Message,
+    },
+    Timeline {
+        entry: TimelineEntry,
+    },
+    Status {
+        status: OrderStatus,
+    },
+    Receipt {
+        receipt: Receipt,
+    },
+    ChangeRequest {
+        change_request: ChangeRequest,
+    },
+    ItemResolved {
+        item: String,
+        resolution: ItemResolution,
+    },
+    Availability {
+        availability: Availability,
+    },
+    /// A value this version does not know (sent by a newer server); shown as "updated".
+    #[serde(skip)]
+    Unknown,
 }
 
 impl EventData {
@@ -322,6 +364,7 @@ impl EventData {
             EventData::ChangeRequest { .. } => "change_request",
             EventData::ItemResolved { .. } => "item_resolved",
             EventData::Availability { .. } => "availability",
+            EventData::Unknown => "unknown",
         }
     }
 }

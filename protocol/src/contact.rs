@@ -15,6 +15,9 @@ pub enum Channel {
     Telegram,
     Email,
     Phone,
+    /// A value this version does not know (sent by a newer server); shown as "updated".
+    #[serde(skip)]
+    Unknown,
 }
 
 impl Channel {
@@ -29,6 +32,7 @@ impl Channel {
             Channel::Sms | Channel::Whatsapp | Channel::Phone => Some(ContactDetail::Phone),
             Channel::Telegram => Some(ContactDetail::Telegram),
             Channel::Email => Some(ContactDetail::Email),
+            Channel::Unknown => None,
         }
     }
 
@@ -46,6 +50,7 @@ impl Channel {
             Channel::Telegram => "telegram",
             Channel::Email => "email",
             Channel::Phone => "phone",
+            Channel::Unknown => "unknown",
         }
     }
 

@@ -60,6 +60,7 @@ impl Channel {
             Channel::Telegram => "Telegram",
             Channel::Email => l.pick("Email", "Электронная почта", "E-mail"),
             Channel::Phone => l.pick("Phone call", "Звонок", "Połączenie telefoniczne"),
+            Channel::Unknown => l.pick("Another channel", "Другой канал", "Inny kanał"),
         }
     }
 }
@@ -77,6 +78,7 @@ impl crate::order::OrderStatus {
             OrderCancelled => l.pick("Cancelled", "Отменён", "Anulowane"),
             OrderReturned => l.pick("Returned", "Возвращён", "Zwrócone"),
             OrderProblem => l.pick("There is a problem", "Возникла проблема", "Wystąpił problem"),
+            Unknown => l.pick("Updated", "Обновлён", "Zaktualizowane"),
         }
     }
 }
@@ -106,6 +108,7 @@ impl crate::order::ItemResolution {
                 channel.label(l)
             ),
             OrderCancelled => l.pick("the order is cancelled", "заказ отменён", "zamówienie anulowane").to_owned(),
+            Unknown => l.pick("updated", "обновлено", "zaktualizowano").to_owned(),
         }
     }
 }
@@ -120,6 +123,7 @@ impl PaymentMethod {
                 l.pick("Cash on delivery", "Наличными при получении", "Gotówką przy odbiorze")
             }
             PaymentMethod::BankTransfer => l.pick("Bank transfer", "Банковский перевод", "Przelew bankowy"),
+            PaymentMethod::Unknown => l.pick("Another payment method", "Другой способ оплаты", "Inna metoda płatności"),
         }
     }
 }

@@ -18,9 +18,24 @@ pub enum OrderStatus {
     OrderCancelled,
     OrderReturned,
     OrderProblem,
+    /// A value this version does not know (sent by a newer server); shown as "updated".
+    #[serde(skip)]
+    Unknown,
 }
 
 impl OrderStatus {
+    /// Every status this version knows.
+    pub const ALL: [OrderStatus; 8] = [
+        OrderStatus::OrderPaymentDue,
+        OrderStatus::OrderProcessing,
+        OrderStatus::OrderPickupAvailable,
+        OrderStatus::OrderInTransit,
+        OrderStatus::OrderDelivered,
+        OrderStatus::OrderCancelled,
+        OrderStatus::OrderReturned,
+        OrderStatus::OrderProblem,
+    ];
+
     /// Whether the customer may still change preferences (before the shop starts picking).
     pub fn allows_edits(self) -> bool {
         matches!(self, OrderStatus::OrderPaymentDue | OrderStatus::OrderProcessing)
@@ -90,14 +105,37 @@ pub struct PaymentOption {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TimelineEvent {
-    Status { status: OrderStatus },
-    PreferencesAgreed { version: u32 },
-    PromiseBroken { report: i64, receipt_version: u32, promise: crate::chat::Promise },
-    ItemResolved { item: String, resolution: ItemResolution },
-    ChangeRequested { change_request: i64 },
-    ChangeAnswered { change_request: i64, accepted: bool },
-    CallbackRequested { callback: i64 },
-    SurveyAnswered { rating: u8 },
+    Status {
+        status: OrderStatus,
+    },
+    PreferencesAgreed {
+        version: u32,
+    },
+    PromiseBroken {
+        report: i64,
+        receipt_version: u32,
+        promise: crate::chat::Promise,
+    },
+    ItemResolved {
+        item: String,
+        resolution: ItemResolution,
+    },
+    ChangeRequested {
+        change_request: i64,
+    },
+    ChangeAnswered {
+        change_request: i64,
+        accepted: bool,
+    },
+    CallbackRequested {
+        callback: i64,
+    },
+    SurveyAnswered {
+        rating: u8,
+    },
+    /// A value this version does not know (sent by a newer server); shown as "updated".
+    #[serde(skip)]
+    Unknown,
 }
 
 /// What became of a missing item.
@@ -105,10 +143,22 @@ pub enum TimelineEvent {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ItemResolution {
-    Substituted { replacement: String, name: String, unit_price: Money },
-    Removed { refund: Money },
-    AskedCustomer { channel: crate::contact::Channel, deadline: String },
+    Substituted {
+        replacement: String,
+        name: String,
+        unit_price: Money,
+    },
+    Removed {
+        refund: Money,
+    },
+    AskedCustomer {
+        channel: crate::contact::Channel,
+        deadline: String,
+    },
     OrderCancelled,
+    /// A value this version does not know (sent by a newer server); shown as "updated".
+    #[serde(skip)]
+    Unknown,
 }
 
 /// One timeline entry.

@@ -24,6 +24,9 @@ pub enum PaymentMethod {
     CardOnDelivery,
     CashOnDelivery,
     BankTransfer,
+    /// A value this version does not know (sent by a newer server); shown as "updated".
+    #[serde(skip)]
+    Unknown,
 }
 
 impl PaymentMethod {
@@ -42,6 +45,7 @@ impl PaymentMethod {
             PaymentMethod::CardOnDelivery => "card_on_delivery",
             PaymentMethod::CashOnDelivery => "cash_on_delivery",
             PaymentMethod::BankTransfer => "bank_transfer",
+            PaymentMethod::Unknown => "unknown",
         }
     }
 

@@ -21,6 +21,7 @@ fn status_name(s: ChangeStatus) -> &'static str {
         ChangeStatus::Declined => "declined",
         ChangeStatus::Expired => "expired",
         ChangeStatus::Withdrawn => "withdrawn",
+        ChangeStatus::Unknown => "unknown",
     }
 }
 
@@ -290,6 +291,8 @@ async fn apply(tx: &mut Tx, order: &str, cr: &ChangeRequest) -> Result<(), ApiEr
         ChangeKind::Removal { item, .. } => {
             remove(tx, order, item, Some(cr.id)).await?;
         }
+        // Never stored: the server only writes kinds it knows.
+        ChangeKind::Unknown => return Err(ApiError::Conflict("this server does not know that change")),
     }
     Ok(())
 }

@@ -38,7 +38,7 @@ fn author(e: &Entry, locale: Locale) -> String {
         AuthorKind::Operator => {
             e.message.author_name.clone().unwrap_or_else(|| Text::Shop.in_locale(locale).to_owned())
         }
-        AuthorKind::System => Text::Shop.in_locale(locale).to_owned(),
+        AuthorKind::System | AuthorKind::Unknown => Text::Shop.in_locale(locale).to_owned(),
         AuthorKind::Bot => Text::Bot.in_locale(locale).to_owned(),
     }
 }

@@ -56,6 +56,7 @@ fn timeline_text(e: &TimelineEvent, items: &[(String, String)], l: Locale) -> St
         }
         TimelineEvent::CallbackRequested { .. } => Text::CallbackAsked.in_locale(l).to_owned(),
         TimelineEvent::SurveyAnswered { rating } => [Text::Rated.in_locale(l), " ", &rating.to_string(), "/5"].concat(),
+        TimelineEvent::Unknown => Text::Updated.in_locale(l).to_owned(),
     }
 }
 
@@ -179,6 +180,7 @@ fn change_text(c: &ChangeKind, currency_locale: Locale) -> String {
         ChangeKind::DeliverySlot { slot } => {
             [Text::DeliverAt.in_locale(currency_locale), " ", &format::date_time(&slot.start, currency_locale)].concat()
         }
+        ChangeKind::Unknown => Text::ChangeAsked.in_locale(currency_locale).to_owned(),
         ChangeKind::Removal { refund, .. } => [
             Text::RemoveAndRefund.in_locale(currency_locale),
             " ",
@@ -225,6 +227,8 @@ pub fn ChangeCards(api: Api, requests: RwSignal<Vec<ChangeRequest>>, locale: Loc
                 let id = r.id;
                 let answer = answer.clone();
                 let answer2 = answer.clone();
+                // A kind this widget does not know cannot be consented to from here.
+                let known = !matches!(r.change, ChangeKind::Unknown);
                 view! {
                     <section class="kept-receipt" data-testid="change-request" aria-label=Text::ChangeAsked.in_locale(locale)>
                         <p><strong>{change_text(&r.change, locale)}</strong></p>
@@ -235,12 +239,14 @@ pub fn ChangeCards(api: Api, requests: RwSignal<Vec<ChangeRequest>>, locale: Loc
                         {move || (refused.get() == Some(id)).then(|| view! {
                             <p role="alert" class="kept-hint" data-testid="answer-refused">{Text::TooLate.in_locale(locale)}</p>
                         })}
-                        <div class="kept-row">
-                            <button type="button" class="kept-button" data-testid="accept-change"
-                                on:click=move |_| answer(id, true)>{Text::Accept.in_locale(locale)}</button>
-                            <button type="button" class="kept-button kept-button--secondary" data-testid="decline-change"
-                                on:click=move |_| answer2(id, false)>{Text::Decline.in_locale(locale)}</button>
-                        </div>
+                        {known.then(|| view! {
+                            <div class="kept-row">
+                                <button type="button" class="kept-button" data-testid="accept-change"
+                                    on:click=move |_| answer(id, true)>{Text::Accept.in_locale(locale)}</button>
+                                <button type="button" class="kept-button kept-button--secondary" data-testid="decline-change"
+                                    on:click=move |_| answer2(id, false)>{Text::Decline.in_locale(locale)}</button>
+                            </div>
+                        })}
                     </section>
                 }
             })
