@@ -2,6 +2,7 @@
 //! keeps nothing running on the host page).
 
 use std::future::Future;
+use std::pin::Pin;
 
 use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::{on_cleanup, Owner};
@@ -21,6 +22,11 @@ impl Scope {
     /// Runs `task` until it ends or the component is cleaned up, whichever comes first. The task
     /// holds no reference to the component, so it cannot keep it alive.
     pub fn spawn(&self, task: impl Future<Output = ()> + 'static) {
+        // One copy of the machinery below, whatever the future: each caller only boxes.
+        self.spawn_boxed(Box::pin(task))
+    }
+
+    fn spawn_boxed(&self, task: Pin<Box<dyn Future<Output = ()>>>) {
         let (abort, registration) = AbortHandle::new_pair();
         match self.0.as_ref().map(WeakOwner::upgrade) {
             Some(Some(owner)) => owner.with(|| on_cleanup(move || abort.abort())),

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use kept_e2e::fixture::{action, check, find};
+use kept_e2e::fixture::{check, find};
 use kept_e2e::server::{TestServer, OPERATOR, ORDER, TOKEN};
 use kept_e2e::wait_for;
 use serde_json::json;
@@ -46,7 +46,8 @@ fn the_customer_answers_an_ask_first_question_in_the_widget_and_silence_gets_the
     assert_eq!(status, 201);
 
     let customer = kept_e2e::webdriver::Browser::start();
-    action::open_checkout(&customer, &server, Some("en"));
+    // The agreement is made: the page shows the receipt and the chat, not the form.
+    customer.goto(&format!("{}/?locale=en", server.url));
     find::by_test_id(&customer, "agreement-card");
 
     // The shop runs out of Kenya AA and proposes Kenya AB; item 5 runs out with nothing to offer.
