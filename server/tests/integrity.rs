@@ -492,3 +492,61 @@ async fn a_wrong_token_and_a_missing_order_take_the_same_time() {
     println!("median wrong token {e:.0} ns, missing order {m:.0} ns");
     assert!((e - m).abs() < 0.2 * e.max(m), "wrong token {e:.0} ns vs missing order {m:.0} ns");
 }
+
+// Defect 6: multi-statement writes outside one transaction. The answer kept for an
+// Idempotency-Key and the change it answers commit together...
+#[tokio::test]
+async fn a_change_and_the_answer_kept_for_its_key_commit_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    break_inserts(&s, "idempotency").await;
+    let (status, _) =
+        call(&s, post(MESSAGES, Some("k1"), json!({ "client_id": "c1", "text": "hello" }).to_string())).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM messages").fetch_one(&s.pool).await.unwrap();
+    assert_eq!(n, 0, "no message without the answer kept for its key");
+}
+
+// ...and an item running out changes the items, the timeline and the events at once.
+#[tokio::test]
+async fn an_item_running_out_changes_everything_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    agree(&s).await;
+    let before = stored_ids(&s).await.len();
+    break_inserts(&s, "timeline").await;
+    let (status, _) = call(&s, op_post(&oos("coffee-1"), None, json!({ "replacement": {
+        "id": "coffee-2", "name": "Colombia Huila, 250 g", "unit_price": { "amount_minor": 4500, "currency": "PLN" } } }))).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    assert_ne!(order["items"][0]["name"], "Colombia Huila, 250 g", "the items did not change alone");
+    assert_eq!(stored_ids(&s).await.len(), before, "no event for a change that did not happen");
+}
+
+// ...and the sweeper and an operator never overwrite each other's change to the same items:
+// each reads the order inside its own transaction on the one writer.
+#[tokio::test]
+async fn the_sweeper_and_an_operator_keep_each_others_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    agree(&s).await;
+    call(&s, op_post(&oos("coffee-3"), None, json!({}))).await; // ask first, remove when unanswered
+    let later = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_mins(16)).unwrap();
+    let (swept, (status, _)) = tokio::join!(
+        sweep_ask_first(&s, later),
+        call(
+            &s,
+            op_post(
+                &oos("coffee-1"),
+                None,
+                json!({ "replacement": {
+            "id": "coffee-2", "name": "Colombia Huila, 250 g", "unit_price": { "amount_minor": 4500, "currency": "PLN" } } })
+            )
+        )
+    );
+    assert_eq!(swept.unwrap(), 1);
+    assert_eq!(status, StatusCode::OK);
+    let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
+    assert_eq!(order["items"][0]["name"], "Colombia Huila, 250 g", "the operator's change");
+    assert_eq!(order["items"][2]["active"], false, "the sweeper's change");
+}
