@@ -72,6 +72,8 @@ pub enum Text {
     Reported,
     ChangeAsked,
     Updated,
+    OrderUpdated,
+    OrderUpdatedDropped,
     AnswerBy,
     ElseRemove,
     ElseSimilar,
@@ -265,6 +267,12 @@ impl Text {
                 "The order was updated; reload the page to see how",
                 "Заказ обновлён; обновите страницу, чтобы увидеть подробности",
                 "Zamówienie zaktualizowano; odśwież stronę, aby zobaczyć szczegóły",
+            ),
+            OrderUpdated => l.pick("The shop updated your order", "Магазин обновил заказ", "Sklep zaktualizował zamówienie"),
+            OrderUpdatedDropped => l.pick(
+                "The shop updated your order; your choices for the items it no longer has were dropped",
+                "Магазин обновил заказ; ваши пожелания к убранным товарам больше не действуют",
+                "Sklep zaktualizował zamówienie; Twoje wybory dla usuniętych pozycji przestały obowiązywać",
             ),
             AnswerBy => l.pick("Answer by", "Ответьте до", "Odpowiedz do"),
             ElseRemove => l.pick(

@@ -8,6 +8,7 @@
 //! cannot drift from the wire format.
 
 use js_sys::{Array, Reflect};
+use kept_protocol::backend::KnownContact;
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::*;
 use wasm_bindgen::JsValue;
@@ -330,6 +331,7 @@ impl FromJs for TimelineEvent {
             },
             "callback_requested" => TimelineEvent::CallbackRequested { callback: req(v, "callback")? },
             "survey_answered" => TimelineEvent::SurveyAnswered { rating: req(v, "rating")? },
+            "order_updated" => TimelineEvent::OrderUpdated { dropped: def(v, "dropped")? },
             _ => TimelineEvent::Unknown,
         })
     }
@@ -387,12 +389,13 @@ structs! {
     Replacement { id: req, name: req, unit_price: req }
     DeliverySlot { start: req, end: req }
     PaymentOption { method: req, available: req, unavailable_because: opt }
-    TimelineEntry { at: req, event: req }
+    TimelineEntry { at: req, event: req, by: opt }
     Receipt { version: req, accepted_at: req, digest: req, summary: req, preferences: req }
     OrderView {
         id: req, status: req, items: req, delivery_slot: opt, payment_options: def, timeline: def,
-        receipt: opt, editable: req, change_requests: def, survey_due: def,
+        receipt: opt, editable: req, change_requests: def, survey_due: def, known_contact: opt,
     }
+    KnownContact { phone: opt, email: opt, telegram: opt }
     ContactPlan {
         channels: req, do_not_call: def, phone: opt, email: opt, telegram: opt, callback_window: opt,
     }
@@ -403,7 +406,7 @@ structs! {
     TimeWindow { start: req, end: req }
     DayHours { day: req, intervals: req }
     Holiday { date: req, name: opt }
-    Availability { open_now: req, operators_online: req, closes_at: opt, next_opening: opt }
+    Availability { open_now: req, operators_online: req, closes_at: opt, next_opening: opt, online: def }
     PaymentOffer { method: req, conditions: def }
     ReplyTime { median_seconds: req, sample_size: req, window_days: req }
     Manager { name: req, photo_url: opt }

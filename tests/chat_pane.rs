@@ -221,6 +221,7 @@ async fn the_timeline_says_what_happened_in_words_naming_the_item() {
         TimelineEntry {
             at: "2026-11-23T10:00:00.000Z".into(),
             event: TimelineEvent::Status { status: OrderStatus::OrderInTransit },
+            by: None,
         },
         TimelineEntry {
             at: "2026-11-23T10:05:00.000Z".into(),
@@ -232,6 +233,7 @@ async fn the_timeline_says_what_happened_in_words_naming_the_item() {
                     unit_price: Money { amount_minor: 4500, currency: "PLN".into() },
                 },
             },
+            by: Some("Anna".into()),
         },
     ];
     let items = vec![("coffee-1".to_owned(), "Ethiopia Yirgacheffe, 250 g".to_owned())];

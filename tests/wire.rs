@@ -133,6 +133,8 @@ fn order() -> OrderView {
         TimelineEvent::ChangeAnswered { change_request: 4, accepted: true },
         TimelineEvent::CallbackRequested { callback: 9 },
         TimelineEvent::SurveyAnswered { rating: 5 },
+        TimelineEvent::OrderUpdated { dropped: vec![] },
+        TimelineEvent::OrderUpdated { dropped: vec!["coffee-9".into()] },
     ];
     timeline
         .extend(resolutions.into_iter().map(|resolution| TimelineEvent::ItemResolved { item: "a".into(), resolution }));
@@ -175,12 +177,22 @@ fn order() -> OrderView {
         ],
         timeline: timeline
             .into_iter()
-            .map(|event| TimelineEntry { at: "2026-11-23T10:00:00Z".into(), event })
+            .enumerate()
+            .map(|(i, event)| TimelineEntry {
+                at: "2026-11-23T10:00:00Z".into(),
+                event,
+                by: (i % 2 == 1).then(|| "Anna".to_owned()),
+            })
             .collect(),
         receipt: Some(receipt()),
         editable: true,
         change_requests: change_requests(),
         survey_due: true,
+        known_contact: Some(kept_protocol::backend::KnownContact {
+            phone: Some("+48600100200".into()),
+            email: None,
+            telegram: Some("@anna".into()),
+        }),
     }
 }
 
@@ -201,6 +213,7 @@ fn a_full_shop_profile_reads_back_exactly() {
             operators_online: 0,
             closes_at: None,
             next_opening: Some("2026-11-24T08:00:00Z".into()),
+            online: vec!["Anna".into()],
         },
         channels: Channel::ALL.to_vec(),
         payment_methods: PaymentMethod::ALL.iter().map(|&method| PaymentOffer { method, conditions: vec![] }).collect(),

@@ -73,6 +73,18 @@ pub fn timeline_text(e: &TimelineEvent, order: &OrderView, l: Locale) -> String 
         TimelineEvent::CallbackRequested { .. } => {
             l.pick("Callback requested", "Клиент просит перезвонить", "Klient prosi o telefon").to_owned()
         }
+        TimelineEvent::OrderUpdated { dropped } => {
+            let base = l.pick(
+                "Order updated by the shop's system",
+                "Заказ обновлён системой магазина",
+                "Zamówienie zaktualizowane przez system sklepu",
+            );
+            if dropped.is_empty() {
+                base.to_owned()
+            } else {
+                format!("{base} (−{})", dropped.join(", "))
+            }
+        }
         TimelineEvent::Unknown => l.pick("Updated", "Обновлено", "Zaktualizowano").to_owned(),
         TimelineEvent::SurveyAnswered { rating } => format!("{} {rating}/5", l.pick("Rated", "Оценка", "Ocena")),
     }

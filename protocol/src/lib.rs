@@ -3,6 +3,7 @@
 //!
 //! No web dependencies: this crate compiles into the widget's wasm and into the server.
 
+pub mod backend;
 pub mod chat;
 pub mod contact;
 pub mod error;

@@ -94,6 +94,22 @@ pub struct LoggedCall {
     pub logged_at: String,
 }
 
+/// `POST /v1/operator/session`: a named operator signs in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SignIn {
+    pub name: String,
+    pub password: String,
+}
+
+/// The operator a session belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OperatorMe {
+    pub name: String,
+    pub display_name: String,
+}
+
 /// `POST /v1/operator/orders/{order}/change-requests`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

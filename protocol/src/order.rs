@@ -133,6 +133,12 @@ pub enum TimelineEvent {
     SurveyAnswered {
         rating: u8,
     },
+    /// The shop changed the order (items, slot, payment options); what the agreement said about
+    /// items that are gone was dropped, and those items are named here.
+    OrderUpdated {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        dropped: Vec<String>,
+    },
     /// A value this version does not know (sent by a newer server); shown as "updated".
     #[serde(skip)]
     Unknown,
@@ -168,6 +174,9 @@ pub struct TimelineEntry {
     /// RFC 3339, UTC.
     pub at: String,
     pub event: TimelineEvent,
+    /// The shop's person who did it (their display name), when a named operator did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// What the backend answers after storing preferences: the agreement, kept.
@@ -209,6 +218,9 @@ pub struct OrderView {
     /// Whether the one-question survey is waiting for an answer.
     #[serde(default)]
     pub survey_due: bool,
+    /// Contact details the shop already knows, to prefill; shown to nobody but the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_contact: Option<crate::backend::KnownContact>,
 }
 
 impl OrderView {
@@ -225,6 +237,7 @@ impl OrderView {
             editable: status.allows_edits(),
             change_requests: Vec::new(),
             survey_due: false,
+            known_contact: None,
         }
     }
 

@@ -363,6 +363,7 @@ mod tests {
             editable: true,
             change_requests: vec![],
             survey_due: false,
+            known_contact: None,
         }
     }
 

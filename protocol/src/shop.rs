@@ -72,6 +72,9 @@ pub struct Availability {
     /// When the shop next opens (RFC 3339), if closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_opening: Option<String>,
+    /// The display names of the named operators online now ("Anna").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub online: Vec<String>,
 }
 
 /// A condition that makes a payment method unavailable for some orders.

@@ -27,6 +27,13 @@ pub struct Config {
     pub rate_window_secs: u64,
     /// A client must send its request headers within this many seconds.
     pub header_timeout_secs: u64,
+    /// API keys the shop's own servers call `/v1/backend/` with (several, for rotation).
+    pub backend_keys: Vec<String>,
+    /// The webhook endpoint set by flags, and its `whsec_` secret.
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    /// The URL customers' browsers reach this server at, for the embed attributes.
+    pub public_url: Option<String>,
 }
 
 /// The token of the seeded demo order; for the demo only, never for real orders.
@@ -46,14 +53,21 @@ impl Default for Config {
             rate_limit: 20,
             rate_window_secs: 60,
             header_timeout_secs: 10,
+            backend_keys: Vec::new(),
+            webhook_url: None,
+            webhook_secret: None,
+            public_url: None,
         }
     }
 }
 
 const USAGE: &str = "usage: kept-server [--bind ADDR] [--db FILE] [--static-dir DIR] [--seed-demo] \
 [--demo-token TOKEN] [--cors-origin ORIGIN]... [--operator-token TOKEN] [--enable-faults] [--rate-limit N] [--header-timeout SECS]
+  [--backend-key KEY]... [--webhook-url URL --webhook-secret whsec_...] [--public-url URL]
+  kept-server [--db FILE] operator add NAME [--display-name NAME]   (password from stdin, or one is printed)
 environment: KEPT_BIND, KEPT_DB, KEPT_STATIC_DIR, KEPT_SEED_DEMO=1, KEPT_DEMO_TOKEN, KEPT_CORS_ORIGINS (comma-separated), \
-KEPT_OPERATOR_TOKEN, KEPT_ENABLE_FAULTS=1, KEPT_RATE_LIMIT, KEPT_HEADER_TIMEOUT";
+KEPT_OPERATOR_TOKEN, KEPT_ENABLE_FAULTS=1, KEPT_RATE_LIMIT, KEPT_HEADER_TIMEOUT, KEPT_BACKEND_KEY (comma-separated), \
+KEPT_WEBHOOK_URL, KEPT_WEBHOOK_SECRET, KEPT_PUBLIC_URL";
 
 impl Config {
     /// Reads flags (`args` without the program name) over environment variables over defaults.
@@ -84,6 +98,12 @@ impl Config {
         if let Some(v) = env("KEPT_HEADER_TIMEOUT") {
             c.header_timeout_secs = seconds(&v)?;
         }
+        if let Some(v) = env("KEPT_BACKEND_KEY") {
+            c.backend_keys = v.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect();
+        }
+        c.webhook_url = env("KEPT_WEBHOOK_URL").filter(|v| !v.is_empty());
+        c.webhook_secret = env("KEPT_WEBHOOK_SECRET").filter(|v| !v.is_empty());
+        c.public_url = env("KEPT_PUBLIC_URL").filter(|v| !v.is_empty());
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
             let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
@@ -101,11 +121,37 @@ impl Config {
                     c.rate_limit = v.parse().map_err(|_| format!("--rate-limit is not a number: {v}"))?;
                 }
                 "--header-timeout" => c.header_timeout_secs = seconds(&value()?)?,
+                "--backend-key" => c.backend_keys.push(value()?),
+                "--webhook-url" => c.webhook_url = Some(value()?),
+                "--webhook-secret" => c.webhook_secret = Some(value()?),
+                "--public-url" => c.public_url = Some(value()?),
                 "--help" | "-h" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument {other}\n{USAGE}")),
             }
         }
+        c.check()?;
         Ok(c)
+    }
+
+    /// What no server should start with: a webhook URL without a secret (or the reverse), a
+    /// secret that is not `whsec_` and base64, a URL that is not https (http on loopback).
+    fn check(&self) -> Result<(), String> {
+        match (&self.webhook_url, &self.webhook_secret) {
+            (Some(url), Some(secret)) => {
+                if !kept_protocol::shop::safe_url(url) {
+                    return Err(format!("--webhook-url must be https (or http on loopback): {url}"));
+                }
+                if crate::webhooks::secret_key(secret).is_none() {
+                    return Err("--webhook-secret must be whsec_ followed by base64".to_owned());
+                }
+            }
+            (None, None) => {}
+            _ => return Err("--webhook-url and --webhook-secret go together".to_owned()),
+        }
+        if self.backend_keys.iter().any(|k| k.len() < 16) {
+            return Err("a backend key must be at least 16 characters".to_owned());
+        }
+        Ok(())
     }
 }
 

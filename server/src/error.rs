@@ -29,7 +29,7 @@ pub enum ApiError {
     NotEditable,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
-    #[error("missing or wrong operator token")]
+    #[error("missing or wrong credentials (operator token, session or backend key)")]
     Unauthorized,
     #[error("too many messages; try again in {0} s")]
     RateLimited(u64),

@@ -100,17 +100,69 @@ fn token(parts: &Parts) -> Option<String> {
     form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
 }
 
-/// A request by the shop's operator; checked before the body is read.
-pub struct Operator;
+/// The session cookie the console signs in with.
+pub const SESSION_COOKIE: &str = "kept_session";
+/// The header the console sends with every change it asks for: a page on another origin cannot
+/// send it without a CORS preflight, which the allow-list refuses, so a cookie alone never acts.
+pub const CONSOLE_HEADER: &str = "x-kept-console";
+
+/// The value of the session cookie, if the request has one.
+pub fn session_cookie(parts: &Parts) -> Option<String> {
+    parts.headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        v.split(';').find_map(|c| c.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('=').map(str::to_owned))
+    })
+}
+
+/// Who on the shop's side makes the request: a named operator (signed in through the console),
+/// or a script with the server's operator token. Checked before the body is read.
+#[derive(Clone, Debug)]
+pub struct Operator {
+    /// The account name, or `operator` for the token.
+    pub name: String,
+    /// A named operator's display name ("Anna").
+    pub display_name: Option<String>,
+}
 
 impl FromRequestParts<AppState> for Operator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let expected = state.config.operator_token.as_deref().ok_or(ApiError::Unauthorized)?;
-        let given = token(parts).ok_or(ApiError::Unauthorized)?;
-        if crate::auth::hash_token(&given).ct_eq(&crate::auth::hash_token(expected)).into() {
-            Ok(Operator)
+        if let Some(given) = token(parts) {
+            let expected = state.config.operator_token.as_deref().ok_or(ApiError::Unauthorized)?;
+            return if crate::auth::hash_token(&given).ct_eq(&crate::auth::hash_token(expected)).into() {
+                Ok(Operator { name: "operator".to_owned(), display_name: None })
+            } else {
+                Err(ApiError::Unauthorized)
+            };
+        }
+        let cookie = session_cookie(parts).ok_or(ApiError::Unauthorized)?;
+        let safe = matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+        if !safe && !parts.headers.contains_key(CONSOLE_HEADER) {
+            return Err(ApiError::Unauthorized);
+        }
+        let account = crate::store::operators::session(&state.pool, &crate::auth::hash_token(&cookie))
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(Operator { name: account.name, display_name: Some(account.display_name) })
+    }
+}
+
+/// A request from the shop's own servers, with one of the configured backend keys (compared in
+/// constant time against every key, never logged).
+pub struct BackendKey;
+
+impl FromRequestParts<AppState> for BackendKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let given = crate::auth::bearer(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        let given = crate::auth::hash_token(given);
+        let mut ok = subtle::Choice::from(0u8);
+        for key in &state.config.backend_keys {
+            ok |= given.ct_eq(&crate::auth::hash_token(key));
+        }
+        if bool::from(ok) {
+            Ok(BackendKey)
         } else {
             Err(ApiError::Unauthorized)
         }

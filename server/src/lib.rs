@@ -11,11 +11,14 @@ pub mod extract;
 pub mod faults;
 pub mod hours;
 pub mod live;
+pub mod password;
 pub mod ratelimit;
 pub mod routes;
 pub mod seed;
 pub mod serve;
 pub mod store;
+pub mod webhooks;
+pub mod workers;
 
 use std::sync::Arc;
 

@@ -1,5 +1,6 @@
 //! The `/v1` API; each module owns its routes.
 
+pub mod backend;
 pub mod chat;
 pub mod operator;
 pub mod orders;
@@ -22,7 +23,8 @@ pub fn router(faults: bool) -> Router<AppState> {
         .merge(orders::router())
         .merge(chat::router())
         .merge(requests::router())
-        .nest("/operator", operator::router());
+        .nest("/operator", operator::router())
+        .nest("/backend", backend::router());
     let router = if faults {
         router
             .route("/test/faults", axum::routing::post(crate::faults::arm))

@@ -49,15 +49,23 @@ pub async fn view(pool: &SqlitePool, shop: &ShopProfile, order: Order) -> Result
     let surveyed = orders::surveyed(conn, &order.id).await?;
     let receipt = orders::current_receipt(conn, &order.id).await?;
     let delivered = order.status == kept_protocol::OrderStatus::OrderDelivered;
-    Ok(OrderView { receipt, survey_due: delivered && !surveyed, timeline, change_requests, ..checkable(shop, order) })
+    let known_contact = order.contact.clone();
+    Ok(OrderView {
+        receipt,
+        survey_due: delivered && !surveyed,
+        timeline,
+        change_requests,
+        known_contact,
+        ..checkable(shop, order)
+    })
 }
 
 /// What validating preferences needs of an order (items, slot, payment options, editable),
 /// without reading its history: a submission must not get slower as the timeline grows.
 pub fn checkable(shop: &ShopProfile, order: Order) -> OrderView {
     let tz = TimeZone::get(&shop.time_zone).ok();
-    let payment_options = shop
-        .payment_methods
+    let offers = order.payment_methods.as_ref().unwrap_or(&shop.payment_methods);
+    let payment_options = offers
         .iter()
         .map(|offer| {
             let blocking = offer.conditions.iter().find(|c| rules_out(c, &order, tz.as_ref())).cloned();

@@ -23,17 +23,22 @@ pub async fn add(tx: &mut Tx, order: &str, data: EventData) -> Result<Event, Api
         .bind(clock::now())
         .fetch_one(tx.db())
         .await?;
+    // The order's place in "orders changed since" for the shop's servers.
+    sqlx::query("UPDATE orders SET cursor = ? WHERE id = ?").bind(id).bind(order).execute(tx.db()).await?;
+    // The webhook it causes goes out with it or not at all.
+    super::webhooks::for_event(tx, order, &data).await?;
     tx.touch(order);
     Ok(Event { id, data })
 }
 
 /// Adds a timeline entry and its event.
 pub async fn timeline(tx: &mut Tx, order: &str, event: TimelineEvent) -> Result<Event, ApiError> {
-    let entry = TimelineEntry { at: clock::now(), event };
-    sqlx::query("INSERT INTO timeline (order_id, at, event) VALUES (?, ?, ?)")
+    let entry = TimelineEntry { at: clock::now(), event, by: tx.actor.clone() };
+    sqlx::query("INSERT INTO timeline (order_id, at, event, actor) VALUES (?, ?, ?, ?)")
         .bind(order)
         .bind(&entry.at)
         .bind(serde_json::to_string(&entry.event)?)
+        .bind(&entry.by)
         .execute(tx.db())
         .await?;
     add(tx, order, EventData::Timeline { entry }).await

@@ -7,12 +7,15 @@
 //! disk. With one writer, event ids are assigned in commit order, which is what lets a stream
 //! read "every committed event after my last id" without gaps.
 
+pub mod backend;
 pub mod changes;
 pub mod console;
 pub mod events;
 pub mod idempotency;
 pub mod messages;
+pub mod operators;
 pub mod orders;
+pub mod webhooks;
 
 use futures_util::future::BoxFuture;
 use sqlx::pool::PoolConnection;
@@ -30,6 +33,8 @@ pub struct Tx {
     conn: PoolConnection<Sqlite>,
     /// Orders whose streams are woken after the commit.
     touched: Vec<String>,
+    /// Who on the shop's side the current job acts for (recorded on its timeline entries).
+    pub actor: Option<String>,
 }
 
 impl Tx {
@@ -122,7 +127,7 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
             return;
         }
     };
-    let mut tx = Tx { conn, touched: Vec::new() };
+    let mut tx = Tx { conn, touched: Vec::new(), actor: None };
     let begun = sqlx::raw_sql("BEGIN IMMEDIATE").execute(tx.db()).await.map(|_| ()).map_err(|e| e.to_string());
     let mut replies = Vec::with_capacity(batch.len());
     for job in batch {
@@ -135,6 +140,7 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
             continue;
         }
         let touched_before = tx.touched.len();
+        tx.actor = None;
         let (ok, reply) = job(&mut tx).await;
         let close = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
         if !ok {

@@ -16,24 +16,32 @@ pub struct Order {
     pub items: Vec<Item>,
     pub editable: bool,
     pub delivery_slot: Option<DeliverySlot>,
+    /// This order's own payment methods (from the shop's servers); the shop's when None.
+    pub payment_methods: Option<Vec<kept_protocol::PaymentOffer>>,
+    pub contact: Option<kept_protocol::backend::KnownContact>,
+    pub locale: Option<kept_protocol::Locale>,
 }
 
-type OrderRow = (String, String, bool, Option<String>);
+type OrderRow = (String, String, bool, Option<String>, Option<String>, Option<String>, Option<String>);
 
 /// The order `id`, if there is one.
 pub async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Option<Order>, ApiError> {
-    let row: Option<OrderRow> =
-        sqlx::query_as("SELECT status, items, editable, delivery_slot FROM orders WHERE id = ?")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-    let Some((status, items, editable, slot)) = row else { return Ok(None) };
+    let row: Option<OrderRow> = sqlx::query_as(
+        "SELECT status, items, editable, delivery_slot, payment_methods, contact, locale FROM orders WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    let Some((status, items, editable, slot, payment, contact, locale)) = row else { return Ok(None) };
     Ok(Some(Order {
         id: id.to_owned(),
         status: parse_status(&status)?,
         items: serde_json::from_str(&items)?,
         editable,
         delivery_slot: slot.map(|s| serde_json::from_str(&s)).transpose()?,
+        payment_methods: payment.map(|p| serde_json::from_str(&p)).transpose()?,
+        contact: contact.map(|c| serde_json::from_str(&c)).transpose()?,
+        locale: locale.as_deref().and_then(kept_protocol::Locale::parse),
     }))
 }
 
@@ -103,11 +111,12 @@ pub async fn set_slot(tx: &mut Tx, order: &str, slot: &DeliverySlot) -> Result<(
 
 /// The order's timeline, oldest first.
 pub async fn timeline(conn: &mut SqliteConnection, order: &str) -> Result<Vec<TimelineEntry>, ApiError> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT at, event FROM timeline WHERE order_id = ? ORDER BY id")
-        .bind(order)
-        .fetch_all(conn)
-        .await?;
-    rows.into_iter().map(|(at, event)| Ok(TimelineEntry { at, event: serde_json::from_str(&event)? })).collect()
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT at, event, actor FROM timeline WHERE order_id = ? ORDER BY id")
+            .bind(order)
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(|(at, event, by)| Ok(TimelineEntry { at, event: serde_json::from_str(&event)?, by })).collect()
 }
 
 /// Whether the order's survey is answered.

@@ -1,0 +1,152 @@
+//! The backend API under `/v1/backend/`, for the shop's own servers (API key): orders in, the
+//! agreement out, webhook endpoints.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use kept_protocol::backend::{
+    valid_order_id, BackendOrder, BackendOrderDetail, BackendOrderSaved, Embed, NewWebhook, OrderChanges, Webhook,
+};
+use kept_protocol::{Problem, ProblemCode};
+use serde::Deserialize;
+
+use super::check;
+use crate::extract::{ApiPath, ApiQuery, BackendKey, JsonBody};
+use crate::store::{backend, orders, webhooks};
+use crate::{ApiError, AppState};
+
+/// This module's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orders", get(changed))
+        .route("/orders/{order}", put(save).get(detail))
+        .route("/orders/{order}/token", post(rotate_token))
+        .route("/webhooks", post(add_webhook).get(list_webhooks))
+        .route("/webhooks/{id}", axum::routing::delete(remove_webhook))
+}
+
+fn order_id(id: &str) -> Result<(), ApiError> {
+    if valid_order_id(id) {
+        Ok(())
+    } else {
+        Err(ApiError::BadParameter(vec![Problem::new("order", ProblemCode::Invalid)]))
+    }
+}
+
+fn embed(state: &AppState, id: &str, token: Option<String>, locale: Option<kept_protocol::Locale>) -> Embed {
+    Embed { endpoint: state.config.public_url.clone(), order: id.to_owned(), token, locale }
+}
+
+async fn saved(state: &AppState, id: &str, token: Option<String>) -> Result<BackendOrderSaved, ApiError> {
+    let conn = &mut *state.pool.acquire().await?;
+    let order = orders::existing(conn, id).await?;
+    let locale = order.locale;
+    let shop = orders::shop(conn).await?;
+    let view = super::orders::view(&state.pool, &shop, order).await?;
+    Ok(BackendOrderSaved { order: view, embed: embed(state, id, token.clone(), locale), customer_token: token })
+}
+
+/// `PUT /v1/backend/orders/{order}`: 201 when it is new (with the customer token), 200 after an update.
+async fn save(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(order, _): JsonBody<BackendOrder>,
+) -> Result<(StatusCode, Json<BackendOrderSaved>), ApiError> {
+    order_id(&id)?;
+    let mut problems = order.problems();
+    let shop = orders::shop(&mut *state.pool.acquire().await?).await?;
+    for (n, item) in order.items.iter().enumerate() {
+        if item.option_set.as_ref().is_some_and(|s| !shop.option_sets.iter().any(|o| &o.id == s)) {
+            problems.push(Problem::new(format!("items[{n}].option_set"), ProblemCode::Invalid));
+        }
+    }
+    check(problems)?;
+    let key = id.clone();
+    let (created, token) =
+        state.writer.write(move |tx| Box::pin(async move { backend::save(tx, &key, order).await })).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(saved(&state, &id, token).await?)))
+}
+
+/// `POST /v1/backend/orders/{order}/token`: a new customer token; the old one stops working.
+async fn rotate_token(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<BackendOrderSaved>, ApiError> {
+    let key = id.clone();
+    let token = state.writer.write(move |tx| Box::pin(async move { backend::rotate_token(tx, &key).await })).await?;
+    Ok(Json(saved(&state, &id, Some(token)).await?))
+}
+
+async fn detail(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<BackendOrderDetail>, ApiError> {
+    let conn = &mut *state.pool.acquire().await?;
+    let order = orders::existing(conn, &id).await?;
+    let shop = orders::shop(conn).await?;
+    let versions = backend::versions(conn, &id).await?;
+    let order = super::orders::view(&state.pool, &shop, order).await?;
+    Ok(Json(BackendOrderDetail { order, versions }))
+}
+
+#[derive(Deserialize)]
+struct ChangesQuery {
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /v1/backend/orders?after=CURSOR&limit=N`: orders changed since the cursor, oldest change first.
+async fn changed(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
+) -> Result<Json<OrderChanges>, ApiError> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::BadParameter(vec![Problem::new("limit", ProblemCode::OutOfRange)]));
+    }
+    let after = q.after.unwrap_or(0);
+    let orders = backend::changed(&state.pool, after, limit).await?;
+    let next = orders.last().map_or(after, |o| o.cursor);
+    Ok(Json(OrderChanges { orders, next }))
+}
+
+async fn add_webhook(
+    _: BackendKey,
+    State(state): State<AppState>,
+    JsonBody(hook, _): JsonBody<NewWebhook>,
+) -> Result<(StatusCode, Json<Webhook>), ApiError> {
+    check(hook.problems(&crate::webhooks::EVENT_TYPES))?;
+    let secret = crate::webhooks::new_secret()
+        .map_err(|e| ApiError::Internal(crate::error::anyhow_lite::Error::msg(e.to_string())))?;
+    let (url, types, s) = (hook.url.clone(), hook.event_types.clone(), secret.clone());
+    let id = state
+        .writer
+        .write(move |tx| Box::pin(async move { webhooks::add_endpoint(tx, &url, &types, &s, false).await }))
+        .await?;
+    let hook = Webhook { id, url: hook.url, event_types: hook.event_types, disabled: false, secret: Some(secret) };
+    Ok((StatusCode::CREATED, Json(hook)))
+}
+
+async fn list_webhooks(_: BackendKey, State(state): State<AppState>) -> Result<Json<Vec<Webhook>>, ApiError> {
+    Ok(Json(webhooks::endpoints(&state.pool).await?))
+}
+
+async fn remove_webhook(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    let removed =
+        state.writer.write(move |tx| Box::pin(async move { webhooks::remove_endpoint(tx, id).await })).await?;
+    if removed {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound("webhook"))
+    }
+}

@@ -1,0 +1,3 @@
+//! Background work: each worker claims its work through the store.
+
+pub mod webhooks;

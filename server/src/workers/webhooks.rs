@@ -1,0 +1,89 @@
+//! The webhook worker: sends due deliveries (oldest first per order and endpoint, several orders
+//! at once), signs each per Standard Webhooks, and records every attempt through the writer.
+//! 2xx delivers; 410 switches the endpoint off; anything else is retried with exponential
+//! backoff and full jitter for three days. A restart loses nothing: the rows are the queue.
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use jiff::Timestamp;
+
+use crate::store::webhooks::{self, Due, Outcome};
+use crate::{clock, AppState};
+
+/// Each attempt gets this long to answer.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A delivery is retried for this long before it is given up (visible in the console).
+const GIVE_UP_AFTER_HOURS: i64 = 72;
+/// Deliveries attempted at once.
+const BATCH: i64 = 16;
+
+/// Runs until the process ends.
+pub async fn run(state: AppState) {
+    let client = match reqwest::Client::builder().timeout(ATTEMPT_TIMEOUT).build() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "the webhook client could not start; webhooks wait in the outbox");
+            return;
+        }
+    };
+    loop {
+        let due = match webhooks::due(&state.pool, &clock::now(), BATCH).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(error = %e, "reading due webhooks");
+                Vec::new()
+            }
+        };
+        if due.is_empty() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            continue;
+        }
+        let outcomes = join_all(due.iter().map(|d| attempt(&client, d))).await;
+        for (d, outcome) in due.into_iter().zip(outcomes) {
+            let recorded = state
+                .writer
+                .write(move |tx| Box::pin(async move { webhooks::attempted(tx, &d, &outcome).await }))
+                .await;
+            if let Err(e) = recorded {
+                tracing::error!(error = %e, "recording a webhook attempt");
+            }
+        }
+    }
+}
+
+async fn attempt(client: &reqwest::Client, d: &Due) -> Outcome {
+    let Some(key) = crate::webhooks::secret_key(&d.secret) else {
+        return failed(d, "the endpoint's secret is not a whsec_ secret".into(), None);
+    };
+    let timestamp = Timestamp::now().as_second();
+    let signature = crate::webhooks::sign(&key, &d.msg_id, timestamp, &d.payload);
+    let sent = client
+        .post(&d.url)
+        .header("content-type", "application/json")
+        .header("webhook-id", &d.msg_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(d.payload.clone())
+        .send()
+        .await;
+    match sent {
+        Ok(res) if res.status().is_success() => Outcome::Delivered,
+        Ok(res) if res.status().as_u16() == 410 => Outcome::Gone,
+        Ok(res) => failed(d, format!("answered {}", res.status().as_u16()), Some(res.status().as_u16())),
+        Err(e) => failed(d, if e.is_timeout() { "timed out".into() } else { "no answer".into() }, None),
+    }
+}
+
+fn failed(d: &Due, error: String, status: Option<u16>) -> Outcome {
+    let unit = {
+        let mut b = [0u8; 4];
+        let _ = getrandom::fill(&mut b);
+        f64::from(u32::from_le_bytes(b)) / f64::from(u32::MAX)
+    };
+    let wait = crate::webhooks::backoff_ms(d.attempts + 1, unit);
+    let now = Timestamp::now();
+    let next = now.checked_add(jiff::SignedDuration::from_millis(wait)).unwrap_or(now);
+    let age_hours = d.created_at.parse::<Timestamp>().map_or(0, |c| (now.as_second() - c.as_second()) / 3600);
+    Outcome::Failed { error, status, next: clock::rfc3339(next), give_up: age_hours >= GIVE_UP_AFTER_HOURS }
+}
