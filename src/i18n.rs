@@ -74,6 +74,7 @@ pub enum Text {
     Updated,
     OrderUpdated,
     OrderUpdatedDropped,
+    ShopCalled,
     AnswerBy,
     ElseRemove,
     ElseSimilar,
@@ -268,6 +269,7 @@ impl Text {
                 "Заказ обновлён; обновите страницу, чтобы увидеть подробности",
                 "Zamówienie zaktualizowano; odśwież stronę, aby zobaczyć szczegóły",
             ),
+            ShopCalled => l.pick("The shop called you", "Магазин позвонил вам", "Sklep do Ciebie dzwonił"),
             OrderUpdated => l.pick("The shop updated your order", "Магазин обновил заказ", "Sklep zaktualizował zamówienie"),
             OrderUpdatedDropped => l.pick(
                 "The shop updated your order; your choices for the items it no longer has were dropped",

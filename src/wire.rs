@@ -331,6 +331,7 @@ impl FromJs for TimelineEvent {
             },
             "callback_requested" => TimelineEvent::CallbackRequested { callback: req(v, "callback")? },
             "survey_answered" => TimelineEvent::SurveyAnswered { rating: req(v, "rating")? },
+            "call_logged" => TimelineEvent::CallLogged { call: req(v, "call")? },
             "order_updated" => TimelineEvent::OrderUpdated { dropped: def(v, "dropped")? },
             _ => TimelineEvent::Unknown,
         })

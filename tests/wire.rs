@@ -134,6 +134,7 @@ fn order() -> OrderView {
         TimelineEvent::CallbackRequested { callback: 9 },
         TimelineEvent::SurveyAnswered { rating: 5 },
         TimelineEvent::OrderUpdated { dropped: vec![] },
+        TimelineEvent::CallLogged { call: 3 },
         TimelineEvent::OrderUpdated { dropped: vec!["coffee-9".into()] },
     ];
     timeline

@@ -73,6 +73,9 @@ pub fn timeline_text(e: &TimelineEvent, order: &OrderView, l: Locale) -> String 
         TimelineEvent::CallbackRequested { .. } => {
             l.pick("Callback requested", "Клиент просит перезвонить", "Klient prosi o telefon").to_owned()
         }
+        TimelineEvent::CallLogged { .. } => {
+            l.pick("Phone call logged", "Звонок записан", "Rozmowa zapisana").to_owned()
+        }
         TimelineEvent::OrderUpdated { dropped } => {
             let base = l.pick(
                 "Order updated by the shop's system",

@@ -133,6 +133,10 @@ pub enum TimelineEvent {
     SurveyAnswered {
         rating: u8,
     },
+    /// The shop logged a phone call (only ever allowed when the agreement allows calls).
+    CallLogged {
+        call: i64,
+    },
     /// The shop changed the order (items, slot, payment options); what the agreement said about
     /// items that are gone was dropped, and those items are named here.
     OrderUpdated {

@@ -5,6 +5,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
+use crate::backend::*;
 use crate::chat::*;
 use crate::operator::*;
 use crate::order::*;
@@ -45,6 +46,15 @@ fn register(gen: &mut SchemaGenerator) {
         LoggedCall,
         NewChangeRequest,
         ItemResolution,
+        SignIn,
+        OperatorMe,
+        BackendOrder,
+        BackendOrderSaved,
+        BackendOrderDetail,
+        OrderChanges,
+        NewWebhook,
+        Webhook,
+        Delivery,
     );
 }
 
@@ -93,8 +103,8 @@ fn errors(security: &str) -> Map<String, Value> {
     let err = |d: &str| json!({ "description": d, "content": { "application/json": { "schema": schema_ref::<ErrorBody>() } } });
     let mut m = Map::new();
     m.insert("400".into(), err("Malformed JSON, or a path or query parameter of the wrong shape (`fields` names it)"));
-    if security == "operator" {
-        m.insert("401".into(), err("Missing or wrong operator token"));
+    if security == "operator" || security == "backend" {
+        m.insert("401".into(), err("Missing or wrong credentials"));
     }
     m.insert("404".into(), err("No such order, or a token that does not open it"));
     m.insert("405".into(), err("The path does not take this method"));
@@ -138,6 +148,7 @@ pub fn openapi() -> Value {
     let order = json!({ "name": "order", "in": "path", "required": true, "schema": { "type": "string" } });
     let c = "customer";
     let o = "operator";
+    let b = "backend";
     let paths = json!({
         "/v1/shop": { "get": { "summary": "Shop profile with availability and measured reply time", "security": [],
             "responses": with_errors("public", ok::<ShopProfile>("200", "The shop")) } },
@@ -200,6 +211,38 @@ pub fn openapi() -> Value {
         "/v1/operator/shop": { "post": op("Replace the shop profile (hours, holidays, offers, FAQ)", o, false,
             Some(body::<ShopProfile>()), no_content("Saved")) },
         "/v1/operator/presence": { "post": op("Operator heartbeat", o, false, None, no_content("Seen")) },
+        "/v1/operator/session": {
+            "post": { "summary": "A named operator signs in (sets an HttpOnly, SameSite=Strict session cookie); repeated failures answer 429",
+                "security": [], "requestBody": body::<SignIn>(), "responses": with_errors(o, ok::<OperatorMe>("200", "Signed in")) },
+            "get": op("Who is signed in", o, false, None, ok::<OperatorMe>("200", "The operator")),
+            "delete": op("Sign out", o, false, None, no_content("Signed out")) },
+        "/v1/operator/webhook-deliveries": { "get": op("Webhooks not yet delivered (retrying or given up)", o, false, None,
+            json!({ "200": { "description": "Deliveries", "content": { "application/json": {
+                "schema": { "type": "array", "items": schema_ref::<Delivery>() } } } } })) },
+        "/v1/operator/webhook-deliveries/{id}/retry": {
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "post": op("Send a delivery again now", o, false, None, no_content("Queued")) },
+        "/v1/backend/orders": { "get": { "summary": "Orders changed since a cursor, oldest change first", "security": [{ b: [] }],
+            "parameters": [
+                { "name": "after", "in": "query", "schema": { "type": "integer" } },
+                { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500 } }
+            ],
+            "responses": with_errors(b, ok::<OrderChanges>("200", "Changed orders")) } },
+        "/v1/backend/orders/{order}": { "parameters": [order],
+            "put": { "summary": "Create (201, with the customer token) or update (200) an order by the shop's id", "security": [{ b: [] }],
+                "requestBody": body::<BackendOrder>(),
+                "responses": with_errors(b, json!({ "201": ok::<BackendOrderSaved>("201", "Created")["201"],
+                    "200": ok::<BackendOrderSaved>("200", "Updated")["200"] })) },
+            "get": op("The order with every agreed version", b, false, None, ok::<BackendOrderDetail>("200", "The order")) },
+        "/v1/backend/orders/{order}/token": { "parameters": [order],
+            "post": op("A new customer token; the old one stops working", b, false, None, ok::<BackendOrderSaved>("200", "The new token")) },
+        "/v1/backend/webhooks": {
+            "post": op("Add a webhook endpoint; its whsec_ secret is shown once", b, false, Some(body::<NewWebhook>()), ok::<Webhook>("201", "The endpoint")),
+            "get": op("Webhook endpoints, without secrets", b, false, None, json!({ "200": { "description": "Endpoints",
+                "content": { "application/json": { "schema": { "type": "array", "items": schema_ref::<Webhook>() } } } } })) },
+        "/v1/backend/webhooks/{id}": {
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "delete": op("Remove a webhook endpoint and what it had not been sent", b, false, None, no_content("Removed")) },
     });
     json!({
         "openapi": "3.1.0",
@@ -210,7 +253,8 @@ pub fn openapi() -> Value {
             "schemas": definitions("/components/schemas"),
             "securitySchemes": {
                 "customer": { "type": "http", "scheme": "bearer", "description": "Order-scoped customer token" },
-                "operator": { "type": "http", "scheme": "bearer", "description": "Operator token from the server's configuration" }
+                "operator": { "type": "http", "scheme": "bearer", "description": "Operator token from the server's configuration, or a named operator's session cookie" },
+                "backend": { "type": "http", "scheme": "bearer", "description": "A backend API key (--backend-key) of the shop's own servers" }
             }
         }
     })

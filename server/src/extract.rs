@@ -113,6 +113,17 @@ pub fn session_cookie(parts: &Parts) -> Option<String> {
     })
 }
 
+/// The session cookie's token, when the request carries one.
+pub struct SessionToken(pub String);
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for SessionToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(session_cookie(parts).map(SessionToken))
+    }
+}
+
 /// Who on the shop's side makes the request: a named operator (signed in through the console),
 /// or a script with the server's operator token. Checked before the body is read.
 #[derive(Clone, Debug)]

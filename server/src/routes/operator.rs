@@ -14,10 +14,13 @@ use kept_protocol::{ItemResolution, Problem, ProblemCode, ShopProfile};
 
 use super::chat::{event_stream, EventsQuery};
 use super::check;
-use crate::extract::{ApiPath, ApiQuery, JsonBody, Operator};
+use crate::extract::{ApiPath, ApiQuery, JsonBody, Operator, SessionToken, SESSION_COOKIE};
 use crate::store::messages::{self, NewMessage};
+use crate::store::operators;
 use crate::store::{changes, console, idempotency, orders};
 use crate::{clock, ApiError, AppState};
+use kept_protocol::backend::Delivery;
+use kept_protocol::operator::{OperatorMe, SignIn};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
@@ -32,6 +35,9 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{order}/calls", post(log_call))
         .route("/orders/{order}/callbacks/{callback}/done", post(callback_done))
         .route("/presence", post(presence))
+        .route("/session", post(sign_in).get(me).delete(sign_out))
+        .route("/webhook-deliveries", get(deliveries))
+        .route("/webhook-deliveries/{id}/retry", post(retry_delivery))
         .route("/shop", post(update_shop))
 }
 
@@ -77,7 +83,7 @@ async fn detail(
 }
 
 async fn post_message(
-    _: Operator,
+    op: Operator,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
@@ -86,10 +92,12 @@ async fn post_message(
     let order = order_or_404(&state, &id).await?;
     check(msg.problems())?;
     let shop = orders::shop(&mut *state.pool.acquire().await?).await?;
-    let name = shop.manager.map(|m| m.name);
+    // A named operator writes as themselves; the token writes as the shop's named manager.
+    let name = op.display_name.clone().or(shop.manager.map(|m| m.name));
     let text = clean_text(&msg.text);
     idempotency::once(&state, format!("{}:operator-messages", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
+            tx.actor = op.display_name;
             let m = NewMessage {
                 order: &order.id,
                 author: AuthorKind::Operator,
@@ -106,7 +114,7 @@ async fn post_message(
 }
 
 async fn change_status(
-    _: Operator,
+    op: Operator,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     JsonBody(change, _): JsonBody<StatusChange>,
@@ -116,6 +124,7 @@ async fn change_status(
         .writer
         .write(move |tx| {
             Box::pin(async move {
+                tx.actor = op.display_name;
                 if orders::existing(tx.db(), &id).await?.status != status {
                     orders::set_status(tx, &id, status).await?;
                 }
@@ -127,13 +136,20 @@ async fn change_status(
 }
 
 async fn out_of_stock(
-    _: Operator,
+    op: Operator,
     State(state): State<AppState>,
     ApiPath((id, item)): ApiPath<(String, String)>,
     JsonBody(req, _): JsonBody<OutOfStock>,
 ) -> Result<Json<ItemResolution>, ApiError> {
-    let resolution =
-        state.writer.write(move |tx| Box::pin(async move { changes::out_of_stock(tx, &id, &item, req).await })).await?;
+    let resolution = state
+        .writer
+        .write(move |tx| {
+            Box::pin(async move {
+                tx.actor = op.display_name;
+                changes::out_of_stock(tx, &id, &item, req).await
+            })
+        })
+        .await?;
     Ok(Json(resolution))
 }
 
@@ -143,7 +159,7 @@ pub async fn sweep_ask_first(state: &AppState, now: Timestamp) -> Result<u32, Ap
 }
 
 async fn new_change_request(
-    _: Operator,
+    op: Operator,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
@@ -153,6 +169,7 @@ async fn new_change_request(
     check(req.problems())?;
     idempotency::once(&state, format!("{}:change-requests", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
+            tx.actor = op.display_name;
             let cr = changes::create(tx, &order.id, req.change, &clean_text(&req.reason), None).await?;
             Ok((StatusCode::CREATED, serde_json::to_value(cr)?))
         })
@@ -175,7 +192,7 @@ async fn events(
 
 /// Logs a phone call; refused when the agreement says "do not call" (or has no phone channel).
 async fn log_call(
-    _: Operator,
+    op: Operator,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
@@ -200,7 +217,10 @@ async fn log_call(
                 }
             }
             let note = req.note.as_deref().map(clean_text).filter(|n| !n.is_empty());
+            tx.actor = op.display_name;
             let call = console::log_call(tx, &order.id, req.callback, note.as_deref()).await?;
+            crate::store::events::timeline(tx, &order.id, kept_protocol::TimelineEvent::CallLogged { call: call.id })
+                .await?;
             Ok((StatusCode::CREATED, serde_json::to_value::<LoggedCall>(call)?))
         })
     })
@@ -221,8 +241,8 @@ async fn callback_done(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn presence(_: Operator, State(state): State<AppState>) -> Result<StatusCode, ApiError> {
-    state.writer.write(|tx| Box::pin(async move { console::seen(tx, "operator", &clock::now()).await })).await?;
+async fn presence(op: Operator, State(state): State<AppState>) -> Result<StatusCode, ApiError> {
+    state.writer.write(move |tx| Box::pin(async move { console::seen(tx, &op.name, &clock::now()).await })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -241,4 +261,107 @@ async fn update_shop(
     let profile = ShopProfile { availability: Default::default(), reply_time: None, ..profile };
     state.writer.write(move |tx| Box::pin(async move { orders::save_shop(tx.db(), &profile).await })).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How long a console session lasts.
+const SESSION_HOURS: i64 = 12;
+/// Failed sign-ins for one name within this window...
+const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// ...after which further attempts are refused until the window has passed.
+const FAILURES_ALLOWED: u32 = 5;
+
+fn loopback(headers: &HeaderMap) -> bool {
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let host =
+        host.rsplit_once(':').map_or(host, |(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { host });
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+fn session_cookie(value: &str, max_age: i64, secure: bool) -> axum::http::HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}", SESSION_COOKIE);
+    axum::http::HeaderValue::from_str(&cookie).unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
+}
+
+/// `POST /v1/operator/session`: a named operator signs in with name and password. Repeated
+/// failures for one name are refused for a while (429 with Retry-After).
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(req, _): JsonBody<SignIn>,
+) -> Result<Response, ApiError> {
+    let now = Timestamp::now();
+    let window = jiff::SignedDuration::from_mins(FAILURE_WINDOW_MINUTES);
+    let since = now.checked_sub(window).unwrap_or(now);
+    let name = req.name.trim().to_owned();
+    let (failures, first) = operators::failures(&state.pool, &name, since).await?;
+    if failures >= FAILURES_ALLOWED {
+        let until = first.and_then(|f| f.parse::<Timestamp>().ok()).and_then(|f| f.checked_add(window).ok());
+        let wait = until.map_or(60, |u| (u.as_second() - now.as_second()).max(1));
+        return Err(ApiError::RateLimited(wait as u64));
+    }
+    let account = operators::by_name(&state.pool, &name).await?;
+    let hash = account.as_ref().map_or(crate::password::decoy().to_owned(), |(_, h)| h.clone());
+    let password = req.password.clone();
+    // argon2 is deliberately slow: off the async threads. Unknown names verify a decoy hash.
+    let matches = tokio::task::spawn_blocking(move || crate::password::verify(&password, &hash)).await.unwrap_or(false);
+    let Some((account, _)) = account.filter(|_| matches) else {
+        state.writer.write(move |tx| Box::pin(async move { operators::failed(tx, &name).await })).await?;
+        return Err(ApiError::Unauthorized);
+    };
+    let token = crate::auth::new_token()
+        .map_err(|e| ApiError::Internal(crate::error::anyhow_lite::Error::msg(e.to_string())))?;
+    let expires = now.checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS)).unwrap_or(now);
+    let (id, hash) = (account.id, crate::auth::hash_token(&token));
+    let who = account.name.clone();
+    state
+        .writer
+        .write(move |tx| Box::pin(async move { operators::open_session(tx, id, &who, &hash, expires).await }))
+        .await?;
+    let me = OperatorMe { name: account.name, display_name: account.display_name };
+    let mut res = Json(me).into_response();
+    res.headers_mut()
+        .insert(axum::http::header::SET_COOKIE, session_cookie(&token, SESSION_HOURS * 3600, !loopback(&headers)));
+    Ok(res)
+}
+
+/// `GET /v1/operator/session`: who is signed in.
+async fn me(op: Operator) -> Result<Json<OperatorMe>, ApiError> {
+    Ok(Json(OperatorMe { display_name: op.display_name.unwrap_or_else(|| op.name.clone()), name: op.name }))
+}
+
+/// `DELETE /v1/operator/session`: signs out; the cookie is cleared and the session ended.
+async fn sign_out(
+    _: Operator,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    cookie: Option<SessionToken>,
+) -> Result<Response, ApiError> {
+    if let Some(SessionToken(token)) = cookie {
+        let hash = crate::auth::hash_token(&token);
+        state.writer.write(move |tx| Box::pin(async move { operators::close_session(tx, &hash).await })).await?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(axum::http::header::SET_COOKIE, session_cookie("", 0, !loopback(&headers)));
+    Ok(res)
+}
+
+/// `GET /v1/operator/webhook-deliveries`: webhooks not yet delivered (retrying, or given up).
+async fn deliveries(_: Operator, State(state): State<AppState>) -> Result<Json<Vec<Delivery>>, ApiError> {
+    Ok(Json(crate::store::webhooks::undelivered(&state.pool, 200).await?))
+}
+
+/// `POST /v1/operator/webhook-deliveries/{id}/retry`: "send again", now.
+async fn retry_delivery(
+    _: Operator,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    let found =
+        state.writer.write(move |tx| Box::pin(async move { crate::store::webhooks::retry(tx, id).await })).await?;
+    if found {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound("webhook delivery"))
+    }
 }

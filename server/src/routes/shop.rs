@@ -41,6 +41,7 @@ pub async fn live(pool: &SqlitePool, now: Timestamp) -> Result<ShopProfile, ApiE
     }
     let since = Timestamp::from_second(now.as_second() - PRESENCE_SECS).unwrap_or(now);
     shop.availability.operators_online = console::online(pool, since).await?;
+    shop.availability.online = console::online_names(pool, since).await?;
     let from = Timestamp::from_second(now.as_second() - REPLY_WINDOW_DAYS * 86_400).unwrap_or(now);
     shop.reply_time = reply_time(messages::reply_waits(pool, from).await?);
     Ok(shop)

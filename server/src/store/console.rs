@@ -133,3 +133,15 @@ pub async fn online(pool: &SqlitePool, since: Timestamp) -> Result<u32, ApiError
         .await?;
     Ok(n as u32)
 }
+
+/// The display names of the named operators seen since `since`.
+pub async fn online_names(pool: &SqlitePool, since: Timestamp) -> Result<Vec<String>, ApiError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT o.display_name FROM operator_presence p JOIN operators o ON o.name = p.operator \
+         WHERE p.last_seen >= ? ORDER BY p.last_seen DESC LIMIT 10",
+    )
+    .bind(clock::rfc3339(since))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(n,)| n).collect())
+}

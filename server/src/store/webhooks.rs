@@ -75,7 +75,8 @@ pub struct Due {
 /// At most `limit` deliveries due at `now`: only the oldest undelivered one of each order and
 /// endpoint, so an order's events arrive in order.
 pub async fn due(pool: &SqlitePool, now: &str, limit: i64) -> Result<Vec<Due>, ApiError> {
-    let rows: Vec<(i64, String, String, i64, String, String, String, i64)> = sqlx::query_as(
+    type Row = (i64, String, String, i64, String, String, String, i64);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT d.id, d.msg_id, d.payload, d.attempts, d.created_at, e.url, e.secret, e.id \
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
          WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND e.disabled_at IS NULL AND d.next_attempt_at <= ? \
@@ -158,7 +159,8 @@ pub async fn attempted(tx: &mut Tx, d: &Due, outcome: &Outcome) -> Result<(), Ap
 
 /// Deliveries not yet delivered (pending or given up), newest first, for the console.
 pub async fn undelivered(pool: &SqlitePool, limit: i64) -> Result<Vec<Delivery>, ApiError> {
-    let rows: Vec<(i64, String, String, String, i64, Option<String>, Option<String>, String, Option<String>)> = sqlx::query_as(
+    type Row = (i64, String, String, String, i64, Option<String>, Option<String>, String, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT d.id, d.order_id, d.event_type, e.url, d.attempts, d.failed_at, d.last_error, d.created_at, e.disabled_at \
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
          WHERE d.delivered_at IS NULL ORDER BY d.id DESC LIMIT ?",

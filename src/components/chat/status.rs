@@ -56,6 +56,7 @@ fn timeline_text(e: &TimelineEvent, items: &[(String, String)], l: Locale) -> St
         }
         TimelineEvent::CallbackRequested { .. } => Text::CallbackAsked.in_locale(l).to_owned(),
         TimelineEvent::SurveyAnswered { rating } => [Text::Rated.in_locale(l), " ", &rating.to_string(), "/5"].concat(),
+        TimelineEvent::CallLogged { .. } => Text::ShopCalled.in_locale(l).to_owned(),
         TimelineEvent::OrderUpdated { dropped } if dropped.is_empty() => Text::OrderUpdated.in_locale(l).to_owned(),
         TimelineEvent::OrderUpdated { .. } => Text::OrderUpdatedDropped.in_locale(l).to_owned(),
         TimelineEvent::Unknown => Text::Updated.in_locale(l).to_owned(),
