@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod fixture;
 pub mod server;
+pub mod shop;
 pub mod webdriver;
 
 use std::time::{Duration, Instant};
