@@ -64,6 +64,7 @@ pub enum Text {
     Bot,
     MessageNotSent,
     OnlineNow,
+    IsOnline,
     OpenNobody,
     ClosedBackAt,
     UsuallyReplies,
@@ -244,6 +245,7 @@ impl Text {
             Shop => l.pick("Shop", "Магазин", "Sklep"),
             Bot => l.pick("Automatic answer", "Автоматический ответ", "Odpowiedź automatyczna"),
             MessageNotSent => l.pick("Not sent yet.", "Ещё не отправлено.", "Jeszcze nie wysłano."),
+            IsOnline => l.pick("is online", "на связи", "jest online"),
             OnlineNow => l.pick("Someone is here now", "Сейчас на связи", "Ktoś jest teraz dostępny"),
             OpenNobody => l.pick(
                 "Open, but nobody is at the chat right now: we answer as soon as someone is back",

@@ -70,6 +70,23 @@ impl TestServer {
             .new_agent()
     }
 
+    /// Adds a named operator with `kept-server operator add`, the password piped in.
+    pub fn add_operator(&self, name: &str, display_name: &str, password: &str) {
+        use std::io::Write;
+        let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
+            .arg("--db")
+            .arg(self._dir.path().join("kept.sqlite"))
+            .args(["operator", "add", name, "--display-name", display_name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("kept-server operator add starts");
+        if let Some(mut stdin) = child.stdin.take() {
+            writeln!(stdin, "{password}").expect("the password is written");
+        }
+        assert!(child.wait().expect("it ends").success(), "operator {name} added");
+    }
+
     /// The server's process id (for its memory).
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -1,17 +1,25 @@
-//! The operator API on the same origin, with the token from sessionStorage.
+//! The operator API on the same origin: a named operator's session cookie (HttpOnly, set by the
+//! server at sign-in), or for scripts and tests the operator token kept in sessionStorage.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use kept_protocol::operator::{OperatorMe, SignIn};
 use kept_protocol::{ErrorBody, ProblemCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 const TOKEN_KEY: &str = "kept-operator-token";
+/// Marks this tab as signed in with a session cookie (the cookie itself is out of reach of scripts).
+const SESSION_KEY: &str = "kept-operator-session";
+/// Sent with every request of a cookie session: proof that the console, not another site, asks.
+const CONSOLE_HEADER: &str = "x-kept-console";
 
 /// Why a call did not work.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Failure {
     /// The token is missing or wrong.
     Unauthorized,
+    /// Too many wrong passwords: try again after this many seconds.
+    Slowed(u32),
     /// The server refused the request and said why.
     Refused(ErrorBody),
     /// No answer, or an answer that is not the protocol's.
@@ -28,7 +36,8 @@ impl Failure {
 /// A client for `/v1/operator/...`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Api {
-    token: String,
+    /// The operator token; None for a named operator's cookie session.
+    token: Option<String>,
 }
 
 fn session() -> Option<web_sys::Storage> {
@@ -38,28 +47,63 @@ fn session() -> Option<web_sys::Storage> {
 impl Api {
     /// The client for the token kept in this tab, if signed in.
     pub fn from_session() -> Option<Api> {
-        session()?.get_item(TOKEN_KEY).ok()?.filter(|t| !t.is_empty()).map(|token| Api { token })
+        let s = session()?;
+        if s.get_item(SESSION_KEY).ok()?.is_some() {
+            return Some(Api { token: None });
+        }
+        s.get_item(TOKEN_KEY).ok()?.filter(|t| !t.is_empty()).map(|token| Api { token: Some(token) })
     }
 
     /// Checks `token` against the server and keeps it in this tab only.
     pub async fn sign_in(token: &str) -> Result<Api, Failure> {
-        let api = Api { token: token.trim().to_owned() };
+        let api = Api { token: Some(token.trim().to_owned()) };
         api.get::<serde_json::Value>("/v1/operator/orders").await?;
-        if let Some(s) = session() {
-            let _ = s.set_item(TOKEN_KEY, &api.token);
+        if let (Some(s), Some(t)) = (session(), api.token.as_deref()) {
+            let _ = s.set_item(TOKEN_KEY, t);
         }
         Ok(api)
     }
 
-    /// Forgets the token.
-    pub fn sign_out() {
+    /// Signs a named operator in with name and password; the server sets the session cookie.
+    pub async fn sign_in_named(name: &str, password: &str) -> Result<(Api, OperatorMe), Failure> {
+        let body = SignIn { name: name.trim().to_owned(), password: password.to_owned() };
+        let req = Request::post("/v1/operator/session").json(&body).map_err(|_| Failure::Network)?;
+        let res = req.send().await.map_err(|_| Failure::Network)?;
+        if res.status() == 429 {
+            let wait = res.headers().get("retry-after").and_then(|v| v.parse().ok()).unwrap_or(60);
+            return Err(Failure::Slowed(wait));
+        }
+        let me: OperatorMe = read(Ok(res)).await?;
+        if let Some(s) = session() {
+            let _ = s.set_item(SESSION_KEY, &me.display_name);
+        }
+        Ok((Api { token: None }, me))
+    }
+
+    /// Signs out: the session ends on the server, and this tab forgets it.
+    pub fn sign_out(&self) {
+        if self.token.is_none() {
+            let req = self.auth(Request::delete("/v1/operator/session"));
+            leptos::task::spawn_local(async move {
+                let _ = req.send().await;
+            });
+        }
+        Api::forget();
+    }
+
+    /// Forgets the token or session marker of this tab.
+    pub fn forget() {
         if let Some(s) = session() {
             let _ = s.remove_item(TOKEN_KEY);
+            let _ = s.remove_item(SESSION_KEY);
         }
     }
 
     fn auth(&self, req: RequestBuilder) -> RequestBuilder {
-        req.header("Authorization", &format!("Bearer {}", self.token))
+        match &self.token {
+            Some(token) => req.header("Authorization", &format!("Bearer {token}")),
+            None => req.header(CONSOLE_HEADER, "1"),
+        }
     }
 
     /// GET a JSON document.
@@ -79,10 +123,17 @@ impl Api {
         read(Ok(res)).await.map(Some)
     }
 
-    /// The order's live events; EventSource cannot send headers, so the token rides in the query.
+    /// The order's live events; EventSource cannot send headers, so a token rides in the query
+    /// (a cookie session needs nothing: the browser sends the cookie).
     pub fn events_url(&self, order: &str) -> String {
-        let token: String = js_sys::encode_uri_component(&self.token).into();
-        format!("/v1/operator/orders/{}/events?access_token={token}", js_sys::encode_uri_component(order))
+        let base = format!("/v1/operator/orders/{}/events", js_sys::encode_uri_component(order));
+        match &self.token {
+            Some(token) => {
+                let token: String = js_sys::encode_uri_component(token).into();
+                format!("{base}?access_token={token}")
+            }
+            None => base,
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Signing in, and the order list with what needs attention first.
 
+use kept_protocol::backend::Delivery;
 use kept_protocol::operator::OrderSummary;
 use kept_protocol::{Locale, ShopProfile};
 use leptos::prelude::*;
@@ -15,7 +16,9 @@ pub fn App() -> impl IntoView {
     let l = locale();
     let api = RwSignal::new(Api::from_session());
     let sign_out = move |_| {
-        Api::sign_out();
+        if let Some(a) = api.get_untracked() {
+            a.sign_out();
+        }
         api.set(None);
     };
     view! {
@@ -32,13 +35,28 @@ pub fn App() -> impl IntoView {
         </header>
         {move || match api.get() {
             None => view! { <SignIn api l/> }.into_any(),
-            Some(a) => view! { <Console api=a l on_unauthorized=Callback::new(move |()| { Api::sign_out(); api.set(None) })/> }.into_any(),
+            Some(a) => view! { <Console api=a l on_unauthorized=Callback::new(move |()| { Api::forget(); api.set(None) })/> }.into_any(),
         }}
     }
 }
 
 #[component]
 fn SignIn(api: RwSignal<Option<Api>>, l: Locale) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    // None: nothing tried yet; Some(0): wrong name or password; Some(n): slowed for n seconds.
+    let named_refused = RwSignal::new(None::<u32>);
+    let sign_in_named = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (n, p) = (name.get_untracked(), password.get_untracked());
+        spawn_local(async move {
+            match Api::sign_in_named(&n, &p).await {
+                Ok((a, _)) => api.set(Some(a)),
+                Err(crate::api::Failure::Slowed(secs)) => named_refused.set(Some(secs.max(1))),
+                Err(_) => named_refused.set(Some(0)),
+            }
+        });
+    };
     let token = RwSignal::new(String::new());
     let refused = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -53,6 +71,26 @@ fn SignIn(api: RwSignal<Option<Api>>, l: Locale) -> impl IntoView {
     };
     view! {
         <main class="op-signin">
+            <form on:submit=sign_in_named>
+                <label for="op-name">{T::NameLabel.get(l)}</label>
+                <input id="op-name" type="text" autocomplete="username" data-testid="op-name"
+                    on:input=move |ev| name.set(event_target_value(&ev))/>
+                <label for="op-password">{T::PasswordLabel.get(l)}</label>
+                <input id="op-password" type="password" autocomplete="current-password" data-testid="op-password"
+                    aria-invalid=move || named_refused.get().is_some().then_some("true")
+                    aria-describedby=move || named_refused.get().is_some().then_some("op-password-error")
+                    on:input=move |ev| password.set(event_target_value(&ev))/>
+                {move || named_refused.get().map(|wait| {
+                    let text = if wait == 0 {
+                        T::WrongPassword.get(l).to_owned()
+                    } else {
+                        format!("{} {}", T::TooManyAttempts.get(l), wait.div_ceil(60))
+                    };
+                    view! { <p id="op-password-error" class="op-error" role="alert" data-testid="op-sign-in-error">{text}</p> }
+                })}
+                <button type="submit" class="op-button" data-testid="op-sign-in-named">{T::SignIn.get(l)}</button>
+            </form>
+            <p class="op-muted">{T::OrToken.get(l)}</p>
             <form on:submit=submit>
                 <label for="op-token">{T::TokenLabel.get(l)}</label>
                 <input id="op-token" type="password" autocomplete="current-password" data-testid="op-token"
@@ -101,6 +139,7 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
     let orders = RwSignal::new(None::<Vec<OrderSummary>>);
     let shop = RwSignal::new(None::<ShopProfile>);
     let selected = RwSignal::new(None::<String>);
+    let undelivered = RwSignal::new(Vec::<Delivery>::new());
     let refresh = {
         let api = api.clone();
         move || {
@@ -110,6 +149,9 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
                     Ok(list) => orders.set(Some(list)),
                     Err(Failure::Unauthorized) => on_unauthorized.run(()),
                     Err(_) => {}
+                }
+                if let Ok(list) = api.get::<Vec<Delivery>>("/v1/operator/webhook-deliveries").await {
+                    undelivered.set(list);
                 }
                 if let Ok(s) = api.get::<ShopProfile>("/v1/shop").await {
                     shop.set(Some(s));
@@ -141,7 +183,43 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
     let promise = move || {
         shop.with(|s| kept_protocol::ReplyTime::promised_minutes(s.as_ref().and_then(|s| s.reply_time.as_ref()))) as i64
     };
+    let send_again = {
+        let api = api.clone();
+        move |id: i64| {
+            let api = api.clone();
+            spawn_local(async move {
+                let path = format!("/v1/operator/webhook-deliveries/{id}/retry");
+                if api.post::<(), serde_json::Value>(&path, &()).await.is_ok() {
+                    undelivered.update(|d| d.retain(|x| x.id != id));
+                }
+            });
+        }
+    };
+    let deliveries =
+        move || {
+            let list = undelivered.get();
+            let send_again = send_again.clone();
+            (!list.is_empty()).then(move || view! {
+            <section class="op-deliveries" aria-labelledby="op-deliveries-heading" data-testid="op-deliveries">
+                <h2 id="op-deliveries-heading">{T::Undelivered.get(l)}</h2>
+                <ul>
+                    {list.into_iter().map(|d| {
+                        let send_again = send_again.clone();
+                        let label = format!("{} · {} · {} ({})", d.order, d.event_type, d.state, d.attempts);
+                        view! {
+                            <li>
+                                {label} {d.last_error.map(|e| format!(" · {e}"))}
+                                <button type="button" class="op-button op-button--quiet" data-testid="op-send-again"
+                                    on:click=move |_| send_again(d.id)>{T::SendAgain.get(l)}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })
+        };
     view! {
+        {deliveries}
         <div class="op-layout">
             <nav class="op-orders" aria-labelledby="op-orders-heading">
                 <h2 id="op-orders-heading">{T::Orders.get(l)}</h2>

@@ -9,6 +9,13 @@ pub enum T {
     SignIn,
     TokenLabel,
     TokenRefused,
+    NameLabel,
+    PasswordLabel,
+    WrongPassword,
+    TooManyAttempts,
+    OrToken,
+    Undelivered,
+    SendAgain,
     SignOut,
     Orders,
     PickOrder,
@@ -75,6 +82,27 @@ impl T {
             Title => l.pick("Kept console", "Консоль Kept", "Konsola Kept"),
             SignIn => l.pick("Sign in", "Войти", "Zaloguj się"),
             TokenLabel => l.pick("Operator token", "Токен оператора", "Token operatora"),
+            NameLabel => l.pick("Your name", "Ваше имя", "Twoja nazwa"),
+            PasswordLabel => l.pick("Password", "Пароль", "Hasło"),
+            WrongPassword => {
+                l.pick("Wrong name or password.", "Неверное имя или пароль.", "Nieprawidłowa nazwa lub hasło.")
+            }
+            TooManyAttempts => l.pick(
+                "Too many wrong passwords. Try again in minutes:",
+                "Слишком много неверных паролей. Попробуйте снова через минут:",
+                "Zbyt wiele błędnych haseł. Spróbuj ponownie za minut:",
+            ),
+            OrToken => l.pick(
+                "Scripts and tests may sign in with the server's operator token instead:",
+                "Скрипты и тесты могут войти по токену оператора сервера:",
+                "Skrypty i testy mogą zamiast tego użyć tokenu operatora serwera:",
+            ),
+            Undelivered => l.pick(
+                "Webhooks not delivered to the shop's systems",
+                "Вебхуки, не доставленные в системы магазина",
+                "Webhooki niedostarczone do systemów sklepu",
+            ),
+            SendAgain => l.pick("Send again", "Отправить снова", "Wyślij ponownie"),
             TokenRefused => l.pick(
                 "This token is not accepted. Check it and try again.",
                 "Этот токен не принят. Проверьте его и попробуйте ещё раз.",

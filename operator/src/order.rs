@@ -283,7 +283,13 @@ pub fn OrderPanel(
                     .iter()
                     .rev()
                     .map(|e| {
-                        let text = format!("{} · {}", date_time(&e.at, l), timeline_text(&e.event, &d.order, l));
+                        // Who did it, when a named operator did ("Anna · 10:42 · Phone call logged").
+                        let text = match &e.by {
+                            Some(by) => {
+                                format!("{by} · {} · {}", date_time(&e.at, l), timeline_text(&e.event, &d.order, l))
+                            }
+                            None => format!("{} · {}", date_time(&e.at, l), timeline_text(&e.event, &d.order, l)),
+                        };
                         view! { <li>{text}</li> }
                     })
                     .collect_view()

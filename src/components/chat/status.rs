@@ -20,7 +20,10 @@ pub fn usually_replies(r: &ReplyTime, locale: Locale) -> String {
 /// Open or closed, someone at the console or not, and how fast the shop usually answers.
 #[component]
 pub fn Presence(availability: Availability, reply_time: Option<ReplyTime>, locale: Locale) -> impl IntoView {
-    let status = if availability.open_now && availability.operators_online > 0 {
+    let status = if let (true, Some(name)) = (availability.open_now, availability.online.first()) {
+        // A named person, honestly: the operator whose console is open ("Anna is online").
+        [name.as_str(), " ", Text::IsOnline.in_locale(locale)].concat()
+    } else if availability.open_now && availability.operators_online > 0 {
         Text::OnlineNow.in_locale(locale).to_owned()
     } else if availability.open_now {
         Text::OpenNobody.in_locale(locale).to_owned()

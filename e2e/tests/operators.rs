@@ -1,0 +1,74 @@
+//! Named operators: accounts made with `kept-server operator add`, signed in to the console with
+//! name and password; what they do is recorded as theirs; guessing passwords is slowed.
+
+use kept_e2e::fixture::find;
+use kept_e2e::server::TestServer;
+use kept_e2e::wait_for;
+use kept_e2e::webdriver::{Browser, Element};
+
+fn op(b: &Browser, test_id: &str) -> Element {
+    let css = format!("[data-testid=\"{test_id}\"]");
+    wait_for(&css, find::PATIENCE, || b.find(&css))
+}
+
+fn text_of(b: &Browser, test_id: &str) -> String {
+    b.find(&format!("[data-testid=\"{test_id}\"]")).map(|e| b.text(&e)).unwrap_or_default()
+}
+
+fn sign_in(b: &Browser, name: &str, password: &str) {
+    let (n, p) = (op(b, "op-name"), op(b, "op-password"));
+    b.clear(&n);
+    b.type_text(&n, name);
+    b.clear(&p);
+    b.type_text(&p, password);
+    b.click(&op(b, "op-sign-in-named"));
+}
+
+#[test]
+fn a_named_operator_signs_in_and_the_order_shows_who_acted_while_guessing_is_slowed() {
+    let server = TestServer::start();
+    server.add_operator("anna", "Anna", "anna-long-password-1");
+    server.add_operator("bob", "Bob", "bob-long-password-22");
+    let console = Browser::start();
+    console.goto(&format!("{}/operator/?locale=en", server.url));
+
+    // A wrong password is refused, and repeated failures are slowed.
+    for _ in 0..5 {
+        sign_in(&console, "bob", "not his password");
+        wait_for("the refusal", find::PATIENCE, || {
+            text_of(&console, "op-sign-in-error").contains("Wrong name or password").then_some(())
+        });
+        console.execute("document.querySelector('[data-testid=\"op-sign-in-error\"]').remove(); return true;", vec![]);
+    }
+    sign_in(&console, "bob", "bob-long-password-22");
+    let slowed = wait_for("slowed down", find::PATIENCE, || {
+        let t = text_of(&console, "op-sign-in-error");
+        t.contains("Too many wrong passwords").then_some(t)
+    });
+    assert!(slowed.contains("15") || slowed.contains("14"), "{slowed}");
+
+    // Anna signs in and marks Ethiopia out of stock; the order says she did.
+    sign_in(&console, "anna", "anna-long-password-1");
+    op(&console, "op-orders");
+    let script = "const b = Array.from(document.querySelectorAll('[data-testid=\"op-order\"]')) \
+                  .find((b) => b.textContent.includes('KC-1001')); if (b) { b.click(); return true; } return false;";
+    wait_for("KC-1001 opened", find::PATIENCE, || console.execute(script, vec![]).as_bool().filter(|b| *b));
+    let pick = "const s = document.querySelector('[data-testid=\"op-replacement-coffee-1\"]'); \
+                const o = Array.from(s.options).find((o) => o.textContent.startsWith('Colombia Huila')); \
+                s.value = o.value; s.dispatchEvent(new Event('change')); return o.value;";
+    wait_for("the replacement list", find::PATIENCE, || console.find("[data-testid=\"op-replacement-coffee-1\"]"));
+    console.execute(pick, vec![]);
+    console.click(&op(&console, "op-substitute-coffee-1"));
+    let timeline = wait_for("Anna on the timeline", find::PATIENCE, || {
+        let t = text_of(&console, "op-timeline");
+        t.contains("Anna · ").then_some(t)
+    });
+    assert!(timeline.contains("replaced with Colombia Huila"), "{timeline}");
+    let order = server.get_json("/v1/orders/KC-1001");
+    let last = order["timeline"].as_array().unwrap().last().cloned().unwrap();
+    assert_eq!(last["by"], "Anna");
+
+    // Her console is open: the shop says so by name.
+    let shop = server.get_json("/v1/shop");
+    assert_eq!(shop["availability"]["online"][0], "Anna");
+}
