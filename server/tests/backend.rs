@@ -175,8 +175,11 @@ async fn a_rotated_token_stops_the_old_one_and_changes_are_listed_by_cursor() {
 
 /// A shop's webhook receiver on loopback: answers 500 for the first `fail` requests, then 200;
 /// keeps what it received (headers and body).
-async fn receiver(fail: usize) -> (String, Arc<Mutex<Vec<(String, String, String, String)>>>) {
-    let got: Arc<Mutex<Vec<(String, String, String, String)>>> = Arc::default();
+/// What the receiver got: webhook-id, webhook-timestamp, webhook-signature, body.
+type Got = Arc<Mutex<Vec<(String, String, String, String)>>>;
+
+async fn receiver(fail: usize) -> (String, Got) {
+    let got: Got = Arc::default();
     let seen = got.clone();
     let count = Arc::new(Mutex::new(0usize));
     let handler = move |headers: axum::http::HeaderMap, body: String| {
