@@ -188,3 +188,31 @@ async fn a_bad_configuration_shows_a_translated_notice_instead_of_a_blank_hole()
     let notice = root.query_selector("[role=alert]").unwrap().and_then(|e| e.text_content());
     assert_eq!(notice.as_deref(), Some("The checkout widget is not set up correctly on this page."));
 }
+
+#[wasm_bindgen_test]
+async fn contact_details_the_shop_already_knows_are_filled_in_not_asked_again() {
+    let el = container();
+    let mut known = order();
+    known.known_contact =
+        Some(kept_protocol::backend::KnownContact { phone: Some("+48600100200".into()), email: None, telegram: None });
+    let submitted = Arc::new(Mutex::new(Vec::new()));
+    let sink = submitted.clone();
+    let on_submit = Callback::new(move |p: Preferences| sink.lock().unwrap().push(p));
+    leptos::mount::mount_to(el.clone(), move || {
+        view! {
+            <PreferenceForm shop=shop() order=known locale=Locale::En initial=None on_submit
+                pending=Signal::stored(false) server_problems=Signal::stored(vec![]) failure=Signal::stored(None)/>
+        }
+    })
+    .forget();
+    tick().await;
+    click(&el, "channel-whatsapp");
+    tick().await;
+    assert_eq!(input(&el, "kept-phone").value(), "+48600100200");
+    click(&el, "payment-card_online");
+    click(&el, "submit");
+    tick().await;
+    let sent = submitted.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1, "nothing to type: the known phone number is there");
+    assert_eq!(sent[0].contact.phone.as_deref(), Some("+48600100200"));
+}

@@ -79,7 +79,7 @@ fn SignIn(api: RwSignal<Option<Api>>, l: Locale) -> impl IntoView {
                 <input id="op-password" type="password" autocomplete="current-password" data-testid="op-password"
                     aria-invalid=move || named_refused.get().is_some().then_some("true")
                     aria-describedby=move || named_refused.get().is_some().then_some("op-password-error")
-                    on:input=move |ev| password.set(event_target_value(&ev))/>
+                    on:input=move |ev| { named_refused.set(None); password.set(event_target_value(&ev)) }/>
                 {move || named_refused.get().map(|wait| {
                     let text = if wait == 0 {
                         T::WrongPassword.get(l).to_owned()

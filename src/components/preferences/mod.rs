@@ -103,6 +103,16 @@ pub fn PreferenceForm(
     #[prop(into)] failure: Signal<Option<Text>>,
 ) -> impl IntoView {
     let draft = Draft::new(initial.as_ref());
+    // What the shop already knows is filled in, never asked again (a draft or agreement wins).
+    if let (None, Some(known)) = (&initial, &order.known_contact) {
+        for (field, value) in
+            [(draft.phone, &known.phone), (draft.email, &known.email), (draft.telegram, &known.telegram)]
+        {
+            if let Some(v) = value.as_ref().filter(|_| field.with_untracked(String::is_empty)) {
+                field.set(v.clone());
+            }
+        }
+    }
     let attempted = RwSignal::new(false);
     let channels = shop.channels.clone();
     let choices: Vec<PaymentChoice> = shop
