@@ -34,6 +34,9 @@ pub struct Config {
     pub webhook_secret: Option<String>,
     /// The URL customers' browsers reach this server at, for the embed attributes.
     pub public_url: Option<String>,
+    /// Live events, answers kept for idempotency keys and delivered webhooks older than this
+    /// many days are pruned.
+    pub retention_days: u32,
 }
 
 /// The token of the seeded demo order; for the demo only, never for real orders.
@@ -57,17 +60,18 @@ impl Default for Config {
             webhook_url: None,
             webhook_secret: None,
             public_url: None,
+            retention_days: 30,
         }
     }
 }
 
 const USAGE: &str = "usage: kept-server [--bind ADDR] [--db FILE] [--static-dir DIR] [--seed-demo] \
 [--demo-token TOKEN] [--cors-origin ORIGIN]... [--operator-token TOKEN] [--enable-faults] [--rate-limit N] [--header-timeout SECS]
-  [--backend-key KEY]... [--webhook-url URL --webhook-secret whsec_...] [--public-url URL]
+  [--backend-key KEY]... [--webhook-url URL --webhook-secret whsec_...] [--public-url URL] [--retention-days N]
   kept-server [--db FILE] operator add NAME [--display-name NAME]   (password from stdin, or one is printed)
 environment: KEPT_BIND, KEPT_DB, KEPT_STATIC_DIR, KEPT_SEED_DEMO=1, KEPT_DEMO_TOKEN, KEPT_CORS_ORIGINS (comma-separated), \
 KEPT_OPERATOR_TOKEN, KEPT_ENABLE_FAULTS=1, KEPT_RATE_LIMIT, KEPT_HEADER_TIMEOUT, KEPT_BACKEND_KEY (comma-separated), \
-KEPT_WEBHOOK_URL, KEPT_WEBHOOK_SECRET, KEPT_PUBLIC_URL";
+KEPT_WEBHOOK_URL, KEPT_WEBHOOK_SECRET, KEPT_PUBLIC_URL, KEPT_RETENTION_DAYS";
 
 impl Config {
     /// Reads flags (`args` without the program name) over environment variables over defaults.
@@ -104,6 +108,9 @@ impl Config {
         c.webhook_url = env("KEPT_WEBHOOK_URL").filter(|v| !v.is_empty());
         c.webhook_secret = env("KEPT_WEBHOOK_SECRET").filter(|v| !v.is_empty());
         c.public_url = env("KEPT_PUBLIC_URL").filter(|v| !v.is_empty());
+        if let Some(v) = env("KEPT_RETENTION_DAYS") {
+            c.retention_days = days(&v)?;
+        }
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
             let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
@@ -125,6 +132,7 @@ impl Config {
                 "--webhook-url" => c.webhook_url = Some(value()?),
                 "--webhook-secret" => c.webhook_secret = Some(value()?),
                 "--public-url" => c.public_url = Some(value()?),
+                "--retention-days" => c.retention_days = days(&value()?)?,
                 "--help" | "-h" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument {other}\n{USAGE}")),
             }
@@ -153,6 +161,10 @@ impl Config {
         }
         Ok(())
     }
+}
+
+fn days(v: &str) -> Result<u32, String> {
+    v.parse().ok().filter(|&d| d > 0).ok_or_else(|| format!("not a number of days above 0: {v}"))
 }
 
 fn seconds(v: &str) -> Result<u64, String> {

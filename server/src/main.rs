@@ -93,6 +93,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     // Webhooks wait in the outbox until this worker delivers them.
     tokio::spawn(kept_server::workers::webhooks::run(state.clone()));
+    // Old events, idempotency answers and delivered webhooks are pruned in bounded batches.
+    tokio::spawn(kept_server::workers::retention::run(state.clone()));
     // Ask-first questions fall back to the customer's rule when their wait runs out.
     let sweeper = state.clone();
     tokio::spawn(async move {

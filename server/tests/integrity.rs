@@ -550,3 +550,37 @@ async fn the_sweeper_and_an_operator_keep_each_others_changes() {
     assert_eq!(order["items"][0]["name"], "Colombia Huila, 250 g", "the operator's change");
     assert_eq!(order["items"][2]["active"], false, "the sweeper's change");
 }
+
+// Retention: what is older than the configured age goes, in bounded batches; what is newer stays.
+#[tokio::test]
+async fn old_events_answers_and_delivered_webhooks_are_pruned_and_recent_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    let old = "2026-01-01T00:00:00.000Z";
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) \
+         INSERT INTO events (order_id, data, created_at) SELECT 'KC-1001', '{\"type\":\"status\",\"status\":\"OrderProcessing\"}', ? FROM n",
+    )
+    .bind(old)
+    .execute(&s.pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES ('x', 'old', 'h', 201, '{}', ?)")
+        .bind(old)
+        .execute(&s.pool)
+        .await
+        .unwrap();
+    // Something recent: a message and its event, its answer kept for its key.
+    call(&s, post(MESSAGES, Some("recent"), json!({ "client_id": "c1", "text": "hello" }).to_string())).await;
+    let now = jiff::Timestamp::now();
+    let removed = kept_server::workers::retention::prune(&s, now, 30).await.unwrap();
+    assert!(removed >= 2501, "{removed}");
+    let (events,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM events WHERE created_at = ?").bind(old).fetch_one(&s.pool).await.unwrap();
+    assert_eq!(events, 0);
+    let (kept,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM idempotency").fetch_one(&s.pool).await.unwrap();
+    assert_eq!(kept, 1, "the recent answer stays");
+    let (_, page) = call(&s, get(MESSAGES, Some(TOKEN))).await;
+    assert_eq!(page["messages"].as_array().unwrap().len(), 1, "messages are not pruned");
+    assert!(!stored_ids(&s).await.is_empty(), "the recent event stays");
+}

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod messages;
 pub mod operators;
 pub mod orders;
+pub mod retention;
 pub mod webhooks;
 
 use futures_util::future::BoxFuture;

@@ -1,3 +1,4 @@
 //! Background work: each worker claims its work through the store.
 
+pub mod retention;
 pub mod webhooks;
