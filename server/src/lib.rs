@@ -12,7 +12,6 @@ pub mod faults;
 pub mod hours;
 pub mod live;
 pub mod password;
-pub mod ratelimit;
 pub mod routes;
 pub mod seed;
 pub mod serve;
@@ -37,23 +36,20 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Wakes the live streams of an order after a commit.
     pub hub: live::Hub,
-    pub limiter: ratelimit::Limiter,
     pub faults: faults::Faults,
     /// The one write path: every change and its events in one transaction, group-committed.
     pub writer: store::Writer,
 }
 
 impl AppState {
-    /// State for `pool` and `config`, with empty hub, limiter and faults.
+    /// State for `pool` and `config`, with an empty hub and no faults armed.
     pub fn new(pool: SqlitePool, config: Config) -> AppState {
-        let limiter = ratelimit::Limiter::new(config.rate_limit, config.rate_window_secs);
         let hub = live::Hub::new();
         AppState {
             writer: store::Writer::start(pool.clone(), hub.clone()),
             pool,
             config: Arc::new(config),
             hub,
-            limiter,
             faults: faults::Faults::default(),
         }
     }

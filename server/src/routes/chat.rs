@@ -1,7 +1,6 @@
 //! Messages and live events: `GET|POST /v1/orders/{order}/messages`, `GET /v1/orders/{order}/events`.
 
 use std::convert::Infallible;
-use std::time::Instant;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -56,20 +55,26 @@ async fn post_message(
 ) -> Result<Response, ApiError> {
     check(new.problems())?;
     let client_id = new.client_id.trim().to_owned();
-    // The same client id again is the same message: no second copy, no second count.
-    if !messages::exists(&state.pool, &order.id, &client_id).await? {
-        state.limiter.check(&order.id, Instant::now()).map_err(ApiError::RateLimited)?;
-    }
     let text = kept_protocol::chat::clean_text(&new.text);
+    let (limit, window) = (state.config.rate_limit, state.config.rate_window_secs);
     idempotency::once(&state, format!("{}:messages", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
+            let now = jiff::Timestamp::now();
+            // The same client id again is the same message: no second copy, no second count.
+            // Counted in the write transaction, so concurrent posts cannot all slip under it.
+            if !messages::exists(tx.db(), &order.id, &client_id).await? {
+                messages::within_limit(tx.db(), &order.id, now, limit, window).await.map_err(|e| match e {
+                    Ok(wait) => ApiError::RateLimited(wait),
+                    Err(e) => e,
+                })?;
+            }
             let m = StoredMessage {
                 order: &order.id,
                 author: AuthorKind::Customer,
                 author_name: None,
                 client_id: Some(&client_id),
                 text: &text,
-                at: jiff::Timestamp::now(),
+                at: now,
             };
             let (m, created) = messages::add(tx, m).await?;
             let status = if created { StatusCode::CREATED } else { StatusCode::OK };

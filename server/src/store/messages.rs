@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::{EventData, Message, MessagePage};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{events, Tx};
 use crate::hours::Schedule;
@@ -144,13 +144,40 @@ pub async fn page(
 }
 
 /// Whether the order already has a message with this client id (a retry, not a new message).
-pub async fn exists(pool: &SqlitePool, order: &str, client_id: &str) -> Result<bool, ApiError> {
+pub async fn exists(conn: &mut SqliteConnection, order: &str, client_id: &str) -> Result<bool, ApiError> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM messages WHERE order_id = ? AND client_id = ?")
         .bind(order)
         .bind(client_id)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await?;
     Ok(row.is_some())
+}
+
+/// Ok when the order's customer may post at `now`: fewer than `limit` messages in the last
+/// `window_secs`. Otherwise `Err(Ok(seconds))` until they may; `Err(Err(_))` when the store fails.
+pub async fn within_limit(
+    conn: &mut SqliteConnection,
+    order: &str,
+    now: Timestamp,
+    limit: u32,
+    window_secs: u64,
+) -> Result<(), Result<u64, ApiError>> {
+    let window = jiff::SignedDuration::from_secs(window_secs.max(1) as i64);
+    let since = now.checked_sub(window).unwrap_or(now);
+    let (n, oldest): (i64, Option<String>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(sent_at) FROM messages WHERE order_id = ? AND author = 'customer' AND sent_at > ?",
+    )
+    .bind(order)
+    .bind(clock::rfc3339(since))
+    .fetch_one(conn)
+    .await
+    .map_err(|e| Err(e.into()))?;
+    if n < i64::from(limit) {
+        return Ok(());
+    }
+    let frees = oldest.and_then(|o| o.parse::<Timestamp>().ok()).and_then(|o| o.checked_add(window).ok());
+    let wait = frees.map_or(window_secs, |f| (f.as_second() - now.as_second()).max(1) as u64);
+    Err(Ok(wait))
 }
 
 /// Median working-hours wait for the shop's first reply over the answers since `from`: reads
