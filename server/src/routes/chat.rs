@@ -128,7 +128,9 @@ pub async fn event_stream(
         // A store failure ends the stream; the client reconnects with its Last-Event-ID.
         .take_while(|e| std::future::ready(e.is_ok()))
         .filter_map(|e| {
-            std::future::ready(e.ok().map(|e| Ok(SseEvent::default().id(e.id.to_string()).event(e.name).data(e.json))))
+            std::future::ready(
+                e.ok().map(|e| Ok(SseEvent::default().id(e.id.to_string()).event(&e.name).data(&e.json))),
+            )
         });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

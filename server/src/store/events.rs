@@ -17,9 +17,10 @@ pub struct StoredEvent {
 
 /// Stores `data` as the order's next event; its streams are woken after the commit.
 pub async fn add(tx: &mut Tx, order: &str, data: EventData) -> Result<Event, ApiError> {
+    let json = serde_json::to_string(&data)?;
     let (id,): (i64,) = sqlx::query_as("INSERT INTO events (order_id, data, created_at) VALUES (?, ?, ?) RETURNING id")
         .bind(order)
-        .bind(serde_json::to_string(&data)?)
+        .bind(&json)
         .bind(clock::now())
         .fetch_one(tx.db())
         .await?;
@@ -27,7 +28,7 @@ pub async fn add(tx: &mut Tx, order: &str, data: EventData) -> Result<Event, Api
     sqlx::query("UPDATE orders SET cursor = ? WHERE id = ?").bind(id).bind(order).execute(tx.db()).await?;
     // The webhook it causes goes out with it or not at all.
     super::webhooks::for_event(tx, order, &data).await?;
-    tx.touch(order);
+    tx.publish(order, StoredEvent { id, name: data.name().to_owned(), json });
     Ok(Event { id, data })
 }
 

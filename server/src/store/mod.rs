@@ -36,6 +36,8 @@ pub struct Tx {
     touched: Vec<String>,
     /// Who on the shop's side the current job acts for (recorded on its timeline entries).
     pub actor: Option<String>,
+    /// The events written, handed to the live streams after the commit.
+    published: Vec<(String, events::StoredEvent)>,
 }
 
 impl Tx {
@@ -44,11 +46,12 @@ impl Tx {
         &mut self.conn
     }
 
-    /// Wakes the order's live streams once this transaction commits.
-    pub fn touch(&mut self, order: &str) {
+    /// Hands `event` to the order's live streams once this transaction commits.
+    pub fn publish(&mut self, order: &str, event: events::StoredEvent) {
         if !self.touched.iter().any(|o| o == order) {
             self.touched.push(order.to_owned());
         }
+        self.published.push((order.to_owned(), event));
     }
 }
 
@@ -128,7 +131,7 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
             return;
         }
     };
-    let mut tx = Tx { conn, touched: Vec::new(), actor: None };
+    let mut tx = Tx { conn, touched: Vec::new(), actor: None, published: Vec::new() };
     let begun = sqlx::raw_sql("BEGIN IMMEDIATE").execute(tx.db()).await.map(|_| ()).map_err(|e| e.to_string());
     let mut replies = Vec::with_capacity(batch.len());
     for job in batch {
@@ -141,11 +144,13 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
             continue;
         }
         let touched_before = tx.touched.len();
+        let published_before = tx.published.len();
         tx.actor = None;
         let (ok, reply) = job(&mut tx).await;
         let close = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
         if !ok {
             tx.touched.truncate(touched_before);
+            tx.published.truncate(published_before);
         }
         if let Err(e) = sqlx::raw_sql(close).execute(tx.db()).await {
             tracing::error!(error = %e, "savepoint");
@@ -160,9 +165,12 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
     if committed.is_err() {
         let _ = sqlx::raw_sql("ROLLBACK").execute(tx.db()).await;
         tx.touched.clear();
+        tx.published.clear();
     }
+    // In commit order: with one writer, each order's events reach its streams in id order.
     for order in &tx.touched {
-        hub.wake(order);
+        let events = tx.published.iter().filter(|(o, _)| o == order).map(|(_, e)| e.clone()).collect();
+        hub.publish(order, events);
     }
     for reply in replies {
         reply(committed.as_ref().err().cloned());
