@@ -8,6 +8,9 @@ use crate::{build, run, setup};
 /// The demo console's token; the demo listens on loopback only. A real shop sets its own secret
 /// with `--operator-token` or `KEPT_OPERATOR_TOKEN`.
 const DEMO_OPERATOR_TOKEN: &str = "demo-operator";
+/// The demo's named operator and password (loopback only; a real shop adds its own people with
+/// `kept-server operator add`).
+const DEMO_OPERATOR: (&str, &str, &str) = ("anna", "Anna", "demo-anna-password");
 
 /// Builds everything, then becomes kept-server until Ctrl-C.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
@@ -21,9 +24,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     build::console(root, &tools)?;
     run::status(Command::new("cargo").args(["build", "--release", "-p", "kept-server"]).current_dir(root))?;
     let server = root.join("target/release/kept-server");
+    add_demo_operator(root, &server);
     println!();
     println!("Kept demo shop:   http://127.0.0.1:{port}/   (also /?locale=ru and /?locale=pl)");
-    println!("Operator console: http://127.0.0.1:{port}/operator/   sign in with the token {DEMO_OPERATOR_TOKEN}");
+    let (name, _, password) = DEMO_OPERATOR;
+    println!("Operator console: http://127.0.0.1:{port}/operator/   sign in as {name} / {password}");
+    println!("                  (scripts: the operator token {DEMO_OPERATOR_TOKEN})");
     println!("Database: data/kept.sqlite. Stop with Ctrl-C.");
     let mut cmd = Command::new(server);
     cmd.current_dir(root).args(["--bind", &format!("127.0.0.1:{port}")]).args([
@@ -36,6 +42,26 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         DEMO_OPERATOR_TOKEN,
     ]);
     // Become the server, so Ctrl-C reaches it directly and it shuts down cleanly.
+    // The demo's webhooks are left off: a real shop points --webhook-url at its own receiver.
     use std::os::unix::process::CommandExt;
     Err(format!("could not start kept-server: {}", cmd.exec()))
+}
+
+/// Adds the demo's named operator once (a second run finds it there and changes nothing).
+fn add_demo_operator(root: &Path, server: &Path) {
+    use std::io::Write;
+    let (name, display, password) = DEMO_OPERATOR;
+    let child = Command::new(server)
+        .current_dir(root)
+        .args(["--db", "data/kept.sqlite", "operator", "add", name, "--display-name", display])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Ok(mut child) = child {
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = writeln!(stdin, "{password}");
+        }
+        let _ = child.wait();
+    }
 }
