@@ -120,8 +120,7 @@ async fn submit(
         .write(move |tx| {
             Box::pin(async move {
                 // Edits may have closed since the check above (the shop started picking).
-                let now = orders::existing(tx.db(), &version.order).await?;
-                if !(now.editable && now.status.allows_edits()) {
+                if !orders::editable(tx.db(), &version.order).await? {
                     return Err(ApiError::NotEditable);
                 }
                 orders::add_version(tx, version).await

@@ -24,8 +24,6 @@ pub async fn add(tx: &mut Tx, order: &str, data: EventData) -> Result<Event, Api
         .bind(clock::now())
         .fetch_one(tx.db())
         .await?;
-    // The order's place in "orders changed since" for the shop's servers.
-    sqlx::query("UPDATE orders SET cursor = ? WHERE id = ?").bind(id).bind(order).execute(tx.db()).await?;
     // The webhook it causes goes out with it or not at all.
     super::webhooks::for_event(tx, order, &data).await?;
     tx.publish(order, StoredEvent { id, name: data.name().to_owned(), json });

@@ -38,6 +38,8 @@ pub struct Tx {
     pub actor: Option<String>,
     /// The events written, handed to the live streams after the commit.
     published: Vec<(String, events::StoredEvent)>,
+    /// The webhook endpoints and the event types each wants, read once per transaction.
+    pub(crate) endpoints: Option<Vec<(i64, Vec<String>)>>,
 }
 
 impl Tx {
@@ -131,7 +133,7 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
             return;
         }
     };
-    let mut tx = Tx { conn, touched: Vec::new(), actor: None, published: Vec::new() };
+    let mut tx = Tx { conn, touched: Vec::new(), actor: None, published: Vec::new(), endpoints: None };
     let begun = sqlx::raw_sql("BEGIN IMMEDIATE").execute(tx.db()).await.map(|_| ()).map_err(|e| e.to_string());
     let mut replies = Vec::with_capacity(batch.len());
     for job in batch {
@@ -151,12 +153,19 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
         if !ok {
             tx.touched.truncate(touched_before);
             tx.published.truncate(published_before);
+            // A job that failed may have changed the endpoints before rolling back.
+            tx.endpoints = None;
         }
         if let Err(e) = sqlx::raw_sql(close).execute(tx.db()).await {
             tracing::error!(error = %e, "savepoint");
         }
         replies.push(reply);
     }
+    // Each changed order's place in "orders changed since": its newest event, once per batch.
+    let begun = match begun {
+        Ok(()) => set_cursors(&mut tx).await,
+        Err(e) => Err(e),
+    };
     // Nothing is acknowledged or published before the commit.
     let committed = match begun {
         Ok(()) => sqlx::raw_sql("COMMIT").execute(tx.db()).await.map(|_| ()).map_err(|e| e.to_string()),
@@ -180,4 +189,23 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
 /// A job that never ran (it is dropped, so its caller hears the write failed).
 fn fail_now(e: String) -> Reply {
     Box::new(move |_| tracing::error!(error = %e, "a write could not start"))
+}
+
+async fn set_cursors(tx: &mut Tx) -> Result<(), String> {
+    let mut newest: Vec<(String, i64)> = Vec::new();
+    for (order, e) in &tx.published {
+        match newest.iter_mut().find(|(o, _)| o == order) {
+            Some((_, id)) => *id = (*id).max(e.id),
+            None => newest.push((order.clone(), e.id)),
+        }
+    }
+    for (order, id) in newest {
+        sqlx::query("UPDATE orders SET cursor = ? WHERE id = ?")
+            .bind(id)
+            .bind(&order)
+            .execute(tx.db())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

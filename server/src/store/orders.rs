@@ -71,6 +71,14 @@ pub async fn authorize(pool: &SqlitePool, id: &str, token: &str) -> Result<Order
     existing(&mut *pool.acquire().await?, id).await
 }
 
+/// Whether the customer may still change the order's preferences (read without its items).
+pub async fn editable(conn: &mut SqliteConnection, id: &str) -> Result<bool, ApiError> {
+    let row: Option<(String, bool)> =
+        sqlx::query_as("SELECT status, editable FROM orders WHERE id = ?").bind(id).fetch_optional(conn).await?;
+    let (status, editable) = row.ok_or(ApiError::NotFound("order"))?;
+    Ok(editable && parse_status(&status)?.allows_edits())
+}
+
 /// A status as stored (its schema.org name).
 pub fn parse_status(s: &str) -> Result<OrderStatus, ApiError> {
     Ok(serde_json::from_value(serde_json::Value::String(s.to_owned()))?)

@@ -10,17 +10,20 @@ use crate::{clock, webhooks, ApiError};
 
 /// Queues `kind` for every endpoint that wants it.
 pub async fn enqueue(tx: &mut Tx, order: &str, kind: &str, mut data: Value) -> Result<(), ApiError> {
-    let endpoints: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, event_types FROM webhook_endpoints WHERE disabled_at IS NULL")
-            .fetch_all(tx.db())
-            .await?;
-    let wanted: Vec<i64> = endpoints
-        .into_iter()
-        .filter(|(_, types)| {
-            let types: Vec<String> = serde_json::from_str(types).unwrap_or_default();
-            types.is_empty() || types.iter().any(|t| t == kind)
-        })
-        .map(|(id, _)| id)
+    if tx.endpoints.is_none() {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, event_types FROM webhook_endpoints WHERE disabled_at IS NULL")
+                .fetch_all(tx.db())
+                .await?;
+        tx.endpoints =
+            Some(rows.into_iter().map(|(id, t)| (id, serde_json::from_str(&t).unwrap_or_default())).collect());
+    }
+    let wanted: Vec<i64> = tx
+        .endpoints
+        .iter()
+        .flatten()
+        .filter(|(_, types)| types.is_empty() || types.iter().any(|t| t == kind))
+        .map(|(id, _)| *id)
         .collect();
     if wanted.is_empty() {
         return Ok(());
@@ -119,6 +122,7 @@ pub enum Outcome {
 
 /// Records an attempt.
 pub async fn attempted(tx: &mut Tx, d: &Due, outcome: &Outcome) -> Result<(), ApiError> {
+    tx.endpoints = None;
     let now = clock::now();
     match outcome {
         Outcome::Delivered => {
@@ -185,6 +189,7 @@ pub async fn undelivered(pool: &SqlitePool, limit: i64) -> Result<Vec<Delivery>,
 
 /// "Send again": the delivery is due now, and its endpoint is on again.
 pub async fn retry(tx: &mut Tx, id: i64) -> Result<bool, ApiError> {
+    tx.endpoints = None;
     let done = sqlx::query(
         "UPDATE webhook_deliveries SET failed_at = NULL, next_attempt_at = ? WHERE id = ? AND delivered_at IS NULL",
     )
@@ -209,6 +214,7 @@ pub async fn add_endpoint(
     secret: &str,
     from_config: bool,
 ) -> Result<i64, ApiError> {
+    tx.endpoints = None;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO webhook_endpoints (url, secret, event_types, from_config, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
     )
@@ -225,6 +231,7 @@ pub async fn add_endpoint(
 /// The endpoint configured by flags (`--webhook-url`, `--webhook-secret`) replaces the previous
 /// configured one; without flags, a configured one is switched off.
 pub async fn configure(tx: &mut Tx, url: Option<&str>, secret: Option<&str>) -> Result<(), ApiError> {
+    tx.endpoints = None;
     let existing: Option<(i64, String, String)> =
         sqlx::query_as("SELECT id, url, secret FROM webhook_endpoints WHERE from_config = 1 ORDER BY id DESC LIMIT 1")
             .fetch_optional(tx.db())
@@ -275,6 +282,7 @@ pub async fn endpoints(pool: &SqlitePool) -> Result<Vec<Webhook>, ApiError> {
 
 /// Removes an endpoint and its undelivered deliveries; false when there is none.
 pub async fn remove_endpoint(tx: &mut Tx, id: i64) -> Result<bool, ApiError> {
+    tx.endpoints = None;
     sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = ?").bind(id).execute(tx.db()).await?;
     let done = sqlx::query("DELETE FROM webhook_endpoints WHERE id = ?").bind(id).execute(tx.db()).await?;
     Ok(done.rows_affected() > 0)
