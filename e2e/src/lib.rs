@@ -12,6 +12,11 @@ pub mod webdriver;
 
 use std::time::{Duration, Instant};
 
+/// An HTTP client for the tests' own calls: every status is an answer, not an error.
+pub fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().new_agent()
+}
+
 /// Polls `f` every 50 ms until it returns Some, for at most `timeout`.
 pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();

@@ -63,11 +63,7 @@ impl TestServer {
     }
 
     fn agent() -> ureq::Agent {
-        ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .http_status_as_error(false)
-            .build()
-            .new_agent()
+        crate::agent(Duration::from_secs(10))
     }
 
     /// Adds a named operator with `kept-server operator add`, the password piped in.

@@ -10,11 +10,7 @@ use kept_e2e::wait_for;
 use serde_json::json;
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
+    kept_e2e::agent(Duration::from_secs(10))
 }
 
 fn post(url: &str, token: &str, key: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {

@@ -76,11 +76,7 @@ fn follow(addr: &str, after: i64, keep_going: impl Fn(&[Frame]) -> bool) -> Vec<
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(5)))
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
+    kept_e2e::agent(Duration::from_secs(5))
 }
 
 /// POSTs with the same key until the server answers 2xx (it may be dead for a while): bounded.

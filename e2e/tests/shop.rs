@@ -16,11 +16,7 @@ const KEY: &str = "e2e-backend-key-4f1c9a0b";
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
+    kept_e2e::agent(Duration::from_secs(10))
 }
 
 fn pln(a: i64) -> serde_json::Value {

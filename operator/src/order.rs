@@ -16,17 +16,6 @@ use wasm_bindgen::JsCast;
 use crate::api::{Api, Failure};
 use crate::i18n::T;
 
-const STATUSES: [OrderStatus; 8] = [
-    OrderStatus::OrderPaymentDue,
-    OrderStatus::OrderProcessing,
-    OrderStatus::OrderPickupAvailable,
-    OrderStatus::OrderInTransit,
-    OrderStatus::OrderDelivered,
-    OrderStatus::OrderCancelled,
-    OrderStatus::OrderReturned,
-    OrderStatus::OrderProblem,
-];
-
 /// The agreement on one line, in the operator's language, "DO NOT CALL" first when it applies.
 pub fn agreement_line(order: &OrderView, shop: &ShopProfile, l: Locale) -> Option<String> {
     let receipt = order.receipt.as_ref()?;
@@ -539,8 +528,8 @@ fn StatusForm(ctx: Ctx) -> impl IntoView {
             <h3 id="op-status-heading">{T::Status.get(l)}</h3>
             <label for="op-status">{T::Status.get(l)}</label>
             <select id="op-status" data-testid="op-status"
-                on:change=move |ev| status.set(STATUSES[event_target_value(&ev).parse::<usize>().unwrap_or(1).min(7)])>
-                {STATUSES.iter().enumerate().map(|(n, s)| view! {
+                on:change=move |ev| status.set(OrderStatus::ALL[event_target_value(&ev).parse::<usize>().unwrap_or(1).min(7)])>
+                {OrderStatus::ALL.iter().enumerate().map(|(n, s)| view! {
                     <option value=n.to_string() selected=*s == OrderStatus::OrderProcessing>{s.label(l)}</option>
                 }).collect_view()}
             </select>

@@ -124,23 +124,14 @@ pub async fn rotate_token(tx: &mut Tx, id: &str) -> Result<String, ApiError> {
 
 /// Every agreed version of the order, oldest first.
 pub async fn versions(conn: &mut SqliteConnection, id: &str) -> Result<Vec<Receipt>, ApiError> {
-    let rows: Vec<(u32, String, String, String, String)> = sqlx::query_as(
-        "SELECT version, preferences, digest, summary, accepted_at FROM preference_versions WHERE order_id = ? ORDER BY version",
-    )
+    let rows: Vec<orders::ReceiptRow> = sqlx::query_as(&format!(
+        "SELECT {} FROM preference_versions WHERE order_id = ? ORDER BY version",
+        orders::RECEIPT_COLUMNS
+    ))
     .bind(id)
     .fetch_all(conn)
     .await?;
-    rows.into_iter()
-        .map(|(version, preferences, digest, summary, accepted_at)| {
-            Ok(Receipt {
-                version,
-                accepted_at,
-                digest,
-                summary: serde_json::from_str(&summary)?,
-                preferences: serde_json::from_str(&preferences)?,
-            })
-        })
-        .collect()
+    rows.into_iter().map(orders::receipt).collect()
 }
 
 /// Orders whose last change is after `after`, oldest change first.

@@ -139,10 +139,11 @@ pub async fn surveyed(conn: &mut SqliteConnection, order: &str) -> Result<bool, 
     Ok(row.is_some())
 }
 
-type ReceiptRow = (u32, String, String, String, String);
-const RECEIPT_COLUMNS: &str = "version, preferences, digest, summary, accepted_at";
+pub(crate) type ReceiptRow = (u32, String, String, String, String);
+pub(crate) const RECEIPT_COLUMNS: &str = "version, preferences, digest, summary, accepted_at";
 
-fn receipt(row: ReceiptRow) -> Result<Receipt, ApiError> {
+/// A receipt from its row.
+pub(crate) fn receipt(row: ReceiptRow) -> Result<Receipt, ApiError> {
     let (version, preferences, digest, summary, accepted_at) = row;
     Ok(Receipt {
         version,
