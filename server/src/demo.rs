@@ -14,9 +14,27 @@ use kept_protocol::Locale;
 use crate::seed::DEMO_ORDER;
 use crate::AppState;
 
-/// `/` serves the storefront page; everything else comes from `dir`.
+/// `/` serves the storefront page; everything else comes from `dir`, precompressed when the
+/// build wrote `.br`/`.gz` beside a file and the browser accepts it (with `Vary: Accept-Encoding`).
 pub fn router(dir: PathBuf) -> Router<AppState> {
-    Router::new().route("/", get(storefront)).route("/index.html", get(storefront)).fallback_service(ServeDir::new(dir))
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    Router::new()
+        .route("/", get(storefront))
+        .route("/index.html", get(storefront))
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(cache_control))
+}
+
+/// The loader keeps its stable name and a short cache, so a new release reaches pages within
+/// minutes; the files it loads are cached for an hour (until their names carry a content hash).
+async fn cache_control(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let loader = req.uri().path().ends_with("/kept.js");
+    let mut res = next.run(req).await;
+    if res.status().is_success() && !res.headers().contains_key(header::CACHE_CONTROL) {
+        let policy = if loader { "public, max-age=300" } else { "public, max-age=3600" };
+        res.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static(policy));
+    }
+    res
 }
 
 /// `?locale=ru` shows the widget in that language; without it the browser's languages decide.

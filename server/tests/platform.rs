@@ -85,3 +85,40 @@ async fn unknown_fields_of_a_wrong_type_are_named_never_a_500() {
     assert_eq!(err["error"]["code"], "validation_failed");
     assert!(field_codes(&err)[0].0.starts_with("substitutions.default"), "{err}");
 }
+
+#[tokio::test]
+async fn built_files_are_sent_precompressed_when_accepted_and_the_loader_is_cached_briefly() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("kept-widget_bg.wasm"), b"plain wasm bytes").unwrap();
+    std::fs::write(site.join("kept-widget_bg.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(site.join("kept-widget_bg.wasm.gz"), b"gzip bytes").unwrap();
+    std::fs::write(site.join("kept.js"), b"export {};").unwrap();
+    let s = state_with(dir.path(), kept_server::Config { static_dir: Some(site), ..Default::default() }).await;
+    let fetch = |path: &str, accept: Option<&str>| {
+        let mut b = axum::http::Request::get(path);
+        if let Some(a) = accept {
+            b = b.header("accept-encoding", a);
+        }
+        b.body(axum::body::Body::empty()).unwrap()
+    };
+    for (accept, encoding, body) in [
+        (Some("gzip, br"), Some("br"), "brotli bytes"),
+        (Some("gzip"), Some("gzip"), "gzip bytes"),
+        (None, None, "plain wasm bytes"),
+    ] {
+        let res = kept_server::app(s.clone()).oneshot(fetch("/kept-widget_bg.wasm", accept)).await.unwrap();
+        assert_eq!(res.status(), axum::http::StatusCode::OK);
+        assert_eq!(res.headers().get("content-encoding").and_then(|v| v.to_str().ok()), encoding, "{accept:?}");
+        assert_eq!(res.headers()["cache-control"], "public, max-age=3600");
+        if encoding.is_some() {
+            let vary: Vec<&str> = res.headers().get_all("vary").iter().filter_map(|v| v.to_str().ok()).collect();
+            assert!(vary.iter().any(|v| v.contains("accept-encoding")), "{vary:?}");
+        }
+        let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+        assert_eq!(&bytes[..], body.as_bytes());
+    }
+    let res = kept_server::app(s.clone()).oneshot(fetch("/kept.js", None)).await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "public, max-age=300", "the loader's name is stable: a short cache");
+}

@@ -32,7 +32,26 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<u64, String> {
             .env("RUSTFLAGS", SIZE_RUSTFLAGS)
             .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
     )?;
+    precompress(root)?;
     size_report(root)
+}
+
+/// Writes `.br` and `.gz` beside each shipped file, at the best settings, so the server (or a
+/// CDN) sends them as they are instead of compressing on every request.
+fn precompress(root: &Path) -> Result<(), String> {
+    for name in SHIPPED {
+        let path = root.join("dist").join(name);
+        let bytes = std::fs::read(&path).map_err(|e| format!("dist/{name}: {e}"))?;
+        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+        gz.write_all(&bytes).map_err(|e| e.to_string())?;
+        let gz = gz.finish().map_err(|e| e.to_string())?;
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+        brotli::BrotliCompress(&mut &bytes[..], &mut br, &params).map_err(|e| e.to_string())?;
+        std::fs::write(path.with_file_name(format!("{name}.gz")), gz).map_err(|e| e.to_string())?;
+        std::fs::write(path.with_file_name(format!("{name}.br")), br).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Builds the operator console into `dist/operator/` (after the widget: trunk replaces `dist/`).
