@@ -51,7 +51,8 @@ fn start(root: &Path, db: &Path) -> Result<(Server, String), String> {
 
 fn schemathesis(root: &Path, tools: &Tools, url: &str, token: &str, paths: &[&str]) -> Result<(), String> {
     let mut cmd = Command::new(&tools.schemathesis);
-    cmd.current_dir(root)
+    // Its cache of crashes goes where it runs: under target/, not into the work tree.
+    cmd.current_dir(root.join("target/schemathesis"))
         .arg("--config-file")
         .arg(root.join("server/schemathesis.toml"))
         .arg("run")
