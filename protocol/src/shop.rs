@@ -133,6 +133,13 @@ pub struct Manager {
     pub photo_url: Option<String>,
 }
 
+/// Whether `host` (with or without `:port`) names this machine: `localhost`, `127.0.0.1`, `[::1]`.
+pub fn loopback_host(host: &str) -> bool {
+    let name =
+        host.rsplit_once(':').map_or(host, |(h, port)| if port.bytes().all(|b| b.is_ascii_digit()) { h } else { host });
+    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+}
+
 /// Whether a URL may be stored and shown: `https://` with a host, or `http://` on loopback (for
 /// tests); no white space or control characters anywhere (browsers drop them, which is how
 /// `java\tscript:` slips past naive checks).
@@ -146,12 +153,7 @@ pub fn safe_url(url: &str) -> bool {
     } else if let Some(rest) = lower.strip_prefix("http://") {
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-        let loopback = host == "localhost"
-            || host.starts_with("localhost:")
-            || host == "127.0.0.1"
-            || host.starts_with("127.0.0.1:")
-            || host.starts_with("[::1]");
-        if !loopback {
+        if !loopback_host(host) {
             return false;
         }
         rest

@@ -272,9 +272,7 @@ const FAILURES_ALLOWED: u32 = 5;
 
 fn loopback(headers: &HeaderMap) -> bool {
     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let host =
-        host.rsplit_once(':').map_or(host, |(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { host });
-    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+    kept_protocol::shop::loopback_host(host)
 }
 
 fn session_cookie(value: &str, max_age: i64, secure: bool) -> axum::http::HeaderValue {

@@ -320,17 +320,18 @@ pub async fn sweep(tx: &mut Tx, now: Timestamp, limit: i64) -> Result<u32, ApiEr
         let (Some(item), Some(q)) = (cr.change.item().map(str::to_owned), cr.question.clone()) else { continue };
         let id = cr.id;
         set_status(tx, &order, cr, ChangeStatus::Expired).await?;
-        let still_there = orders::existing(tx.db(), &order).await?.items.iter().any(|i| i.id == item && i.active);
-        if !still_there {
-            continue;
-        }
+        // An item that went meanwhile has nothing left to fall back on.
+        let original = match active_item(tx, &order, &item).await {
+            Ok((_, original)) => original,
+            Err(ApiError::NotFound("item")) => continue,
+            Err(e) => return Err(e),
+        };
         match q.fallback {
             Fallback::Remove => {
                 remove(tx, &order, &item, Some(id)).await?;
             }
             Fallback::Similar { max_increase } => {
                 // The cheapest suggested replacement within the cap; none means remove.
-                let (_, original) = active_item(tx, &order, &item).await?;
                 let pick = original
                     .replacements
                     .iter()

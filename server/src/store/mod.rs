@@ -32,8 +32,6 @@ const BATCH: usize = 128;
 /// The open transaction a job writes in.
 pub struct Tx {
     conn: PoolConnection<Sqlite>,
-    /// Orders whose streams are woken after the commit.
-    touched: Vec<String>,
     /// Who on the shop's side the current job acts for (recorded on its timeline entries).
     pub actor: Option<String>,
     /// The events written, handed to the live streams after the commit.
@@ -50,10 +48,19 @@ impl Tx {
 
     /// Hands `event` to the order's live streams once this transaction commits.
     pub fn publish(&mut self, order: &str, event: events::StoredEvent) {
-        if !self.touched.iter().any(|o| o == order) {
-            self.touched.push(order.to_owned());
-        }
         self.published.push((order.to_owned(), event));
+    }
+
+    /// The events written so far, by order (in the order first written), each in id order.
+    fn by_order(&self) -> Vec<(String, Vec<events::StoredEvent>)> {
+        let mut groups: Vec<(String, Vec<events::StoredEvent>)> = Vec::new();
+        for (order, e) in &self.published {
+            match groups.iter_mut().find(|(o, _)| o == order) {
+                Some((_, events)) => events.push(e.clone()),
+                None => groups.push((order.clone(), vec![e.clone()])),
+            }
+        }
+        groups
     }
 }
 
@@ -133,7 +140,7 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
             return;
         }
     };
-    let mut tx = Tx { conn, touched: Vec::new(), actor: None, published: Vec::new(), endpoints: None };
+    let mut tx = Tx { conn, actor: None, published: Vec::new(), endpoints: None };
     let begun = sqlx::raw_sql("BEGIN IMMEDIATE").execute(tx.db()).await.map(|_| ()).map_err(|e| e.to_string());
     let mut replies = Vec::with_capacity(batch.len());
     for job in batch {
@@ -145,13 +152,11 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
             replies.push(fail_now(e.to_string()));
             continue;
         }
-        let touched_before = tx.touched.len();
         let published_before = tx.published.len();
         tx.actor = None;
         let (ok, reply) = job(&mut tx).await;
         let close = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
         if !ok {
-            tx.touched.truncate(touched_before);
             tx.published.truncate(published_before);
             // A job that failed may have changed the endpoints before rolling back.
             tx.endpoints = None;
@@ -161,9 +166,10 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
         }
         replies.push(reply);
     }
+    let groups = tx.by_order();
     // Each changed order's place in "orders changed since": its newest event, once per batch.
     let begun = match begun {
-        Ok(()) => set_cursors(&mut tx).await,
+        Ok(()) => set_cursors(&mut tx, &groups).await,
         Err(e) => Err(e),
     };
     // Nothing is acknowledged or published before the commit.
@@ -173,13 +179,11 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
     };
     if committed.is_err() {
         let _ = sqlx::raw_sql("ROLLBACK").execute(tx.db()).await;
-        tx.touched.clear();
-        tx.published.clear();
-    }
-    // In commit order: with one writer, each order's events reach its streams in id order.
-    for order in &tx.touched {
-        let events = tx.published.iter().filter(|(o, _)| o == order).map(|(_, e)| e.clone()).collect();
-        hub.publish(order, events);
+    } else {
+        // In commit order: with one writer, each order's events reach its streams in id order.
+        for (order, events) in groups {
+            hub.publish(&order, events);
+        }
     }
     for reply in replies {
         reply(committed.as_ref().err().cloned());
@@ -191,18 +195,12 @@ fn fail_now(e: String) -> Reply {
     Box::new(move |_| tracing::error!(error = %e, "a write could not start"))
 }
 
-async fn set_cursors(tx: &mut Tx) -> Result<(), String> {
-    let mut newest: Vec<(String, i64)> = Vec::new();
-    for (order, e) in &tx.published {
-        match newest.iter_mut().find(|(o, _)| o == order) {
-            Some((_, id)) => *id = (*id).max(e.id),
-            None => newest.push((order.clone(), e.id)),
-        }
-    }
-    for (order, id) in newest {
+async fn set_cursors(tx: &mut Tx, groups: &[(String, Vec<events::StoredEvent>)]) -> Result<(), String> {
+    for (order, events) in groups {
+        let Some(newest) = events.last() else { continue };
         sqlx::query("UPDATE orders SET cursor = ? WHERE id = ?")
-            .bind(id)
-            .bind(&order)
+            .bind(newest.id)
+            .bind(order)
             .execute(tx.db())
             .await
             .map_err(|e| e.to_string())?;

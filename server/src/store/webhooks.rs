@@ -237,9 +237,8 @@ pub async fn configure(tx: &mut Tx, url: Option<&str>, secret: Option<&str>) -> 
             .fetch_optional(tx.db())
             .await?;
     match (url, secret, existing) {
-        (Some(url), Some(secret), Some((id, u, s))) if u == url && s == secret => {
-            let _ = id;
-        }
+        // The same endpoint as configured last time: nothing to change.
+        (Some(url), Some(secret), Some((_, u, s))) if u == url && s == secret => {}
         (Some(url), Some(secret), existing) => {
             if let Some((id, ..)) = existing {
                 sqlx::query("UPDATE webhook_endpoints SET disabled_at = ?, from_config = 0 WHERE id = ?")
