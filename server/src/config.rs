@@ -9,7 +9,8 @@ pub struct Config {
     /// Where to listen; port 0 picks a free one (the chosen address is printed).
     pub bind: SocketAddr,
     /// The SQLite file; created with its folder when missing.
-    pub db: PathBuf,
+    /// A SQLite file (or `sqlite:` path), or a `postgres://` URL.
+    pub db: String,
     /// A folder of built widget files to serve, with the demo storefront at `/`.
     pub static_dir: Option<PathBuf>,
     /// Seed the demo shop and the coffee order at start (idempotent).
@@ -46,7 +47,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            db: PathBuf::from("data/kept.sqlite"),
+            db: "data/kept.sqlite".to_owned(),
             static_dir: None,
             seed_demo: false,
             demo_token: DEFAULT_DEMO_TOKEN.to_owned(),
@@ -65,10 +66,10 @@ impl Default for Config {
     }
 }
 
-const USAGE: &str = "usage: kept-server [--bind ADDR] [--db FILE] [--static-dir DIR] [--seed-demo] \
+const USAGE: &str = "usage: kept-server [--bind ADDR] [--db FILE|postgres://USER@HOST:PORT/DB] [--static-dir DIR] [--seed-demo] \
 [--demo-token TOKEN] [--cors-origin ORIGIN]... [--operator-token TOKEN] [--enable-faults] [--rate-limit N] [--header-timeout SECS]
   [--backend-key KEY]... [--webhook-url URL --webhook-secret whsec_...] [--public-url URL] [--retention-days N]
-  kept-server [--db FILE] operator add NAME [--display-name NAME]   (password from stdin, or one is printed)
+  kept-server [--db FILE|postgres://USER@HOST:PORT/DB] operator add NAME [--display-name NAME]   (password from stdin, or one is printed)
 environment: KEPT_BIND, KEPT_DB, KEPT_STATIC_DIR, KEPT_SEED_DEMO=1, KEPT_DEMO_TOKEN, KEPT_CORS_ORIGINS (comma-separated), \
 KEPT_OPERATOR_TOKEN, KEPT_ENABLE_FAULTS=1, KEPT_RATE_LIMIT, KEPT_HEADER_TIMEOUT, KEPT_BACKEND_KEY (comma-separated), \
 KEPT_WEBHOOK_URL, KEPT_WEBHOOK_SECRET, KEPT_PUBLIC_URL, KEPT_RETENTION_DAYS";
@@ -188,7 +189,7 @@ mod tests {
         let env = |k: &str| (k == "KEPT_BIND").then(|| "127.0.0.1:9000".to_owned());
         let c = Config::from_args(args(&["--db", "/tmp/x.sqlite", "--seed-demo"]), env).unwrap();
         assert_eq!(c.bind.port(), 9000);
-        assert_eq!(c.db, PathBuf::from("/tmp/x.sqlite"));
+        assert_eq!(c.db, "/tmp/x.sqlite");
         assert!(c.seed_demo);
         let c = Config::from_args(args(&["--bind", "127.0.0.1:0"]), env).unwrap();
         assert_eq!(c.bind.port(), 0);

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::Router;
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use config::Config;
@@ -32,7 +32,7 @@ pub use error::ApiError;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: SqlitePool,
+    pub pool: Pool,
     pub config: Arc<Config>,
     /// Wakes the live streams of an order after a commit.
     pub hub: live::Hub,
@@ -43,8 +43,12 @@ pub struct AppState {
 
 impl AppState {
     /// State for `pool` and `config`, with an empty hub and no faults armed.
-    pub fn new(pool: SqlitePool, config: Config) -> AppState {
+    pub fn new(pool: Pool, config: Config) -> AppState {
         let hub = live::Hub::new();
+        if pool.is_pg() {
+            // Commits of every instance (this one included) reach this instance's streams.
+            tokio::spawn(hub.clone().listen(pool.clone()));
+        }
         AppState {
             writer: store::Writer::start(pool.clone(), hub.clone()),
             pool,

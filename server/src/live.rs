@@ -7,11 +7,14 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use tokio::sync::watch;
 
 use crate::store::events::{self, StoredEvent};
 use crate::ApiError;
+
+/// The PostgreSQL channel on which commits name the orders they changed.
+pub const CHANNEL: &str = "kept_events";
 
 /// Events read per page while catching up.
 const PAGE: i64 = 256;
@@ -19,8 +22,9 @@ const PAGE: i64 = 256;
 const RING: usize = 32;
 
 /// The newest committed events of one order, oldest first. Every event of the order with an id
-/// at or above the first one here is here (events are handed over in commit order, and with one
-/// writer ids grow in commit order), so a stream whose last id is at least the first id minus
+/// at or above the first one here is here (events are handed over in commit order, and an
+/// order's ids grow in commit order: SQLite has one writer, PostgreSQL transactions lock the
+/// order's row before adding to it), so a stream whose last id is at least the first id minus
 /// one can be served from it; an older position reads the store.
 #[derive(Default)]
 pub struct Ring(VecDeque<Arc<StoredEvent>>);
@@ -30,6 +34,24 @@ impl Ring {
     fn after(&self, after: i64) -> Option<Vec<Arc<StoredEvent>>> {
         let first = self.0.front()?;
         (after >= first.id - 1).then(|| self.0.iter().filter(|e| e.id > after).cloned().collect())
+    }
+}
+
+impl Ring {
+    /// The ring after taking `events`, which hold every committed event of the order after
+    /// `from`: appended when they continue this ring, else in its place.
+    fn with(&self, from: i64, events: Vec<StoredEvent>) -> Ring {
+        let last = self.0.back().map(|e| e.id);
+        let mut next: VecDeque<Arc<StoredEvent>> = match last {
+            Some(last) if last >= from => self.0.clone(),
+            _ => VecDeque::new(),
+        };
+        let newest = next.back().map_or(i64::MIN, |e| e.id);
+        next.extend(events.into_iter().filter(|e| e.id > newest).map(Arc::new));
+        while next.len() > RING {
+            next.pop_front();
+        }
+        Ring(next)
     }
 }
 
@@ -47,16 +69,91 @@ impl Hub {
 
     /// Hands the order's newly committed `events` (in id order) to its streams and wakes them.
     pub fn publish(&self, order: &str, events: Vec<StoredEvent>) {
+        let from = events.first().map_or(0, |e| e.id - 1);
+        self.take(order, from, events);
+    }
+
+    /// Hands over `events`, every committed event of `order` after `from`, and wakes its streams.
+    fn take(&self, order: &str, from: i64, events: Vec<StoredEvent>) {
+        if events.is_empty() {
+            return;
+        }
         let orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = orders.get(order) {
-            tx.send_modify(|ring| {
-                let mut next: VecDeque<Arc<StoredEvent>> = ring.0.clone();
-                next.extend(events.into_iter().map(Arc::new));
-                while next.len() > RING {
-                    next.pop_front();
+            tx.send_modify(|ring| *ring = Arc::new(ring.with(from, events)));
+        }
+    }
+
+    /// PostgreSQL (several writers, several instances): reads what was committed to `order`
+    /// after the newest event held for it, and hands that over; nothing when nobody here watches it.
+    pub async fn refresh(&self, pool: &Pool, order: &str) -> Result<(), ApiError> {
+        let newest = {
+            let orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(tx) = orders.get(order) else { return Ok(()) };
+            let newest = tx.borrow().0.back().map(|e| e.id);
+            newest
+        };
+        let (from, events) = match newest {
+            Some(id) => (id, events::after(pool, order, id, PAGE).await?),
+            None => {
+                let events = events::newest(pool, order, RING as i64).await?;
+                (events.first().map_or(0, |e| e.id - 1), events)
+            }
+        };
+        self.take(order, from, events);
+        Ok(())
+    }
+
+    /// The orders watched here now.
+    pub fn watched(&self) -> Vec<String> {
+        self.orders.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect()
+    }
+
+    /// PostgreSQL: wakes this instance's streams for what any instance commits, until the
+    /// process ends. A notification names an order and carries nothing else; on a lost
+    /// connection every watched order is read again, since notifications may have been missed.
+    pub async fn listen(self, pool: Pool) {
+        let Pool::Pg(pg) = &pool else { return };
+        loop {
+            let mut listener = match sqlx::postgres::PgListener::connect_with(pg).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot listen for events; trying again");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
                 }
-                *ring = Arc::new(Ring(next));
-            });
+            };
+            if let Err(e) = listener.listen(CHANNEL).await {
+                tracing::error!(error = %e, "cannot listen for events; trying again");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+            self.refresh_all(&pool).await;
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(n)) => {
+                        if let Err(e) = self.refresh(&pool, n.payload()).await {
+                            tracing::error!(error = %e, "reading events failed");
+                        }
+                    }
+                    Ok(None) => {
+                        // Reconnected: what was sent meanwhile is lost, so read everything watched.
+                        self.refresh_all(&pool).await;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "listening for events failed");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn refresh_all(&self, pool: &Pool) {
+        for order in self.watched() {
+            if let Err(e) = self.refresh(pool, &order).await {
+                tracing::error!(error = %e, "reading events failed");
+            }
         }
     }
 
@@ -104,7 +201,7 @@ impl Drop for Subscription {
 
 /// Every committed event of `order` after `after`, in id order, then live, without end.
 pub fn follow(
-    pool: SqlitePool,
+    pool: Pool,
     hub: &Hub,
     order: String,
     after: i64,

@@ -61,7 +61,7 @@ async fn operator_command(config: &Config, args: &[String]) -> Result<(), String
     }
     let hash = kept_server::password::hash(&password)?;
     let pool = db::open(&config.db).await.map_err(|e| e.to_string())?;
-    let conn = &mut *pool.acquire().await.map_err(|e| e.to_string())?;
+    let conn = &mut pool.acquire().await.map_err(|e| e.to_string())?;
     if !kept_server::store::operators::add(conn, name.trim(), display.trim(), &hash).await.map_err(|e| e.to_string())? {
         return Err(format!("an operator named {name} exists already"));
     }

@@ -7,7 +7,7 @@ use kept_protocol::{
     OptionSet, OrderStatus, PaymentCondition, PaymentMethod, PaymentOffer, Replacement, ShopProfile, TimeWindow,
     Weekday,
 };
-use sqlx::SqlitePool;
+use crate::db::{Jsonb, Pool, Stamp};
 
 use crate::store::orders::status_name;
 
@@ -176,9 +176,9 @@ fn demo_slot(shop: &ShopProfile) -> Option<DeliverySlot> {
 }
 
 /// Seeds the demo shop and order; running it again changes nothing already there.
-pub async fn demo(pool: &SqlitePool, token: &str) -> Result<(), ApiError> {
+pub async fn demo(pool: &Pool, token: &str) -> Result<(), ApiError> {
     let shop = demo_shop();
-    crate::store::orders::save_shop(&mut *pool.acquire().await?, &shop).await?;
+    crate::store::orders::save_shop(&mut pool.acquire().await?, &shop).await?;
     let slot = demo_slot(&shop);
     create_order(pool, DEMO_ORDER, token, &demo_items(), slot.as_ref()).await?;
     create_order(pool, SECOND_ORDER, token, &demo_items()[..1], slot.as_ref()).await
@@ -186,23 +186,22 @@ pub async fn demo(pool: &SqlitePool, token: &str) -> Result<(), ApiError> {
 
 /// Creates an order with a customer token unless one with this id exists.
 pub async fn create_order(
-    pool: &SqlitePool,
+    pool: &Pool,
     id: &str,
     token: &str,
     items: &[Item],
     slot: Option<&DeliverySlot>,
 ) -> Result<(), ApiError> {
-    sqlx::query(
+    crate::sql!(pool, |c| sqlx::query(
         "INSERT INTO orders (id, token_hash, status, items, editable, created_at, delivery_slot) \
-         VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, TRUE, $5, $6) ON CONFLICT (id) DO NOTHING",
     )
     .bind(id)
     .bind(auth::hash_token(token))
     .bind(status_name(OrderStatus::OrderProcessing))
-    .bind(serde_json::to_string(items)?)
-    .bind(clock::now())
-    .bind(slot.map(serde_json::to_string).transpose()?)
-    .execute(pool)
-    .await?;
+    .bind(Jsonb(serde_json::to_string(items)?))
+    .bind(Stamp(clock::now()))
+    .bind(slot.map(serde_json::to_string).transpose()?.map(Jsonb))
+    .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -10,6 +10,7 @@ use axum::http::{Request, StatusCode};
 use common::*;
 use futures_util::StreamExt;
 use kept_server::routes::operator::sweep_ask_first;
+use kept_server::db::{Jsonb, Stamp};
 use kept_server::{app, AppState};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -44,9 +45,8 @@ async fn read_stream(s: &AppState, last: Option<i64>, until: impl Fn(&[(i64, Str
 }
 
 async fn stored_ids(s: &AppState) -> Vec<i64> {
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM events WHERE order_id = 'KC-1001' ORDER BY id")
-        .fetch_all(&s.pool)
-        .await
+    let rows: Vec<(i64,)> = kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT id FROM events WHERE order_id = 'KC-1001' ORDER BY id")
+        .fetch_all(c).await)
         .unwrap();
     rows.into_iter().map(|(id,)| id).collect()
 }
@@ -113,13 +113,13 @@ async fn a_client_resuming_far_behind_receives_the_whole_backlog() {
     let s = state(dir.path()).await;
     let start = stored_ids(&s).await.last().copied().unwrap_or(0);
     let data = json!({ "type": "status", "status": "OrderProcessing" }).to_string();
-    sqlx::query(
+    kept_server::sql!(&s.pool, |c| sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) \
-         INSERT INTO events (order_id, data, created_at) SELECT 'KC-1001', ?, '2026-11-23T10:00:00.000Z' FROM n",
+         INSERT INTO events (order_id, data, created_at) SELECT 'KC-1001', $1, $2 FROM n",
     )
-    .bind(&data)
-    .execute(&s.pool)
-    .await
+    .bind(Jsonb(data.clone()))
+    .bind(Stamp::from("2026-11-23T10:00:00.000Z"))
+    .execute(c).await.map(|r| r.rows_affected()))
     .unwrap();
     let got = read_stream(&s, Some(start), |got| got.len() >= 10050).await;
     assert_eq!(got.len(), 10050);
@@ -128,16 +128,21 @@ async fn a_client_resuming_far_behind_receives_the_whole_backlog() {
 
 /// Makes every insert into `table` fail until the returned guard's SQL is run.
 async fn break_inserts(s: &AppState, table: &str) {
-    sqlx::raw_sql(&format!(
-        "CREATE TRIGGER broken_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
-    ))
-    .execute(&s.pool)
-    .await
+    let sql = if on_postgres() {
+        format!(
+            "CREATE OR REPLACE FUNCTION disk_trouble() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk trouble'; END $$ \
+             LANGUAGE plpgsql; CREATE TRIGGER broken_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION disk_trouble()"
+        )
+    } else {
+        format!("CREATE TRIGGER broken_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+    };
+    kept_server::sql!(&s.pool, |c| sqlx::raw_sql(&sql)
+    .execute(c).await.map(|r| r.rows_affected()))
     .unwrap();
 }
 
 async fn mend(s: &AppState, table: &str) {
-    sqlx::raw_sql(&format!("DROP TRIGGER broken_{table}")).execute(&s.pool).await.unwrap();
+    kept_server::sql!(&s.pool, |c| sqlx::raw_sql(&format!("DROP TRIGGER broken_{table}{}", pick("", &format!(" ON {table}")))).execute(c).await.map(|r| r.rows_affected())).unwrap();
 }
 
 // Defect 3: the message and its event were two commits; a failure between them left a message
@@ -156,10 +161,12 @@ async fn a_message_is_never_stored_without_its_event() {
     let (status, m) = call(&s, post(MESSAGES, Some("k2"), body)).await;
     assert_eq!(status, StatusCode::CREATED, "the retry creates it, with its event");
     let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM events WHERE data LIKE '%\"type\":\"message\"%' AND data LIKE ?")
-            .bind(format!("%\"id\":{}%", m["id"]))
-            .fetch_one(&s.pool)
-            .await
+        kept_server::sql!(&s.pool, |c| sqlx::query_as(pick(
+            "SELECT COUNT(*) FROM events WHERE data LIKE '%\"type\":\"message\"%' AND data LIKE $1",
+            "SELECT COUNT(*) FROM events WHERE data->>'type' = 'message' AND (data->'message'->>'id') = $1",
+        ))
+            .bind(if on_postgres() { m["id"].to_string() } else { format!("%\"id\":{}%", m["id"]) })
+            .fetch_one(c).await)
             .unwrap();
     assert_eq!(n, 1);
 }
@@ -478,7 +485,7 @@ async fn a_change_and_the_answer_kept_for_its_key_commit_together() {
     let (status, _) =
         call(&s, post(MESSAGES, Some("k1"), json!({ "client_id": "c1", "text": "hello" }).to_string())).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM messages").fetch_one(&s.pool).await.unwrap();
+    let (n,): (i64,) = kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM messages").fetch_one(c).await).unwrap();
     assert_eq!(n, 0, "no message without the answer kept for its key");
 }
 
@@ -532,18 +539,17 @@ async fn old_events_answers_and_delivered_webhooks_are_pruned_and_recent_ones_ke
     let dir = tempfile::tempdir().unwrap();
     let s = state(dir.path()).await;
     let old = "2026-01-01T00:00:00.000Z";
-    sqlx::query(
+    kept_server::sql!(&s.pool, |c| sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) \
-         INSERT INTO events (order_id, data, created_at) SELECT 'KC-1001', '{\"type\":\"status\",\"status\":\"OrderProcessing\"}', ? FROM n",
+         INSERT INTO events (order_id, data, created_at) SELECT 'KC-1001', $2, $1 FROM n",
     )
-    .bind(old)
-    .execute(&s.pool)
-    .await
+    .bind(Stamp::from(old))
+    .bind(Jsonb::from("{\"type\":\"status\",\"status\":\"OrderProcessing\"}"))
+    .execute(c).await.map(|r| r.rows_affected()))
     .unwrap();
-    sqlx::query("INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES ('x', 'old', 'h', 201, '{}', ?)")
-        .bind(old)
-        .execute(&s.pool)
-        .await
+    kept_server::sql!(&s.pool, |c| sqlx::query("INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES ('x', 'old', 'h', 201, '{}', $1)")
+        .bind(Stamp::from(old))
+        .execute(c).await.map(|r| r.rows_affected()))
         .unwrap();
     // Something recent: a message and its event, its answer kept for its key.
     call(&s, post(MESSAGES, Some("recent"), json!({ "client_id": "c1", "text": "hello" }).to_string())).await;
@@ -551,9 +557,9 @@ async fn old_events_answers_and_delivered_webhooks_are_pruned_and_recent_ones_ke
     let removed = kept_server::workers::retention::prune(&s, now, 30).await.unwrap();
     assert!(removed >= 2501, "{removed}");
     let (events,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM events WHERE created_at = ?").bind(old).fetch_one(&s.pool).await.unwrap();
+        kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM events WHERE created_at = $1").bind(Stamp::from(old)).fetch_one(c).await).unwrap();
     assert_eq!(events, 0);
-    let (kept,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM idempotency").fetch_one(&s.pool).await.unwrap();
+    let (kept,): (i64,) = kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM idempotency").fetch_one(c).await).unwrap();
     assert_eq!(kept, 1, "the recent answer stays");
     let (_, page) = call(&s, get(MESSAGES, Some(TOKEN))).await;
     assert_eq!(page["messages"].as_array().unwrap().len(), 1, "messages are not pruned");

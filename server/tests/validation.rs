@@ -113,10 +113,9 @@ async fn a_payment_method_this_orders_slot_rules_out_is_refused() {
     let s = state(dir.path()).await;
     // A morning slot: card on delivery needs a slot from 12:00 (no card terminal in the morning).
     let slot = json!({ "start": "2026-11-24T08:00:00Z", "end": "2026-11-24T10:00:00Z" });
-    sqlx::query("UPDATE orders SET delivery_slot = ? WHERE id = 'KC-1001'")
-        .bind(slot.to_string())
-        .execute(&s.pool)
-        .await
+    kept_server::sql!(&s.pool, |c| sqlx::query("UPDATE orders SET delivery_slot = $1 WHERE id = 'KC-1001'")
+        .bind(kept_server::db::Jsonb(slot.to_string()))
+        .execute(c).await.map(|r| r.rows_affected()))
         .unwrap();
     let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
     let card = order["payment_options"]

@@ -39,7 +39,7 @@ fn embed(state: &AppState, id: &str, token: Option<String>, locale: Option<kept_
 }
 
 async fn saved(state: &AppState, id: &str, token: Option<String>) -> Result<BackendOrderSaved, ApiError> {
-    let conn = &mut *state.pool.acquire().await?;
+    let conn = &mut state.pool.acquire().await?;
     let order = orders::existing(conn, id).await?;
     let locale = order.locale;
     let shop = orders::shop(conn).await?;
@@ -56,7 +56,7 @@ async fn save(
 ) -> Result<(StatusCode, Json<BackendOrderSaved>), ApiError> {
     order_id(&id)?;
     let mut problems = order.problems();
-    let shop = orders::shop(&mut *state.pool.acquire().await?).await?;
+    let shop = orders::shop(&mut state.pool.acquire().await?).await?;
     for (n, item) in order.items.iter().enumerate() {
         if item.option_set.as_ref().is_some_and(|s| !shop.option_sets.iter().any(|o| &o.id == s)) {
             problems.push(Problem::new(format!("items[{n}].option_set"), ProblemCode::Invalid));
@@ -86,7 +86,7 @@ async fn detail(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<BackendOrderDetail>, ApiError> {
-    let conn = &mut *state.pool.acquire().await?;
+    let conn = &mut state.pool.acquire().await?;
     let order = orders::existing(conn, &id).await?;
     let shop = orders::shop(conn).await?;
     let versions = backend::versions(conn, &id).await?;

@@ -61,7 +61,9 @@ async fn post_message(
         Box::pin(async move {
             let now = jiff::Timestamp::now();
             // The same client id again is the same message: no second copy, no second count.
-            // Counted in the write transaction, so concurrent posts cannot all slip under it.
+            // Counted in the write transaction, with the order locked (one instance at a time), so
+            // concurrent posts cannot all slip under it.
+            tx.lock_order(&order.id).await?;
             if !messages::exists(tx.db(), &order.id, &client_id).await? {
                 messages::within_limit(tx.db(), &order.id, now, limit, window).await.map_err(|e| match e {
                     Ok(wait) => ApiError::RateLimited(wait),

@@ -45,7 +45,7 @@ pub fn router() -> Router<AppState> {
 const CALLBACK_LEAD_MINUTES: i64 = 15;
 
 async fn order_or_404(state: &AppState, id: &str) -> Result<orders::Order, ApiError> {
-    orders::existing(&mut *state.pool.acquire().await?, id).await
+    orders::existing(&mut state.pool.acquire().await?, id).await
 }
 
 async fn list(_: Operator, State(state): State<AppState>) -> Result<Json<Vec<OrderSummary>>, ApiError> {
@@ -73,10 +73,10 @@ async fn detail(
 ) -> Result<Json<OrderDetail>, ApiError> {
     let pool = &state.pool;
     let order = order_or_404(&state, &id).await?;
-    let shop = orders::shop(&mut *pool.acquire().await?).await?;
+    let shop = orders::shop(&mut pool.acquire().await?).await?;
     let order = super::orders::view(pool, &shop, order).await?;
     let messages = messages::page(pool, &id, None, None, 50).await?.messages;
-    let conn = &mut *pool.acquire().await?;
+    let conn = &mut pool.acquire().await?;
     let callbacks = console::callbacks(conn, &id, Timestamp::now()).await?;
     let reports = console::reports(conn, &id).await?;
     Ok(Json(OrderDetail { order, messages, callbacks, reports }))
@@ -91,7 +91,7 @@ async fn post_message(
 ) -> Result<Response, ApiError> {
     let order = order_or_404(&state, &id).await?;
     check(msg.problems())?;
-    let shop = orders::shop(&mut *state.pool.acquire().await?).await?;
+    let shop = orders::shop(&mut state.pool.acquire().await?).await?;
     // A named operator writes as themselves; the token writes as the shop's named manager.
     let name = op.display_name.clone().or(shop.manager.map(|m| m.name));
     let text = clean_text(&msg.text);
@@ -154,8 +154,16 @@ async fn out_of_stock(
 }
 
 /// Applies the fallback of every ask-first question whose deadline has passed at `now`.
+/// Applies the fallback of up to 100 questions due at `now`, each in a transaction of its own
+/// (several instances may sweep at once; each fallback applies once); how many it applied.
 pub async fn sweep_ask_first(state: &AppState, now: Timestamp) -> Result<u32, ApiError> {
-    state.writer.write(move |tx| Box::pin(async move { changes::sweep(tx, now, 100).await })).await
+    let mut applied = 0;
+    for (order, id) in changes::due(&state.pool, now, 100).await? {
+        let swept =
+            state.writer.write(move |tx| Box::pin(async move { changes::sweep_one(tx, &order, id, now).await })).await?;
+        applied += u32::from(swept);
+    }
+    Ok(applied)
 }
 
 async fn new_change_request(

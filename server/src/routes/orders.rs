@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use kept_protocol::{Item, LocalTime, OrderView, PaymentCondition, PaymentOption, Preferences, Receipt, ShopProfile};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::extract::{CustomerOrder, JsonBody};
 use crate::store::idempotency::key;
@@ -42,8 +42,8 @@ fn total_minor(items: &[Item]) -> i64 {
 }
 
 /// The full order view the customer sees.
-pub async fn view(pool: &SqlitePool, shop: &ShopProfile, order: Order) -> Result<OrderView, ApiError> {
-    let conn = &mut *pool.acquire().await?;
+pub async fn view(pool: &Pool, shop: &ShopProfile, order: Order) -> Result<OrderView, ApiError> {
+    let conn = &mut pool.acquire().await?;
     let timeline = orders::timeline(conn, &order.id).await?;
     let change_requests = orders::change_requests(conn, &order.id).await?;
     let surveyed = orders::surveyed(conn, &order.id).await?;
@@ -85,7 +85,7 @@ async fn view_handler(
     State(state): State<AppState>,
     CustomerOrder(order): CustomerOrder,
 ) -> Result<Json<OrderView>, ApiError> {
-    let shop = orders::shop(&mut *state.pool.acquire().await?).await?;
+    let shop = orders::shop(&mut state.pool.acquire().await?).await?;
     Ok(Json(view(&state.pool, &shop, order).await?))
 }
 
@@ -99,11 +99,11 @@ async fn submit(
     let key = key(&headers)?;
     let request_hash = canonical::digest(&canonical::json(&preferences)?);
     if let Some(first) =
-        orders::replay(&mut *pool.acquire().await?, &order.id, Origin::Customer, &key, &request_hash).await?
+        orders::replay(&mut pool.acquire().await?, &order.id, Origin::Customer, &key, &request_hash).await?
     {
         return Ok((StatusCode::CREATED, Json(first)));
     }
-    let shop = orders::shop(&mut *pool.acquire().await?).await?;
+    let shop = orders::shop(&mut pool.acquire().await?).await?;
     let view = checkable(&shop, order);
     if !view.editable {
         return Err(ApiError::NotEditable);

@@ -18,6 +18,7 @@ use super::check;
 use crate::extract::{ApiPath, CustomerOrder, JsonBody};
 use crate::store::orders;
 use crate::store::{changes, events, idempotency};
+use crate::db::Stamp;
 use crate::{clock, ApiError, AppState};
 
 /// This module's routes.
@@ -36,7 +37,7 @@ async fn request_callback(
     JsonBody(req, raw): JsonBody<CallbackRequest>,
 ) -> Result<Response, ApiError> {
     let pool = &state.pool;
-    let conn = &mut *pool.acquire().await?;
+    let conn = &mut pool.acquire().await?;
     let shop = orders::shop(conn).await?;
     let receipt = orders::current_receipt(conn, &order.id).await?;
     let mut problems = Vec::new();
@@ -73,15 +74,14 @@ async fn request_callback(
     let Some((_, start, end)) = instants else { return Err(ApiError::field("date", ProblemCode::Invalid)) };
     idempotency::once(&state, format!("{}:callbacks", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
-            let (cb,): (i64,) = sqlx::query_as(
-                "INSERT INTO callbacks (order_id, window_start, window_end, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            let (cb,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
+                "INSERT INTO callbacks (order_id, window_start, window_end, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(&order.id)
-            .bind(clock::rfc3339(start))
-            .bind(clock::rfc3339(end))
-            .bind(clock::now())
-            .fetch_one(tx.db())
-            .await?;
+            .bind(Stamp(clock::rfc3339(start)))
+            .bind(Stamp(clock::rfc3339(end)))
+            .bind(Stamp(clock::now()))
+            .fetch_one(c).await)?;
             events::timeline(tx, &order.id, TimelineEvent::CallbackRequested { callback: cb }).await?;
             let callback = Callback {
                 id: cb,
@@ -102,22 +102,21 @@ async fn report(
     JsonBody(req, raw): JsonBody<BrokenPromiseReport>,
 ) -> Result<Response, ApiError> {
     let pool = &state.pool;
-    let current = orders::current_receipt(&mut *pool.acquire().await?, &order.id).await?.map(|r| r.version);
+    let current = orders::current_receipt(&mut pool.acquire().await?, &order.id).await?.map(|r| r.version);
     check(req.problems(current))?;
     idempotency::once(&state, format!("{}:reports", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
             let note = req.note.as_deref().map(clean_text).filter(|n| !n.is_empty());
             let reported_at = clock::now();
-            let (rid,): (i64,) = sqlx::query_as(
-                "INSERT INTO reports (order_id, receipt_version, promise, note, reported_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            let (rid,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
+                "INSERT INTO reports (order_id, receipt_version, promise, note, reported_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(&order.id)
-            .bind(req.receipt_version)
+            .bind(i64::from(req.receipt_version))
             .bind(serde_json::to_value(req.promise)?.as_str().unwrap_or("other"))
             .bind(&note)
-            .bind(&reported_at)
-            .fetch_one(tx.db())
-            .await?;
+            .bind(Stamp::from(&reported_at))
+            .fetch_one(c).await)?;
             let event =
                 TimelineEvent::PromiseBroken { report: rid, receipt_version: req.receipt_version, promise: req.promise };
             events::timeline(tx, &order.id, event).await?;
@@ -157,16 +156,15 @@ async fn survey(
             if orders::existing(tx.db(), &order.id).await?.status != OrderStatus::OrderDelivered {
                 return Err(ApiError::Conflict("the survey opens once the order is delivered"));
             }
-            let done = sqlx::query(
-                "INSERT INTO surveys (order_id, rating, comment, answered_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            let done = crate::sql!(tx.db(), |c| sqlx::query(
+                "INSERT INTO surveys (order_id, rating, comment, answered_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             )
             .bind(&order.id)
-            .bind(req.rating)
+            .bind(i64::from(req.rating))
             .bind(req.comment.as_deref().map(clean_text).filter(|c| !c.is_empty()))
-            .bind(clock::now())
-            .execute(tx.db())
-            .await?;
-            if done.rows_affected() == 0 {
+            .bind(Stamp(clock::now()))
+            .execute(c).await.map(|r| r.rows_affected()))?;
+            if done == 0 {
                 return Err(ApiError::Conflict("the survey is already answered"));
             }
             events::timeline(tx, &order.id, TimelineEvent::SurveyAnswered { rating: req.rating }).await?;

@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use jiff::Timestamp;
 use kept_protocol::{ReplyTime, ShopProfile};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::hours::{OpenState, Schedule};
 use crate::store::{console, messages, orders};
@@ -27,8 +27,8 @@ async fn profile(State(state): State<AppState>) -> Result<Json<ShopProfile>, Api
 
 /// The stored profile with availability and the measured reply time as of `now`; reads a fixed
 /// number of rows whatever the shop's history (the reply time reads the newest samples only).
-pub async fn live(pool: &SqlitePool, now: Timestamp) -> Result<ShopProfile, ApiError> {
-    let mut shop = orders::shop(&mut *pool.acquire().await?).await?;
+pub async fn live(pool: &Pool, now: Timestamp) -> Result<ShopProfile, ApiError> {
+    let mut shop = orders::shop(&mut pool.acquire().await?).await?;
     let schedule = Schedule::new(&shop);
     if let Some(s) = &schedule {
         match s.state(now) {

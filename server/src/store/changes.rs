@@ -12,6 +12,7 @@ use kept_protocol::{
 use super::messages::{self, NewMessage};
 use super::orders::{self, NewVersion, Origin, CHANGE_COLUMNS};
 use super::{events, Tx};
+use crate::db::{Jsonb, Pool, Stamp};
 use crate::{canonical, clock, ApiError};
 
 fn status_name(s: ChangeStatus) -> &'static str {
@@ -43,14 +44,13 @@ async fn resolved(
 }
 
 async fn withdraw_questions(tx: &mut Tx, order: &str, item: &str, except: Option<i64>) -> Result<(), ApiError> {
-    let rows: Vec<orders::ChangeRow> = sqlx::query_as(&format!(
-        "SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = ? AND item = ? AND status = 'pending' AND id != ?"
+    let rows: Vec<orders::ChangeRow> = crate::sql!(tx.db(), |c| sqlx::query_as(&format!(
+        "SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = $1 AND item = $2 AND status = 'pending' AND id != $3"
     ))
     .bind(order)
     .bind(item)
     .bind(except.unwrap_or(-1))
-    .fetch_all(tx.db())
-    .await?;
+    .fetch_all(c).await)?;
     for row in rows {
         let cr = orders::from_row(row)?;
         set_status(tx, order, cr, ChangeStatus::Withdrawn).await?;
@@ -64,19 +64,19 @@ async fn set_status(
     cr: ChangeRequest,
     status: ChangeStatus,
 ) -> Result<ChangeRequest, ApiError> {
-    sqlx::query("UPDATE change_requests SET status = ?, answered_at = ? WHERE id = ? AND order_id = ?")
+    crate::sql!(tx.db(), |c| sqlx::query("UPDATE change_requests SET status = $1, answered_at = $2 WHERE id = $3 AND order_id = $4")
         .bind(status_name(status))
-        .bind(clock::now())
+        .bind(Stamp(clock::now()))
         .bind(cr.id)
         .bind(order)
-        .execute(tx.db())
-        .await?;
+        .execute(c).await.map(|r| r.rows_affected()))?;
     let cr = ChangeRequest { status, ..cr };
     events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;
     Ok(cr)
 }
 
 async fn active_item(tx: &mut Tx, order: &str, item: &str) -> Result<(orders::Order, Item), ApiError> {
+    tx.lock_order(order).await?;
     let o = orders::existing(tx.db(), order).await?;
     let i = o.items.iter().find(|i| i.id == item && i.active).cloned().ok_or(ApiError::NotFound("item"))?;
     Ok((o, i))
@@ -192,7 +192,7 @@ pub async fn out_of_stock(
         SubstitutionRule::CancelOrder => {
             let resolution = resolved(tx, order, item_id, ItemResolution::OrderCancelled, None).await?;
             orders::set_status(tx, order, OrderStatus::OrderCancelled).await?;
-            sqlx::query("UPDATE orders SET editable = 0 WHERE id = ?").bind(order).execute(tx.db()).await?;
+            crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET editable = FALSE WHERE id = $1").bind(order).execute(c).await.map(|r| r.rows_affected()))?;
             Ok(resolution)
         }
     }
@@ -208,21 +208,20 @@ pub async fn create(
 ) -> Result<ChangeRequest, ApiError> {
     let created_at = clock::now();
     let channel = question.as_ref().map(|q| q.channel.as_str());
-    let fallback = question.as_ref().map(|q| serde_json::to_string(&q.fallback)).transpose()?;
-    let (id,): (i64,) = sqlx::query_as(
+    let fallback = question.as_ref().map(|q| serde_json::to_string(&q.fallback)).transpose()?.map(Jsonb);
+    let (id,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
         "INSERT INTO change_requests (order_id, change, reason, status, created_at, item, deadline, fallback, channel) \
-         VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(order)
-    .bind(serde_json::to_string(&change)?)
+    .bind(Jsonb(serde_json::to_string(&change)?))
     .bind(reason)
-    .bind(&created_at)
+    .bind(Stamp::from(&created_at))
     .bind(change.item())
-    .bind(question.as_ref().map(|q| q.deadline.as_str()))
+    .bind(question.as_ref().map(|q| Stamp::from(&q.deadline)))
     .bind(fallback)
     .bind(channel)
-    .fetch_one(tx.db())
-    .await?;
+    .fetch_one(c).await)?;
     let cr =
         ChangeRequest { id, change, reason: reason.to_owned(), status: ChangeStatus::Pending, created_at, question };
     events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;
@@ -232,6 +231,8 @@ pub async fn create(
 
 /// The customer's answer: the status and everything it changes commit together or not at all.
 pub async fn answer(tx: &mut Tx, order: &str, id: i64, accept: bool) -> Result<ChangeRequest, ApiError> {
+    // Before reading: an answer and the sweeper on another instance take turns on the order.
+    tx.lock_order(order).await?;
     let cr = orders::change_request(tx.db(), order, id).await?;
     match cr.status {
         ChangeStatus::Pending => {}
@@ -297,20 +298,34 @@ async fn apply(tx: &mut Tx, order: &str, cr: &ChangeRequest) -> Result<(), ApiEr
     Ok(())
 }
 
-/// Applies the fallback of at most `limit` questions whose deadline passed by `now`; an answered
-/// question is never touched, since only pending ones are read, inside this transaction.
-pub async fn sweep(tx: &mut Tx, now: Timestamp, limit: i64) -> Result<u32, ApiError> {
-    let due: Vec<(String, orders::ChangeRow)> = sqlx::query_as::<
-        _,
-        (String, i64, String, String, String, String, Option<String>, Option<String>, Option<String>),
-    >(&format!(
-        "SELECT order_id, {CHANGE_COLUMNS} FROM change_requests WHERE status = 'pending' AND deadline IS NOT NULL \
-             AND deadline <= ? ORDER BY deadline LIMIT ?"
-    ))
-    .bind(clock::rfc3339(now))
+/// At most `limit` questions whose deadline passed by `now`: (order, change request id).
+pub async fn due(pool: &Pool, now: Timestamp, limit: i64) -> Result<Vec<(String, i64)>, ApiError> {
+    Ok(crate::sql!(pool, |c| sqlx::query_as(
+        "SELECT order_id, id FROM change_requests WHERE status = 'pending' AND deadline IS NOT NULL \
+         AND deadline <= $1 ORDER BY deadline LIMIT $2"
+    )
+    .bind(Stamp(clock::rfc3339(now)))
     .bind(limit)
-    .fetch_all(tx.db())
-    .await?
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Applies the fallback of the question `id` if it is still pending and due at `now`; whether it
+/// did. The order is locked first, so an answer, an operator or the sweeper of another instance
+/// that got there first is seen, and a fallback is applied once.
+pub async fn sweep_one(tx: &mut Tx, order: &str, id: i64, now: Timestamp) -> Result<bool, ApiError> {
+    tx.lock_order(order).await?;
+    let due: Vec<(String, orders::ChangeRow)> = crate::sql!(tx.db(), |c| sqlx::query_as::<
+        _,
+        (String, i64, Jsonb, String, String, Stamp, Option<Stamp>, Option<Jsonb>, Option<String>),
+    >(&format!(
+        "SELECT order_id, {CHANGE_COLUMNS} FROM change_requests WHERE id = $1 AND order_id = $2 \
+         AND status = 'pending' AND deadline IS NOT NULL AND deadline <= $3"
+    ))
+    .bind(id)
+    .bind(order)
+    .bind(Stamp(clock::rfc3339(now)))
+    .fetch_all(c).await)?
     .into_iter()
     .map(|(o, a, b, c, d, e, f, g, h)| (o, (a, b, c, d, e, f, g, h)))
     .collect();
@@ -346,5 +361,5 @@ pub async fn sweep(tx: &mut Tx, now: Timestamp, limit: i64) -> Result<u32, ApiEr
         }
         applied += 1;
     }
-    Ok(applied)
+    Ok(applied > 0)
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use kept_protocol::{ProblemCode, IDEMPOTENCY_KEY};
 use serde_json::Value;
-use sqlx::SqliteConnection;
+use crate::db::{Conn, Stamp};
 
 use super::Tx;
 use crate::{canonical, clock, ApiError, AppState};
@@ -27,22 +27,21 @@ pub fn key(headers: &HeaderMap) -> Result<String, ApiError> {
 }
 
 async fn stored(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: &str,
     key: &str,
     hash: &str,
 ) -> Result<Option<(StatusCode, Value)>, ApiError> {
-    let row: Option<(String, u16, String)> =
-        sqlx::query_as("SELECT request_hash, status, body FROM idempotency WHERE scope = ? AND key = ?")
+    let row: Option<(String, i64, String)> =
+        crate::sql!(conn, |c| sqlx::query_as("SELECT request_hash, status, body FROM idempotency WHERE scope = $1 AND key = $2")
             .bind(scope)
             .bind(key)
-            .fetch_optional(conn)
-            .await?;
+            .fetch_optional(c).await)?;
     match row {
         None => Ok(None),
         Some((first, ..)) if first != hash => Err(ApiError::IdempotencyConflict),
         Some((_, status, body)) => {
-            Ok(Some((StatusCode::from_u16(status).unwrap_or(StatusCode::OK), serde_json::from_str(&body)?)))
+            Ok(Some((u16::try_from(status).ok().and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK), serde_json::from_str(&body)?)))
         }
     }
 }
@@ -61,29 +60,30 @@ where
 {
     let key = key(headers)?;
     let hash = canonical::digest(&canonical::json(request)?);
-    if let Some((status, body)) = stored(&mut *state.pool.acquire().await?, &scope, &key, &hash).await? {
+    if let Some((status, body)) = stored(&mut state.pool.acquire().await?, &scope, &key, &hash).await? {
         return Ok((status, axum::Json(body)).into_response());
     }
     let (status, body) = state
         .writer
         .write(move |tx| {
             Box::pin(async move {
-                // Checked again inside the transaction: a concurrent retry may have won.
+                // Checked again inside the transaction (after any other instance working on the
+                // same key has committed): a concurrent retry may have won.
+                tx.serialize_on(&format!("idempotency:{scope}:{key}")).await?;
                 if let Some(answer) = stored(tx.db(), &scope, &key, &hash).await? {
                     return Ok(answer);
                 }
                 let (status, body) = create(tx).await?;
-                sqlx::query(
-                    "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                crate::sql!(tx.db(), |c| sqlx::query(
+                    "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&scope)
                 .bind(&key)
                 .bind(&hash)
-                .bind(status.as_u16())
+                .bind(i64::from(status.as_u16()))
                 .bind(serde_json::to_string(&body)?)
-                .bind(clock::now())
-                .execute(tx.db())
-                .await?;
+                .bind(Stamp(clock::now()))
+                .execute(c).await.map(|r| r.rows_affected()))?;
                 Ok((status, body))
             })
         })

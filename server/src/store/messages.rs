@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::{EventData, Message, MessagePage};
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::db::{Conn, Pool, Stamp};
 
 use super::{events, Tx};
 use crate::hours::Schedule;
@@ -13,7 +13,7 @@ use crate::{clock, ApiError};
 /// Largest page of messages.
 pub const PAGE_MAX: i64 = 200;
 
-type MessageRow = (i64, Option<String>, String, Option<String>, String, String);
+type MessageRow = (i64, Option<String>, String, Option<String>, String, Stamp);
 const COLUMNS: &str = "id, client_id, author, author_name, text, sent_at";
 
 fn message(row: MessageRow) -> Result<Message, ApiError> {
@@ -24,7 +24,7 @@ fn message(row: MessageRow) -> Result<Message, ApiError> {
         author: serde_json::from_value(serde_json::Value::String(author))?,
         author_name,
         text,
-        sent_at,
+        sent_at: sent_at.0,
     })
 }
 
@@ -43,8 +43,8 @@ pub struct NewMessage<'a> {
 /// Stores a message once per (order, client id) with its event; `false` when it was there already.
 pub async fn add(tx: &mut Tx, m: NewMessage<'_>) -> Result<(Message, bool), ApiError> {
     let now = m.at;
-    let inserted: Option<MessageRow> = sqlx::query_as(&format!(
-        "INSERT INTO messages (order_id, client_id, author, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?, ?) \
+    let inserted: Option<MessageRow> = crate::sql!(tx.db(), |c| sqlx::query_as(&format!(
+        "INSERT INTO messages (order_id, client_id, author, author_name, text, sent_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (order_id, client_id) DO NOTHING RETURNING {COLUMNS}"
     ))
     .bind(m.order)
@@ -52,26 +52,23 @@ pub async fn add(tx: &mut Tx, m: NewMessage<'_>) -> Result<(Message, bool), ApiE
     .bind(m.author.as_str())
     .bind(m.author_name)
     .bind(m.text)
-    .bind(clock::rfc3339(now))
-    .fetch_optional(tx.db())
-    .await?;
+    .bind(Stamp(clock::rfc3339(now)))
+    .fetch_optional(c).await)?;
     let Some(row) = inserted else {
         let row: MessageRow =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE order_id = ? AND client_id = ?"))
+            crate::sql!(tx.db(), |c| sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE order_id = $1 AND client_id = $2"))
                 .bind(m.order)
                 .bind(m.client_id)
-                .fetch_one(tx.db())
-                .await?;
+                .fetch_one(c).await)?;
         return Ok((message(row)?, false));
     };
     let stored = message(row)?;
     match m.author {
         AuthorKind::Customer => {
-            sqlx::query("UPDATE orders SET waiting_since = COALESCE(waiting_since, ?) WHERE id = ?")
-                .bind(&stored.sent_at)
+            crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET waiting_since = COALESCE(waiting_since, $1) WHERE id = $2")
+                .bind(Stamp::from(&stored.sent_at))
                 .bind(m.order)
-                .execute(tx.db())
-                .await?;
+                .execute(c).await.map(|r| r.rows_affected()))?;
         }
         AuthorKind::Operator => answered(tx, m.order, now).await?,
         _ => {}
@@ -82,24 +79,23 @@ pub async fn add(tx: &mut Tx, m: NewMessage<'_>) -> Result<(Message, bool), ApiE
 
 /// The shop answered: the customer's wait, in working seconds, becomes a reply-time sample.
 async fn answered(tx: &mut Tx, order: &str, now: Timestamp) -> Result<(), ApiError> {
-    let (since,): (Option<String>,) =
-        sqlx::query_as("SELECT waiting_since FROM orders WHERE id = ?").bind(order).fetch_one(tx.db()).await?;
-    let Some(since) = since.and_then(|s| s.parse::<Timestamp>().ok()) else { return Ok(()) };
+    let (since,): (Option<Stamp>,) =
+        crate::sql!(tx.db(), |c| sqlx::query_as("SELECT waiting_since FROM orders WHERE id = $1").bind(order).fetch_one(c).await)?;
+    let Some(since) = since.and_then(|s| s.0.parse::<Timestamp>().ok()) else { return Ok(()) };
     let shop = super::orders::shop(tx.db()).await?;
     let seconds = Schedule::new(&shop).map_or((now - since).get_seconds(), |s| s.working_seconds(since, now));
-    sqlx::query("INSERT INTO reply_waits (order_id, replied_at, seconds) VALUES (?, ?, ?)")
+    crate::sql!(tx.db(), |c| sqlx::query("INSERT INTO reply_waits (order_id, replied_at, seconds) VALUES ($1, $2, $3)")
         .bind(order)
-        .bind(clock::rfc3339(now))
+        .bind(Stamp(clock::rfc3339(now)))
         .bind(seconds.max(0))
-        .execute(tx.db())
-        .await?;
-    sqlx::query("UPDATE orders SET waiting_since = NULL WHERE id = ?").bind(order).execute(tx.db()).await?;
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET waiting_since = NULL WHERE id = $1").bind(order).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// A page of the order's messages, oldest first: after `after` (catching up) or before `before`.
 pub async fn page(
-    pool: &SqlitePool,
+    pool: &Pool,
     order: &str,
     after: Option<i64>,
     before: Option<i64>,
@@ -108,22 +104,20 @@ pub async fn page(
     let limit = limit.clamp(1, PAGE_MAX);
     let rows: Vec<MessageRow> = match after {
         Some(after) => {
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE order_id = ? AND id > ? ORDER BY id LIMIT ?"))
+            crate::sql!(pool, |c| sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE order_id = $1 AND id > $2 ORDER BY id LIMIT $3"))
                 .bind(order)
                 .bind(after)
                 .bind(limit)
-                .fetch_all(pool)
-                .await?
+                .fetch_all(c).await)?
         }
         None => {
-            let mut rows: Vec<MessageRow> = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM messages WHERE order_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
+            let mut rows: Vec<MessageRow> = crate::sql!(pool, |c| sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM messages WHERE order_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
             ))
             .bind(order)
             .bind(before.unwrap_or(i64::MAX))
             .bind(limit)
-            .fetch_all(pool)
-            .await?;
+            .fetch_all(c).await)?;
             rows.reverse();
             rows
         }
@@ -131,11 +125,10 @@ pub async fn page(
     let messages = rows.into_iter().map(message).collect::<Result<Vec<_>, _>>()?;
     let older = match messages.first().map(|m| m.id) {
         Some(first) => {
-            let older: Option<(i64,)> = sqlx::query_as("SELECT id FROM messages WHERE order_id = ? AND id < ? LIMIT 1")
+            let older: Option<(i64,)> = crate::sql!(pool, |c| sqlx::query_as("SELECT id FROM messages WHERE order_id = $1 AND id < $2 LIMIT 1")
                 .bind(order)
                 .bind(first)
-                .fetch_optional(pool)
-                .await?;
+                .fetch_optional(c).await)?;
             older.map(|_| first)
         }
         None => None,
@@ -144,19 +137,18 @@ pub async fn page(
 }
 
 /// Whether the order already has a message with this client id (a retry, not a new message).
-pub async fn exists(conn: &mut SqliteConnection, order: &str, client_id: &str) -> Result<bool, ApiError> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM messages WHERE order_id = ? AND client_id = ?")
+pub async fn exists(conn: &mut Conn, order: &str, client_id: &str) -> Result<bool, ApiError> {
+    let row: Option<(i64,)> = crate::sql!(conn, |c| sqlx::query_as("SELECT id FROM messages WHERE order_id = $1 AND client_id = $2")
         .bind(order)
         .bind(client_id)
-        .fetch_optional(conn)
-        .await?;
+        .fetch_optional(c).await)?;
     Ok(row.is_some())
 }
 
 /// Ok when the order's customer may post at `now`: fewer than `limit` messages in the last
 /// `window_secs`. Otherwise `Err(Ok(seconds))` until they may; `Err(Err(_))` when the store fails.
 pub async fn within_limit(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order: &str,
     now: Timestamp,
     limit: u32,
@@ -164,29 +156,27 @@ pub async fn within_limit(
 ) -> Result<(), Result<u64, ApiError>> {
     let window = jiff::SignedDuration::from_secs(window_secs.max(1) as i64);
     let since = now.checked_sub(window).unwrap_or(now);
-    let (n, oldest): (i64, Option<String>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(sent_at) FROM messages WHERE order_id = ? AND author = 'customer' AND sent_at > ?",
+    let (n, oldest): (i64, Option<Stamp>) = crate::sql!(conn, |c| sqlx::query_as(
+        "SELECT COUNT(*), MIN(sent_at) FROM messages WHERE order_id = $1 AND author = 'customer' AND sent_at > $2",
     )
     .bind(order)
-    .bind(clock::rfc3339(since))
-    .fetch_one(conn)
-    .await
+    .bind(Stamp(clock::rfc3339(since)))
+    .fetch_one(c).await)
     .map_err(|e| Err(e.into()))?;
     if n < i64::from(limit) {
         return Ok(());
     }
-    let frees = oldest.and_then(|o| o.parse::<Timestamp>().ok()).and_then(|o| o.checked_add(window).ok());
+    let frees = oldest.and_then(|o| o.0.parse::<Timestamp>().ok()).and_then(|o| o.checked_add(window).ok());
     let wait = frees.map_or(window_secs, |f| (f.as_second() - now.as_second()).max(1) as u64);
     Err(Ok(wait))
 }
 
 /// Median working-hours wait for the shop's first reply over the answers since `from`: reads
 /// at most the newest 1,000 samples, whatever the history.
-pub async fn reply_waits(pool: &SqlitePool, from: Timestamp) -> Result<Vec<i64>, ApiError> {
+pub async fn reply_waits(pool: &Pool, from: Timestamp) -> Result<Vec<i64>, ApiError> {
     let rows: Vec<(i64,)> =
-        sqlx::query_as("SELECT seconds FROM reply_waits WHERE replied_at >= ? ORDER BY replied_at DESC LIMIT 1000")
-            .bind(clock::rfc3339(from))
-            .fetch_all(pool)
-            .await?;
+        crate::sql!(pool, |c| sqlx::query_as("SELECT seconds FROM reply_waits WHERE replied_at >= $1 ORDER BY replied_at DESC LIMIT 1000")
+            .bind(Stamp(clock::rfc3339(from)))
+            .fetch_all(c).await)?;
     Ok(rows.into_iter().map(|(s,)| s).collect())
 }

@@ -1,7 +1,7 @@
 //! The store: every change goes through one writer, in one transaction with the events it
 //! causes (the event rows are the outbox), and subscribers are woken only after the commit.
 //!
-//! Group commit: jobs that arrive together share one SQLite transaction and so one fsync
+//! SQLite, group commit: jobs that arrive together share one transaction and so one fsync
 //! (synchronous=FULL stays on); each job runs in its own savepoint, so one that fails leaves the
 //! others intact. A caller hears back only after the commit, so an acknowledged change is on
 //! disk. With one writer, event ids are assigned in commit order, which is what lets a stream
@@ -19,31 +19,66 @@ pub mod retention;
 pub mod webhooks;
 
 use futures_util::future::BoxFuture;
-use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::db::{Conn, Pool};
 use crate::live::Hub;
 use crate::ApiError;
 
-/// At most this many jobs share one transaction.
+/// At most this many jobs share one SQLite transaction.
 const BATCH: usize = 128;
+/// PostgreSQL: transactions one instance runs at once (the engine groups their commits).
+const PG_WRITERS: usize = 8;
 
 /// The open transaction a job writes in.
 pub struct Tx {
-    conn: PoolConnection<Sqlite>,
+    conn: Conn,
     /// Who on the shop's side the current job acts for (recorded on its timeline entries).
     pub actor: Option<String>,
     /// The events written, handed to the live streams after the commit.
     published: Vec<(String, events::StoredEvent)>,
     /// The webhook endpoints and the event types each wants, read once per transaction.
     pub(crate) endpoints: Option<Vec<(i64, Vec<String>)>>,
+    /// PostgreSQL: the orders whose rows this transaction has locked.
+    locked: Vec<String>,
 }
 
 impl Tx {
     /// The connection, inside the transaction.
-    pub fn db(&mut self) -> &mut SqliteConnection {
+    pub fn db(&mut self) -> &mut Conn {
         &mut self.conn
+    }
+
+    /// PostgreSQL: locks the order's row until the commit, so that transactions of several
+    /// instances that touch one order do so one after another: its event ids grow in commit
+    /// order, and what one reads after the lock is what the other committed. SQLite has one
+    /// writer, so nothing to do there.
+    pub async fn lock_order(&mut self, order: &str) -> Result<(), ApiError> {
+        if !self.conn.is_pg() || self.locked.iter().any(|o| o == order) {
+            return Ok(());
+        }
+        crate::sql!(self.conn, |c| sqlx::query("SELECT 1 FROM orders WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(order)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+        self.locked.push(order.to_owned());
+        Ok(())
+    }
+
+    /// PostgreSQL: waits for any other transaction working under the same `name` (an
+    /// idempotency key, a new order's id) to finish, so a check-then-insert sees what that one
+    /// committed.
+    pub async fn serialize_on(&mut self, name: &str) -> Result<(), ApiError> {
+        if !self.conn.is_pg() {
+            return Ok(());
+        }
+        crate::sql!(self.conn, |c| sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(name)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+        Ok(())
     }
 
     /// Hands `event` to the order's live streams once this transaction commits.
@@ -74,9 +109,24 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer on a thread of its own (a single-threaded runtime: one writer, in order).
-    pub fn start(pool: SqlitePool, hub: Hub) -> Writer {
+    /// Starts the writer. SQLite: one thread of its own (a single-threaded runtime: one writer,
+    /// in order) group-committing batches. PostgreSQL: a few tasks, one transaction per job,
+    /// whose commits the engine groups; orders' row locks keep each order's events in order.
+    pub fn start(pool: Pool, hub: Hub) -> Writer {
         let (jobs, mut rx) = mpsc::channel::<Job>(4 * BATCH);
+        if let Pool::Pg(_) = pool {
+            let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
+            for _ in 0..PG_WRITERS {
+                let (pool, rx) = (pool.clone(), rx.clone());
+                tokio::spawn(async move {
+                    loop {
+                        let Some(job) = rx.lock().await.recv().await else { return };
+                        write_one(&pool, job).await;
+                    }
+                });
+            }
+            return Writer { jobs };
+        }
         let run = move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 tracing::error!("the writer could not start");
@@ -131,7 +181,58 @@ fn failed(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(crate::error::anyhow_lite::Error::msg(e.to_string()))
 }
 
-async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
+/// PostgreSQL: one job in one transaction. Each changed order's cursor is the transaction's id,
+/// and a notification per order (sent by the engine at the commit) wakes the streams of every
+/// instance, this one included, which read the committed events by id.
+fn write_one(pool: &Pool, job: Job) -> BoxFuture<'_, ()> {
+    // Boxed as Send here, where the compiler can see it is (it cannot prove that for the
+    // unboxed future inside the spawned loop).
+    Box::pin(write_one_inner(pool, job))
+}
+
+async fn write_one_inner(pool: &Pool, job: Job) {
+    let conn = match pool.acquire().await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "no connection for a write");
+            return;
+        }
+    };
+    let mut tx = Tx { conn, actor: None, published: Vec::new(), endpoints: None, locked: Vec::new() };
+    if let Err(e) = crate::sql!(tx.db(), |c| sqlx::query("BEGIN").execute(c).await.map(|_| ())) {
+        fail_now(e.to_string())(None);
+        return;
+    }
+    let (ok, reply) = job(&mut tx).await;
+    let committed = if ok { commit_pg(&mut tx).await.map_err(|e| e.to_string()) } else { Err(String::new()) };
+    if committed.is_err() {
+        let _ = crate::sql!(tx.db(), |c| sqlx::query("ROLLBACK").execute(c).await.map(|_| ()));
+    }
+    // A refused job answers with its own error; only a failed commit turns an answer into one.
+    reply(if ok { committed.err() } else { None });
+}
+
+/// Sets the cursors of the orders changed, names them to every instance, and commits.
+async fn commit_pg(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    for (order, _) in tx.by_order() {
+        crate::sql!(tx.db(), |c| sqlx::query(
+            "UPDATE orders SET cursor = pg_current_xact_id()::text::bigint WHERE id = $1"
+        )
+        .bind(&order)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+        crate::sql!(tx.db(), |c| sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(crate::live::CHANNEL)
+            .bind(&order)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+    }
+    crate::sql!(tx.db(), |c| sqlx::query("COMMIT").execute(c).await.map(|_| ()))
+}
+
+async fn write_batch(pool: &Pool, hub: &Hub, batch: Vec<Job>) {
     let conn = match pool.acquire().await {
         Ok(c) => c,
         Err(e) => {
@@ -140,15 +241,15 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
             return;
         }
     };
-    let mut tx = Tx { conn, actor: None, published: Vec::new(), endpoints: None };
-    let begun = sqlx::raw_sql("BEGIN IMMEDIATE").execute(tx.db()).await.map(|_| ()).map_err(|e| e.to_string());
+    let mut tx = Tx { conn, actor: None, published: Vec::new(), endpoints: None, locked: Vec::new() };
+    let begun = crate::sql!(tx.conn, |c| sqlx::raw_sql("BEGIN IMMEDIATE").execute(c).await.map(|_| ())).map_err(|e| e.to_string());
     let mut replies = Vec::with_capacity(batch.len());
     for job in batch {
         if let Err(e) = &begun {
             replies.push(fail_now(e.clone()));
             continue;
         }
-        if let Err(e) = sqlx::raw_sql("SAVEPOINT job").execute(tx.db()).await {
+        if let Err(e) = crate::sql!(tx.conn, |c| sqlx::raw_sql("SAVEPOINT job").execute(c).await.map(|_| ())) {
             replies.push(fail_now(e.to_string()));
             continue;
         }
@@ -161,7 +262,7 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
             // A job that failed may have changed the endpoints before rolling back.
             tx.endpoints = None;
         }
-        if let Err(e) = sqlx::raw_sql(close).execute(tx.db()).await {
+        if let Err(e) = crate::sql!(tx.conn, |c| sqlx::raw_sql(close).execute(c).await.map(|_| ())) {
             tracing::error!(error = %e, "savepoint");
         }
         replies.push(reply);
@@ -174,11 +275,11 @@ async fn write_batch(pool: &SqlitePool, hub: &Hub, batch: Vec<Job>) {
     };
     // Nothing is acknowledged or published before the commit.
     let committed = match begun {
-        Ok(()) => sqlx::raw_sql("COMMIT").execute(tx.db()).await.map(|_| ()).map_err(|e| e.to_string()),
+        Ok(()) => crate::sql!(tx.conn, |c| sqlx::raw_sql("COMMIT").execute(c).await.map(|_| ())).map_err(|e| e.to_string()),
         Err(e) => Err(e),
     };
     if committed.is_err() {
-        let _ = sqlx::raw_sql("ROLLBACK").execute(tx.db()).await;
+        let _ = crate::sql!(tx.conn, |c| sqlx::raw_sql("ROLLBACK").execute(c).await.map(|_| ()));
     } else {
         // In commit order: with one writer, each order's events reach its streams in id order.
         for (order, events) in groups {
@@ -198,12 +299,13 @@ fn fail_now(e: String) -> Reply {
 async fn set_cursors(tx: &mut Tx, groups: &[(String, Vec<events::StoredEvent>)]) -> Result<(), String> {
     for (order, events) in groups {
         let Some(newest) = events.last() else { continue };
-        sqlx::query("UPDATE orders SET cursor = ? WHERE id = ?")
+        crate::sql!(tx.conn, |c| sqlx::query("UPDATE orders SET cursor = $1 WHERE id = $2")
             .bind(newest.id)
             .bind(order)
-            .execute(tx.db())
+            .execute(c)
             .await
-            .map_err(|e| e.to_string())?;
+            .map(|_| ()))
+        .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

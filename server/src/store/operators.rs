@@ -1,7 +1,7 @@
 //! Named operator accounts, their sessions and failed sign-ins.
 
 use jiff::Timestamp;
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::db::{Conn, Pool, Stamp};
 
 use super::Tx;
 use crate::{clock, ApiError};
@@ -15,47 +15,43 @@ pub struct Account {
 }
 
 /// Adds an account; false when the name is taken.
-pub async fn add(conn: &mut SqliteConnection, name: &str, display_name: &str, hash: &str) -> Result<bool, ApiError> {
-    let done = sqlx::query(
-        "INSERT INTO operators (name, display_name, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+pub async fn add(conn: &mut Conn, name: &str, display_name: &str, hash: &str) -> Result<bool, ApiError> {
+    let done = crate::sql!(conn, |c| sqlx::query(
+        "INSERT INTO operators (name, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
     )
     .bind(name)
     .bind(display_name)
     .bind(hash)
-    .bind(clock::now())
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    .bind(Stamp(clock::now()))
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }
 
 /// The account and its password hash.
-pub async fn by_name(pool: &SqlitePool, name: &str) -> Result<Option<(Account, String)>, ApiError> {
+pub async fn by_name(pool: &Pool, name: &str) -> Result<Option<(Account, String)>, ApiError> {
     let row: Option<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, name, display_name, password_hash FROM operators WHERE name = ?")
+        crate::sql!(pool, |c| sqlx::query_as("SELECT id, name, display_name, password_hash FROM operators WHERE name = $1")
             .bind(name)
-            .fetch_optional(pool)
-            .await?;
+            .fetch_optional(c).await)?;
     Ok(row.map(|(id, name, display_name, hash)| (Account { id, name, display_name }, hash)))
 }
 
 /// Failed sign-ins for `name` since `since`.
-pub async fn failures(pool: &SqlitePool, name: &str, since: Timestamp) -> Result<(u32, Option<String>), ApiError> {
-    let (n, first): (i64, Option<String>) =
-        sqlx::query_as("SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE name = ? AND at >= ?")
+pub async fn failures(pool: &Pool, name: &str, since: Timestamp) -> Result<(u32, Option<String>), ApiError> {
+    let (n, first): (i64, Option<Stamp>) =
+        crate::sql!(pool, |c| sqlx::query_as("SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE name = $1 AND at >= $2")
             .bind(name)
-            .bind(clock::rfc3339(since))
-            .fetch_one(pool)
-            .await?;
-    Ok((n as u32, first))
+            .bind(Stamp(clock::rfc3339(since)))
+            .fetch_one(c).await)?;
+    Ok((n as u32, first.map(|s| s.0)))
 }
 
 /// Records a failed sign-in.
 pub async fn failed(tx: &mut Tx, name: &str) -> Result<(), ApiError> {
-    sqlx::query("INSERT INTO sign_in_failures (name, at) VALUES (?, ?)")
+    crate::sql!(tx.db(), |c| sqlx::query("INSERT INTO sign_in_failures (name, at) VALUES ($1, $2)")
         .bind(name)
-        .bind(clock::now())
-        .execute(tx.db())
-        .await?;
+        .bind(Stamp(clock::now()))
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -67,32 +63,30 @@ pub async fn open_session(
     token_hash: &[u8],
     expires: Timestamp,
 ) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE name = ?").bind(name).execute(tx.db()).await?;
-    sqlx::query("INSERT INTO operator_sessions (token_hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+    crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM sign_in_failures WHERE name = $1").bind(name).execute(c).await.map(|r| r.rows_affected()))?;
+    crate::sql!(tx.db(), |c| sqlx::query("INSERT INTO operator_sessions (token_hash, operator_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)
         .bind(account)
-        .bind(clock::now())
-        .bind(clock::rfc3339(expires))
-        .execute(tx.db())
-        .await?;
+        .bind(Stamp(clock::now()))
+        .bind(Stamp(clock::rfc3339(expires)))
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The account of an unexpired session.
-pub async fn session(pool: &SqlitePool, token_hash: &[u8]) -> Result<Option<Account>, ApiError> {
-    let row: Option<(i64, String, String)> = sqlx::query_as(
+pub async fn session(pool: &Pool, token_hash: &[u8]) -> Result<Option<Account>, ApiError> {
+    let row: Option<(i64, String, String)> = crate::sql!(pool, |c| sqlx::query_as(
         "SELECT o.id, o.name, o.display_name FROM operator_sessions s JOIN operators o ON o.id = s.operator_id \
-         WHERE s.token_hash = ? AND s.expires_at > ?",
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token_hash)
-    .bind(clock::now())
-    .fetch_optional(pool)
-    .await?;
+    .bind(Stamp(clock::now()))
+    .fetch_optional(c).await)?;
     Ok(row.map(|(id, name, display_name)| Account { id, name, display_name }))
 }
 
 /// Ends a session.
 pub async fn close_session(tx: &mut Tx, token_hash: &[u8]) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM operator_sessions WHERE token_hash = ?").bind(token_hash).execute(tx.db()).await?;
+    crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM operator_sessions WHERE token_hash = $1").bind(token_hash).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 use kept_protocol::{
     ChangeRequest, DeliverySlot, EventData, Item, OrderStatus, Receipt, ShopProfile, TimelineEntry, TimelineEvent,
 };
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::db::{Conn, Jsonb, Pool, Stamp};
 
 use super::{events, Tx};
 use crate::{auth, ApiError};
@@ -22,31 +22,30 @@ pub struct Order {
     pub locale: Option<kept_protocol::Locale>,
 }
 
-type OrderRow = (String, String, bool, Option<String>, Option<String>, Option<String>, Option<String>);
+type OrderRow = (String, Jsonb, bool, Option<Jsonb>, Option<Jsonb>, Option<Jsonb>, Option<String>);
 
 /// The order `id`, if there is one.
-pub async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Option<Order>, ApiError> {
-    let row: Option<OrderRow> = sqlx::query_as(
-        "SELECT status, items, editable, delivery_slot, payment_methods, contact, locale FROM orders WHERE id = ?",
+pub async fn load(conn: &mut Conn, id: &str) -> Result<Option<Order>, ApiError> {
+    let row: Option<OrderRow> = crate::sql!(conn, |c| sqlx::query_as(
+        "SELECT status, items, editable, delivery_slot, payment_methods, contact, locale FROM orders WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(conn)
-    .await?;
+    .fetch_optional(c).await)?;
     let Some((status, items, editable, slot, payment, contact, locale)) = row else { return Ok(None) };
     Ok(Some(Order {
         id: id.to_owned(),
         status: parse_status(&status)?,
-        items: serde_json::from_str(&items)?,
+        items: serde_json::from_str(&items.0)?,
         editable,
-        delivery_slot: slot.map(|s| serde_json::from_str(&s)).transpose()?,
-        payment_methods: payment.map(|p| serde_json::from_str(&p)).transpose()?,
-        contact: contact.map(|c| serde_json::from_str(&c)).transpose()?,
+        delivery_slot: slot.map(|s| serde_json::from_str(&s.0)).transpose()?,
+        payment_methods: payment.map(|p| serde_json::from_str(&p.0)).transpose()?,
+        contact: contact.map(|c| serde_json::from_str(&c.0)).transpose()?,
         locale: locale.as_deref().and_then(kept_protocol::Locale::parse),
     }))
 }
 
 /// The order `id`, or 404.
-pub async fn existing(conn: &mut SqliteConnection, id: &str) -> Result<Order, ApiError> {
+pub async fn existing(conn: &mut Conn, id: &str) -> Result<Order, ApiError> {
     load(conn, id).await?.ok_or(ApiError::NotFound("order"))
 }
 
@@ -55,26 +54,25 @@ const NO_ORDER: [u8; 32] = [0; 32];
 
 /// The order `id` if `headers` carry its customer token; otherwise exactly like a missing order,
 /// doing the same work either way so the answer's timing does not tell which ids exist.
-pub async fn authorize(pool: &SqlitePool, id: &str, token: &str) -> Result<Order, ApiError> {
+pub async fn authorize(pool: &Pool, id: &str, token: &str) -> Result<Order, ApiError> {
     // Exactly one row either way (a stand-in hash for a missing order), so both take the same steps.
-    let (hash, exists): (Vec<u8>, bool) = sqlx::query_as(
-        "SELECT token_hash, 1 FROM orders WHERE id = ?1 \
-         UNION ALL SELECT ?2, 0 WHERE NOT EXISTS (SELECT 1 FROM orders WHERE id = ?1)",
+    let (hash, exists): (Vec<u8>, bool) = crate::sql!(pool, |c| sqlx::query_as(
+        "SELECT token_hash, TRUE FROM orders WHERE id = $1 \
+         UNION ALL SELECT $2, FALSE WHERE NOT EXISTS (SELECT 1 FROM orders WHERE id = $1)",
     )
     .bind(id)
     .bind(&NO_ORDER[..])
-    .fetch_one(pool)
-    .await?;
+    .fetch_one(c).await)?;
     if !(auth::matches(token, &hash) && exists) {
         return Err(ApiError::NotFound("order"));
     }
-    existing(&mut *pool.acquire().await?, id).await
+    existing(&mut pool.acquire().await?, id).await
 }
 
 /// Whether the customer may still change the order's preferences (read without its items).
-pub async fn editable(conn: &mut SqliteConnection, id: &str) -> Result<bool, ApiError> {
+pub async fn editable(conn: &mut Conn, id: &str) -> Result<bool, ApiError> {
     let row: Option<(String, bool)> =
-        sqlx::query_as("SELECT status, editable FROM orders WHERE id = ?").bind(id).fetch_optional(conn).await?;
+        crate::sql!(conn, |c| sqlx::query_as("SELECT status, editable FROM orders WHERE id = $1").bind(id).fetch_optional(c).await)?;
     let (status, editable) = row.ok_or(ApiError::NotFound("order"))?;
     Ok(editable && parse_status(&status)?.allows_edits())
 }
@@ -91,22 +89,20 @@ pub fn status_name(s: OrderStatus) -> String {
 
 /// Replaces the order's items.
 pub async fn save_items(tx: &mut Tx, order: &str, items: &[Item]) -> Result<(), ApiError> {
-    sqlx::query("UPDATE orders SET items = ? WHERE id = ?")
-        .bind(serde_json::to_string(items)?)
+    crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET items = $1 WHERE id = $2")
+        .bind(Jsonb(serde_json::to_string(items)?))
         .bind(order)
-        .execute(tx.db())
-        .await?;
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Sets the status (closing edits when the status does) with its event and timeline entry.
 pub async fn set_status(tx: &mut Tx, order: &str, status: OrderStatus) -> Result<(), ApiError> {
-    sqlx::query("UPDATE orders SET status = ?, editable = editable AND ? WHERE id = ?")
+    crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET status = $1, editable = editable AND $2 WHERE id = $3")
         .bind(status_name(status))
         .bind(status.allows_edits())
         .bind(order)
-        .execute(tx.db())
-        .await?;
+        .execute(c).await.map(|r| r.rows_affected()))?;
     events::add(tx, order, EventData::Status { status }).await?;
     events::timeline(tx, order, TimelineEvent::Status { status }).await?;
     Ok(())
@@ -114,54 +110,56 @@ pub async fn set_status(tx: &mut Tx, order: &str, status: OrderStatus) -> Result
 
 /// Moves the delivery slot.
 pub async fn set_slot(tx: &mut Tx, order: &str, slot: &DeliverySlot) -> Result<(), ApiError> {
-    sqlx::query("UPDATE orders SET delivery_slot = ? WHERE id = ?")
-        .bind(serde_json::to_string(slot)?)
+    crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET delivery_slot = $1 WHERE id = $2")
+        .bind(Jsonb(serde_json::to_string(slot)?))
         .bind(order)
-        .execute(tx.db())
-        .await?;
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The order's timeline, oldest first.
-pub async fn timeline(conn: &mut SqliteConnection, order: &str) -> Result<Vec<TimelineEntry>, ApiError> {
-    let rows: Vec<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT at, event, actor FROM timeline WHERE order_id = ? ORDER BY id")
+pub async fn timeline(conn: &mut Conn, order: &str) -> Result<Vec<TimelineEntry>, ApiError> {
+    let rows: Vec<(Stamp, Jsonb, Option<String>)> =
+        crate::sql!(conn, |c| sqlx::query_as("SELECT at, event, actor FROM timeline WHERE order_id = $1 ORDER BY id")
             .bind(order)
-            .fetch_all(conn)
-            .await?;
-    rows.into_iter().map(|(at, event, by)| Ok(TimelineEntry { at, event: serde_json::from_str(&event)?, by })).collect()
+            .fetch_all(c).await)?;
+    rows.into_iter().map(|(at, event, by)| Ok(TimelineEntry { at: at.0, event: serde_json::from_str(&event.0)?, by })).collect()
 }
 
 /// Whether the order's survey is answered.
-pub async fn surveyed(conn: &mut SqliteConnection, order: &str) -> Result<bool, ApiError> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM surveys WHERE order_id = ?").bind(order).fetch_optional(conn).await?;
+pub async fn surveyed(conn: &mut Conn, order: &str) -> Result<bool, ApiError> {
+    let row: Option<(String,)> =
+        crate::sql!(conn, |c| sqlx::query_as("SELECT order_id FROM surveys WHERE order_id = $1").bind(order).fetch_optional(c).await)?;
     Ok(row.is_some())
 }
 
-pub(crate) type ReceiptRow = (u32, String, String, String, String);
+pub(crate) type ReceiptRow = (i64, Jsonb, String, Jsonb, Stamp);
 pub(crate) const RECEIPT_COLUMNS: &str = "version, preferences, digest, summary, accepted_at";
 
 /// A receipt from its row.
 pub(crate) fn receipt(row: ReceiptRow) -> Result<Receipt, ApiError> {
     let (version, preferences, digest, summary, accepted_at) = row;
     Ok(Receipt {
-        version,
-        accepted_at,
+        version: version_of(version)?,
+        accepted_at: accepted_at.0,
         digest,
-        summary: serde_json::from_str(&summary)?,
-        preferences: serde_json::from_str(&preferences)?,
+        summary: serde_json::from_str(&summary.0)?,
+        preferences: serde_json::from_str(&preferences.0)?,
     })
 }
 
+/// A stored version number as the protocol's.
+pub(crate) fn version_of(v: i64) -> Result<u32, ApiError> {
+    u32::try_from(v).map_err(|e| ApiError::Internal(crate::error::anyhow_lite::Error::msg(e.to_string())))
+}
+
 /// The newest agreed version of an order's preferences.
-pub async fn current_receipt(conn: &mut SqliteConnection, order: &str) -> Result<Option<Receipt>, ApiError> {
-    let row: Option<ReceiptRow> = sqlx::query_as(&format!(
-        "SELECT {RECEIPT_COLUMNS} FROM preference_versions WHERE order_id = ? ORDER BY version DESC LIMIT 1"
+pub async fn current_receipt(conn: &mut Conn, order: &str) -> Result<Option<Receipt>, ApiError> {
+    let row: Option<ReceiptRow> = crate::sql!(conn, |c| sqlx::query_as(&format!(
+        "SELECT {RECEIPT_COLUMNS} FROM preference_versions WHERE order_id = $1 ORDER BY version DESC LIMIT 1"
     ))
     .bind(order)
-    .fetch_optional(conn)
-    .await?;
+    .fetch_optional(c).await)?;
     row.map(receipt).transpose()
 }
 
@@ -184,21 +182,20 @@ impl Origin {
 
 /// The receipt first given for this key, if the request is the same one again.
 pub async fn replay(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     order: &str,
     origin: Origin,
     key: &str,
     request_hash: &str,
 ) -> Result<Option<Receipt>, ApiError> {
-    let row: Option<(String, u32, String, String, String, String)> = sqlx::query_as(&format!(
+    let row: Option<(String, i64, Jsonb, String, Jsonb, Stamp)> = crate::sql!(conn, |c| sqlx::query_as(&format!(
         "SELECT request_hash, {RECEIPT_COLUMNS} FROM preference_versions \
-         WHERE order_id = ? AND origin = ? AND idempotency_key = ?"
+         WHERE order_id = $1 AND origin = $2 AND idempotency_key = $3"
     ))
     .bind(order)
     .bind(origin.as_str())
     .bind(key)
-    .fetch_optional(conn)
-    .await?;
+    .fetch_optional(c).await)?;
     match row {
         None => Ok(None),
         Some((stored, ..)) if stored != request_hash => Err(ApiError::IdempotencyConflict),
@@ -222,53 +219,52 @@ pub struct NewVersion {
 /// Stores the order's next agreement version with its receipt event and timeline entry; a key
 /// used before answers what it answered then.
 pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError> {
+    // Versions are numbered one after another per order, whichever instance writes them.
+    tx.lock_order(&v.order).await?;
     if let Some(first) = replay(tx.db(), &v.order, v.origin, &v.key, &v.request_hash).await? {
         return Ok(first);
     }
-    let (version,): (u32,) = sqlx::query_as(
+    let (version,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
         "INSERT INTO preference_versions \
          (order_id, version, preferences, digest, summary, accepted_at, origin, idempotency_key, request_hash) \
-         SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM preference_versions WHERE order_id = ?1 \
+         SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8 FROM preference_versions WHERE order_id = $1 \
          RETURNING version",
     )
     .bind(&v.order)
-    .bind(&v.canonical)
+    .bind(Jsonb::from(v.canonical.as_str()))
     .bind(&v.receipt.digest)
-    .bind(serde_json::to_string(&v.receipt.summary)?)
-    .bind(&v.receipt.accepted_at)
+    .bind(Jsonb(serde_json::to_string(&v.receipt.summary)?))
+    .bind(Stamp::from(&v.receipt.accepted_at))
     .bind(v.origin.as_str())
     .bind(&v.key)
     .bind(&v.request_hash)
-    .fetch_one(tx.db())
-    .await?;
-    let receipt = Receipt { version, ..v.receipt };
+    .fetch_one(c).await)?;
+    let receipt = Receipt { version: version_of(version)?, ..v.receipt };
     events::add(tx, &v.order, EventData::Receipt { receipt: receipt.clone() }).await?;
-    events::timeline(tx, &v.order, TimelineEvent::PreferencesAgreed { version }).await?;
+    events::timeline(tx, &v.order, TimelineEvent::PreferencesAgreed { version: receipt.version }).await?;
     Ok(receipt)
 }
 
 /// The order's change requests, oldest first.
-pub async fn change_requests(conn: &mut SqliteConnection, order: &str) -> Result<Vec<ChangeRequest>, ApiError> {
+pub async fn change_requests(conn: &mut Conn, order: &str) -> Result<Vec<ChangeRequest>, ApiError> {
     let rows: Vec<ChangeRow> =
-        sqlx::query_as(&format!("SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = ? ORDER BY id"))
+        crate::sql!(conn, |c| sqlx::query_as(&format!("SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = $1 ORDER BY id"))
             .bind(order)
-            .fetch_all(conn)
-            .await?;
+            .fetch_all(c).await)?;
     rows.into_iter().map(from_row).collect()
 }
 
 /// One change request of the order.
-pub async fn change_request(conn: &mut SqliteConnection, order: &str, id: i64) -> Result<ChangeRequest, ApiError> {
+pub async fn change_request(conn: &mut Conn, order: &str, id: i64) -> Result<ChangeRequest, ApiError> {
     let row: Option<ChangeRow> =
-        sqlx::query_as(&format!("SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = ? AND id = ?"))
+        crate::sql!(conn, |c| sqlx::query_as(&format!("SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = $1 AND id = $2"))
             .bind(order)
             .bind(id)
-            .fetch_optional(conn)
-            .await?;
+            .fetch_optional(c).await)?;
     from_row(row.ok_or(ApiError::NotFound("change request"))?)
 }
 
-pub(crate) type ChangeRow = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>);
+pub(crate) type ChangeRow = (i64, Jsonb, String, String, Stamp, Option<Stamp>, Option<Jsonb>, Option<String>);
 pub(crate) const CHANGE_COLUMNS: &str = "id, change, reason, status, created_at, deadline, fallback, channel";
 
 /// A change request from its row.
@@ -276,36 +272,35 @@ pub(crate) fn from_row(row: ChangeRow) -> Result<ChangeRequest, ApiError> {
     let (id, change, reason, status, created_at, deadline, fallback, channel) = row;
     let question = match (deadline, fallback, channel) {
         (Some(deadline), Some(fallback), Some(channel)) => Some(kept_protocol::Question {
-            deadline,
-            fallback: serde_json::from_str(&fallback)?,
+            deadline: deadline.0,
+            fallback: serde_json::from_str(&fallback.0)?,
             channel: serde_json::from_value(serde_json::Value::String(channel))?,
         }),
         _ => None,
     };
     Ok(ChangeRequest {
         id,
-        change: serde_json::from_str(&change)?,
+        change: serde_json::from_str(&change.0)?,
         reason,
         status: serde_json::from_value(serde_json::Value::String(status))?,
-        created_at,
+        created_at: created_at.0,
         question,
     })
 }
 
 /// The stored shop profile.
-pub async fn shop(conn: &mut SqliteConnection) -> Result<ShopProfile, ApiError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT profile FROM shop WHERE id = 1").fetch_optional(conn).await?;
-    let (json,) = row.ok_or(ApiError::NotFound("shop profile"))?;
+pub async fn shop(conn: &mut Conn) -> Result<ShopProfile, ApiError> {
+    let row: Option<(Jsonb,)> = crate::sql!(conn, |c| sqlx::query_as("SELECT profile FROM shop WHERE id = 1").fetch_optional(c).await)?;
+    let (Jsonb(json),) = row.ok_or(ApiError::NotFound("shop profile"))?;
     Ok(serde_json::from_str(&json)?)
 }
 
 /// Stores the shop profile, replacing the previous one.
-pub async fn save_shop(conn: &mut SqliteConnection, profile: &ShopProfile) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO shop (id, profile) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
+pub async fn save_shop(conn: &mut Conn, profile: &ShopProfile) -> Result<(), ApiError> {
+    crate::sql!(conn, |c| sqlx::query(
+        "INSERT INTO shop (id, profile) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
     )
-    .bind(serde_json::to_string(profile)?)
-    .execute(conn)
-    .await?;
+    .bind(Jsonb(serde_json::to_string(profile)?))
+    .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! The webhook worker: sends due deliveries (oldest first per order and endpoint, several orders
+//! The webhook worker: claims due deliveries (several instances never send one twice at once),
+//! sends them (oldest first per order and endpoint, several orders
 //! at once), signs each per Standard Webhooks, and records every attempt through the writer.
 //! 2xx delivers; 410 switches the endpoint off; anything else is retried with exponential
 //! backoff and full jitter for three days. A restart loses nothing: the rows are the queue.
@@ -17,6 +18,8 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 const GIVE_UP_AFTER_HOURS: i64 = 72;
 /// Deliveries attempted at once.
 const BATCH: i64 = 16;
+/// A claimed delivery is left to this worker for this long (longer than an attempt may take).
+const LEASE: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
 
 /// Runs until the process ends.
 pub async fn run(state: AppState) {
@@ -28,7 +31,13 @@ pub async fn run(state: AppState) {
         }
     };
     loop {
-        let due = match webhooks::due(&state.pool, &clock::now(), BATCH).await {
+        let now = Timestamp::now();
+        let (at, lease) = (clock::rfc3339(now), clock::rfc3339(now.checked_add(LEASE).unwrap_or(now)));
+        let claimed = state
+            .writer
+            .write(move |tx| Box::pin(async move { webhooks::claim(tx, &at, &lease, BATCH).await }))
+            .await;
+        let due = match claimed {
             Ok(d) => d,
             Err(e) => {
                 tracing::error!(error = %e, "reading due webhooks");

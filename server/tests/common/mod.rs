@@ -21,9 +21,36 @@ pub async fn state(dir: &Path) -> AppState {
 
 /// The same with a chosen configuration.
 pub async fn state_with(dir: &Path, config: Config) -> AppState {
-    let pool = db::open(&dir.join("kept.sqlite")).await.unwrap();
+    let pool = db::open(&database(dir).await).await.unwrap();
     seed::demo(&pool, TOKEN).await.unwrap();
     AppState::new(pool, config)
+}
+
+/// The database of the test working in `dir`: a SQLite file there, or, when
+/// `KEPT_TEST_POSTGRES` names a PostgreSQL cluster (`cargo xtask test` runs every test on both
+/// engines), a database of its own in that cluster.
+pub async fn database(dir: &Path) -> String {
+    match std::env::var("KEPT_TEST_POSTGRES") {
+        Ok(base) => {
+            let name: String = dir.to_string_lossy().chars().filter(char::is_ascii_alphanumeric).collect();
+            db::create_database(&base, &format!("t_{}", name.to_lowercase())).await.unwrap()
+        }
+        Err(_) => dir.join("kept.sqlite").to_string_lossy().into_owned(),
+    }
+}
+
+/// Whether the tests run on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var_os("KEPT_TEST_POSTGRES").is_some()
+}
+
+/// The statement for the engine the tests run on (for SQL the two engines write differently).
+pub fn pick<'a>(sqlite: &'a str, postgres: &'a str) -> &'a str {
+    if on_postgres() {
+        postgres
+    } else {
+        sqlite
+    }
 }
 
 /// Sends a request through the whole router.
