@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod fixture;
+pub mod proxy;
 pub mod server;
 pub mod shop;
 pub mod webdriver;

@@ -1,4 +1,5 @@
-//! A kept-server process for one test: its own port, its own SQLite file, stopped on drop.
+//! A kept-server process for one test: its own port, its own SQLite file (or a PostgreSQL
+//! database that several instances share), stopped on drop.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -18,6 +19,8 @@ pub struct TestServer {
     pub url: String,
     child: Child,
     flags: Vec<String>,
+    /// The SQLite file or the PostgreSQL URL.
+    db: String,
     _dir: tempfile::TempDir,
 }
 
@@ -47,9 +50,45 @@ impl TestServer {
             std::fs::create_dir_all(&to).expect("a folder");
             copy_tree(from, &to);
         }
+        let db = dir.path().join("kept.sqlite").to_string_lossy().into_owned();
+        TestServer::spawn_in(dir, db, flags)
+    }
+
+    /// Several instances on one new PostgreSQL database of the run's cluster
+    /// (`$KEPT_TEST_POSTGRES`), each on its own port, serving the same site.
+    pub fn instances(n: usize, flags: &[&str]) -> Vec<TestServer> {
+        let base = std::env::var("KEPT_TEST_POSTGRES")
+            .expect("KEPT_TEST_POSTGRES is not set: run the end-to-end tests through `cargo xtask test`");
+        let name = format!("e2e_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let db = format!("{base}/{name}");
+        (0..n)
+            .map(|_| {
+                let dir = tempfile::tempdir().expect("a temporary folder");
+                let site = dir.path().join("site");
+                std::fs::create_dir_all(&site).expect("a site folder");
+                for from in [env_path("KEPT_DIST"), PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pages")] {
+                    copy_tree(&from, &site);
+                }
+                TestServer::spawn_in(dir, db.clone(), flags)
+            })
+            .collect()
+    }
+
+    fn spawn_in(dir: tempfile::TempDir, db: String, flags: &[&str]) -> TestServer {
         let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
-        let (child, url) = spawn(&site, &dir.path().join("kept.sqlite"), "127.0.0.1:0", &flags);
-        TestServer { url, child, flags, _dir: dir }
+        let (child, url) = spawn(&dir.path().join("site"), &db, "127.0.0.1:0", &flags);
+        TestServer { url, child, flags, db, _dir: dir }
+    }
+
+    /// `host:port`
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Stops the server and starts it again on the same port with the same database.
@@ -57,8 +96,7 @@ impl TestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let bind = self.url.trim_start_matches("http://").to_owned();
-        let (child, _) =
-            spawn(&self._dir.path().join("site"), &self._dir.path().join("kept.sqlite"), &bind, &self.flags);
+        let (child, _) = spawn(&self._dir.path().join("site"), &self.db, &bind, &self.flags);
         self.child = child;
     }
 
@@ -71,7 +109,7 @@ impl TestServer {
         use std::io::Write;
         let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
             .arg("--db")
-            .arg(self._dir.path().join("kept.sqlite"))
+            .arg(&self.db)
             .args(["operator", "add", name, "--display-name", display_name])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -139,7 +177,10 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 }
 
 /// Starts kept-server and waits for the address it reports.
-fn spawn(site: &std::path::Path, db: &std::path::Path, bind: &str, flags: &[String]) -> (Child, String) {
+/// Databases made by this test process so far.
+static NEXT_DB: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn spawn(site: &std::path::Path, db: &str, bind: &str, flags: &[String]) -> (Child, String) {
     let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
         .args(["--bind", bind, "--seed-demo", "--demo-token", TOKEN, "--enable-faults", "--operator-token", OPERATOR])
         .args(flags)

@@ -85,7 +85,7 @@ impl Config {
             c.bind = parse_addr(&v)?;
         }
         if let Some(v) = env("KEPT_DB") {
-            c.db = v.into();
+            c.db = v;
         }
         c.static_dir = env("KEPT_STATIC_DIR").map(PathBuf::from);
         c.seed_demo = env("KEPT_SEED_DEMO").is_some_and(|v| v == "1" || v == "true");
@@ -117,7 +117,7 @@ impl Config {
             let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
             match flag.as_str() {
                 "--bind" => c.bind = parse_addr(&value()?)?,
-                "--db" => c.db = value()?.into(),
+                "--db" => c.db = value()?,
                 "--static-dir" => c.static_dir = Some(value()?.into()),
                 "--seed-demo" => c.seed_demo = true,
                 "--demo-token" => c.demo_token = value()?,

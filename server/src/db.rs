@@ -11,7 +11,10 @@ use std::time::Duration;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgArgumentBuffer, PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgTypeInfo, PgValueFormat, PgValueRef, Postgres};
+use sqlx::postgres::{
+    PgArgumentBuffer, PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgTypeInfo, PgValueFormat, PgValueRef,
+    Postgres,
+};
 use sqlx::sqlite::{
     SqliteArgumentValue, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous, SqliteTypeInfo, SqliteValueRef,
@@ -104,11 +107,22 @@ pub fn is_postgres(db: &str) -> bool {
 pub async fn open(db: &str) -> Result<Pool, sqlx::Error> {
     if is_postgres(db) {
         let options = PgConnectOptions::from_str(db)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await?;
+        let connect = || {
+            PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options.clone())
+        };
+        let pool = match connect().await {
+            // A database not made yet is made (when the user may), so a new shop needs no psql.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {
+                let (base, name) =
+                    db.rsplit_once('/').ok_or_else(|| sqlx::Error::Configuration("no database name".into()))?;
+                create_database(base, name.split('?').next().unwrap_or(name)).await?;
+                connect().await?
+            }
+            other => other?,
+        };
         sqlx::migrate!("./migrations_pg").run(&pool).await?;
         return Ok(Pool::Pg(pool));
     }
@@ -235,7 +249,7 @@ impl Type<Postgres> for Stamp {
 impl Encode<'_, Postgres> for Stamp {
     fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
         let t: jiff::Timestamp = self.0.parse()?;
-        let micros = i64::try_from(t.as_microsecond())? - PG_EPOCH_MICROS;
+        let micros = t.as_microsecond() - PG_EPOCH_MICROS;
         buf.extend_from_slice(&micros.to_be_bytes());
         Ok(IsNull::No)
     }

@@ -21,9 +21,9 @@ pub mod workers;
 
 use std::sync::Arc;
 
+use crate::db::Pool;
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::Router;
-use crate::db::Pool;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use config::Config;

@@ -1,5 +1,6 @@
 //! The demo shop and the coffee gift set order of DESIGN.md §1, seeded idempotently.
 
+use crate::db::{Jsonb, Pool, Stamp};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use kept_protocol::{
@@ -7,7 +8,6 @@ use kept_protocol::{
     OptionSet, OrderStatus, PaymentCondition, PaymentMethod, PaymentOffer, Replacement, ShopProfile, TimeWindow,
     Weekday,
 };
-use crate::db::{Jsonb, Pool, Stamp};
 
 use crate::store::orders::status_name;
 
@@ -202,6 +202,8 @@ pub async fn create_order(
     .bind(Jsonb(serde_json::to_string(items)?))
     .bind(Stamp(clock::now()))
     .bind(slot.map(serde_json::to_string).transpose()?.map(Jsonb))
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

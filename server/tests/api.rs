@@ -133,7 +133,9 @@ async fn an_acknowledged_agreement_survives_a_restart_and_seeding_twice_adds_not
     let reopened = state(dir.path()).await;
     let (_, order) = call(&reopened, get("/v1/orders/KC-1001", Some(TOKEN))).await;
     assert_eq!(order["receipt"], receipt);
-    let (orders,): (i64,) = kept_server::sql!(&reopened.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM orders").fetch_one(c).await).unwrap();
+    let (orders,): (i64,) =
+        kept_server::sql!(&reopened.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM orders").fetch_one(c).await)
+            .unwrap();
     assert_eq!(orders, 2, "the two demo orders, once each");
 }
 

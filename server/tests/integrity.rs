@@ -9,8 +9,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 use futures_util::StreamExt;
-use kept_server::routes::operator::sweep_ask_first;
 use kept_server::db::{Jsonb, Stamp};
+use kept_server::routes::operator::sweep_ask_first;
 use kept_server::{app, AppState};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -45,8 +45,10 @@ async fn read_stream(s: &AppState, last: Option<i64>, until: impl Fn(&[(i64, Str
 }
 
 async fn stored_ids(s: &AppState) -> Vec<i64> {
-    let rows: Vec<(i64,)> = kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT id FROM events WHERE order_id = 'KC-1001' ORDER BY id")
-        .fetch_all(c).await)
+    let rows: Vec<(i64,)> =
+        kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT id FROM events WHERE order_id = 'KC-1001' ORDER BY id")
+            .fetch_all(c)
+            .await)
         .unwrap();
     rows.into_iter().map(|(id,)| id).collect()
 }
@@ -119,7 +121,9 @@ async fn a_client_resuming_far_behind_receives_the_whole_backlog() {
     )
     .bind(Jsonb(data.clone()))
     .bind(Stamp::from("2026-11-23T10:00:00.000Z"))
-    .execute(c).await.map(|r| r.rows_affected()))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
     .unwrap();
     let got = read_stream(&s, Some(start), |got| got.len() >= 10050).await;
     assert_eq!(got.len(), 10050);
@@ -136,13 +140,18 @@ async fn break_inserts(s: &AppState, table: &str) {
     } else {
         format!("CREATE TRIGGER broken_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
     };
-    kept_server::sql!(&s.pool, |c| sqlx::raw_sql(&sql)
-    .execute(c).await.map(|r| r.rows_affected()))
-    .unwrap();
+    kept_server::sql!(&s.pool, |c| sqlx::raw_sql(&sql).execute(c).await.map(|r| r.rows_affected())).unwrap();
 }
 
 async fn mend(s: &AppState, table: &str) {
-    kept_server::sql!(&s.pool, |c| sqlx::raw_sql(&format!("DROP TRIGGER broken_{table}{}", pick("", &format!(" ON {table}")))).execute(c).await.map(|r| r.rows_affected())).unwrap();
+    kept_server::sql!(&s.pool, |c| sqlx::raw_sql(&format!(
+        "DROP TRIGGER broken_{table}{}",
+        pick("", &format!(" ON {table}"))
+    ))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
 }
 
 // Defect 3: the message and its event were two commits; a failure between them left a message
@@ -160,14 +169,14 @@ async fn a_message_is_never_stored_without_its_event() {
     mend(&s, "events").await;
     let (status, m) = call(&s, post(MESSAGES, Some("k2"), body)).await;
     assert_eq!(status, StatusCode::CREATED, "the retry creates it, with its event");
-    let (n,): (i64,) =
-        kept_server::sql!(&s.pool, |c| sqlx::query_as(pick(
-            "SELECT COUNT(*) FROM events WHERE data LIKE '%\"type\":\"message\"%' AND data LIKE $1",
-            "SELECT COUNT(*) FROM events WHERE data->>'type' = 'message' AND (data->'message'->>'id') = $1",
-        ))
-            .bind(if on_postgres() { m["id"].to_string() } else { format!("%\"id\":{}%", m["id"]) })
-            .fetch_one(c).await)
-            .unwrap();
+    let (n,): (i64,) = kept_server::sql!(&s.pool, |c| sqlx::query_as(pick(
+        "SELECT COUNT(*) FROM events WHERE data LIKE '%\"type\":\"message\"%' AND data LIKE $1",
+        "SELECT COUNT(*) FROM events WHERE data->>'type' = 'message' AND (data->'message'->>'id') = $1",
+    ))
+    .bind(if on_postgres() { m["id"].to_string() } else { format!("%\"id\":{}%", m["id"]) })
+    .fetch_one(c)
+    .await)
+    .unwrap();
     assert_eq!(n, 1);
 }
 
@@ -485,7 +494,8 @@ async fn a_change_and_the_answer_kept_for_its_key_commit_together() {
     let (status, _) =
         call(&s, post(MESSAGES, Some("k1"), json!({ "client_id": "c1", "text": "hello" }).to_string())).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    let (n,): (i64,) = kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM messages").fetch_one(c).await).unwrap();
+    let (n,): (i64,) =
+        kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM messages").fetch_one(c).await).unwrap();
     assert_eq!(n, 0, "no message without the answer kept for its key");
 }
 
@@ -545,7 +555,9 @@ async fn old_events_answers_and_delivered_webhooks_are_pruned_and_recent_ones_ke
     )
     .bind(Stamp::from(old))
     .bind(Jsonb::from("{\"type\":\"status\",\"status\":\"OrderProcessing\"}"))
-    .execute(c).await.map(|r| r.rows_affected()))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
     .unwrap();
     kept_server::sql!(&s.pool, |c| sqlx::query("INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES ('x', 'old', 'h', 201, '{}', $1)")
         .bind(Stamp::from(old))
@@ -557,9 +569,14 @@ async fn old_events_answers_and_delivered_webhooks_are_pruned_and_recent_ones_ke
     let removed = kept_server::workers::retention::prune(&s, now, 30).await.unwrap();
     assert!(removed >= 2501, "{removed}");
     let (events,): (i64,) =
-        kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM events WHERE created_at = $1").bind(Stamp::from(old)).fetch_one(c).await).unwrap();
+        kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM events WHERE created_at = $1")
+            .bind(Stamp::from(old))
+            .fetch_one(c)
+            .await)
+        .unwrap();
     assert_eq!(events, 0);
-    let (kept,): (i64,) = kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM idempotency").fetch_one(c).await).unwrap();
+    let (kept,): (i64,) =
+        kept_server::sql!(&s.pool, |c| sqlx::query_as("SELECT COUNT(*) FROM idempotency").fetch_one(c).await).unwrap();
     assert_eq!(kept, 1, "the recent answer stays");
     let (_, page) = call(&s, get(MESSAGES, Some(TOKEN))).await;
     assert_eq!(page["messages"].as_array().unwrap().len(), 1, "messages are not pruned");

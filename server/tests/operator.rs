@@ -3,8 +3,8 @@
 mod common;
 
 use axum::http::StatusCode;
-use kept_server::db::Stamp;
 use common::*;
+use kept_server::db::Stamp;
 use kept_server::routes::operator::sweep_ask_first;
 use serde_json::json;
 
@@ -259,14 +259,29 @@ async fn a_callback_shows_as_due_a_quarter_of_an_hour_before_its_window() {
     let dir = tempfile::tempdir().unwrap();
     let s = state(dir.path()).await;
     let at = |mins: i64| kept_server::clock::rfc3339(jiff::Timestamp::now() + jiff::SignedDuration::from_mins(mins));
-    let insert = "INSERT INTO callbacks (order_id, window_start, window_end, created_at) VALUES ('KC-1001', $1, $2, $3)";
-    kept_server::sql!(&s.pool, |c| sqlx::query(insert).bind(Stamp(at(60))).bind(Stamp(at(120))).bind(Stamp(at(0))).execute(c).await.map(|r| r.rows_affected())).unwrap();
+    let insert =
+        "INSERT INTO callbacks (order_id, window_start, window_end, created_at) VALUES ('KC-1001', $1, $2, $3)";
+    kept_server::sql!(&s.pool, |c| sqlx::query(insert)
+        .bind(Stamp(at(60)))
+        .bind(Stamp(at(120)))
+        .bind(Stamp(at(0)))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
     let due = |list: &serde_json::Value| {
         list.as_array().unwrap().iter().find(|o| o["id"] == "KC-1001").unwrap()["callbacks_due"].as_u64().unwrap()
     };
     let (_, list) = call(&s, get("/v1/operator/orders", Some(OPERATOR))).await;
     assert_eq!(due(&list), 0, "an hour ahead is not due yet");
-    kept_server::sql!(&s.pool, |c| sqlx::query(insert).bind(Stamp(at(10))).bind(Stamp(at(70))).bind(Stamp(at(0))).execute(c).await.map(|r| r.rows_affected())).unwrap();
+    kept_server::sql!(&s.pool, |c| sqlx::query(insert)
+        .bind(Stamp(at(10)))
+        .bind(Stamp(at(70)))
+        .bind(Stamp(at(0)))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
     let (_, list) = call(&s, get("/v1/operator/orders", Some(OPERATOR))).await;
     assert_eq!(due(&list), 1, "ten minutes ahead is due");
     assert_eq!(list[0]["id"], "KC-1001", "and comes first");

@@ -63,8 +63,10 @@ async fn the_reply_time_is_the_median_of_real_exchanges_in_working_hours() {
         }
     }
     // The history itself is not read again: the samples were kept as the replies were written.
-    kept_server::sql!(&s.pool, |c| sqlx::query("DELETE FROM events").execute(c).await.map(|r| r.rows_affected())).unwrap();
-    kept_server::sql!(&s.pool, |c| sqlx::query("DELETE FROM messages").execute(c).await.map(|r| r.rows_affected())).unwrap();
+    kept_server::sql!(&s.pool, |c| sqlx::query("DELETE FROM events").execute(c).await.map(|r| r.rows_affected()))
+        .unwrap();
+    kept_server::sql!(&s.pool, |c| sqlx::query("DELETE FROM messages").execute(c).await.map(|r| r.rows_affected()))
+        .unwrap();
     let now: jiff::Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
     let rt = live(&s.pool, now).await.unwrap().reply_time.unwrap();
     assert_eq!((rt.median_seconds, rt.sample_size, rt.window_days), (6 * 60, 3, 7));

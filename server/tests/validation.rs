@@ -115,8 +115,10 @@ async fn a_payment_method_this_orders_slot_rules_out_is_refused() {
     let slot = json!({ "start": "2026-11-24T08:00:00Z", "end": "2026-11-24T10:00:00Z" });
     kept_server::sql!(&s.pool, |c| sqlx::query("UPDATE orders SET delivery_slot = $1 WHERE id = 'KC-1001'")
         .bind(kept_server::db::Jsonb(slot.to_string()))
-        .execute(c).await.map(|r| r.rows_affected()))
-        .unwrap();
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
     let (_, order) = call(&s, get(ORDER, Some(TOKEN))).await;
     let card = order["payment_options"]
         .as_array()

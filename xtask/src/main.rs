@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod demo;
+mod postgres;
 mod run;
 mod schemathesis;
 mod setup;
@@ -14,7 +15,9 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
   setup              install what is missing (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium)
-  demo [--port N]    build the widget, start kept-server with the demo shop, print the URL (default port 8080)
+  demo [--postgres] [--port N]
+                     build the widget, start kept-server with the demo shop, print the URL (default port
+                     8080); --postgres: on a throwaway PostgreSQL cluster under target/
   test               formatting, clippy, native tests, browser tests, size budget, end-to-end tests
   bench              measure bytes, boot, long chats, memory and server load beside a peer widget
   size               the release widget's size report and budget";

@@ -86,7 +86,7 @@ impl Cluster {
         let quiet = |c: &mut Command| {
             c.stdout(std::process::Stdio::null());
         };
-        let mut initdb = as_owner(Command::new(bin.join("initdb")));
+        let mut initdb = as_owner(&Command::new(bin.join("initdb")));
         initdb.arg("-D").arg(&data).args(["-U", "kept", "--auth=trust", "-E", "UTF8", "--no-instructions"]);
         quiet(&mut initdb);
         run::status(&mut initdb)?;
@@ -97,7 +97,7 @@ impl Cluster {
         if durability == Durability::ForTests {
             options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         }
-        let mut start = as_owner(Command::new(bin.join("pg_ctl")));
+        let mut start = as_owner(&Command::new(bin.join("pg_ctl")));
         start.arg("-D").arg(&data).arg("-l").arg(dir.join("log")).args(["-o", &options, "-w", "-t", "60", "start"]);
         quiet(&mut start);
         run::status(&mut start)?;
@@ -108,15 +108,24 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let mut stop = as_owner(Command::new(self.bin.join("pg_ctl")));
+        let mut stop = as_owner(&Command::new(self.bin.join("pg_ctl")));
         stop.arg("-D").arg(self.dir.join("data")).args(["-m", "fast", "-w", "stop"]);
         let _ = stop.output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
+/// Creates the database `name` in the cluster at `base` with the server's own client tools.
+pub fn create_database(base: &str, name: &str) -> Result<(), String> {
+    let bin = bin_dir().ok_or("PostgreSQL is not installed")?;
+    let mut psql = Command::new(bin.join("psql"));
+    psql.args(["-q", "-d", &format!("{base}/postgres"), "-c", &format!("CREATE DATABASE {name}")]);
+    psql.stdout(std::process::Stdio::null());
+    run::status(&mut psql)
+}
+
 /// `cmd` as the postgres user when this is root (the server will not run as root).
-fn as_owner(cmd: &mut Command) -> Command {
+fn as_owner(cmd: &Command) -> Command {
     if !is_root() {
         let mut c = Command::new(cmd.get_program());
         c.args(cmd.get_args());

@@ -1,5 +1,6 @@
-//! schemathesis against a real kept-server (fresh SQLite file, loopback, free port), from the
-//! generated OpenAPI document: once as the customer, once as the operator. Bounded in examples
+//! schemathesis against a real kept-server (loopback, free port) on each engine (a fresh SQLite
+//! file, a fresh database in the run's PostgreSQL cluster), from the generated OpenAPI document:
+//! as the customer, as the operator and as the shop's backend. Bounded in examples
 //! and time; any server error or any answer the document does not describe fails the step.
 //! Event streams are tested by the server and end-to-end tests (they never end by themselves).
 
@@ -25,7 +26,7 @@ impl Drop for Server {
     }
 }
 
-fn start(root: &Path, db: &Path) -> Result<(Server, String), String> {
+fn start(root: &Path, db: &str) -> Result<(Server, String), String> {
     let mut child = Command::new(root.join("target/debug/kept-server"))
         .args(["--bind", "127.0.0.1:0", "--seed-demo", "--demo-token", CUSTOMER, "--operator-token", OPERATOR])
         .args(["--backend-key", BACKEND])
@@ -62,20 +63,44 @@ fn schemathesis(root: &Path, tools: &Tools, url: &str, token: &str, paths: &[&st
         .args(["--checks", CHECKS])
         // The coverage phase trips an internal recursion error of Python 3.11's parser in
         // hypothesis; examples and fuzzing find what it would.
-        .args(["--phases", "examples,fuzzing", "--max-examples", "25", "--max-time", "60", "--workers", "2"])
+        .args(["--phases", "examples,fuzzing", "--max-examples", "25", "--max-time", "45", "--workers", "2"])
         .args(["--seed", "1", "--generation-database", "none", "--no-color"])
         .env("NO_COLOR", "1");
     run::status(&mut cmd)
 }
 
-/// The two runs, each a named check.
-pub fn run(root: &Path, tools: &Tools) -> Vec<(&'static str, Result<(), String>)> {
+/// The three runs on one engine, each a named check: on SQLite when `postgres` is None, else on
+/// a fresh database of that cluster (`postgres://USER@HOST:PORT`).
+pub fn run(root: &Path, tools: &Tools, postgres: Option<&str>) -> Vec<(&'static str, Result<(), String>)> {
     let dir = root.join("target/schemathesis");
-    let _ = std::fs::remove_dir_all(&dir);
+    if postgres.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return vec![("schemathesis", Err(format!("{}: {e}", dir.display())))];
     }
-    let (server, url) = match start(root, &dir.join("kept.sqlite")) {
+    let db = match postgres {
+        Some(base) => format!("{base}/schemathesis"),
+        None => dir.join("kept.sqlite").to_string_lossy().into_owned(),
+    };
+    let names = match postgres {
+        None => [
+            "schemathesis (customer API, SQLite)",
+            "schemathesis (operator API, SQLite)",
+            "schemathesis (backend API, SQLite)",
+        ],
+        Some(_) => [
+            "schemathesis (customer API, PostgreSQL)",
+            "schemathesis (operator API, PostgreSQL)",
+            "schemathesis (backend API, PostgreSQL)",
+        ],
+    };
+    if let Some(base) = postgres {
+        if let Err(e) = crate::postgres::create_database(base, "schemathesis") {
+            return vec![(names[0], Err(e))];
+        }
+    }
+    let (server, url) = match start(root, &db) {
         Ok(s) => s,
         Err(e) => return vec![("schemathesis", Err(e))],
     };
@@ -98,9 +123,5 @@ pub fn run(root: &Path, tools: &Tools) -> Vec<(&'static str, Result<(), String>)
         &["--include-path-regex", "^/v1/backend", "--exclude-path-regex", "^/v1/backend/webhooks"],
     );
     drop(server);
-    vec![
-        ("schemathesis (customer API)", customer),
-        ("schemathesis (operator API)", operator),
-        ("schemathesis (backend API)", backend),
-    ]
+    vec![(names[0], customer), (names[1], operator), (names[2], backend)]
 }

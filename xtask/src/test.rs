@@ -87,6 +87,19 @@ pub fn run(root: &Path) -> Result<(), String> {
     );
     t.tests("native tests", run::tests(&mut native));
 
+    // One cluster for the whole run: the server tests again on PostgreSQL (each test makes a
+    // database of its own in it), schemathesis and the several-instance end-to-end tests.
+    let cluster = crate::postgres::Cluster::start(root, "pg-test", crate::postgres::Durability::ForTests);
+    let postgres = cluster.as_ref().ok().map(|c| c.url.clone());
+    match &postgres {
+        Some(url) => {
+            let mut on_pg = cargo(root, &["test", "--no-fail-fast", "-p", "kept-server", "--test", "*"]);
+            on_pg.env("KEPT_TEST_POSTGRES", url);
+            t.tests("server tests on PostgreSQL", run::tests(&mut on_pg));
+        }
+        None => t.check("PostgreSQL cluster", cluster.as_ref().map(|_| ()).map_err(Clone::clone)),
+    }
+
     // wasm-bindgen-test-runner reads webdriver.json (headless flags) from the working directory.
     let mut browser =
         cargo(root, &["test", "--no-fail-fast", "-p", "kept-widget", "--target", "wasm32-unknown-unknown"]);
@@ -109,8 +122,13 @@ pub fn run(root: &Path) -> Result<(), String> {
         let server = run::status(&mut cargo(root, &["build", "-p", "kept-server"]));
         t.check("kept-server build", server.clone());
         if server.is_ok() {
-            for (name, result) in crate::schemathesis::run(root, &tools) {
+            for (name, result) in crate::schemathesis::run(root, &tools, None) {
                 t.check(name, result);
+            }
+            if let Some(url) = &postgres {
+                for (name, result) in crate::schemathesis::run(root, &tools, Some(url)) {
+                    t.check(name, result);
+                }
             }
             let mut e2e = cargo(root, &["test", "--no-fail-fast", "-p", "kept-e2e", "--", "--test-threads=2"]);
             e2e.env("KEPT_SERVER_BIN", root.join("target/debug/kept-server"))
@@ -118,12 +136,17 @@ pub fn run(root: &Path) -> Result<(), String> {
                 .env("CHROMEDRIVER", setup::CHROMEDRIVER)
                 .env("CHROMIUM", setup::CHROMIUM)
                 .env("KEPT_AXE", &tools.axe);
+            if let Some(url) = &postgres {
+                e2e.env("KEPT_TEST_POSTGRES", url).env("KEPT_HAPROXY", crate::postgres::HAPROXY);
+            }
             t.tests("end-to-end tests", run::tests(&mut e2e));
         }
     } else {
         t.check("end-to-end tests", Err("skipped: the widget did not build".to_owned()));
     }
 
+    // Stopped and removed before the summary, failed or not.
+    drop(cluster);
     if !t.failed_steps.is_empty() {
         eprintln!("failed: {}", t.failed_steps.join(", "));
     }

@@ -159,8 +159,10 @@ async fn out_of_stock(
 pub async fn sweep_ask_first(state: &AppState, now: Timestamp) -> Result<u32, ApiError> {
     let mut applied = 0;
     for (order, id) in changes::due(&state.pool, now, 100).await? {
-        let swept =
-            state.writer.write(move |tx| Box::pin(async move { changes::sweep_one(tx, &order, id, now).await })).await?;
+        let swept = state
+            .writer
+            .write(move |tx| Box::pin(async move { changes::sweep_one(tx, &order, id, now).await }))
+            .await?;
         applied += u32::from(swept);
     }
     Ok(applied)

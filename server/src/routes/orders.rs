@@ -1,6 +1,7 @@
 //! The order view and the preference agreement: `GET /v1/orders/{order}`,
 //! `POST /v1/orders/{order}/preferences`.
 
+use crate::db::Pool;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -8,7 +9,6 @@ use axum::{Json, Router};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use kept_protocol::{Item, LocalTime, OrderView, PaymentCondition, PaymentOption, Preferences, Receipt, ShopProfile};
-use crate::db::Pool;
 
 use crate::extract::{CustomerOrder, JsonBody};
 use crate::store::idempotency::key;

@@ -15,10 +15,10 @@ use kept_protocol::{
 };
 
 use super::check;
+use crate::db::Stamp;
 use crate::extract::{ApiPath, CustomerOrder, JsonBody};
 use crate::store::orders;
 use crate::store::{changes, events, idempotency};
-use crate::db::Stamp;
 use crate::{clock, ApiError, AppState};
 
 /// This module's routes.

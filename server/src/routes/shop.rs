@@ -1,11 +1,11 @@
 //! `GET /v1/shop`: the shop profile, with availability and reply time computed as it answers.
 
+use crate::db::Pool;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use jiff::Timestamp;
 use kept_protocol::{ReplyTime, ShopProfile};
-use crate::db::Pool;
 
 use crate::hours::{OpenState, Schedule};
 use crate::store::{console, messages, orders};

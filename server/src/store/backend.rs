@@ -1,9 +1,9 @@
 //! Orders as the shop's own servers write them: created or updated by the shop's order id, the
 //! agreement re-checked against the new items in the same transaction.
 
+use crate::db::{Conn, Jsonb, Pool, Stamp};
 use kept_protocol::backend::{BackendOrder, OrderChange};
 use kept_protocol::{OrderStatus, Receipt, TimelineEvent};
-use crate::db::{Conn, Jsonb, Pool, Stamp};
 
 use super::orders::{self, parse_status, status_name, NewVersion, Origin};
 use super::{events, Tx};
@@ -40,7 +40,9 @@ pub async fn save(tx: &mut Tx, id: &str, order: BackendOrder) -> Result<(bool, O
         .bind(&payment)
         .bind(&contact)
         .bind(&locale)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         events::timeline(tx, id, TimelineEvent::Status { status }).await?;
         return Ok((true, Some(token)));
     };
@@ -54,7 +56,8 @@ pub async fn save(tx: &mut Tx, id: &str, order: BackendOrder) -> Result<(bool, O
         // The same PUT again: nothing changes, nothing is announced.
         return Ok((false, None));
     }
-    crate::sql!(tx.db(), |c| sqlx::query(
+    crate::sql!(tx.db(), |c| {
+        sqlx::query(
         "UPDATE orders SET items = $1, delivery_slot = $2, payment_methods = $3, contact = $4, locale = $5 WHERE id = $6",
     )
     .bind(&items)
@@ -63,7 +66,8 @@ pub async fn save(tx: &mut Tx, id: &str, order: BackendOrder) -> Result<(bool, O
     .bind(&contact)
     .bind(&locale)
     .bind(id)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
     // The agreement stays; what it says about items that are gone is dropped, and said so.
     let mut dropped = Vec::new();
     if let Some(receipt) = orders::current_receipt(tx.db(), id).await? {
@@ -88,7 +92,8 @@ pub async fn save(tx: &mut Tx, id: &str, order: BackendOrder) -> Result<(bool, O
             let canonical = canonical::json(&prefs)?;
             let digest = canonical::digest(&canonical);
             let summary = prefs.summary(&shop, &view);
-            let (seq,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM events").fetch_one(c).await)?;
+            let (seq,): (i64,) =
+                crate::sql!(tx.db(), |c| sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM events").fetch_one(c).await)?;
             let receipt =
                 Receipt { version: 0, accepted_at: clock::now(), digest: digest.clone(), summary, preferences: prefs };
             let version = NewVersion {
@@ -115,7 +120,9 @@ pub async fn rotate_token(tx: &mut Tx, id: &str) -> Result<String, ApiError> {
     let done = crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET token_hash = $1 WHERE id = $2")
         .bind(auth::hash_token(&token))
         .bind(id)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     if done == 0 {
         return Err(ApiError::NotFound("order"));
     }
@@ -129,7 +136,8 @@ pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<Receipt>, ApiErro
         orders::RECEIPT_COLUMNS
     ))
     .bind(id)
-    .fetch_all(c).await)?;
+    .fetch_all(c)
+    .await)?;
     rows.into_iter().map(orders::receipt).collect()
 }
 
@@ -138,14 +146,16 @@ pub async fn changed(pool: &Pool, after: i64, limit: i64) -> Result<Vec<OrderCha
     // PostgreSQL: a cursor is the id of the transaction that last changed the order, and only
     // cursors below the oldest transaction still running are read, so a transaction that
     // commits later never lands behind a cursor already handed out.
-    let horizon = if pool.is_pg() { "AND o.cursor < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" } else { "" };
+    let horizon =
+        if pool.is_pg() { "AND o.cursor < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" } else { "" };
     let rows: Vec<(String, String, i64, Option<i64>)> = crate::sql!(pool, |c| sqlx::query_as(&format!(
         "SELECT o.id, o.status, o.cursor, (SELECT MAX(v.version) FROM preference_versions v WHERE v.order_id = o.id) \
          FROM orders o WHERE o.cursor > $1 {horizon} ORDER BY o.cursor LIMIT $2",
     ))
     .bind(after)
     .bind(limit)
-    .fetch_all(c).await)?;
+    .fetch_all(c)
+    .await)?;
     rows.into_iter()
         .map(|(id, status, cursor, receipt_version)| {
             let receipt_version = receipt_version.map(orders::version_of).transpose()?;

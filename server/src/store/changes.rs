@@ -44,13 +44,15 @@ async fn resolved(
 }
 
 async fn withdraw_questions(tx: &mut Tx, order: &str, item: &str, except: Option<i64>) -> Result<(), ApiError> {
-    let rows: Vec<orders::ChangeRow> = crate::sql!(tx.db(), |c| sqlx::query_as(&format!(
+    let rows: Vec<orders::ChangeRow> = crate::sql!(tx.db(), |c| {
+        sqlx::query_as(&format!(
         "SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = $1 AND item = $2 AND status = 'pending' AND id != $3"
     ))
     .bind(order)
     .bind(item)
     .bind(except.unwrap_or(-1))
-    .fetch_all(c).await)?;
+    .fetch_all(c).await
+    })?;
     for row in rows {
         let cr = orders::from_row(row)?;
         set_status(tx, order, cr, ChangeStatus::Withdrawn).await?;
@@ -64,12 +66,16 @@ async fn set_status(
     cr: ChangeRequest,
     status: ChangeStatus,
 ) -> Result<ChangeRequest, ApiError> {
-    crate::sql!(tx.db(), |c| sqlx::query("UPDATE change_requests SET status = $1, answered_at = $2 WHERE id = $3 AND order_id = $4")
-        .bind(status_name(status))
-        .bind(Stamp(clock::now()))
-        .bind(cr.id)
-        .bind(order)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+    crate::sql!(tx.db(), |c| sqlx::query(
+        "UPDATE change_requests SET status = $1, answered_at = $2 WHERE id = $3 AND order_id = $4"
+    )
+    .bind(status_name(status))
+    .bind(Stamp(clock::now()))
+    .bind(cr.id)
+    .bind(order)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     let cr = ChangeRequest { status, ..cr };
     events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;
     Ok(cr)
@@ -192,7 +198,11 @@ pub async fn out_of_stock(
         SubstitutionRule::CancelOrder => {
             let resolution = resolved(tx, order, item_id, ItemResolution::OrderCancelled, None).await?;
             orders::set_status(tx, order, OrderStatus::OrderCancelled).await?;
-            crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET editable = FALSE WHERE id = $1").bind(order).execute(c).await.map(|r| r.rows_affected()))?;
+            crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET editable = FALSE WHERE id = $1")
+                .bind(order)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
             Ok(resolution)
         }
     }
@@ -209,7 +219,8 @@ pub async fn create(
     let created_at = clock::now();
     let channel = question.as_ref().map(|q| q.channel.as_str());
     let fallback = question.as_ref().map(|q| serde_json::to_string(&q.fallback)).transpose()?.map(Jsonb);
-    let (id,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
+    let (id,): (i64,) = crate::sql!(tx.db(), |c| {
+        sqlx::query_as(
         "INSERT INTO change_requests (order_id, change, reason, status, created_at, item, deadline, fallback, channel) \
          VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8) RETURNING id",
     )
@@ -221,7 +232,8 @@ pub async fn create(
     .bind(question.as_ref().map(|q| Stamp::from(&q.deadline)))
     .bind(fallback)
     .bind(channel)
-    .fetch_one(c).await)?;
+    .fetch_one(c).await
+    })?;
     let cr =
         ChangeRequest { id, change, reason: reason.to_owned(), status: ChangeStatus::Pending, created_at, question };
     events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;
@@ -325,7 +337,8 @@ pub async fn sweep_one(tx: &mut Tx, order: &str, id: i64, now: Timestamp) -> Res
     .bind(id)
     .bind(order)
     .bind(Stamp(clock::rfc3339(now)))
-    .fetch_all(c).await)?
+    .fetch_all(c)
+    .await)?
     .into_iter()
     .map(|(o, a, b, c, d, e, f, g, h)| (o, (a, b, c, d, e, f, g, h)))
     .collect();

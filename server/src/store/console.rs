@@ -1,10 +1,10 @@
 //! What the operator console reads and writes beside orders: the attention list, callbacks,
 //! reports, logged calls and presence.
 
+use crate::db::{Conn, Pool, Stamp};
 use jiff::Timestamp;
 use kept_protocol::operator::{LoggedCall, OrderSummary};
 use kept_protocol::{Callback, CallbackStatus, Report};
-use crate::db::{Conn, Pool, Stamp};
 
 use super::orders::parse_status;
 use super::Tx;
@@ -24,7 +24,8 @@ pub async fn summaries(pool: &Pool, due_by: Timestamp, limit: i64) -> Result<Vec
     )
     .bind(Stamp(clock::rfc3339(due_by)))
     .bind(limit)
-    .fetch_all(c).await)?;
+    .fetch_all(c)
+    .await)?;
     rows.into_iter()
         .map(|(id, status, waiting_since, pending, reports, due)| {
             Ok(OrderSummary {
@@ -41,10 +42,12 @@ pub async fn summaries(pool: &Pool, due_by: Timestamp, limit: i64) -> Result<Vec
 
 /// The order's callbacks, with what is overdue at `now`.
 pub async fn callbacks(conn: &mut Conn, order: &str, now: Timestamp) -> Result<Vec<Callback>, ApiError> {
-    let rows: Vec<(i64, Stamp, Stamp, Option<Stamp>)> =
-        crate::sql!(conn, |c| sqlx::query_as("SELECT id, window_start, window_end, done_at FROM callbacks WHERE order_id = $1 ORDER BY id")
-            .bind(order)
-            .fetch_all(c).await)?;
+    let rows: Vec<(i64, Stamp, Stamp, Option<Stamp>)> = crate::sql!(conn, |c| sqlx::query_as(
+        "SELECT id, window_start, window_end, done_at FROM callbacks WHERE order_id = $1 ORDER BY id"
+    )
+    .bind(order)
+    .fetch_all(c)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(id, Stamp(start), Stamp(end), done)| {
@@ -65,7 +68,8 @@ pub async fn reports(conn: &mut Conn, order: &str) -> Result<Vec<Report>, ApiErr
         "SELECT id, receipt_version, promise, note, reported_at FROM reports WHERE order_id = $1 ORDER BY id",
     )
     .bind(order)
-    .fetch_all(c).await)?;
+    .fetch_all(c)
+    .await)?;
     rows.into_iter()
         .map(|(id, receipt_version, promise, note, reported_at)| {
             Ok(Report {
@@ -81,11 +85,15 @@ pub async fn reports(conn: &mut Conn, order: &str) -> Result<Vec<Report>, ApiErr
 
 /// Marks the order's callback done; false when the order has no such callback.
 pub async fn mark_done(tx: &mut Tx, order: &str, callback: i64) -> Result<bool, ApiError> {
-    let done = crate::sql!(tx.db(), |c| sqlx::query("UPDATE callbacks SET done_at = COALESCE(done_at, $1) WHERE id = $2 AND order_id = $3")
-        .bind(Stamp(clock::now()))
-        .bind(callback)
-        .bind(order)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+    let done = crate::sql!(tx.db(), |c| sqlx::query(
+        "UPDATE callbacks SET done_at = COALESCE(done_at, $1) WHERE id = $2 AND order_id = $3"
+    )
+    .bind(Stamp(clock::now()))
+    .bind(callback)
+    .bind(order)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
 
@@ -97,13 +105,15 @@ pub async fn log_call(
     note: Option<&str>,
 ) -> Result<LoggedCall, ApiError> {
     let logged_at = clock::now();
-    let (id,): (i64,) =
-        crate::sql!(tx.db(), |c| sqlx::query_as("INSERT INTO calls (order_id, callback_id, note, logged_at) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(order)
-            .bind(callback)
-            .bind(note)
-            .bind(Stamp::from(&logged_at))
-            .fetch_one(c).await)?;
+    let (id,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
+        "INSERT INTO calls (order_id, callback_id, note, logged_at) VALUES ($1, $2, $3, $4) RETURNING id"
+    )
+    .bind(order)
+    .bind(callback)
+    .bind(note)
+    .bind(Stamp::from(&logged_at))
+    .fetch_one(c)
+    .await)?;
     Ok(LoggedCall { id, logged_at })
 }
 
@@ -115,15 +125,19 @@ pub async fn seen(tx: &mut Tx, operator: &str, at: &str) -> Result<(), ApiError>
     )
     .bind(operator)
     .bind(Stamp::from(at))
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// How many operators were seen since `since`.
 pub async fn online(pool: &Pool, since: Timestamp) -> Result<u32, ApiError> {
-    let (n,): (i64,) = crate::sql!(pool, |c| sqlx::query_as("SELECT COUNT(*) FROM operator_presence WHERE last_seen >= $1")
-        .bind(Stamp(clock::rfc3339(since)))
-        .fetch_one(c).await)?;
+    let (n,): (i64,) =
+        crate::sql!(pool, |c| sqlx::query_as("SELECT COUNT(*) FROM operator_presence WHERE last_seen >= $1")
+            .bind(Stamp(clock::rfc3339(since)))
+            .fetch_one(c)
+            .await)?;
     Ok(n as u32)
 }
 
@@ -134,6 +148,7 @@ pub async fn online_names(pool: &Pool, since: Timestamp) -> Result<Vec<String>, 
          WHERE p.last_seen >= $1 ORDER BY p.last_seen DESC LIMIT 10",
     )
     .bind(Stamp(clock::rfc3339(since)))
-    .fetch_all(c).await)?;
+    .fetch_all(c)
+    .await)?;
     Ok(rows.into_iter().map(|(n,)| n).collect())
 }

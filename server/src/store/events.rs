@@ -3,7 +3,6 @@
 use kept_protocol::{Event, EventData, TimelineEntry, TimelineEvent};
 use serde::Deserialize;
 
-
 use super::Tx;
 use crate::db::{Jsonb, Pool, Stamp};
 use crate::{clock, ApiError};
@@ -20,11 +19,14 @@ pub struct StoredEvent {
 pub async fn add(tx: &mut Tx, order: &str, data: EventData) -> Result<Event, ApiError> {
     let json = serde_json::to_string(&data)?;
     tx.lock_order(order).await?;
-    let (id,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as("INSERT INTO events (order_id, data, created_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(order)
-        .bind(Jsonb::from(json.as_str()))
-        .bind(Stamp(clock::now()))
-        .fetch_one(c).await)?;
+    let (id,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
+        "INSERT INTO events (order_id, data, created_at) VALUES ($1, $2, $3) RETURNING id"
+    )
+    .bind(order)
+    .bind(Jsonb::from(json.as_str()))
+    .bind(Stamp(clock::now()))
+    .fetch_one(c)
+    .await)?;
     // The webhook it causes goes out with it or not at all.
     super::webhooks::for_event(tx, order, &data).await?;
     tx.publish(order, StoredEvent { id, name: data.name().to_owned(), json });
@@ -39,7 +41,9 @@ pub async fn timeline(tx: &mut Tx, order: &str, event: TimelineEvent) -> Result<
         .bind(Stamp::from(&entry.at))
         .bind(Jsonb(serde_json::to_string(&entry.event)?))
         .bind(&entry.by)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     add(tx, order, EventData::Timeline { entry }).await
 }
 
@@ -51,22 +55,26 @@ struct Kind {
 
 /// At most `limit` of the order's committed events after `after`, oldest first.
 pub async fn after(pool: &Pool, order: &str, after: i64, limit: i64) -> Result<Vec<StoredEvent>, ApiError> {
-    let rows: Vec<(i64, Jsonb)> =
-        crate::sql!(pool, |c| sqlx::query_as("SELECT id, data FROM events WHERE order_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-            .bind(order)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(c).await)?;
+    let rows: Vec<(i64, Jsonb)> = crate::sql!(pool, |c| sqlx::query_as(
+        "SELECT id, data FROM events WHERE order_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+    )
+    .bind(order)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
     stored(rows)
 }
 
 /// The order's newest `limit` committed events, oldest first.
 pub async fn newest(pool: &Pool, order: &str, limit: i64) -> Result<Vec<StoredEvent>, ApiError> {
-    let mut rows: Vec<(i64, Jsonb)> =
-        crate::sql!(pool, |c| sqlx::query_as("SELECT id, data FROM events WHERE order_id = $1 ORDER BY id DESC LIMIT $2")
-            .bind(order)
-            .bind(limit)
-            .fetch_all(c).await)?;
+    let mut rows: Vec<(i64, Jsonb)> = crate::sql!(pool, |c| sqlx::query_as(
+        "SELECT id, data FROM events WHERE order_id = $1 ORDER BY id DESC LIMIT $2"
+    )
+    .bind(order)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
     rows.reverse();
     stored(rows)
 }
@@ -83,6 +91,9 @@ fn stored(rows: Vec<(i64, Jsonb)>) -> Result<Vec<StoredEvent>, ApiError> {
 /// The id of the order's newest event (0 when it has none): where a stream without a position starts.
 pub async fn last_id(pool: &Pool, order: &str) -> Result<i64, ApiError> {
     let (id,): (Option<i64>,) =
-        crate::sql!(pool, |c| sqlx::query_as("SELECT MAX(id) FROM events WHERE order_id = $1").bind(order).fetch_one(c).await)?;
+        crate::sql!(pool, |c| sqlx::query_as("SELECT MAX(id) FROM events WHERE order_id = $1")
+            .bind(order)
+            .fetch_one(c)
+            .await)?;
     Ok(id.unwrap_or(0))
 }

@@ -2,12 +2,12 @@
 //! replays the first response; with another body it is refused. The answer is recorded in the
 //! transaction of the change it answers, so a crash cannot keep one without the other.
 
+use crate::db::{Conn, Stamp};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use kept_protocol::{ProblemCode, IDEMPOTENCY_KEY};
 use serde_json::Value;
-use crate::db::{Conn, Stamp};
 
 use super::Tx;
 use crate::{canonical, clock, ApiError, AppState};
@@ -26,23 +26,21 @@ pub fn key(headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(key.to_owned())
 }
 
-async fn stored(
-    conn: &mut Conn,
-    scope: &str,
-    key: &str,
-    hash: &str,
-) -> Result<Option<(StatusCode, Value)>, ApiError> {
-    let row: Option<(String, i64, String)> =
-        crate::sql!(conn, |c| sqlx::query_as("SELECT request_hash, status, body FROM idempotency WHERE scope = $1 AND key = $2")
-            .bind(scope)
-            .bind(key)
-            .fetch_optional(c).await)?;
+async fn stored(conn: &mut Conn, scope: &str, key: &str, hash: &str) -> Result<Option<(StatusCode, Value)>, ApiError> {
+    let row: Option<(String, i64, String)> = crate::sql!(conn, |c| sqlx::query_as(
+        "SELECT request_hash, status, body FROM idempotency WHERE scope = $1 AND key = $2"
+    )
+    .bind(scope)
+    .bind(key)
+    .fetch_optional(c)
+    .await)?;
     match row {
         None => Ok(None),
         Some((first, ..)) if first != hash => Err(ApiError::IdempotencyConflict),
-        Some((_, status, body)) => {
-            Ok(Some((u16::try_from(status).ok().and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK), serde_json::from_str(&body)?)))
-        }
+        Some((_, status, body)) => Ok(Some((
+            u16::try_from(status).ok().and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK),
+            serde_json::from_str(&body)?,
+        ))),
     }
 }
 

@@ -1,10 +1,10 @@
 //! Messages: stored with their event in one transaction; the wait for the shop's first reply is
 //! kept as they are written, so neither the console nor the public profile scans the history.
 
+use crate::db::{Conn, Pool, Stamp};
 use jiff::Timestamp;
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::{EventData, Message, MessagePage};
-use crate::db::{Conn, Pool, Stamp};
 
 use super::{events, Tx};
 use crate::hours::Schedule;
@@ -43,7 +43,8 @@ pub struct NewMessage<'a> {
 /// Stores a message once per (order, client id) with its event; `false` when it was there already.
 pub async fn add(tx: &mut Tx, m: NewMessage<'_>) -> Result<(Message, bool), ApiError> {
     let now = m.at;
-    let inserted: Option<MessageRow> = crate::sql!(tx.db(), |c| sqlx::query_as(&format!(
+    let inserted: Option<MessageRow> = crate::sql!(tx.db(), |c| {
+        sqlx::query_as(&format!(
         "INSERT INTO messages (order_id, client_id, author, author_name, text, sent_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (order_id, client_id) DO NOTHING RETURNING {COLUMNS}"
     ))
@@ -53,22 +54,29 @@ pub async fn add(tx: &mut Tx, m: NewMessage<'_>) -> Result<(Message, bool), ApiE
     .bind(m.author_name)
     .bind(m.text)
     .bind(Stamp(clock::rfc3339(now)))
-    .fetch_optional(c).await)?;
+    .fetch_optional(c).await
+    })?;
     let Some(row) = inserted else {
-        let row: MessageRow =
-            crate::sql!(tx.db(), |c| sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE order_id = $1 AND client_id = $2"))
-                .bind(m.order)
-                .bind(m.client_id)
-                .fetch_one(c).await)?;
+        let row: MessageRow = crate::sql!(tx.db(), |c| sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE order_id = $1 AND client_id = $2"
+        ))
+        .bind(m.order)
+        .bind(m.client_id)
+        .fetch_one(c)
+        .await)?;
         return Ok((message(row)?, false));
     };
     let stored = message(row)?;
     match m.author {
         AuthorKind::Customer => {
-            crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET waiting_since = COALESCE(waiting_since, $1) WHERE id = $2")
-                .bind(Stamp::from(&stored.sent_at))
-                .bind(m.order)
-                .execute(c).await.map(|r| r.rows_affected()))?;
+            crate::sql!(tx.db(), |c| sqlx::query(
+                "UPDATE orders SET waiting_since = COALESCE(waiting_since, $1) WHERE id = $2"
+            )
+            .bind(Stamp::from(&stored.sent_at))
+            .bind(m.order)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
         AuthorKind::Operator => answered(tx, m.order, now).await?,
         _ => {}
@@ -80,16 +88,27 @@ pub async fn add(tx: &mut Tx, m: NewMessage<'_>) -> Result<(Message, bool), ApiE
 /// The shop answered: the customer's wait, in working seconds, becomes a reply-time sample.
 async fn answered(tx: &mut Tx, order: &str, now: Timestamp) -> Result<(), ApiError> {
     let (since,): (Option<Stamp>,) =
-        crate::sql!(tx.db(), |c| sqlx::query_as("SELECT waiting_since FROM orders WHERE id = $1").bind(order).fetch_one(c).await)?;
+        crate::sql!(tx.db(), |c| sqlx::query_as("SELECT waiting_since FROM orders WHERE id = $1")
+            .bind(order)
+            .fetch_one(c)
+            .await)?;
     let Some(since) = since.and_then(|s| s.0.parse::<Timestamp>().ok()) else { return Ok(()) };
     let shop = super::orders::shop(tx.db()).await?;
     let seconds = Schedule::new(&shop).map_or((now - since).get_seconds(), |s| s.working_seconds(since, now));
-    crate::sql!(tx.db(), |c| sqlx::query("INSERT INTO reply_waits (order_id, replied_at, seconds) VALUES ($1, $2, $3)")
+    crate::sql!(tx.db(), |c| sqlx::query(
+        "INSERT INTO reply_waits (order_id, replied_at, seconds) VALUES ($1, $2, $3)"
+    )
+    .bind(order)
+    .bind(Stamp(clock::rfc3339(now)))
+    .bind(seconds.max(0))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET waiting_since = NULL WHERE id = $1")
         .bind(order)
-        .bind(Stamp(clock::rfc3339(now)))
-        .bind(seconds.max(0))
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET waiting_since = NULL WHERE id = $1").bind(order).execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -103,13 +122,14 @@ pub async fn page(
 ) -> Result<MessagePage, ApiError> {
     let limit = limit.clamp(1, PAGE_MAX);
     let rows: Vec<MessageRow> = match after {
-        Some(after) => {
-            crate::sql!(pool, |c| sqlx::query_as(&format!("SELECT {COLUMNS} FROM messages WHERE order_id = $1 AND id > $2 ORDER BY id LIMIT $3"))
-                .bind(order)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(c).await)?
-        }
+        Some(after) => crate::sql!(pool, |c| sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE order_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        ))
+        .bind(order)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?,
         None => {
             let mut rows: Vec<MessageRow> = crate::sql!(pool, |c| sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM messages WHERE order_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
@@ -117,7 +137,8 @@ pub async fn page(
             .bind(order)
             .bind(before.unwrap_or(i64::MAX))
             .bind(limit)
-            .fetch_all(c).await)?;
+            .fetch_all(c)
+            .await)?;
             rows.reverse();
             rows
         }
@@ -125,10 +146,13 @@ pub async fn page(
     let messages = rows.into_iter().map(message).collect::<Result<Vec<_>, _>>()?;
     let older = match messages.first().map(|m| m.id) {
         Some(first) => {
-            let older: Option<(i64,)> = crate::sql!(pool, |c| sqlx::query_as("SELECT id FROM messages WHERE order_id = $1 AND id < $2 LIMIT 1")
-                .bind(order)
-                .bind(first)
-                .fetch_optional(c).await)?;
+            let older: Option<(i64,)> = crate::sql!(pool, |c| sqlx::query_as(
+                "SELECT id FROM messages WHERE order_id = $1 AND id < $2 LIMIT 1"
+            )
+            .bind(order)
+            .bind(first)
+            .fetch_optional(c)
+            .await)?;
             older.map(|_| first)
         }
         None => None,
@@ -138,10 +162,12 @@ pub async fn page(
 
 /// Whether the order already has a message with this client id (a retry, not a new message).
 pub async fn exists(conn: &mut Conn, order: &str, client_id: &str) -> Result<bool, ApiError> {
-    let row: Option<(i64,)> = crate::sql!(conn, |c| sqlx::query_as("SELECT id FROM messages WHERE order_id = $1 AND client_id = $2")
-        .bind(order)
-        .bind(client_id)
-        .fetch_optional(c).await)?;
+    let row: Option<(i64,)> =
+        crate::sql!(conn, |c| sqlx::query_as("SELECT id FROM messages WHERE order_id = $1 AND client_id = $2")
+            .bind(order)
+            .bind(client_id)
+            .fetch_optional(c)
+            .await)?;
     Ok(row.is_some())
 }
 
@@ -161,7 +187,8 @@ pub async fn within_limit(
     )
     .bind(order)
     .bind(Stamp(clock::rfc3339(since)))
-    .fetch_one(c).await)
+    .fetch_one(c)
+    .await)
     .map_err(|e| Err(e.into()))?;
     if n < i64::from(limit) {
         return Ok(());
@@ -174,9 +201,11 @@ pub async fn within_limit(
 /// Median working-hours wait for the shop's first reply over the answers since `from`: reads
 /// at most the newest 1,000 samples, whatever the history.
 pub async fn reply_waits(pool: &Pool, from: Timestamp) -> Result<Vec<i64>, ApiError> {
-    let rows: Vec<(i64,)> =
-        crate::sql!(pool, |c| sqlx::query_as("SELECT seconds FROM reply_waits WHERE replied_at >= $1 ORDER BY replied_at DESC LIMIT 1000")
-            .bind(Stamp(clock::rfc3339(from)))
-            .fetch_all(c).await)?;
+    let rows: Vec<(i64,)> = crate::sql!(pool, |c| sqlx::query_as(
+        "SELECT seconds FROM reply_waits WHERE replied_at >= $1 ORDER BY replied_at DESC LIMIT 1000"
+    )
+    .bind(Stamp(clock::rfc3339(from)))
+    .fetch_all(c)
+    .await)?;
     Ok(rows.into_iter().map(|(s,)| s).collect())
 }

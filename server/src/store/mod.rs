@@ -242,7 +242,8 @@ async fn write_batch(pool: &Pool, hub: &Hub, batch: Vec<Job>) {
         }
     };
     let mut tx = Tx { conn, actor: None, published: Vec::new(), endpoints: None, locked: Vec::new() };
-    let begun = crate::sql!(tx.conn, |c| sqlx::raw_sql("BEGIN IMMEDIATE").execute(c).await.map(|_| ())).map_err(|e| e.to_string());
+    let begun = crate::sql!(tx.conn, |c| sqlx::raw_sql("BEGIN IMMEDIATE").execute(c).await.map(|_| ()))
+        .map_err(|e| e.to_string());
     let mut replies = Vec::with_capacity(batch.len());
     for job in batch {
         if let Err(e) = &begun {
@@ -275,7 +276,9 @@ async fn write_batch(pool: &Pool, hub: &Hub, batch: Vec<Job>) {
     };
     // Nothing is acknowledged or published before the commit.
     let committed = match begun {
-        Ok(()) => crate::sql!(tx.conn, |c| sqlx::raw_sql("COMMIT").execute(c).await.map(|_| ())).map_err(|e| e.to_string()),
+        Ok(()) => {
+            crate::sql!(tx.conn, |c| sqlx::raw_sql("COMMIT").execute(c).await.map(|_| ())).map_err(|e| e.to_string())
+        }
         Err(e) => Err(e),
     };
     if committed.is_err() {

@@ -1,7 +1,7 @@
 //! Named operator accounts, their sessions and failed sign-ins.
 
-use jiff::Timestamp;
 use crate::db::{Conn, Pool, Stamp};
+use jiff::Timestamp;
 
 use super::Tx;
 use crate::{clock, ApiError};
@@ -16,33 +16,39 @@ pub struct Account {
 
 /// Adds an account; false when the name is taken.
 pub async fn add(conn: &mut Conn, name: &str, display_name: &str, hash: &str) -> Result<bool, ApiError> {
-    let done = crate::sql!(conn, |c| sqlx::query(
+    let done = crate::sql!(conn, |c| {
+        sqlx::query(
         "INSERT INTO operators (name, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
     )
     .bind(name)
     .bind(display_name)
     .bind(hash)
     .bind(Stamp(clock::now()))
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
     Ok(done > 0)
 }
 
 /// The account and its password hash.
 pub async fn by_name(pool: &Pool, name: &str) -> Result<Option<(Account, String)>, ApiError> {
-    let row: Option<(i64, String, String, String)> =
-        crate::sql!(pool, |c| sqlx::query_as("SELECT id, name, display_name, password_hash FROM operators WHERE name = $1")
-            .bind(name)
-            .fetch_optional(c).await)?;
+    let row: Option<(i64, String, String, String)> = crate::sql!(pool, |c| sqlx::query_as(
+        "SELECT id, name, display_name, password_hash FROM operators WHERE name = $1"
+    )
+    .bind(name)
+    .fetch_optional(c)
+    .await)?;
     Ok(row.map(|(id, name, display_name, hash)| (Account { id, name, display_name }, hash)))
 }
 
 /// Failed sign-ins for `name` since `since`.
 pub async fn failures(pool: &Pool, name: &str, since: Timestamp) -> Result<(u32, Option<String>), ApiError> {
-    let (n, first): (i64, Option<Stamp>) =
-        crate::sql!(pool, |c| sqlx::query_as("SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE name = $1 AND at >= $2")
-            .bind(name)
-            .bind(Stamp(clock::rfc3339(since)))
-            .fetch_one(c).await)?;
+    let (n, first): (i64, Option<Stamp>) = crate::sql!(pool, |c| sqlx::query_as(
+        "SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE name = $1 AND at >= $2"
+    )
+    .bind(name)
+    .bind(Stamp(clock::rfc3339(since)))
+    .fetch_one(c)
+    .await)?;
     Ok((n as u32, first.map(|s| s.0)))
 }
 
@@ -51,7 +57,9 @@ pub async fn failed(tx: &mut Tx, name: &str) -> Result<(), ApiError> {
     crate::sql!(tx.db(), |c| sqlx::query("INSERT INTO sign_in_failures (name, at) VALUES ($1, $2)")
         .bind(name)
         .bind(Stamp(clock::now()))
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -63,13 +71,21 @@ pub async fn open_session(
     token_hash: &[u8],
     expires: Timestamp,
 ) -> Result<(), ApiError> {
-    crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM sign_in_failures WHERE name = $1").bind(name).execute(c).await.map(|r| r.rows_affected()))?;
-    crate::sql!(tx.db(), |c| sqlx::query("INSERT INTO operator_sessions (token_hash, operator_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash)
-        .bind(account)
-        .bind(Stamp(clock::now()))
-        .bind(Stamp(clock::rfc3339(expires)))
-        .execute(c).await.map(|r| r.rows_affected()))?;
+    crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM sign_in_failures WHERE name = $1")
+        .bind(name)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    crate::sql!(tx.db(), |c| sqlx::query(
+        "INSERT INTO operator_sessions (token_hash, operator_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(token_hash)
+    .bind(account)
+    .bind(Stamp(clock::now()))
+    .bind(Stamp(clock::rfc3339(expires)))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -81,12 +97,17 @@ pub async fn session(pool: &Pool, token_hash: &[u8]) -> Result<Option<Account>, 
     )
     .bind(token_hash)
     .bind(Stamp(clock::now()))
-    .fetch_optional(c).await)?;
+    .fetch_optional(c)
+    .await)?;
     Ok(row.map(|(id, name, display_name)| Account { id, name, display_name }))
 }
 
 /// Ends a session.
 pub async fn close_session(tx: &mut Tx, token_hash: &[u8]) -> Result<(), ApiError> {
-    crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM operator_sessions WHERE token_hash = $1").bind(token_hash).execute(c).await.map(|r| r.rows_affected()))?;
+    crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM operator_sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }

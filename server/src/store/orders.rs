@@ -1,9 +1,9 @@
 //! Orders, their agreements, change requests and the shop profile.
 
+use crate::db::{Conn, Jsonb, Pool, Stamp};
 use kept_protocol::{
     ChangeRequest, DeliverySlot, EventData, Item, OrderStatus, Receipt, ShopProfile, TimelineEntry, TimelineEvent,
 };
-use crate::db::{Conn, Jsonb, Pool, Stamp};
 
 use super::{events, Tx};
 use crate::{auth, ApiError};
@@ -30,7 +30,8 @@ pub async fn load(conn: &mut Conn, id: &str) -> Result<Option<Order>, ApiError> 
         "SELECT status, items, editable, delivery_slot, payment_methods, contact, locale FROM orders WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(c).await)?;
+    .fetch_optional(c)
+    .await)?;
     let Some((status, items, editable, slot, payment, contact, locale)) = row else { return Ok(None) };
     Ok(Some(Order {
         id: id.to_owned(),
@@ -62,7 +63,8 @@ pub async fn authorize(pool: &Pool, id: &str, token: &str) -> Result<Order, ApiE
     )
     .bind(id)
     .bind(&NO_ORDER[..])
-    .fetch_one(c).await)?;
+    .fetch_one(c)
+    .await)?;
     if !(auth::matches(token, &hash) && exists) {
         return Err(ApiError::NotFound("order"));
     }
@@ -72,7 +74,10 @@ pub async fn authorize(pool: &Pool, id: &str, token: &str) -> Result<Order, ApiE
 /// Whether the customer may still change the order's preferences (read without its items).
 pub async fn editable(conn: &mut Conn, id: &str) -> Result<bool, ApiError> {
     let row: Option<(String, bool)> =
-        crate::sql!(conn, |c| sqlx::query_as("SELECT status, editable FROM orders WHERE id = $1").bind(id).fetch_optional(c).await)?;
+        crate::sql!(conn, |c| sqlx::query_as("SELECT status, editable FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await)?;
     let (status, editable) = row.ok_or(ApiError::NotFound("order"))?;
     Ok(editable && parse_status(&status)?.allows_edits())
 }
@@ -92,7 +97,9 @@ pub async fn save_items(tx: &mut Tx, order: &str, items: &[Item]) -> Result<(), 
     crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET items = $1 WHERE id = $2")
         .bind(Jsonb(serde_json::to_string(items)?))
         .bind(order)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -102,7 +109,9 @@ pub async fn set_status(tx: &mut Tx, order: &str, status: OrderStatus) -> Result
         .bind(status_name(status))
         .bind(status.allows_edits())
         .bind(order)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     events::add(tx, order, EventData::Status { status }).await?;
     events::timeline(tx, order, TimelineEvent::Status { status }).await?;
     Ok(())
@@ -113,7 +122,9 @@ pub async fn set_slot(tx: &mut Tx, order: &str, slot: &DeliverySlot) -> Result<(
     crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET delivery_slot = $1 WHERE id = $2")
         .bind(Jsonb(serde_json::to_string(slot)?))
         .bind(order)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -122,14 +133,20 @@ pub async fn timeline(conn: &mut Conn, order: &str) -> Result<Vec<TimelineEntry>
     let rows: Vec<(Stamp, Jsonb, Option<String>)> =
         crate::sql!(conn, |c| sqlx::query_as("SELECT at, event, actor FROM timeline WHERE order_id = $1 ORDER BY id")
             .bind(order)
-            .fetch_all(c).await)?;
-    rows.into_iter().map(|(at, event, by)| Ok(TimelineEntry { at: at.0, event: serde_json::from_str(&event.0)?, by })).collect()
+            .fetch_all(c)
+            .await)?;
+    rows.into_iter()
+        .map(|(at, event, by)| Ok(TimelineEntry { at: at.0, event: serde_json::from_str(&event.0)?, by }))
+        .collect()
 }
 
 /// Whether the order's survey is answered.
 pub async fn surveyed(conn: &mut Conn, order: &str) -> Result<bool, ApiError> {
     let row: Option<(String,)> =
-        crate::sql!(conn, |c| sqlx::query_as("SELECT order_id FROM surveys WHERE order_id = $1").bind(order).fetch_optional(c).await)?;
+        crate::sql!(conn, |c| sqlx::query_as("SELECT order_id FROM surveys WHERE order_id = $1")
+            .bind(order)
+            .fetch_optional(c)
+            .await)?;
     Ok(row.is_some())
 }
 
@@ -159,7 +176,8 @@ pub async fn current_receipt(conn: &mut Conn, order: &str) -> Result<Option<Rece
         "SELECT {RECEIPT_COLUMNS} FROM preference_versions WHERE order_id = $1 ORDER BY version DESC LIMIT 1"
     ))
     .bind(order)
-    .fetch_optional(c).await)?;
+    .fetch_optional(c)
+    .await)?;
     row.map(receipt).transpose()
 }
 
@@ -195,7 +213,8 @@ pub async fn replay(
     .bind(order)
     .bind(origin.as_str())
     .bind(key)
-    .fetch_optional(c).await)?;
+    .fetch_optional(c)
+    .await)?;
     match row {
         None => Ok(None),
         Some((stored, ..)) if stored != request_hash => Err(ApiError::IdempotencyConflict),
@@ -224,7 +243,8 @@ pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError
     if let Some(first) = replay(tx.db(), &v.order, v.origin, &v.key, &v.request_hash).await? {
         return Ok(first);
     }
-    let (version,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
+    let (version,): (i64,) = crate::sql!(tx.db(), |c| {
+        sqlx::query_as(
         "INSERT INTO preference_versions \
          (order_id, version, preferences, digest, summary, accepted_at, origin, idempotency_key, request_hash) \
          SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8 FROM preference_versions WHERE order_id = $1 \
@@ -238,7 +258,8 @@ pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError
     .bind(v.origin.as_str())
     .bind(&v.key)
     .bind(&v.request_hash)
-    .fetch_one(c).await)?;
+    .fetch_one(c).await
+    })?;
     let receipt = Receipt { version: version_of(version)?, ..v.receipt };
     events::add(tx, &v.order, EventData::Receipt { receipt: receipt.clone() }).await?;
     events::timeline(tx, &v.order, TimelineEvent::PreferencesAgreed { version: receipt.version }).await?;
@@ -247,20 +268,24 @@ pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError
 
 /// The order's change requests, oldest first.
 pub async fn change_requests(conn: &mut Conn, order: &str) -> Result<Vec<ChangeRequest>, ApiError> {
-    let rows: Vec<ChangeRow> =
-        crate::sql!(conn, |c| sqlx::query_as(&format!("SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = $1 ORDER BY id"))
-            .bind(order)
-            .fetch_all(c).await)?;
+    let rows: Vec<ChangeRow> = crate::sql!(conn, |c| sqlx::query_as(&format!(
+        "SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = $1 ORDER BY id"
+    ))
+    .bind(order)
+    .fetch_all(c)
+    .await)?;
     rows.into_iter().map(from_row).collect()
 }
 
 /// One change request of the order.
 pub async fn change_request(conn: &mut Conn, order: &str, id: i64) -> Result<ChangeRequest, ApiError> {
-    let row: Option<ChangeRow> =
-        crate::sql!(conn, |c| sqlx::query_as(&format!("SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = $1 AND id = $2"))
-            .bind(order)
-            .bind(id)
-            .fetch_optional(c).await)?;
+    let row: Option<ChangeRow> = crate::sql!(conn, |c| sqlx::query_as(&format!(
+        "SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = $1 AND id = $2"
+    ))
+    .bind(order)
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
     from_row(row.ok_or(ApiError::NotFound("change request"))?)
 }
 
@@ -290,7 +315,8 @@ pub(crate) fn from_row(row: ChangeRow) -> Result<ChangeRequest, ApiError> {
 
 /// The stored shop profile.
 pub async fn shop(conn: &mut Conn) -> Result<ShopProfile, ApiError> {
-    let row: Option<(Jsonb,)> = crate::sql!(conn, |c| sqlx::query_as("SELECT profile FROM shop WHERE id = 1").fetch_optional(c).await)?;
+    let row: Option<(Jsonb,)> =
+        crate::sql!(conn, |c| sqlx::query_as("SELECT profile FROM shop WHERE id = 1").fetch_optional(c).await)?;
     let (Jsonb(json),) = row.ok_or(ApiError::NotFound("shop profile"))?;
     Ok(serde_json::from_str(&json)?)
 }
@@ -301,6 +327,8 @@ pub async fn save_shop(conn: &mut Conn, profile: &ShopProfile) -> Result<(), Api
         "INSERT INTO shop (id, profile) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
     )
     .bind(Jsonb(serde_json::to_string(profile)?))
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

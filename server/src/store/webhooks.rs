@@ -1,9 +1,9 @@
 //! Webhook endpoints and the delivery outbox: a delivery row is written in the transaction of
 //! the change it reports, and the worker claims due rows, oldest first per order and endpoint.
 
+use crate::db::{Jsonb, Pool, Stamp};
 use kept_protocol::backend::{Delivery, Webhook};
 use serde_json::{json, Value};
-use crate::db::{Jsonb, Pool, Stamp};
 
 use super::Tx;
 use crate::{clock, webhooks, ApiError};
@@ -11,9 +11,11 @@ use crate::{clock, webhooks, ApiError};
 /// Queues `kind` for every endpoint that wants it.
 pub async fn enqueue(tx: &mut Tx, order: &str, kind: &str, mut data: Value) -> Result<(), ApiError> {
     if tx.endpoints.is_none() {
-        let rows: Vec<(i64, Jsonb)> =
-            crate::sql!(tx.db(), |c| sqlx::query_as("SELECT id, event_types FROM webhook_endpoints WHERE disabled_at IS NULL")
-                .fetch_all(c).await)?;
+        let rows: Vec<(i64, Jsonb)> = crate::sql!(tx.db(), |c| sqlx::query_as(
+            "SELECT id, event_types FROM webhook_endpoints WHERE disabled_at IS NULL"
+        )
+        .fetch_all(c)
+        .await)?;
         tx.endpoints =
             Some(rows.into_iter().map(|(id, t)| (id, serde_json::from_str(&t.0).unwrap_or_default())).collect());
     }
@@ -44,7 +46,8 @@ pub async fn enqueue(tx: &mut Tx, order: &str, kind: &str, mut data: Value) -> R
     for endpoint in wanted {
         let msg = crate::auth::new_token()
             .map_err(|e| ApiError::Internal(crate::error::anyhow_lite::Error::msg(e.to_string())))?;
-        crate::sql!(tx.db(), |c| sqlx::query(
+        crate::sql!(tx.db(), |c| {
+            sqlx::query(
             "INSERT INTO webhook_deliveries (endpoint_id, order_id, msg_id, event_type, payload, created_at, next_attempt_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -55,7 +58,8 @@ pub async fn enqueue(tx: &mut Tx, order: &str, kind: &str, mut data: Value) -> R
         .bind(&payload)
         .bind(Stamp::from(&now))
         .bind(Stamp::from(&now))
-        .execute(c).await.map(|r| r.rows_affected()))?;
+        .execute(c).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
@@ -91,7 +95,8 @@ pub async fn claim(tx: &mut Tx, now: &str, lease: &str, limit: i64) -> Result<Ve
     ))
     .bind(Stamp::from(now))
     .bind(limit)
-    .fetch_all(c).await)?;
+    .fetch_all(c)
+    .await)?;
     for row in &rows {
         crate::sql!(tx.db(), |c| sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2")
             .bind(Stamp::from(lease))
@@ -135,22 +140,29 @@ pub async fn attempted(tx: &mut Tx, d: &Due, outcome: &Outcome) -> Result<(), Ap
     let now = Stamp(clock::now());
     match outcome {
         Outcome::Delivered => {
-            crate::sql!(tx.db(), |c| sqlx::query("UPDATE webhook_deliveries SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+            crate::sql!(tx.db(), |c| {
+                sqlx::query("UPDATE webhook_deliveries SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
                 .bind(&now)
                 .bind(d.id)
-                .execute(c).await.map(|r| r.rows_affected()))?;
+                .execute(c).await.map(|r| r.rows_affected())
+            })?;
         }
         Outcome::Gone => {
             crate::sql!(tx.db(), |c| sqlx::query("UPDATE webhook_endpoints SET disabled_at = $1 WHERE id = $2")
                 .bind(&now)
                 .bind(d.endpoint)
-                .execute(c).await.map(|r| r.rows_affected()))?;
-            crate::sql!(tx.db(), |c| sqlx::query("UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = 410, last_error = 'gone' WHERE id = $1")
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            crate::sql!(tx.db(), |c| {
+                sqlx::query("UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = 410, last_error = 'gone' WHERE id = $1")
                 .bind(d.id)
-                .execute(c).await.map(|r| r.rows_affected()))?;
+                .execute(c).await.map(|r| r.rows_affected())
+            })?;
         }
         Outcome::Failed { error, status, next, give_up } => {
-            crate::sql!(tx.db(), |c| sqlx::query(
+            crate::sql!(tx.db(), |c| {
+                sqlx::query(
                 "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $1, last_status = $2, next_attempt_at = $3, \
                  failed_at = CASE WHEN $4 THEN $5 ELSE NULL END WHERE id = $6",
             )
@@ -160,7 +172,8 @@ pub async fn attempted(tx: &mut Tx, d: &Due, outcome: &Outcome) -> Result<(), Ap
             .bind(give_up)
             .bind(&now)
             .bind(d.id)
-            .execute(c).await.map(|r| r.rows_affected()))?;
+            .execute(c).await.map(|r| r.rows_affected())
+            })?;
         }
     }
     Ok(())
@@ -169,13 +182,15 @@ pub async fn attempted(tx: &mut Tx, d: &Due, outcome: &Outcome) -> Result<(), Ap
 /// Deliveries not yet delivered (pending or given up), newest first, for the console.
 pub async fn undelivered(pool: &Pool, limit: i64) -> Result<Vec<Delivery>, ApiError> {
     type Row = (i64, String, String, String, i64, Option<Stamp>, Option<String>, Stamp, Option<Stamp>);
-    let rows: Vec<Row> = crate::sql!(pool, |c| sqlx::query_as(
+    let rows: Vec<Row> = crate::sql!(pool, |c| {
+        sqlx::query_as(
         "SELECT d.id, d.order_id, d.event_type, e.url, d.attempts, d.failed_at, d.last_error, d.created_at, e.disabled_at \
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
          WHERE d.delivered_at IS NULL ORDER BY d.id DESC LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(c).await)?;
+    .fetch_all(c).await
+    })?;
     Ok(rows
         .into_iter()
         .map(|(id, order, event_type, url, attempts, failed, last_error, created_at, disabled)| Delivery {
@@ -194,17 +209,22 @@ pub async fn undelivered(pool: &Pool, limit: i64) -> Result<Vec<Delivery>, ApiEr
 /// "Send again": the delivery is due now, and its endpoint is on again.
 pub async fn retry(tx: &mut Tx, id: i64) -> Result<bool, ApiError> {
     tx.endpoints = None;
-    let done = crate::sql!(tx.db(), |c| sqlx::query(
+    let done =
+        crate::sql!(tx.db(), |c| {
+            sqlx::query(
         "UPDATE webhook_deliveries SET failed_at = NULL, next_attempt_at = $1 WHERE id = $2 AND delivered_at IS NULL",
     )
     .bind(Stamp(clock::now()))
     .bind(id)
-    .execute(c).await.map(|r| r.rows_affected()))?;
-    crate::sql!(tx.db(), |c| sqlx::query(
+    .execute(c).await.map(|r| r.rows_affected())
+        })?;
+    crate::sql!(tx.db(), |c| {
+        sqlx::query(
         "UPDATE webhook_endpoints SET disabled_at = NULL WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = $1)",
     )
     .bind(id)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    .execute(c).await.map(|r| r.rows_affected())
+    })?;
     Ok(done > 0)
 }
 
@@ -217,7 +237,8 @@ pub async fn add_endpoint(
     from_config: bool,
 ) -> Result<i64, ApiError> {
     tx.endpoints = None;
-    let (id,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
+    let (id,): (i64,) = crate::sql!(tx.db(), |c| {
+        sqlx::query_as(
         "INSERT INTO webhook_endpoints (url, secret, event_types, from_config, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(url)
@@ -225,7 +246,8 @@ pub async fn add_endpoint(
     .bind(Jsonb(serde_json::to_string(types)?))
     .bind(from_config)
     .bind(Stamp(clock::now()))
-    .fetch_one(c).await)?;
+    .fetch_one(c).await
+    })?;
     Ok(id)
 }
 
@@ -233,26 +255,36 @@ pub async fn add_endpoint(
 /// configured one; without flags, a configured one is switched off.
 pub async fn configure(tx: &mut Tx, url: Option<&str>, secret: Option<&str>) -> Result<(), ApiError> {
     tx.endpoints = None;
-    let existing: Option<(i64, String, String)> =
-        crate::sql!(tx.db(), |c| sqlx::query_as("SELECT id, url, secret FROM webhook_endpoints WHERE from_config = TRUE ORDER BY id DESC LIMIT 1")
-            .fetch_optional(c).await)?;
+    let existing: Option<(i64, String, String)> = crate::sql!(tx.db(), |c| sqlx::query_as(
+        "SELECT id, url, secret FROM webhook_endpoints WHERE from_config = TRUE ORDER BY id DESC LIMIT 1"
+    )
+    .fetch_optional(c)
+    .await)?;
     match (url, secret, existing) {
         // The same endpoint as configured last time: nothing to change.
         (Some(url), Some(secret), Some((_, u, s))) if u == url && s == secret => {}
         (Some(url), Some(secret), existing) => {
             if let Some((id, ..)) = existing {
-                crate::sql!(tx.db(), |c| sqlx::query("UPDATE webhook_endpoints SET disabled_at = $1, from_config = FALSE WHERE id = $2")
-                    .bind(Stamp(clock::now()))
-                    .bind(id)
-                    .execute(c).await.map(|r| r.rows_affected()))?;
+                crate::sql!(tx.db(), |c| sqlx::query(
+                    "UPDATE webhook_endpoints SET disabled_at = $1, from_config = FALSE WHERE id = $2"
+                )
+                .bind(Stamp(clock::now()))
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
             }
             add_endpoint(tx, url, &[], secret, true).await?;
         }
         (_, _, Some((id, ..))) => {
-            crate::sql!(tx.db(), |c| sqlx::query("UPDATE webhook_endpoints SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2")
-                .bind(Stamp(clock::now()))
-                .bind(id)
-                .execute(c).await.map(|r| r.rows_affected()))?;
+            crate::sql!(tx.db(), |c| sqlx::query(
+                "UPDATE webhook_endpoints SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2"
+            )
+            .bind(Stamp(clock::now()))
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
         _ => {}
     }
@@ -261,9 +293,11 @@ pub async fn configure(tx: &mut Tx, url: Option<&str>, secret: Option<&str>) -> 
 
 /// Every endpoint, without secrets.
 pub async fn endpoints(pool: &Pool) -> Result<Vec<Webhook>, ApiError> {
-    let rows: Vec<(i64, String, Jsonb, Option<Stamp>)> =
-        crate::sql!(pool, |c| sqlx::query_as("SELECT id, url, event_types, disabled_at FROM webhook_endpoints ORDER BY id")
-            .fetch_all(c).await)?;
+    let rows: Vec<(i64, String, Jsonb, Option<Stamp>)> = crate::sql!(pool, |c| sqlx::query_as(
+        "SELECT id, url, event_types, disabled_at FROM webhook_endpoints ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(id, url, types, disabled)| Webhook {
@@ -279,8 +313,16 @@ pub async fn endpoints(pool: &Pool) -> Result<Vec<Webhook>, ApiError> {
 /// Removes an endpoint and its undelivered deliveries; false when there is none.
 pub async fn remove_endpoint(tx: &mut Tx, id: i64) -> Result<bool, ApiError> {
     tx.endpoints = None;
-    crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    let done = crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM webhook_deliveries WHERE endpoint_id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let done = crate::sql!(tx.db(), |c| sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
 

@@ -33,10 +33,8 @@ pub async fn run(state: AppState) {
     loop {
         let now = Timestamp::now();
         let (at, lease) = (clock::rfc3339(now), clock::rfc3339(now.checked_add(LEASE).unwrap_or(now)));
-        let claimed = state
-            .writer
-            .write(move |tx| Box::pin(async move { webhooks::claim(tx, &at, &lease, BATCH).await }))
-            .await;
+        let claimed =
+            state.writer.write(move |tx| Box::pin(async move { webhooks::claim(tx, &at, &lease, BATCH).await })).await;
         let due = match claimed {
             Ok(d) => d,
             Err(e) => {

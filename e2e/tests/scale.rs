@@ -1,0 +1,202 @@
+//! Several kept-server instances on one PostgreSQL database behind HAProxy (round robin, no
+//! sticky sessions): the coffee story through the proxy with the operator console on one
+//! instance; an instance killed mid-chat while the widget carries on through the other, every
+//! message shown exactly once; the ask-first sweeper of both instances applying each fallback once.
+
+use std::time::Duration;
+
+use kept_e2e::fixture::{action, find};
+use kept_e2e::proxy::Proxy;
+use kept_e2e::server::{TestServer, OPERATOR, ORDER, TOKEN};
+use kept_e2e::wait_for;
+use kept_e2e::webdriver::{Browser, Element};
+use serde_json::{json, Value};
+
+fn agent() -> ureq::Agent {
+    kept_e2e::agent(Duration::from_secs(10))
+}
+
+fn post(url: &str, token: &str, key: Option<&str>, body: Value) -> (u16, Value) {
+    let mut req = agent().post(url).header("Authorization", &format!("Bearer {token}"));
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    let mut res = req.send_json(&body).expect("the server answers");
+    (res.status().as_u16(), res.body_mut().read_json().unwrap_or(Value::Null))
+}
+
+fn operator_says(server: &TestServer, key: &str, text: &str) {
+    let url = format!("{}/v1/operator/orders/{ORDER}/messages", server.url);
+    let (status, body) = post(&url, OPERATOR, Some(key), json!({ "text": text }));
+    assert_eq!(status, 201, "{body}");
+}
+
+fn message_texts(b: &Browser) -> Vec<String> {
+    let script = "const r = document.querySelector(arguments[0]).shadowRoot; \
+                  return Array.from(r.querySelectorAll('.kept-message__text')).map((p) => p.textContent);";
+    b.execute(script, vec![find::HOST.into()])
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn op(b: &Browser, test_id: &str) -> Element {
+    let css = format!("[data-testid=\"{test_id}\"]");
+    wait_for(&css, find::PATIENCE, || b.find(&css))
+}
+
+fn waits_for_messages(b: &Browser, expected: &[&str]) {
+    wait_for(&format!("the messages {expected:?}, each once"), Duration::from_secs(30), || {
+        (message_texts(b) == expected).then_some(())
+    });
+}
+
+#[test]
+fn the_coffee_story_and_the_chat_carry_on_through_a_load_balancer_when_an_instance_dies() {
+    let mut servers = TestServer::instances(2, &[]);
+    let proxy = Proxy::start(&[&servers[0], &servers[1]]);
+
+    // The customer only ever talks to the load balancer.
+    let customer = Browser::start();
+    action::open_checkout_at(&customer, &proxy.url, Some("en"));
+    action::coffee_story(&customer);
+    find::by_test_id(&customer, "receipt");
+
+    // The operator works in the console of instance 0.
+    let console = Browser::start();
+    console.goto(&format!("{}/operator/?locale=en", servers[0].url));
+    console.type_text(&op(&console, "op-token"), OPERATOR);
+    console.click(&op(&console, "op-sign-in"));
+    op(&console, "op-orders");
+    let script = "const b = Array.from(document.querySelectorAll('[data-testid=\"op-order\"]')) \
+                  .find((b) => b.textContent.includes('KC-1001')); if (b) { b.click(); return true; } return false;";
+    wait_for("KC-1001 opened in the console", find::PATIENCE, || {
+        console.execute(script, vec![]).as_bool().filter(|b| *b)
+    });
+    let agreement = wait_for("the agreement in the console", find::PATIENCE, || {
+        let text = console.find("[data-testid=\"op-agreement\"]").map(|e| console.text(&e)).unwrap_or_default();
+        text.starts_with("DO NOT CALL").then_some(text)
+    });
+    assert!(agreement.contains("Card on delivery"), "{agreement}");
+    let pick = "const s = document.querySelector('[data-testid=\"op-replacement-coffee-1\"]'); \
+                const o = Array.from(s.options).find((o) => o.textContent.startsWith('Colombia Huila')); \
+                s.value = o.value; s.dispatchEvent(new Event('change'));";
+    console.execute(pick, vec![]);
+    console.click(&op(&console, "op-substitute-coffee-1"));
+    // Written through instance 0, seen live by the customer's stream wherever it landed.
+    wait_for("the substitution in the customer's timeline", find::PATIENCE, || {
+        let t = customer.find_in_shadow(find::HOST, "[data-testid=\"timeline\"]").map(|t| customer.text(&t))?;
+        t.contains("Ethiopia Yirgacheffe, 250 g: replaced with Colombia Huila").then_some(())
+    });
+
+    // The chat: the customer asks through the proxy, the shop answers through either instance.
+    customer.type_text(&find::by_test_id(&customer, "composer"), "Is Kenya AA in stock?");
+    customer.click(&find::by_test_id(&customer, "send"));
+    operator_says(&servers[1], "op-1", "Before");
+    waits_for_messages(&customer, &["Is Kenya AA in stock?", "Before"]);
+
+    // Instance 1 dies; the shop answers through instance 0 and the customer writes on.
+    servers[1].kill();
+    for i in 1..=3 {
+        operator_says(&servers[0], &format!("op-away-{i}"), &format!("While away {i}"));
+    }
+    customer.type_text(&find::by_test_id(&customer, "composer"), "Thanks!");
+    customer.click(&find::by_test_id(&customer, "send"));
+    waits_for_messages(
+        &customer,
+        &["Is Kenya AA in stock?", "Before", "While away 1", "While away 2", "While away 3", "Thanks!"],
+    );
+
+    // It comes back and the other one dies: the widget carries on through it.
+    servers[1].restart();
+    wait_for("instance 1 back in the proxy", Duration::from_secs(20), || proxy.is_up(1).then_some(()));
+    servers[0].kill();
+    operator_says(&servers[1], "op-after-1", "After 1");
+    operator_says(&servers[1], "op-after-2", "After 2");
+    let all = [
+        "Is Kenya AA in stock?",
+        "Before",
+        "While away 1",
+        "While away 2",
+        "While away 3",
+        "Thanks!",
+        "After 1",
+        "After 2",
+    ];
+    waits_for_messages(&customer, &all);
+
+    // Stored once each, whatever instance took them.
+    let mut res = agent()
+        .get(&format!("{}/v1/orders/{ORDER}/messages", proxy.url))
+        .header("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .expect("the proxy answers");
+    let page: Value = res.body_mut().read_json().expect("a page");
+    let stored: Vec<&str> = page["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(stored, all);
+}
+
+fn ask_first() -> Value {
+    json!({ "rule": "ask_first", "channel": "chat", "wait_minutes": 15, "fallback": { "then": "remove" } })
+}
+
+#[test]
+fn with_two_instances_sweeping_at_once_each_fallback_is_applied_once() {
+    let servers = TestServer::instances(2, &[]);
+    let asked = ["coffee-2", "coffee-4", "coffee-5", "coffee-6", "coffee-7", "coffee-8", "coffee-9", "coffee-10"];
+    let overrides: Vec<Value> = asked.iter().map(|i| json!({ "item": i, "rule": ask_first() })).collect();
+    let agreement = json!({
+        "contact": { "channels": ["chat"], "do_not_call": true },
+        "substitutions": { "default": { "rule": "remove" }, "overrides": overrides },
+        "payment": "card_on_delivery",
+        "locale": "en"
+    });
+    let (status, body) =
+        post(&format!("{}/v1/orders/{ORDER}/preferences", servers[0].url), TOKEN, Some("agree"), agreement);
+    assert_eq!(status, 201, "{body}");
+    // Out of stock, each through one instance or the other: a question each.
+    for (n, item) in asked.iter().enumerate() {
+        let url = format!("{}/v1/operator/orders/{ORDER}/items/{item}/out-of-stock", servers[n % 2].url);
+        let (status, res) = post(&url, OPERATOR, None, json!({}));
+        assert_eq!(status, 200, "{res}");
+        assert_eq!(res["outcome"], "asked_customer");
+    }
+
+    // Both instances sweep at the same moment, three times over, as if 16 minutes had passed.
+    let applied: u64 = std::thread::scope(|s| {
+        let sweeps: Vec<_> = (0..6)
+            .map(|i| {
+                let url = format!("{}/v1/test/sweep", servers[i % 2].url);
+                s.spawn(move || {
+                    let (status, swept) = post(&url, OPERATOR, None, json!({ "minutes_later": 16 }));
+                    assert_eq!(status, 200, "{swept}");
+                    swept["applied"].as_u64().unwrap()
+                })
+            })
+            .collect();
+        sweeps.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(applied, asked.len() as u64, "each fallback applied once in all");
+
+    let mut res = agent()
+        .get(&format!("{}/v1/orders/{ORDER}", servers[1].url))
+        .header("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .expect("the server answers");
+    let order: Value = res.body_mut().read_json().expect("the order");
+    let expired = order["change_requests"].as_array().unwrap().iter().filter(|c| c["status"] == "expired").count();
+    assert_eq!(expired, asked.len());
+    for item in asked {
+        let removals = order["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"]["type"] == "item_resolved" && e["event"]["item"] == item)
+            .filter(|e| e["event"]["resolution"]["outcome"] == "removed")
+            .count();
+        assert_eq!(removals, 1, "{item} removed once: {}", order["timeline"]);
+    }
+}
