@@ -2,22 +2,20 @@
 //! measured by the same harness in the same run. Everything talks to 127.0.0.1 only, and every
 //! loop is bounded in count and in time.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::server::{TestServer, TOKEN};
+use crate::server::TestServer;
 use crate::wait_for;
 use crate::webdriver::Browser;
 
 /// Boot runs per configuration, each with a fresh browser profile.
 const BOOT_RUNS: usize = 15;
 /// `KEPT_BENCH_QUICK=1` divides the counts, to try the harness itself.
-fn scaled(n: usize) -> usize {
+pub(crate) fn scaled(n: usize) -> usize {
     if std::env::var_os("KEPT_BENCH_QUICK").is_some() {
         (n / 10).max(2)
     } else {
@@ -28,12 +26,6 @@ fn scaled(n: usize) -> usize {
 const CHAT_RUNS: usize = 5;
 /// New messages timed at the longest chat.
 const ARRIVALS: usize = 30;
-/// Preference submissions in the load test, and its time limit.
-const LOAD_REQUESTS: usize = 6_000;
-const LOAD_THREADS: usize = 16;
-const LOAD_LIMIT: Duration = Duration::from_secs(90);
-/// Subscribers in the fan-out test (each is a socket here and one on the server).
-const SUBSCRIBERS: usize = 10_000;
 
 /// The widget's shipped files, and the peer's.
 const OURS: [&str; 3] = ["kept.js", "kept-widget.js", "kept-widget_bg.wasm"];
@@ -202,139 +194,6 @@ fn arrivals(server: &TestServer, b: &Browser) -> Value {
     json!({ "p50": percentile(&painted, 50.0), "p95": percentile(&painted, 95.0), "count": painted.len() })
 }
 
-/// Preference submissions per second and their latency, from a bounded pool of threads.
-fn submissions(server: &TestServer) -> Value {
-    let addr = server.url.trim_start_matches("http://").to_owned();
-    let body = json!({
-        "contact": { "channels": ["chat", "whatsapp"], "do_not_call": true, "phone": "+48 600 100 200" },
-        "substitutions": { "default": { "rule": "similar", "max_increase": { "kind": "percent", "percent": 10 } } },
-        "payment": "card_on_delivery", "locale": "en"
-    })
-    .to_string();
-    let latencies = Arc::new(Mutex::new(Vec::with_capacity(LOAD_REQUESTS)));
-    let errors = Arc::new(Mutex::new(0usize));
-    let start = Instant::now();
-    let threads: Vec<_> = (0..LOAD_THREADS)
-        .map(|t| {
-            let (addr, body, latencies, errors) = (addr.clone(), body.clone(), latencies.clone(), errors.clone());
-            std::thread::spawn(move || {
-                // One keep-alive connection per thread, as a shop's backend pool would hold.
-                let agent = ureq::Agent::config_builder()
-                    .timeout_global(Some(Duration::from_secs(10)))
-                    .http_status_as_error(false)
-                    .build()
-                    .new_agent();
-                let url = format!("http://{addr}/v1/orders/KC-1002/preferences");
-                for i in (t..scaled(LOAD_REQUESTS)).step_by(LOAD_THREADS) {
-                    if start.elapsed() > LOAD_LIMIT {
-                        break;
-                    }
-                    let t0 = Instant::now();
-                    let res = agent
-                        .post(&url)
-                        .header("Authorization", &format!("Bearer {TOKEN}"))
-                        .header("Idempotency-Key", &format!("load-{i}"))
-                        .header("Content-Type", "application/json")
-                        .send(body.as_str());
-                    let ok = res.is_ok_and(|mut r| r.status().as_u16() == 201 && r.body_mut().read_to_vec().is_ok());
-                    let ms = t0.elapsed().as_secs_f64() * 1000.0;
-                    if ok {
-                        latencies.lock().unwrap().push(ms);
-                    } else {
-                        *errors.lock().unwrap() += 1;
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        let _ = t.join();
-    }
-    let wall = start.elapsed().as_secs_f64();
-    let l = latencies.lock().unwrap().clone();
-    let errors = *errors.lock().unwrap();
-    json!({
-        "requests": l.len(), "errors": errors, "threads": LOAD_THREADS,
-        "per_second": l.len() as f64 / wall,
-        "latency_ms": { "p50": percentile(&l, 50.0), "p99": percentile(&l, 99.0) },
-    })
-}
-
-fn rss_bytes(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok());
-    kb.unwrap_or(f64::NAN) * 1024.0
-}
-
-/// N subscribers on the order's stream; one message posted; when each one got it. Each
-/// subscriber is a thread blocked in `read`, so the client costs no CPU while it waits.
-fn fan_out(server: &TestServer, n: usize) -> Value {
-    let addr = server.url.trim_start_matches("http://").to_owned();
-    let rss_before = rss_bytes(server.pid());
-    let connected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let posted = Arc::new(Mutex::new(None::<Instant>));
-    let latencies = Arc::new(Mutex::new(Vec::with_capacity(n)));
-    let threads: Vec<_> = (0..n)
-        .filter_map(|_| {
-            let (addr, connected, posted, latencies) =
-                (addr.clone(), connected.clone(), posted.clone(), latencies.clone());
-            std::thread::Builder::new()
-                .stack_size(64 * 1024)
-                .spawn(move || {
-                    let Ok(mut s) = TcpStream::connect(&addr) else { return };
-                    let req = format!(
-                        "GET /v1/orders/KC-1001/events?access_token={TOKEN} HTTP/1.1\r\nHost: {addr}\r\n\
-                         Accept: text/event-stream\r\n\r\n"
-                    );
-                    if s.write_all(req.as_bytes()).is_err()
-                        || s.set_read_timeout(Some(Duration::from_secs(120))).is_err()
-                    {
-                        return;
-                    }
-                    let (mut got, mut buf, mut counted) = (Vec::new(), [0u8; 2048], false);
-                    while let Ok(k) = s.read(&mut buf) {
-                        if k == 0 {
-                            return;
-                        }
-                        got.extend_from_slice(&buf[..k]);
-                        let text = String::from_utf8_lossy(&got);
-                        if !counted && text.contains("\r\n\r\n") {
-                            counted = true;
-                            connected.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        }
-                        if text.contains("event: message") {
-                            if let Some(at) = *posted.lock().unwrap() {
-                                latencies.lock().unwrap().push(at.elapsed().as_secs_f64() * 1000.0);
-                            }
-                            return;
-                        }
-                    }
-                })
-                .ok()
-        })
-        .collect();
-    let ready = wait_for("the subscribers connected", Duration::from_secs(180), || {
-        let c = connected.load(std::sync::atomic::Ordering::SeqCst);
-        (c >= n * 99 / 100).then_some(c)
-    });
-    std::thread::sleep(Duration::from_millis(500));
-    let rss_connected = rss_bytes(server.pid());
-    *posted.lock().unwrap() = Some(Instant::now());
-    server.operator_post("/v1/operator/orders/KC-1001/messages", "fan-out", json!({ "text": "To everyone" }));
-    for t in threads {
-        let _ = t.join();
-    }
-    let l = latencies.lock().unwrap().clone();
-    json!({
-        "subscribers": n, "connected": ready, "delivered": l.len(),
-        "latency_ms": { "p50": percentile(&l, 50.0), "p99": percentile(&l, 99.0) },
-        "server_rss_bytes": { "before": rss_before, "connected": rss_connected },
-    })
-}
-
 fn ms(v: &Value) -> String {
     v.as_f64().map_or("–".to_owned(), |x| format!("{x:.1} ms"))
 }
@@ -413,32 +272,48 @@ pub fn markdown(r: &Value) -> String {
             row("memory with 10,000 messages", mib(&c["memory_bytes"]), "–".into(), "–".into(), "≤ 4 MB");
         }
     }
-    let s = &r["server"]["submissions"];
-    row(
-        "preference submissions per second (SQLite, WAL, synchronous=FULL)",
-        format!("{:.0}", s["per_second"].as_f64().unwrap_or(0.0)),
-        "–".into(),
-        "–".into(),
-        "≥ 5,000/s",
-    );
-    row("submission latency p99", ms(&s["latency_ms"]["p99"]), "–".into(), "–".into(), "≤ 20 ms");
-    let f = &r["server"]["fan_out"];
-    row(
-        &format!("SSE fan-out to {} subscribers: delivered", f["subscribers"]),
-        format!("{}", f["delivered"]),
-        "–".into(),
-        "–".into(),
-        "",
-    );
-    row("SSE delivery latency p50", ms(&f["latency_ms"]["p50"]), "–".into(), "–".into(), "");
-    row("SSE delivery latency p99", ms(&f["latency_ms"]["p99"]), "–".into(), "–".into(), "≤ 100 ms");
-    row(
-        "server memory with the subscribers connected",
-        mib(&f["server_rss_bytes"]["connected"]),
-        "–".into(),
-        "–".into(),
-        "",
-    );
+    let s = &r["server"];
+    for (key, label) in [
+        ("sqlite_1", "SQLite (WAL, synchronous=FULL), 1 instance"),
+        ("postgres_1", "PostgreSQL (fsync on), 1 instance"),
+        ("postgres_2", "PostgreSQL (fsync on), 2 instances"),
+    ] {
+        let a = &s[key];
+        row(
+            &format!("agreements per second, {label}"),
+            format!("{:.0}", a["per_second"].as_f64().unwrap_or(0.0)),
+            "–".into(),
+            "–".into(),
+            if key == "postgres_2" { "≥ 5,000/s" } else { "" },
+        );
+        row(&format!("agreement latency p99, {label}"), ms(&a["latency_ms"]["p99"]), "–".into(), "–".into(), "≤ 20 ms");
+    }
+    for (key, label) in [("fan_out_sqlite_1", "SQLite, 1 instance"), ("fan_out_postgres_2", "PostgreSQL, 2 instances")]
+    {
+        let f = &s[key];
+        row(
+            &format!("SSE fan-out, {} subscribers over {} orders, {label}: delivered", f["subscribers"], f["orders"]),
+            format!("{}", f["delivered"]),
+            "–".into(),
+            "–".into(),
+            "0 lost",
+        );
+        row(&format!("SSE delivery latency p50, {label}"), ms(&f["latency_ms"]["p50"]), "–".into(), "–".into(), "");
+        row(
+            &format!("SSE delivery latency p99, {label}"),
+            ms(&f["latency_ms"]["p99"]),
+            "–".into(),
+            "–".into(),
+            "≤ 100 ms",
+        );
+        row(
+            &format!("server memory per idle subscriber, {label}"),
+            kib(&f["bytes_per_subscriber"]),
+            "–".into(),
+            "–".into(),
+            "≤ 10 KB",
+        );
+    }
     md
 }
 
@@ -456,10 +331,8 @@ pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Value {
     }
     eprintln!("bench: long chats");
     let chats = long_chats(&server);
-    eprintln!("bench: submissions");
-    let subs = submissions(&server);
-    eprintln!("bench: SSE fan-out");
-    let fan = fan_out(&server, scaled(SUBSCRIBERS));
+    drop(server);
+    let scale = crate::scale::run();
     let machine = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -479,7 +352,7 @@ pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Value {
     let report = json!({
         "date": date, "machine": machine, "peer_name": peer_name, "seconds": started.elapsed().as_secs(),
         "kept": kept, "peer": peer_fig, "long_chats": chats,
-        "server": { "submissions": subs, "fan_out": fan },
+        "server": scale,
     });
     std::fs::create_dir_all(out).expect("the output folder");
     std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&report).unwrap_or_default())

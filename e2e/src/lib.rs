@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod fixture;
 pub mod proxy;
+pub mod scale;
 pub mod server;
 pub mod shop;
 pub mod webdriver;

@@ -114,9 +114,11 @@ impl Hub {
     /// connection every watched order is read again, since notifications may have been missed.
     pub async fn listen(self, pool: Pool) {
         let Pool::Pg(pg) = &pool else { return };
-        loop {
+        // Until the pool closes at shutdown.
+        while !pg.is_closed() {
             let mut listener = match sqlx::postgres::PgListener::connect_with(pg).await {
                 Ok(l) => l,
+                Err(_) if pg.is_closed() => return,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot listen for events; trying again");
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -140,6 +142,7 @@ impl Hub {
                         // Reconnected: what was sent meanwhile is lost, so read everything watched.
                         self.refresh_all(&pool).await;
                     }
+                    Err(_) if pg.is_closed() => return,
                     Err(e) => {
                         tracing::error!(error = %e, "listening for events failed");
                         break;
@@ -228,7 +231,8 @@ pub fn follow(
                 continue;
             }
             // Behind what memory holds (resuming, or nothing committed since subscribing): the store.
-            match events::after(&pool, &order, after, PAGE).await {
+            // Boxed, so an idle stream does not carry the space of a query it is not running.
+            match Box::pin(events::after(&pool, &order, after, PAGE)).await {
                 Ok(page) if !page.is_empty() => buffer.extend(page.into_iter().map(Arc::new)),
                 Ok(_) => {
                     if !sub.changed().await {

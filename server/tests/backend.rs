@@ -122,6 +122,27 @@ async fn an_order_created_by_the_shop_opens_with_the_token_it_returns_and_update
     assert_eq!(view["editable"], false);
 }
 
+// A handler held one pooled connection while waiting for another (the order view), so more
+// concurrent saves than the pool has connections starved it and every request hung.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_orders_saved_at_once_never_starve_the_connection_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = shop_state(dir.path()).await;
+    let saves = (0..24).map(|i| {
+        let s = s.clone();
+        tokio::spawn(async move {
+            let uri = format!("/v1/backend/orders/MANY-{i}");
+            call(&s, backend("PUT", &uri, KEY, Some(new_order()))).await.0
+        })
+    });
+    let all = tokio::time::timeout(std::time::Duration::from_secs(20), futures_util::future::join_all(saves))
+        .await
+        .expect("every save answers within 20 s");
+    for status in all {
+        assert_eq!(status.unwrap(), StatusCode::CREATED);
+    }
+}
+
 #[tokio::test]
 async fn an_order_with_bad_items_is_refused_naming_each_field() {
     let dir = tempfile::tempdir().unwrap();

@@ -59,7 +59,9 @@ pub fn run(root: &Path) -> Result<(), String> {
         Command::new("cargo").args(["build", "--release", "-p", "kept-server", "-p", "kept-e2e"]).current_dir(root),
     )?;
     let out = root.join("target/bench");
-    run::status(
+    // The engines compared: PostgreSQL as a shop would run it (fsync on), removed afterwards.
+    let cluster = crate::postgres::Cluster::start(root, "pg-bench", crate::postgres::Durability::Default)?;
+    let measured = run::status(
         Command::new(root.join("target/release/kept-bench"))
             .arg(&out)
             .current_dir(root)
@@ -68,8 +70,11 @@ pub fn run(root: &Path) -> Result<(), String> {
             .env("KEPT_PEER", &peer)
             .env("KEPT_PEER_NAME", format!("{PEER_PACKAGE}@{PEER_VERSION}"))
             .env("CHROMEDRIVER", setup::CHROMEDRIVER)
-            .env("CHROMIUM", setup::CHROMIUM),
-    )?;
+            .env("CHROMIUM", setup::CHROMIUM)
+            .env("KEPT_TEST_POSTGRES", &cluster.url),
+    );
+    drop(cluster);
+    measured?;
     let table = std::fs::read_to_string(out.join("bench.md")).map_err(|e| format!("bench.md: {e}"))?;
     update_readme(root, &table)
 }

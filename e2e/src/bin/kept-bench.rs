@@ -3,6 +3,11 @@
 use std::path::PathBuf;
 
 fn main() {
+    // `kept-bench scale`: only the server at scale (engines, instances, fan-out), as JSON.
+    if std::env::args().nth(1).as_deref() == Some("scale") {
+        println!("{}", serde_json::to_string_pretty(&kept_e2e::scale::run()).unwrap_or_default());
+        return;
+    }
     let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/bench"));
     let dist = PathBuf::from(std::env::var("KEPT_DIST").expect("KEPT_DIST is set by `cargo xtask bench`"));
     let peer_name = std::env::var("KEPT_PEER_NAME").unwrap_or_else(|_| "peer".to_owned());

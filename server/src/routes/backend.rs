@@ -43,7 +43,7 @@ async fn saved(state: &AppState, id: &str, token: Option<String>) -> Result<Back
     let order = orders::existing(conn, id).await?;
     let locale = order.locale;
     let shop = orders::shop(conn).await?;
-    let view = super::orders::view(&state.pool, &shop, order).await?;
+    let view = super::orders::view(conn, &shop, order).await?;
     Ok(BackendOrderSaved { order: view, embed: embed(state, id, token.clone(), locale), customer_token: token })
 }
 
@@ -90,7 +90,7 @@ async fn detail(
     let order = orders::existing(conn, &id).await?;
     let shop = orders::shop(conn).await?;
     let versions = backend::versions(conn, &id).await?;
-    let order = super::orders::view(&state.pool, &shop, order).await?;
+    let order = super::orders::view(conn, &shop, order).await?;
     Ok(Json(BackendOrderDetail { order, versions }))
 }
 

@@ -73,10 +73,10 @@ async fn detail(
 ) -> Result<Json<OrderDetail>, ApiError> {
     let pool = &state.pool;
     let order = order_or_404(&state, &id).await?;
-    let shop = orders::shop(&mut pool.acquire().await?).await?;
-    let order = super::orders::view(pool, &shop, order).await?;
     let messages = messages::page(pool, &id, None, None, 50).await?.messages;
     let conn = &mut pool.acquire().await?;
+    let shop = orders::shop(conn).await?;
+    let order = super::orders::view(conn, &shop, order).await?;
     let callbacks = console::callbacks(conn, &id, Timestamp::now()).await?;
     let reports = console::reports(conn, &id).await?;
     Ok(Json(OrderDetail { order, messages, callbacks, reports }))

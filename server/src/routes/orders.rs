@@ -1,7 +1,7 @@
 //! The order view and the preference agreement: `GET /v1/orders/{order}`,
 //! `POST /v1/orders/{order}/preferences`.
 
-use crate::db::Pool;
+use crate::db::Conn;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -41,9 +41,9 @@ fn total_minor(items: &[Item]) -> i64 {
     items.iter().filter(|i| i.active).map(|i| i.unit_price.amount_minor * i.quantity as i64).sum()
 }
 
-/// The full order view the customer sees.
-pub async fn view(pool: &Pool, shop: &ShopProfile, order: Order) -> Result<OrderView, ApiError> {
-    let conn = &mut pool.acquire().await?;
+/// The full order view the customer sees, read on the caller's connection (a handler holds one
+/// connection at a time: holding one while waiting for another can starve the pool).
+pub async fn view(conn: &mut Conn, shop: &ShopProfile, order: Order) -> Result<OrderView, ApiError> {
     let timeline = orders::timeline(conn, &order.id).await?;
     let change_requests = orders::change_requests(conn, &order.id).await?;
     let surveyed = orders::surveyed(conn, &order.id).await?;
@@ -85,8 +85,9 @@ async fn view_handler(
     State(state): State<AppState>,
     CustomerOrder(order): CustomerOrder,
 ) -> Result<Json<OrderView>, ApiError> {
-    let shop = orders::shop(&mut state.pool.acquire().await?).await?;
-    Ok(Json(view(&state.pool, &shop, order).await?))
+    let conn = &mut state.pool.acquire().await?;
+    let shop = orders::shop(conn).await?;
+    Ok(Json(view(conn, &shop, order).await?))
 }
 
 async fn submit(

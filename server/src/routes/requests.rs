@@ -36,10 +36,11 @@ async fn request_callback(
     headers: HeaderMap,
     JsonBody(req, raw): JsonBody<CallbackRequest>,
 ) -> Result<Response, ApiError> {
-    let pool = &state.pool;
-    let conn = &mut pool.acquire().await?;
-    let shop = orders::shop(conn).await?;
-    let receipt = orders::current_receipt(conn, &order.id).await?;
+    // Read, then let the connection go before the write (which needs one of its own).
+    let (shop, receipt) = {
+        let conn = &mut state.pool.acquire().await?;
+        (orders::shop(conn).await?, orders::current_receipt(conn, &order.id).await?)
+    };
     let mut problems = Vec::new();
     // Calling is allowed only if the agreement allows it.
     if receipt.as_ref().is_some_and(|r| !r.preferences.contact.allows_calls()) {

@@ -209,15 +209,14 @@ pub async fn undelivered(pool: &Pool, limit: i64) -> Result<Vec<Delivery>, ApiEr
 /// "Send again": the delivery is due now, and its endpoint is on again.
 pub async fn retry(tx: &mut Tx, id: i64) -> Result<bool, ApiError> {
     tx.endpoints = None;
-    let done =
-        crate::sql!(tx.db(), |c| {
-            sqlx::query(
+    let done = crate::sql!(tx.db(), |c| {
+        sqlx::query(
         "UPDATE webhook_deliveries SET failed_at = NULL, next_attempt_at = $1 WHERE id = $2 AND delivered_at IS NULL",
     )
     .bind(Stamp(clock::now()))
     .bind(id)
     .execute(c).await.map(|r| r.rows_affected())
-        })?;
+    })?;
     crate::sql!(tx.db(), |c| {
         sqlx::query(
         "UPDATE webhook_endpoints SET disabled_at = NULL WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = $1)",
