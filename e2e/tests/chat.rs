@@ -6,17 +6,6 @@ use kept_e2e::wait_for;
 use kept_e2e::webdriver::Browser;
 use serde_json::json;
 
-fn message_texts(b: &Browser) -> Vec<String> {
-    let script = "const r = document.querySelector(arguments[0]).shadowRoot; \
-                  return Array.from(r.querySelectorAll('.kept-message__text')).map((p) => p.textContent);";
-    b.execute(script, vec![find::HOST.into()])
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
-}
 
 fn send(b: &Browser, text: &str) {
     b.type_text(&find::by_test_id(b, "composer"), text);
@@ -41,12 +30,12 @@ fn an_operator_reply_appears_live_and_a_customer_message_reaches_the_shop() {
         server.operator_post("/v1/operator/orders/KC-1001/messages", "op-1", json!({ "text": "Yes, Anna here." }));
     assert_eq!(status, 201);
     wait_for("the reply shown live", find::PATIENCE, || {
-        (message_texts(&b) == vec!["Is Kenya AA in stock?", "Yes, Anna here."]).then_some(())
+        (check::message_texts(&b) == vec!["Is Kenya AA in stock?", "Yes, Anna here."]).then_some(())
     });
     assert!(b.find_in_shadow(find::HOST, "[data-testid=\"waiting\"]").is_none(), "answered: no more waiting");
     b.refresh();
     wait_for("the same two messages after a reload", find::PATIENCE, || {
-        (message_texts(&b) == vec!["Is Kenya AA in stock?", "Yes, Anna here."]).then_some(())
+        (check::message_texts(&b) == vec!["Is Kenya AA in stock?", "Yes, Anna here."]).then_some(())
     });
 }
 
@@ -57,7 +46,7 @@ fn html_in_messages_is_shown_as_text_and_runs_nothing() {
     action::open_checkout(&b, &server, Some("en"));
     let evil = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
     server.operator_post("/v1/operator/orders/KC-1001/messages", "op-1", json!({ "text": evil }));
-    wait_for("the message shown", find::PATIENCE, || (message_texts(&b) == vec![evil.to_owned()]).then_some(()));
+    wait_for("the message shown", find::PATIENCE, || (check::message_texts(&b) == vec![evil.to_owned()]).then_some(()));
     let planted = "return [document.querySelector(arguments[0]).shadowRoot.querySelectorAll('.kept-message img, .kept-message script').length, window.__xss || 0];";
     assert_eq!(b.execute(planted, vec![find::HOST.into()]), json!([0, 0]));
 }
@@ -68,7 +57,7 @@ fn after_the_server_restarts_every_message_sent_meanwhile_appears_exactly_once()
     let b = Browser::start();
     action::open_checkout(&b, &server, Some("en"));
     server.operator_post("/v1/operator/orders/KC-1001/messages", "op-0", json!({ "text": "Before" }));
-    wait_for("the first message", find::PATIENCE, || (message_texts(&b) == vec!["Before"]).then_some(()));
+    wait_for("the first message", find::PATIENCE, || (check::message_texts(&b) == vec!["Before"]).then_some(()));
 
     server.restart();
     for i in 1..=3 {
@@ -82,7 +71,7 @@ fn after_the_server_restarts_every_message_sent_meanwhile_appears_exactly_once()
 
     let expected = vec!["Before", "While away 1", "While away 2", "While away 3"];
     wait_for("each message once, in order, after the reconnect", std::time::Duration::from_secs(30), || {
-        (message_texts(&b) == expected).then_some(())
+        (check::message_texts(&b) == expected).then_some(())
     });
 }
 
@@ -184,10 +173,10 @@ fn a_stream_the_browser_gave_up_on_is_caught_up_when_the_network_comes_back() {
         assert_eq!(server.operator_post("/v1/operator/orders/KC-1001/messages", &format!("op-{i}"), text), 201);
     }
     std::thread::sleep(std::time::Duration::from_secs(6));
-    assert!(message_texts(&b).is_empty(), "nothing arrives without the stream");
+    assert!(check::message_texts(&b).is_empty(), "nothing arrives without the stream");
     b.execute("window.dispatchEvent(new Event('online'));", vec![]);
     wait_for("each missed message once, in order", find::PATIENCE, || {
-        (message_texts(&b) == vec!["Missed 1", "Missed 2"]).then_some(())
+        (check::message_texts(&b) == vec!["Missed 1", "Missed 2"]).then_some(())
     });
 }
 

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use kept_e2e::fixture::{action, find};
+use kept_e2e::fixture::{action, check, find};
 use kept_e2e::proxy::Proxy;
 use kept_e2e::server::{TestServer, OPERATOR, ORDER, TOKEN};
 use kept_e2e::wait_for;
@@ -31,17 +31,6 @@ fn operator_says(server: &TestServer, key: &str, text: &str) {
     assert_eq!(status, 201, "{body}");
 }
 
-fn message_texts(b: &Browser) -> Vec<String> {
-    let script = "const r = document.querySelector(arguments[0]).shadowRoot; \
-                  return Array.from(r.querySelectorAll('.kept-message__text')).map((p) => p.textContent);";
-    b.execute(script, vec![find::HOST.into()])
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
-}
 
 fn op(b: &Browser, test_id: &str) -> Element {
     let css = format!("[data-testid=\"{test_id}\"]");
@@ -50,7 +39,7 @@ fn op(b: &Browser, test_id: &str) -> Element {
 
 fn waits_for_messages(b: &Browser, expected: &[&str]) {
     wait_for(&format!("the messages {expected:?}, each once"), Duration::from_secs(30), || {
-        (message_texts(b) == expected).then_some(())
+        (check::message_texts(b) == expected).then_some(())
     });
 }
 

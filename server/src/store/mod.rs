@@ -190,15 +190,20 @@ fn write_one(pool: &Pool, job: Job) -> BoxFuture<'_, ()> {
     Box::pin(write_one_inner(pool, job))
 }
 
-async fn write_one_inner(pool: &Pool, job: Job) {
-    let conn = match pool.acquire().await {
-        Ok(c) => c,
+/// A transaction's state on a connection of its own; None when the pool gives none (nothing runs
+/// then: dropping the jobs tells each caller the write failed; it may retry).
+async fn open(pool: &Pool) -> Option<Tx> {
+    match pool.acquire().await {
+        Ok(conn) => Some(Tx { conn, actor: None, published: Vec::new(), endpoints: None, locked: Vec::new() }),
         Err(e) => {
             tracing::error!(error = %e, "no connection for a write");
-            return;
+            None
         }
-    };
-    let mut tx = Tx { conn, actor: None, published: Vec::new(), endpoints: None, locked: Vec::new() };
+    }
+}
+
+async fn write_one_inner(pool: &Pool, job: Job) {
+    let Some(mut tx) = open(pool).await else { return };
     if let Err(e) = crate::sql!(tx.db(), |c| sqlx::query("BEGIN").execute(c).await.map(|_| ())) {
         fail_now(e.to_string())(None);
         return;
@@ -233,15 +238,7 @@ async fn commit_pg(tx: &mut Tx) -> Result<(), sqlx::Error> {
 }
 
 async fn write_batch(pool: &Pool, hub: &Hub, batch: Vec<Job>) {
-    let conn = match pool.acquire().await {
-        Ok(c) => c,
-        Err(e) => {
-            // Nothing runs: dropping the jobs tells each caller the write failed; it may retry.
-            tracing::error!(error = %e, "no connection for a write");
-            return;
-        }
-    };
-    let mut tx = Tx { conn, actor: None, published: Vec::new(), endpoints: None, locked: Vec::new() };
+    let Some(mut tx) = open(pool).await else { return };
     let begun = crate::sql!(tx.conn, |c| sqlx::raw_sql("BEGIN IMMEDIATE").execute(c).await.map(|_| ()))
         .map_err(|e| e.to_string());
     let mut replies = Vec::with_capacity(batch.len());
