@@ -216,8 +216,10 @@ pub fn fan_out(servers: &[&TestServer], orders: &[(String, String)], per_order: 
 }
 
 /// Every scale figure: SQLite with one instance, PostgreSQL with one and with two.
+/// `KEPT_BENCH_ONLY=agreements` measures only the agreements.
 pub fn run() -> Value {
     let mut report = json!({});
+    let only_agreements = std::env::var("KEPT_BENCH_ONLY").as_deref() == Ok("agreements");
     eprintln!("bench: agreements per second, SQLite, 1 instance");
     {
         let s = TestServer::start_with(&[], &FLAGS);
@@ -230,6 +232,9 @@ pub fn run() -> Value {
         let refs: Vec<&TestServer> = servers.iter().collect();
         let o = orders(&refs, "load", LOAD_ORDERS);
         report[format!("postgres_{n}")] = agreements(&refs, &o, crate::bench::scaled(AGREEMENTS));
+    }
+    if only_agreements {
+        return report;
     }
     let subscribers = crate::bench::scaled(10_000);
     let order_count = (subscribers / 10).max(1);

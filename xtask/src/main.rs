@@ -14,7 +14,8 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
-  setup              install what is missing (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium)
+  setup              install what is missing (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium,
+                     PostgreSQL, HAProxy)
   demo [--postgres] [--port N]
                      build the widget, start kept-server with the demo shop, print the URL (default port
                      8080); --postgres: on a throwaway PostgreSQL cluster under target/

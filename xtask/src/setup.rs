@@ -49,6 +49,8 @@ pub fn run(root: &Path) -> Result<Tools, String> {
     let axe = npm_package(root, "axe-core", AXE_VERSION, "axe.min.js")?;
     let schemathesis = schemathesis(root)?;
     chromium()?;
+    // The second engine and the load balancer of the several-instance tests.
+    crate::postgres::install()?;
     Ok(Tools { wasm_opt_dir, axe, schemathesis })
 }
 
