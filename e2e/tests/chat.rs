@@ -6,7 +6,6 @@ use kept_e2e::wait_for;
 use kept_e2e::webdriver::Browser;
 use serde_json::json;
 
-
 fn send(b: &Browser, text: &str) {
     b.type_text(&find::by_test_id(b, "composer"), text);
     b.click(&find::by_test_id(b, "send"));

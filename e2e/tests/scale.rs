@@ -31,7 +31,6 @@ fn operator_says(server: &TestServer, key: &str, text: &str) {
     assert_eq!(status, 201, "{body}");
 }
 
-
 fn op(b: &Browser, test_id: &str) -> Element {
     let css = format!("[data-testid=\"{test_id}\"]");
     wait_for(&css, find::PATIENCE, || b.find(&css))

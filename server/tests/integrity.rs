@@ -449,9 +449,11 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         let _ = stopped.await;
     }));
     let mut clients = Vec::new();
-    for _ in 0..50 {
+    for i in 0..50 {
         let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
-        c.write_all(b"GET /v1/shop HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.unwrap();
+        // Half of them on the event-stream path, which reads its head itself.
+        let path = if i % 2 == 0 { "/v1/shop" } else { "/v1/orders/KC-1001/events" };
+        c.write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").as_bytes()).await.unwrap();
         clients.push(c);
     }
     for mut c in clients {
