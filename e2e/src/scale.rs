@@ -216,17 +216,18 @@ pub fn fan_out(servers: &[&TestServer], orders: &[(String, String)], per_order: 
 }
 
 /// Every scale figure: SQLite with one instance, PostgreSQL with one and with two.
-/// `KEPT_BENCH_ONLY=agreements` measures only the agreements.
+/// `KEPT_BENCH_ONLY=agreements` or `fan-out` measures only those.
 pub fn run() -> Value {
     let mut report = json!({});
-    let only_agreements = std::env::var("KEPT_BENCH_ONLY").as_deref() == Ok("agreements");
+    let only = std::env::var("KEPT_BENCH_ONLY").unwrap_or_default();
+    let only_agreements = only == "agreements";
     eprintln!("bench: agreements per second, SQLite, 1 instance");
-    {
+    if only != "fan-out" {
         let s = TestServer::start_with(&[], &FLAGS);
         let o = orders(&[&s], "load", LOAD_ORDERS);
         report["sqlite_1"] = agreements(&[&s], &o, crate::bench::scaled(AGREEMENTS));
     }
-    for n in [1, 2] {
+    for n in [1, 2].into_iter().filter(|_| only != "fan-out") {
         eprintln!("bench: agreements per second, PostgreSQL, {n} instance(s)");
         let servers = TestServer::instances(n, &FLAGS);
         let refs: Vec<&TestServer> = servers.iter().collect();
