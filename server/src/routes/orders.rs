@@ -121,7 +121,7 @@ async fn submit(
         .write(move |tx| {
             Box::pin(async move {
                 // Edits may have closed since the check above (the shop started picking).
-                if !orders::editable(tx.db(), &version.order).await? {
+                if !orders::editable(tx, &version.order).await? {
                     return Err(ApiError::NotEditable);
                 }
                 orders::add_version(tx, version).await

@@ -66,6 +66,13 @@ impl Tx {
         Ok(())
     }
 
+    /// Notes that a statement of this transaction locked the order's row itself.
+    pub(crate) fn locked(&mut self, order: &str) {
+        if self.conn.is_pg() && !self.locked.iter().any(|o| o == order) {
+            self.locked.push(order.to_owned());
+        }
+    }
+
     /// PostgreSQL: waits for any other transaction working under the same `name` (an
     /// idempotency key, a new order's id) to finish, so a check-then-insert sees what that one
     /// committed.
@@ -220,19 +227,18 @@ async fn write_one_inner(pool: &Pool, job: Job) {
 /// Sets the cursors of the orders changed, names them to every instance, and commits.
 async fn commit_pg(tx: &mut Tx) -> Result<(), sqlx::Error> {
     for (order, _) in tx.by_order() {
-        crate::sql!(tx.db(), |c| sqlx::query(
-            "UPDATE orders SET cursor = pg_current_xact_id()::text::bigint WHERE id = $1"
+        // One round trip for both.
+        crate::sql!(tx.db(), |c| {
+            sqlx::query(
+            "WITH changed AS (UPDATE orders SET cursor = pg_current_xact_id()::text::bigint WHERE id = $1 RETURNING id) \
+             SELECT pg_notify($2, id) FROM changed"
         )
         .bind(&order)
+        .bind(crate::live::CHANNEL)
         .execute(c)
         .await
-        .map(|_| ()))?;
-        crate::sql!(tx.db(), |c| sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(crate::live::CHANNEL)
-            .bind(&order)
-            .execute(c)
-            .await
-            .map(|_| ()))?;
+        .map(|_| ())
+        })?;
     }
     crate::sql!(tx.db(), |c| sqlx::query("COMMIT").execute(c).await.map(|_| ()))
 }

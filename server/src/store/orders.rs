@@ -71,14 +71,18 @@ pub async fn authorize(pool: &Pool, id: &str, token: &str) -> Result<Order, ApiE
     existing(&mut pool.acquire().await?, id).await
 }
 
-/// Whether the customer may still change the order's preferences (read without its items).
-pub async fn editable(conn: &mut Conn, id: &str) -> Result<bool, ApiError> {
+/// Whether the customer may still change the order's preferences (read without its items),
+/// in the write transaction; on PostgreSQL the read also takes the order's lock (one statement
+/// where it would be two).
+pub async fn editable(tx: &mut Tx, id: &str) -> Result<bool, ApiError> {
+    let lock = if tx.db().is_pg() { " FOR NO KEY UPDATE" } else { "" };
     let row: Option<(String, bool)> =
-        crate::sql!(conn, |c| sqlx::query_as("SELECT status, editable FROM orders WHERE id = $1")
+        crate::sql!(tx.db(), |c| sqlx::query_as(&format!("SELECT status, editable FROM orders WHERE id = $1{lock}"))
             .bind(id)
             .fetch_optional(c)
             .await)?;
     let (status, editable) = row.ok_or(ApiError::NotFound("order"))?;
+    tx.locked(id);
     Ok(editable && parse_status(&status)?.allows_edits())
 }
 
