@@ -132,8 +132,27 @@ fn ask_first() -> Value {
 }
 
 #[test]
-fn with_two_instances_sweeping_at_once_each_fallback_is_applied_once() {
+fn with_two_instances_sweeping_at_once_each_fallback_is_applied_once_and_a_session_holds_on_both() {
     let servers = TestServer::instances(2, &[]);
+    // A named operator signs in on one instance; the session works on the other.
+    servers[0].add_operator("anna", "Anna", "a long enough password");
+    let mut res = agent()
+        .post(&format!("{}/v1/operator/session", servers[0].url))
+        .send_json(json!({ "name": "anna", "password": "a long enough password" }))
+        .expect("the server answers");
+    assert_eq!(res.status().as_u16(), 200);
+    let cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a session cookie").to_owned();
+    let cookie = cookie.split(';').next().unwrap_or_default().to_owned();
+    let _ = res.body_mut().read_to_string();
+    let mut me = agent()
+        .get(&format!("{}/v1/operator/session", servers[1].url))
+        .header("Cookie", &cookie)
+        .call()
+        .expect("the other instance answers");
+    assert_eq!(me.status().as_u16(), 200);
+    let me: Value = me.body_mut().read_json().expect("who is signed in");
+    assert_eq!(me["display_name"], "Anna");
+
     let asked = ["coffee-2", "coffee-4", "coffee-5", "coffee-6", "coffee-7", "coffee-8", "coffee-9", "coffee-10"];
     let overrides: Vec<Value> = asked.iter().map(|i| json!({ "item": i, "rule": ask_first() })).collect();
     let agreement = json!({
