@@ -442,12 +442,8 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let dir = tempfile::tempdir().unwrap();
     let s = state(dir.path()).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(kept_server::serve::serve(listener, app(s), Duration::from_secs(1), async {
-        let _ = stopped.await;
-    }));
+    let served = serve(&s, Duration::from_secs(1)).await;
+    let addr = served.addr;
     let mut clients = Vec::new();
     for i in 0..50 {
         let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -467,8 +463,7 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         };
         assert!(closed, "a half-sent request was kept open");
     }
-    let _ = stop.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+    served.stop().await;
 }
 
 // Defect 15: a message of only zero-width or control characters showed as an invisible message.

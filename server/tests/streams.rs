@@ -28,13 +28,8 @@ async fn read_until(c: &mut TcpStream, got: &mut String, until: &str) {
 async fn an_event_stream_over_a_socket_is_chunked_live_and_answers_errors_like_the_router() {
     let dir = tempfile::tempdir().unwrap();
     let s = state(dir.path()).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server =
-        tokio::spawn(kept_server::serve::serve(listener, kept_server::app(s.clone()), Duration::from_secs(5), async {
-            let _ = stopped.await;
-        }));
+    let served = serve(&s, Duration::from_secs(5)).await;
+    let addr = served.addr;
 
     let mut c = TcpStream::connect(addr).await.unwrap();
     let head =
@@ -73,6 +68,5 @@ async fn an_event_stream_over_a_socket_is_chunked_live_and_answers_errors_like_t
     assert!(shop.starts_with("HTTP/1.1 200 OK\r\n"), "{shop}");
     assert!(!shop.contains("connection: close"), "{shop}");
 
-    let _ = stop.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+    served.stop().await;
 }

@@ -53,6 +53,36 @@ pub fn pick<'a>(sqlite: &'a str, postgres: &'a str) -> &'a str {
     }
 }
 
+/// The whole server on a loopback socket (serve.rs, as kept-server runs it), until dropped.
+pub struct Served {
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Serves `state` on a free loopback port with this header-read timeout.
+pub async fn serve(state: &AppState, header_timeout: std::time::Duration) -> Served {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kept_server::serve::serve(listener, app(state.clone()), header_timeout, async {
+        let _ = stopped.await;
+    }));
+    Served { addr, stop: Some(stop), server: Some(server) }
+}
+
+impl Served {
+    /// Shuts the server down and waits (at most 10 s) for it to end.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), server).await;
+        }
+    }
+}
+
 /// Sends a request through the whole router.
 pub async fn call(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {
     let res = app(state.clone()).oneshot(req).await.unwrap();
