@@ -280,8 +280,8 @@ pub fn markdown(r: &Value) -> String {
     ] {
         let a = &s[key];
         row(
-            &format!("agreements per second, {label}"),
-            format!("{:.0}", a["per_second"].as_f64().unwrap_or(0.0)),
+            &format!("agreements per second, {label} (errors)"),
+            format!("{:.0} ({})", a["per_second"].as_f64().unwrap_or(0.0), a["errors"]),
             "–".into(),
             "–".into(),
             if key == "postgres_2" { "≥ 5,000/s" } else { "" },

@@ -68,7 +68,7 @@ impl Cluster {
     pub fn start(root: &Path, name: &str, durability: Durability) -> Result<Cluster, String> {
         install()?;
         let bin = bin_dir().ok_or("PostgreSQL is not installed")?;
-        let dir = root.join("target").join(name);
+        let dir = cluster_dir(root, name);
         if dir.exists() {
             // A run that was killed left it: stop what may still run there, then start afresh.
             let _ = as_owner(Command::new(bin.join("pg_ctl")).arg("-D").arg(&dir).args(["-m", "immediate", "stop"]))
@@ -122,6 +122,28 @@ pub fn create_database(base: &str, name: &str) -> Result<(), String> {
     psql.args(["-q", "-d", &format!("{base}/postgres"), "-c", &format!("CREATE DATABASE {name}")]);
     psql.stdout(std::process::Stdio::null());
     run::status(&mut psql)
+}
+
+/// `target/<name>`, or, when the postgres user (the server's, as root) cannot reach it (a
+/// checkout under a private home folder), a folder of this run under the system's temporary one.
+fn cluster_dir(root: &Path, name: &str) -> PathBuf {
+    let wanted = root.join("target").join(name);
+    if !is_root() {
+        return wanted;
+    }
+    let target = root.join("target");
+    let _ = std::fs::create_dir_all(&target);
+    let reachable = Command::new("runuser")
+        .args(["-u", "postgres", "--", "test", "-x"])
+        .arg(&target)
+        .status()
+        .is_ok_and(|s| s.success());
+    if reachable {
+        return wanted;
+    }
+    let fallback = std::env::temp_dir().join(format!("kept-{name}-{}", std::process::id()));
+    eprintln!("the postgres user cannot reach {}; the cluster goes in {}", target.display(), fallback.display());
+    fallback
 }
 
 /// `cmd` as the postgres user when this is root (the server will not run as root).
