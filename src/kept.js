@@ -2,9 +2,14 @@
 //   <script type="module" src=".../kept.js" data-endpoint=... data-order=... data-token=...></script>
 // or into every <kept-checkout endpoint=... order=... token=...> element on the page.
 // It adds one global, `Kept`: Kept.mount(element, config) and Kept.submit(host?).
-import init, { boot, mount_with, submit, destroy } from './kept-widget.js';
-
+// The build gives the two files it loads content-hashed names (cached for good) and writes them
+// in here; this file keeps its name and a short cache.
 const here = import.meta.url;
+// Both downloads start at once, the wasm beside the glue code that instantiates it.
+const wasm = fetch(new URL('kept-widget_bg.wasm', here));
+wasm.catch(() => {});
+const glue = import('./kept-widget.js');
+let api;
 let started;
 const ready = new Promise((resolve) => { started = resolve; });
 const hosts = [];
@@ -22,8 +27,8 @@ function reserve(host) {
 function handle(host) {
   return Object.freeze({
     element: host,
-    submit: () => ready.then(() => submit(host)),
-    destroy: () => ready.then(() => destroy(host)),
+    submit: () => ready.then(() => api.submit(host)),
+    destroy: () => ready.then(() => api.destroy(host)),
     /** Subscribes to 'change' or 'submitted'; returns the unsubscribe function. */
     on(name, listener) {
       const l = (e) => listener(e.detail);
@@ -37,7 +42,7 @@ for (const tag of document.querySelectorAll('script[type="module"][src]')) {
   if (new URL(tag.getAttribute('src'), document.baseURI).href !== here) continue;
   const host = reserve(document.createElement('div'));
   tag.after(host);
-  ready.then(() => boot(host, tag));
+  ready.then(() => api.boot(host, tag));
 }
 
 if (!customElements.get('kept-checkout')) {
@@ -45,7 +50,7 @@ if (!customElements.get('kept-checkout')) {
     connectedCallback() {
       if (this.shadowRoot) return;
       reserve(this);
-      ready.then(() => boot(this, this));
+      ready.then(() => api.boot(this, this));
     }
   });
 }
@@ -54,15 +59,16 @@ globalThis.Kept = Object.freeze({
   /** Mounts a widget into `element` with `{ endpoint, order, token, locale, theme, shop, items }`. */
   mount(element, config) {
     reserve(element);
-    ready.then(() => mount_with(element, config));
+    ready.then(() => api.mount_with(element, config));
     return handle(element);
   },
   /** A promise of the receipt, or a rejection with { problems } or { error }. */
-  submit: (host) => ready.then(() => submit(host ?? hosts[0])),
+  submit: (host) => ready.then(() => api.submit(host ?? hosts[0])),
 });
 
 try {
-  await init({ module_or_path: new URL('kept-widget_bg.wasm', here) });
+  api = await glue;
+  await api.default({ module_or_path: wasm });
   started();
 } catch (err) {
   console.error('Kept: the widget could not start', err);

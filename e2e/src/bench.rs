@@ -28,7 +28,17 @@ const CHAT_RUNS: usize = 5;
 const ARRIVALS: usize = 30;
 
 /// The widget's shipped files, and the peer's.
-const OURS: [&str; 3] = ["kept.js", "kept-widget.js", "kept-widget_bg.wasm"];
+/// The loader, then the glue and the wasm under their content-hashed names.
+fn ours(dist: &Path) -> Vec<String> {
+    let names: Vec<String> = std::fs::read_dir(dist)
+        .expect("the release widget in dist/")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    let find = |prefix: &str, ext: &str| {
+        names.iter().find(|n| n.starts_with(prefix) && n.ends_with(ext)).cloned().expect("a shipped file")
+    };
+    vec!["kept.js".to_owned(), find("kept-widget-", ".js"), find("kept-widget_bg-", ".wasm")]
+}
 const PEER: [&str; 2] = ["chat.bundle.umd.js", "style.css"];
 
 fn percentile(v: &[f64], p: f64) -> f64 {
@@ -322,7 +332,9 @@ pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Value {
     let started = Instant::now();
     let server = TestServer::start_with(&[("peer", peer.to_path_buf())], &["--rate-limit", "100000000"]);
     eprintln!("bench: bytes");
-    let mut kept = json!({ "bytes": bytes(dist, &OURS) });
+    let ours = ours(dist);
+    let ours: Vec<&str> = ours.iter().map(String::as_str).collect();
+    let mut kept = json!({ "bytes": bytes(dist, &ours) });
     let mut peer_fig = json!({ "bytes": bytes(peer, &PEER) });
     for (key, throttle) in [("boot", 1.0), ("boot_4x", 4.0)] {
         eprintln!("bench: {key}");

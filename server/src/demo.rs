@@ -26,15 +26,29 @@ pub fn router(dir: PathBuf) -> Router<AppState> {
 }
 
 /// The loader keeps its stable name and a short cache, so a new release reaches pages within
-/// minutes; the files it loads are cached for an hour (until their names carry a content hash).
+/// minutes; the files it loads carry a hash of their content in their names and are cached for
+/// good; anything else for an hour.
 async fn cache_control(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let loader = req.uri().path().ends_with("/kept.js");
+    let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     if res.status().is_success() && !res.headers().contains_key(header::CACHE_CONTROL) {
-        let policy = if loader { "public, max-age=300" } else { "public, max-age=3600" };
+        let policy = if path.ends_with("/kept.js") {
+            "public, max-age=300"
+        } else if content_hashed(&path) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "public, max-age=3600"
+        };
         res.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static(policy));
     }
     res
+}
+
+/// Whether the file name carries a content hash: `name-0123456789abcdef.ext`.
+fn content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    stem.rsplit_once('-').is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `?locale=ru` shows the widget in that language; without it the browser's languages decide.
@@ -67,4 +81,18 @@ async fn storefront(State(state): State<AppState>, Query(q): Query<PageQuery>, h
         .replace("__KEPT_TOKEN__", &state.config.demo_token)
         .replace("__KEPT_LOCALE__", q.locale.as_deref().and_then(Locale::parse).map_or("", Locale::tag));
     ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_hashed;
+
+    #[test]
+    fn only_names_with_a_content_hash_are_cached_for_good() {
+        assert!(content_hashed("/kept-widget-0123456789abcdef.js"));
+        assert!(content_hashed("/cdn/kept-widget_bg-fedcba9876543210.wasm"));
+        assert!(!content_hashed("/kept.js"));
+        assert!(!content_hashed("/kept-widget.js"));
+        assert!(!content_hashed("/kept-widget_bg-short.wasm"));
+    }
 }

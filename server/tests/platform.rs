@@ -87,13 +87,15 @@ async fn unknown_fields_of_a_wrong_type_are_named_never_a_500() {
 }
 
 #[tokio::test]
-async fn built_files_are_sent_precompressed_when_accepted_and_the_loader_is_cached_briefly() {
+async fn built_files_are_sent_precompressed_when_accepted_hashed_names_cached_for_good_and_the_loader_briefly() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site).unwrap();
-    std::fs::write(site.join("kept-widget_bg.wasm"), b"plain wasm bytes").unwrap();
-    std::fs::write(site.join("kept-widget_bg.wasm.br"), b"brotli bytes").unwrap();
-    std::fs::write(site.join("kept-widget_bg.wasm.gz"), b"gzip bytes").unwrap();
+    let wasm = "kept-widget_bg-0ff762ec8ad7f056.wasm";
+    std::fs::write(site.join(wasm), b"plain wasm bytes").unwrap();
+    std::fs::write(site.join(format!("{wasm}.br")), b"brotli bytes").unwrap();
+    std::fs::write(site.join(format!("{wasm}.gz")), b"gzip bytes").unwrap();
+    std::fs::write(site.join("demo.css"), b"body {}").unwrap();
     std::fs::write(site.join("kept.js"), b"export {};").unwrap();
     let s = state_with(dir.path(), kept_server::Config { static_dir: Some(site), ..Default::default() }).await;
     let fetch = |path: &str, accept: Option<&str>| {
@@ -108,10 +110,10 @@ async fn built_files_are_sent_precompressed_when_accepted_and_the_loader_is_cach
         (Some("gzip"), Some("gzip"), "gzip bytes"),
         (None, None, "plain wasm bytes"),
     ] {
-        let res = kept_server::app(s.clone()).oneshot(fetch("/kept-widget_bg.wasm", accept)).await.unwrap();
+        let res = kept_server::app(s.clone()).oneshot(fetch(&format!("/{wasm}"), accept)).await.unwrap();
         assert_eq!(res.status(), axum::http::StatusCode::OK);
         assert_eq!(res.headers().get("content-encoding").and_then(|v| v.to_str().ok()), encoding, "{accept:?}");
-        assert_eq!(res.headers()["cache-control"], "public, max-age=3600");
+        assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable", "named by its content");
         if encoding.is_some() {
             let vary: Vec<&str> = res.headers().get_all("vary").iter().filter_map(|v| v.to_str().ok()).collect();
             assert!(vary.iter().any(|v| v.contains("accept-encoding")), "{vary:?}");
@@ -121,4 +123,6 @@ async fn built_files_are_sent_precompressed_when_accepted_and_the_loader_is_cach
     }
     let res = kept_server::app(s.clone()).oneshot(fetch("/kept.js", None)).await.unwrap();
     assert_eq!(res.headers()["cache-control"], "public, max-age=300", "the loader's name is stable: a short cache");
+    let res = kept_server::app(s.clone()).oneshot(fetch("/demo.css", None)).await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "public, max-age=3600", "no hash in the name: an hour");
 }

@@ -10,8 +10,11 @@ use flate2::Compression;
 use crate::run;
 use crate::setup::Tools;
 
-/// The files a shop serves, in load order. The CSS is compiled into the wasm.
-pub const SHIPPED: [&str; 3] = ["kept.js", "kept-widget.js", "kept-widget_bg.wasm"];
+/// The files a shop serves, in load order, as trunk names them. The CSS is compiled into the wasm.
+/// The build then gives the last two content-hashed names (see [`content_hash`]).
+const GLUE: &str = "kept-widget.js";
+const WASM: &str = "kept-widget_bg.wasm";
+const LOADER: &str = "kept.js";
 const BUDGET_FILE: &str = "size-budget.txt";
 
 /// Compiler flags for the shipped widget: std rebuilt so that a panic aborts at once, with no
@@ -32,14 +35,85 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<u64, String> {
             .env("RUSTFLAGS", SIZE_RUSTFLAGS)
             .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
     )?;
+    content_hash(root)?;
     precompress(root)?;
     size_report(root)
+}
+
+/// `name-<first 16 hex digits of its SHA-256>.ext`
+fn hashed_name(name: &str, bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(bytes).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}-{hash}.{ext}"),
+        None => format!("{name}-{hash}"),
+    }
+}
+
+/// Renames the wasm and its glue after their content (so they can be cached for good) and
+/// writes the new names where they are loaded from: the glue, the loader and the demo page.
+fn content_hash(root: &Path) -> Result<(), String> {
+    let dist = root.join("dist");
+    let read = |name: &str| std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"));
+    let write =
+        |name: &str, bytes: &[u8]| std::fs::write(dist.join(name), bytes).map_err(|e| format!("dist/{name}: {e}"));
+    let wasm = read(WASM)?;
+    let wasm_name = hashed_name(WASM, &wasm);
+    let glue = String::from_utf8(read(GLUE)?).map_err(|e| e.to_string())?.replace(WASM, &wasm_name);
+    let glue_name = hashed_name(GLUE, glue.as_bytes());
+    write(&wasm_name, &wasm)?;
+    write(&glue_name, glue.as_bytes())?;
+    for old in [WASM, GLUE] {
+        std::fs::remove_file(dist.join(old)).map_err(|e| format!("dist/{old}: {e}"))?;
+    }
+    for page in [LOADER, "index.html"] {
+        let mut text = String::from_utf8(read(page)?).map_err(|e| e.to_string())?;
+        if page == LOADER {
+            text = without_comment_lines(&text);
+        }
+        let text = text.replace(&format!("./{GLUE}"), &format!("./{glue_name}")).replace(WASM, &wasm_name);
+        let text = text.replace(&format!("\"{GLUE}\""), &format!("\"{glue_name}\""));
+        write(page, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The loader as shipped: its lines that are only a comment left out (they are for its readers
+/// in `src/kept.js`, not for every customer's download).
+fn without_comment_lines(js: &str) -> String {
+    js.lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !(t.starts_with("//") || (t.starts_with("/*") && t.ends_with("*/")))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// The shipped files in `dist`, in load order: the loader, then the glue and the wasm under
+/// their content-hashed names.
+pub fn shipped(dist: &Path) -> Result<Vec<String>, String> {
+    let mut found = vec![LOADER.to_owned()];
+    for name in [GLUE, WASM] {
+        let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+        let mut matches: Vec<String> = std::fs::read_dir(dist)
+            .map_err(|e| format!("{}: {e}", dist.display()))?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|f| f.starts_with(&format!("{stem}-")) && f.ends_with(&format!(".{ext}")))
+            .collect();
+        match matches.len() {
+            1 => found.append(&mut matches),
+            n => return Err(format!("dist/ holds {n} files named {stem}-<hash>.{ext}, not one")),
+        }
+    }
+    Ok(found)
 }
 
 /// Writes `.br` and `.gz` beside each shipped file, at the best settings, so the server (or a
 /// CDN) sends them as they are instead of compressing on every request.
 fn precompress(root: &Path) -> Result<(), String> {
-    for name in SHIPPED {
+    for name in shipped(&root.join("dist"))? {
+        let name = name.as_str();
         let path = root.join("dist").join(name);
         let bytes = std::fs::read(&path).map_err(|e| format!("dist/{name}: {e}"))?;
         let mut gz = GzEncoder::new(Vec::new(), Compression::best());
@@ -70,8 +144,8 @@ pub fn size_report(root: &Path) -> Result<u64, String> {
     let dist = root.join("dist");
     println!("{:<24} {:>10} {:>10}", "file", "raw", "gzip");
     let (mut raw_total, mut gz_total) = (0u64, 0u64);
-    for name in SHIPPED {
-        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"))?;
+    for name in shipped(&dist)? {
+        let bytes = std::fs::read(dist.join(&name)).map_err(|e| format!("dist/{name}: {e}"))?;
         let gz = gzip_len(&bytes);
         println!("{:<24} {:>10} {:>10}", name, bytes.len(), gz);
         raw_total += bytes.len() as u64;
@@ -114,6 +188,22 @@ mod tests {
     fn the_budget_is_the_first_line_that_is_not_a_comment() {
         assert_eq!(parse_budget("# why\n\n81920\n"), Some(81920));
         assert_eq!(parse_budget("# only a comment\n"), None);
+    }
+
+    #[test]
+    fn a_hashed_name_changes_with_the_content_and_keeps_the_extension() {
+        let a = hashed_name("kept-widget_bg.wasm", b"one");
+        assert!(
+            a.starts_with("kept-widget_bg-") && a.ends_with(".wasm") && a.len() == "kept-widget_bg-.wasm".len() + 16
+        );
+        assert_ne!(a, hashed_name("kept-widget_bg.wasm", b"two"));
+        assert_eq!(a, hashed_name("kept-widget_bg.wasm", b"one"));
+    }
+
+    #[test]
+    fn the_loader_ships_without_its_comment_lines() {
+        let js = "// one\nconst a = 1; // stays\n  /** doc */\n  f();\n/* x */\n";
+        assert_eq!(without_comment_lines(js), "const a = 1; // stays\n  f();\n");
     }
 
     #[test]
