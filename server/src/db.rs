@@ -130,8 +130,8 @@ pub async fn open(db: &str) -> Result<Pool, sqlx::Error> {
 }
 
 /// Creates the database `name` in the cluster at `base` (`postgres://USER@HOST:PORT`) unless it
-/// exists, and returns its URL: each test and each demo run gets one of its own.
-pub async fn create_database(base: &str, name: &str) -> Result<String, sqlx::Error> {
+/// exists.
+async fn create_database(base: &str, name: &str) -> Result<(), sqlx::Error> {
     let admin = PgPoolOptions::new().max_connections(1).connect(&format!("{base}/postgres")).await?;
     let exists: Option<(i32,)> =
         sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1").bind(name).fetch_optional(&admin).await?;
@@ -146,7 +146,7 @@ pub async fn create_database(base: &str, name: &str) -> Result<String, sqlx::Err
         }
     }
     admin.close().await;
-    Ok(format!("{base}/{name}"))
+    Ok(())
 }
 
 /// Opens (creating when missing) the SQLite file in WAL mode and migrates it.

@@ -35,9 +35,7 @@ impl Ring {
         let first = self.0.front()?;
         (after >= first.id - 1).then(|| self.0.iter().filter(|e| e.id > after).cloned().collect())
     }
-}
 
-impl Ring {
     /// The ring after taking `events`, which hold every committed event of the order after
     /// `from`: appended when they continue this ring, else in its place.
     fn with(&self, from: i64, events: Vec<StoredEvent>) -> Ring {

@@ -71,8 +71,12 @@ impl Cluster {
         let dir = cluster_dir(root, name);
         if dir.exists() {
             // A run that was killed left it: stop what may still run there, then start afresh.
-            let _ = as_owner(Command::new(bin.join("pg_ctl")).arg("-D").arg(&dir).args(["-m", "immediate", "stop"]))
-                .output();
+            let _ = as_owner(Command::new(bin.join("pg_ctl")).arg("-D").arg(dir.join("data")).args([
+                "-m",
+                "immediate",
+                "stop",
+            ]))
+            .output();
             std::fs::remove_dir_all(&dir).map_err(|e| format!("removing {}: {e}", dir.display()))?;
         }
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -113,15 +117,6 @@ impl Drop for Cluster {
         let _ = stop.output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-/// Creates the database `name` in the cluster at `base` with the server's own client tools.
-pub fn create_database(base: &str, name: &str) -> Result<(), String> {
-    let bin = bin_dir().ok_or("PostgreSQL is not installed")?;
-    let mut psql = Command::new(bin.join("psql"));
-    psql.args(["-q", "-d", &format!("{base}/postgres"), "-c", &format!("CREATE DATABASE {name}")]);
-    psql.stdout(std::process::Stdio::null());
-    run::status(&mut psql)
 }
 
 /// `target/<name>`, or, when the postgres user (the server's, as root) cannot reach it (a

@@ -95,11 +95,6 @@ pub fn run(root: &Path, tools: &Tools, postgres: Option<&str>) -> Vec<(&'static 
             "schemathesis (backend API, PostgreSQL)",
         ],
     };
-    if let Some(base) = postgres {
-        if let Err(e) = crate::postgres::create_database(base, "schemathesis") {
-            return vec![(names[0], Err(e))];
-        }
-    }
     let (server, url) = match start(root, &db) {
         Ok(s) => s,
         Err(e) => return vec![("schemathesis", Err(e))],

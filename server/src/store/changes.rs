@@ -327,52 +327,42 @@ pub async fn due(pool: &Pool, now: Timestamp, limit: i64) -> Result<Vec<(String,
 /// that got there first is seen, and a fallback is applied once.
 pub async fn sweep_one(tx: &mut Tx, order: &str, id: i64, now: Timestamp) -> Result<bool, ApiError> {
     tx.lock_order(order).await?;
-    let due: Vec<(String, orders::ChangeRow)> = crate::sql!(tx.db(), |c| sqlx::query_as::<
-        _,
-        (String, i64, Jsonb, String, String, Stamp, Option<Stamp>, Option<Jsonb>, Option<String>),
-    >(&format!(
-        "SELECT order_id, {CHANGE_COLUMNS} FROM change_requests WHERE id = $1 AND order_id = $2 \
+    let row: Option<orders::ChangeRow> = crate::sql!(tx.db(), |c| sqlx::query_as(&format!(
+        "SELECT {CHANGE_COLUMNS} FROM change_requests WHERE id = $1 AND order_id = $2 \
          AND status = 'pending' AND deadline IS NOT NULL AND deadline <= $3"
     ))
     .bind(id)
     .bind(order)
     .bind(Stamp(clock::rfc3339(now)))
-    .fetch_all(c)
-    .await)?
-    .into_iter()
-    .map(|(o, a, b, c, d, e, f, g, h)| (o, (a, b, c, d, e, f, g, h)))
-    .collect();
-    let mut applied = 0;
-    for (order, row) in due {
-        let cr = orders::from_row(row)?;
-        let (Some(item), Some(q)) = (cr.change.item().map(str::to_owned), cr.question.clone()) else { continue };
-        let id = cr.id;
-        set_status(tx, &order, cr, ChangeStatus::Expired).await?;
-        // An item that went meanwhile has nothing left to fall back on.
-        let original = match active_item(tx, &order, &item).await {
-            Ok((_, original)) => original,
-            Err(ApiError::NotFound("item")) => continue,
-            Err(e) => return Err(e),
-        };
-        match q.fallback {
-            Fallback::Remove => {
-                remove(tx, &order, &item, Some(id)).await?;
-            }
-            Fallback::Similar { max_increase } => {
-                // The cheapest suggested replacement within the cap; none means remove.
-                let pick = original
-                    .replacements
-                    .iter()
-                    .filter(|r| max_increase.allows(&original.unit_price, &r.unit_price))
-                    .min_by_key(|r| r.unit_price.amount_minor)
-                    .cloned();
-                match pick {
-                    Some(r) => substitute(tx, &order, &item, &r.id, &r.name, &r.unit_price, Some(id)).await?,
-                    None => remove(tx, &order, &item, Some(id)).await?,
-                };
-            }
+    .fetch_optional(c)
+    .await)?;
+    let Some(row) = row else { return Ok(false) };
+    let cr = orders::from_row(row)?;
+    let (Some(item), Some(q)) = (cr.change.item().map(str::to_owned), cr.question.clone()) else { return Ok(false) };
+    set_status(tx, order, cr, ChangeStatus::Expired).await?;
+    // An item that went meanwhile has nothing left to fall back on.
+    let original = match active_item(tx, order, &item).await {
+        Ok((_, original)) => original,
+        Err(ApiError::NotFound("item")) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    match q.fallback {
+        Fallback::Remove => {
+            remove(tx, order, &item, Some(id)).await?;
         }
-        applied += 1;
+        Fallback::Similar { max_increase } => {
+            // The cheapest suggested replacement within the cap; none means remove.
+            let pick = original
+                .replacements
+                .iter()
+                .filter(|r| max_increase.allows(&original.unit_price, &r.unit_price))
+                .min_by_key(|r| r.unit_price.amount_minor)
+                .cloned();
+            match pick {
+                Some(r) => substitute(tx, order, &item, &r.id, &r.name, &r.unit_price, Some(id)).await?,
+                None => remove(tx, order, &item, Some(id)).await?,
+            };
+        }
     }
-    Ok(applied > 0)
+    Ok(true)
 }

@@ -62,7 +62,7 @@ impl Tx {
             .execute(c)
             .await
             .map(|_| ()))?;
-        self.locked.push(order.to_owned());
+        self.locked(order);
         Ok(())
     }
 
@@ -212,7 +212,8 @@ async fn open(pool: &Pool) -> Option<Tx> {
 async fn write_one_inner(pool: &Pool, job: Job) {
     let Some(mut tx) = open(pool).await else { return };
     if let Err(e) = crate::sql!(tx.db(), |c| sqlx::query("BEGIN").execute(c).await.map(|_| ())) {
-        fail_now(e.to_string())(None);
+        // The job is dropped unrun, so its caller hears the write failed.
+        tracing::error!(error = %e, "a write could not start");
         return;
     }
     let (ok, reply) = job(&mut tx).await;
@@ -226,7 +227,13 @@ async fn write_one_inner(pool: &Pool, job: Job) {
 
 /// Sets the cursors of the orders changed, names them to every instance, and commits.
 async fn commit_pg(tx: &mut Tx) -> Result<(), sqlx::Error> {
-    for (order, _) in tx.by_order() {
+    let mut changed: Vec<String> = Vec::new();
+    for (order, _) in &tx.published {
+        if !changed.contains(order) {
+            changed.push(order.clone());
+        }
+    }
+    for order in changed {
         // One round trip for both.
         crate::sql!(tx.db(), |c| {
             sqlx::query(

@@ -77,6 +77,20 @@ pub struct Due {
     pub endpoint: i64,
 }
 
+/// Whether any delivery may be due at `now` (what [`claim`] then takes may be fewer: one per
+/// order and endpoint, none of a switched-off endpoint).
+pub async fn any_due(pool: &Pool, now: &str) -> Result<bool, ApiError> {
+    let row: Option<(i64,)> = crate::sql!(pool, |c| {
+        sqlx::query_as(
+        "SELECT id FROM webhook_deliveries WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 LIMIT 1"
+    )
+    .bind(Stamp::from(now))
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.is_some())
+}
+
 /// Claims at most `limit` deliveries due at `now` for this worker until `lease` (their next
 /// attempt moves there, so no other worker or instance takes them meanwhile; one that dies
 /// mid-attempt leaves them to be tried again then). Only the oldest undelivered delivery of each

@@ -33,6 +33,11 @@ pub async fn run(state: AppState) {
     loop {
         let now = Timestamp::now();
         let (at, lease) = (clock::rfc3339(now), clock::rfc3339(now.checked_add(LEASE).unwrap_or(now)));
+        // A read first, so an idle worker does not take the writer four times a second.
+        if !webhooks::any_due(&state.pool, &at).await.unwrap_or(true) {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            continue;
+        }
         let claimed =
             state.writer.write(move |tx| Box::pin(async move { webhooks::claim(tx, &at, &lease, BATCH).await })).await;
         let due = match claimed {
