@@ -41,7 +41,7 @@ fn ours(dist: &Path) -> Vec<String> {
 }
 const PEER: [&str; 2] = ["chat.bundle.umd.js", "style.css"];
 
-fn percentile(v: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(v: &[f64], p: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }

@@ -19,6 +19,22 @@ pub fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().new_agent()
 }
 
+/// POSTs `body` as JSON with a bearer token and, when given, an Idempotency-Key; the status and
+/// the JSON answer (null when there is none).
+pub fn post_json(url: &str, token: &str, key: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let mut req = agent(Duration::from_secs(10)).post(url).header("Authorization", &format!("Bearer {token}"));
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    let mut res = req.send_json(&body).expect("the server answers");
+    (res.status().as_u16(), res.body_mut().read_json().unwrap_or(serde_json::Value::Null))
+}
+
+/// "Ask me first" in the chat, 15 minutes, then remove the item: a substitution rule.
+pub fn ask_first_rule() -> serde_json::Value {
+    serde_json::json!({ "rule": "ask_first", "channel": "chat", "wait_minutes": 15, "fallback": { "then": "remove" } })
+}
+
 /// Polls `f` every 50 ms until it returns Some, for at most `timeout`.
 pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::bench::percentile;
 use crate::server::{TestServer, OPERATOR};
 use crate::wait_for;
 
@@ -25,20 +26,7 @@ const LOAD_ORDERS: usize = 64;
 const LOAD_LIMIT: Duration = Duration::from_secs(90);
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(20)))
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
-}
-
-fn percentile(v: &[f64], p: f64) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n => v[((p / 100.0) * (n - 1) as f64).round() as usize],
-    }
+    crate::agent(Duration::from_secs(20))
 }
 
 /// Makes `n` orders through the backend API, spread over `servers`; (id, customer token) each.

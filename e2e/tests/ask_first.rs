@@ -2,29 +2,10 @@
 //! proposes Kenya AB, the customer accepts with one tap, the deadline passes and Kenya AB stays;
 //! another ask-first item nobody answers for gets the customer's fallback (removed, refunded).
 
-use std::time::Duration;
-
 use kept_e2e::fixture::{check, find};
 use kept_e2e::server::{TestServer, OPERATOR, ORDER, TOKEN};
-use kept_e2e::wait_for;
+use kept_e2e::{ask_first_rule, post_json, wait_for};
 use serde_json::json;
-
-fn agent() -> ureq::Agent {
-    kept_e2e::agent(Duration::from_secs(10))
-}
-
-fn post(url: &str, token: &str, key: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
-    let mut req = agent().post(url).header("Authorization", &format!("Bearer {token}"));
-    if let Some(k) = key {
-        req = req.header("Idempotency-Key", k);
-    }
-    let mut res = req.send_json(&body).expect("the server answers");
-    (res.status().as_u16(), res.body_mut().read_json().unwrap_or(serde_json::Value::Null))
-}
-
-fn ask_first() -> serde_json::Value {
-    json!({ "rule": "ask_first", "channel": "chat", "wait_minutes": 15, "fallback": { "then": "remove" } })
-}
 
 #[test]
 fn the_customer_answers_an_ask_first_question_in_the_widget_and_silence_gets_the_fallback() {
@@ -33,12 +14,13 @@ fn the_customer_answers_an_ask_first_question_in_the_widget_and_silence_gets_the
         "contact": { "channels": ["chat", "whatsapp"], "do_not_call": true, "phone": "+48 600 100 200" },
         "substitutions": {
             "default": { "rule": "similar", "max_increase": { "kind": "percent", "percent": 10 } },
-            "overrides": [{ "item": "coffee-3", "rule": ask_first() }, { "item": "coffee-5", "rule": ask_first() }]
+            "overrides": [{ "item": "coffee-3", "rule": ask_first_rule() }, { "item": "coffee-5", "rule": ask_first_rule() }]
         },
         "payment": "card_on_delivery",
         "locale": "en"
     });
-    let (status, _) = post(&format!("{}/v1/orders/{ORDER}/preferences", server.url), TOKEN, Some("agree"), agreement);
+    let (status, _) =
+        post_json(&format!("{}/v1/orders/{ORDER}/preferences", server.url), TOKEN, Some("agree"), agreement);
     assert_eq!(status, 201);
 
     let customer = kept_e2e::webdriver::Browser::start();
@@ -49,7 +31,7 @@ fn the_customer_answers_an_ask_first_question_in_the_widget_and_silence_gets_the
     // The shop runs out of Kenya AA and proposes Kenya AB; item 5 runs out with nothing to offer.
     let oos = |item: &str, body: serde_json::Value| {
         let url = format!("{}/v1/operator/orders/{ORDER}/items/{item}/out-of-stock", server.url);
-        let (status, res) = post(&url, OPERATOR, None, body);
+        let (status, res) = post_json(&url, OPERATOR, None, body);
         assert_eq!(status, 200, "{res}");
         assert_eq!(res["outcome"], "asked_customer");
     };
@@ -78,7 +60,7 @@ fn the_customer_answers_an_ask_first_question_in_the_widget_and_silence_gets_the
 
     // The deadline passes (the sweeper is run as if 16 minutes later).
     let (status, swept) =
-        post(&format!("{}/v1/test/sweep", server.url), OPERATOR, None, json!({ "minutes_later": 16 }));
+        post_json(&format!("{}/v1/test/sweep", server.url), OPERATOR, None, json!({ "minutes_later": 16 }));
     assert_eq!(status, 200, "{swept}");
     assert_eq!(swept["applied"], 1, "only the unanswered question falls back");
 

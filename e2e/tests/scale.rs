@@ -8,26 +8,17 @@ use std::time::Duration;
 use kept_e2e::fixture::{action, check, find};
 use kept_e2e::proxy::Proxy;
 use kept_e2e::server::{TestServer, OPERATOR, ORDER, TOKEN};
-use kept_e2e::wait_for;
 use kept_e2e::webdriver::{Browser, Element};
+use kept_e2e::{ask_first_rule, post_json, wait_for};
 use serde_json::{json, Value};
 
 fn agent() -> ureq::Agent {
     kept_e2e::agent(Duration::from_secs(10))
 }
 
-fn post(url: &str, token: &str, key: Option<&str>, body: Value) -> (u16, Value) {
-    let mut req = agent().post(url).header("Authorization", &format!("Bearer {token}"));
-    if let Some(k) = key {
-        req = req.header("Idempotency-Key", k);
-    }
-    let mut res = req.send_json(&body).expect("the server answers");
-    (res.status().as_u16(), res.body_mut().read_json().unwrap_or(Value::Null))
-}
-
 fn operator_says(server: &TestServer, key: &str, text: &str) {
     let url = format!("{}/v1/operator/orders/{ORDER}/messages", server.url);
-    let (status, body) = post(&url, OPERATOR, Some(key), json!({ "text": text }));
+    let (status, body) = post_json(&url, OPERATOR, Some(key), json!({ "text": text }));
     assert_eq!(status, 201, "{body}");
 }
 
@@ -127,10 +118,6 @@ fn the_coffee_story_and_the_chat_carry_on_through_a_load_balancer_when_an_instan
     assert_eq!(stored, all);
 }
 
-fn ask_first() -> Value {
-    json!({ "rule": "ask_first", "channel": "chat", "wait_minutes": 15, "fallback": { "then": "remove" } })
-}
-
 #[test]
 fn with_two_instances_sweeping_at_once_each_fallback_is_applied_once_and_a_session_holds_on_both() {
     let servers = TestServer::instances(2, &[]);
@@ -154,7 +141,7 @@ fn with_two_instances_sweeping_at_once_each_fallback_is_applied_once_and_a_sessi
     assert_eq!(me["display_name"], "Anna");
 
     let asked = ["coffee-2", "coffee-4", "coffee-5", "coffee-6", "coffee-7", "coffee-8", "coffee-9", "coffee-10"];
-    let overrides: Vec<Value> = asked.iter().map(|i| json!({ "item": i, "rule": ask_first() })).collect();
+    let overrides: Vec<Value> = asked.iter().map(|i| json!({ "item": i, "rule": ask_first_rule() })).collect();
     let agreement = json!({
         "contact": { "channels": ["chat"], "do_not_call": true },
         "substitutions": { "default": { "rule": "remove" }, "overrides": overrides },
@@ -162,12 +149,12 @@ fn with_two_instances_sweeping_at_once_each_fallback_is_applied_once_and_a_sessi
         "locale": "en"
     });
     let (status, body) =
-        post(&format!("{}/v1/orders/{ORDER}/preferences", servers[0].url), TOKEN, Some("agree"), agreement);
+        post_json(&format!("{}/v1/orders/{ORDER}/preferences", servers[0].url), TOKEN, Some("agree"), agreement);
     assert_eq!(status, 201, "{body}");
     // Out of stock, each through one instance or the other: a question each.
     for (n, item) in asked.iter().enumerate() {
         let url = format!("{}/v1/operator/orders/{ORDER}/items/{item}/out-of-stock", servers[n % 2].url);
-        let (status, res) = post(&url, OPERATOR, None, json!({}));
+        let (status, res) = post_json(&url, OPERATOR, None, json!({}));
         assert_eq!(status, 200, "{res}");
         assert_eq!(res["outcome"], "asked_customer");
     }
@@ -178,7 +165,7 @@ fn with_two_instances_sweeping_at_once_each_fallback_is_applied_once_and_a_sessi
             .map(|i| {
                 let url = format!("{}/v1/test/sweep", servers[i % 2].url);
                 s.spawn(move || {
-                    let (status, swept) = post(&url, OPERATOR, None, json!({ "minutes_later": 16 }));
+                    let (status, swept) = post_json(&url, OPERATOR, None, json!({ "minutes_later": 16 }));
                     assert_eq!(status, 200, "{swept}");
                     swept["applied"].as_u64().unwrap()
                 })
