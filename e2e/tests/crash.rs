@@ -1,7 +1,7 @@
 //! The server killed with SIGKILL in the middle of a burst of writes and restarted on the same
-//! SQLite file: every acknowledged write is stored exactly once with exactly one event, clients
-//! that retry with their keys lose nothing and duplicate nothing, and a live client that
-//! reconnects with Last-Event-ID receives every event exactly once.
+//! SQLite file or PostgreSQL database: every acknowledged write is stored exactly once with
+//! exactly one event, clients that retry with their keys lose nothing and duplicate nothing, and
+//! a live client that reconnects with Last-Event-ID receives every event exactly once.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
@@ -106,7 +106,18 @@ fn agreement(i: usize) -> Value {
 
 #[test]
 fn a_server_killed_mid_burst_loses_and_duplicates_nothing() {
-    let mut server = TestServer::start_with(&[], &["--rate-limit", "100000"]);
+    killed_mid_burst(TestServer::start_with(&[], &FLAGS));
+}
+
+// The same on PostgreSQL: the instance dies with transactions open; the engine rolls them back.
+#[test]
+fn a_server_on_postgresql_killed_mid_burst_loses_and_duplicates_nothing() {
+    killed_mid_burst(TestServer::instances(1, &FLAGS).pop().expect("one instance"));
+}
+
+const FLAGS: [&str; 2] = ["--rate-limit", "100000"];
+
+fn killed_mid_burst(mut server: TestServer) {
     let base = server.url.clone();
     let addr = base.trim_start_matches("http://").to_owned();
     let start = follow(&addr, 0, |_| false).last().map_or(0, |f| f.0);
@@ -152,7 +163,7 @@ fn a_server_killed_mid_burst_loses_and_duplicates_nothing() {
         (acked.load(Ordering::SeqCst) >= 90).then_some(())
     });
     *killed_at.lock().unwrap() = Some(Instant::now());
-    server.restart(); // SIGKILL, then the same port and the same file
+    server.restart(); // SIGKILL, then the same port and the same database
     for c in clients {
         c.join().expect("a client finished");
     }
