@@ -26,6 +26,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = project_root();
+    // Test and bench runs start browsers, databases and servers that leave files in the
+    // temporary folder (Chromium's profiles are ~120 MB each): they get one of their own.
+    let command = args.first().map(String::as_str).unwrap_or("");
+    let _scratch = matches!(command, "test" | "bench").then(|| run::Scratch::new(&root, command));
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(&root).map(|_| ()),
         Some("demo") => demo::run(&root, &args[1..]),

@@ -136,7 +136,7 @@ fn cluster_dir(root: &Path, name: &str) -> PathBuf {
     if reachable {
         return wanted;
     }
-    let fallback = std::env::temp_dir().join(format!("kept-{name}-{}", std::process::id()));
+    let fallback = Path::new("/tmp").join(format!("kept-{name}-{}", std::process::id()));
     eprintln!("the postgres user cannot reach {}; the cluster goes in {}", target.display(), fallback.display());
     fallback
 }

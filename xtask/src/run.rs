@@ -1,6 +1,7 @@
 //! Running commands: echoing them, and reading cargo's test counts from their output.
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Runs `cmd` with inherited output; Err names the command when it fails.
@@ -67,6 +68,42 @@ fn describe(cmd: &Command) -> String {
         s.push_str(&a.to_string_lossy());
     }
     s
+}
+
+/// A temporary folder under `target/tmp` for everything this run starts (`TMPDIR` points at
+/// it), removed when the run ends, whatever happened.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(root: &Path, command: &str) -> Scratch {
+        let dir = root.join("target/tmp").join(command);
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(&dir);
+        std::env::set_var("TMPDIR", &dir);
+        warn_when_disk_is_low(root);
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A clean build of every target and profile takes about `GIB_NEEDED` GiB under `target/`; a full
+/// disk shows up later as odd linker crashes, so say it first.
+fn warn_when_disk_is_low(root: &Path) {
+    const GIB_NEEDED: u64 = 12;
+    let free_kib = output(Command::new("df").args(["-Pk"]).arg(root))
+        .and_then(|out| out.lines().nth(1)?.split_whitespace().nth(3)?.parse::<u64>().ok());
+    if let Some(kib) = free_kib.filter(|kib| kib / (1024 * 1024) < GIB_NEEDED) {
+        eprintln!(
+            "warning: {} has {:.1} GiB free; a build from scratch needs about {GIB_NEEDED} GiB",
+            root.display(),
+            kib as f64 / (1024.0 * 1024.0)
+        );
+    }
 }
 
 #[cfg(test)]
