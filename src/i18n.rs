@@ -22,6 +22,8 @@ pub enum Text {
     Change,
     Loading,
     LoadFailed,
+    ChatLoadFailed,
+    ChatLoading,
     Retry,
     OrderNotFound,
     SendFailed,
@@ -165,6 +167,12 @@ impl Text {
                 "Не удалось загрузить заказ. Проверьте подключение и попробуйте ещё раз.",
                 "Nie udało się wczytać zamówienia. Sprawdź połączenie i spróbuj ponownie.",
             ),
+            ChatLoadFailed => l.pick(
+                "The chat could not load. Check your connection and try again; your choices above are safe.",
+                "Чат не загрузился. Проверьте подключение и попробуйте ещё раз; ваш выбор выше сохранён.",
+                "Czat się nie wczytał. Sprawdź połączenie i spróbuj ponownie; Twoje wybory powyżej są bezpieczne.",
+            ),
+            ChatLoading => l.pick("Opening the chat…", "Открываем чат…", "Otwieramy czat…"),
             Retry => l.pick("Try again", "Попробовать снова", "Spróbuj ponownie"),
             OrderNotFound => l.pick(
                 "This order link is not valid. Please open it again from your order confirmation.",

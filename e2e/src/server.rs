@@ -30,6 +30,26 @@ fn env_path(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`"))
 }
 
+/// The widget's shipped files as its build listed them in `kept-files.txt`: the first screen
+/// (in load order) and the chunks that load after it.
+pub fn shipped_files(dist: &std::path::Path) -> (Vec<String>, Vec<String>) {
+    let text = std::fs::read_to_string(dist.join("kept-files.txt")).expect("the release widget's kept-files.txt");
+    let (mut first, mut later) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        match line.split_once(' ') {
+            Some(("first", name)) => first.push(name.to_owned()),
+            Some(("later", name)) => later.push(name.to_owned()),
+            _ => panic!("kept-files.txt: unreadable line {line:?}"),
+        }
+    }
+    (first, later)
+}
+
+/// The release widget's folder, `$KEPT_DIST`.
+pub fn dist() -> PathBuf {
+    env_path("KEPT_DIST")
+}
+
 impl TestServer {
     /// Starts `$KEPT_SERVER_BIN` serving `$KEPT_DIST`, with the demo shop seeded.
     pub fn start() -> TestServer {

@@ -4,7 +4,7 @@ use kept_protocol::{Locale, OrderStatus, OrderView, Preferences, Problem, ShopPr
 use leptos::prelude::*;
 
 use crate::api::{new_idempotency_key, Api, ApiError};
-use crate::components::chat::ChatPane;
+use crate::components::chat::{chat_code, ChatCode, ChunkMissing};
 use crate::components::preferences::PreferenceForm;
 use crate::components::receipt::ReceiptCard;
 use crate::config::Config;
@@ -81,7 +81,7 @@ pub fn App(config: Config) -> impl IntoView {
                 Some(Ok((shop, order))) => {
                     // A backend with only the preferences endpoint has no chat to show.
                     let chat = api.inline_items().is_none().then(|| {
-                        view! { <ChatPane api=api.clone() shop=shop.clone() order=order.clone() locale/> }
+                        view! { <LazyChat api=api.clone() shop=shop.clone() order=order.clone() locale/> }
                     });
                     // The order-status page shows the chat (with the agreement card) alone.
                     let step = (!status_only || chat.is_none()).then(|| {
@@ -95,6 +95,31 @@ pub fn App(config: Config) -> impl IntoView {
                 }
             }}
         </section>
+    }
+}
+
+/// The chat, once its code has arrived (it loads after the step is usable), with a retry
+/// when it could not be fetched.
+#[component]
+fn LazyChat(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> impl IntoView {
+    let code = RwSignal::new(None::<Result<ChatCode, ChunkMissing>>);
+    let fetch = move || leptos::task::spawn_local(async move { code.set(Some(chat_code().await)) });
+    fetch();
+    move || match code.get() {
+        None => view! {
+            <div class="kept-chat kept-chat--loading" role="status">{Text::ChatLoading.in_locale(locale)}</div>
+        }
+        .into_any(),
+        Some(Ok(chat)) => chat(api.clone(), shop.clone(), order.clone(), locale),
+        Some(Err(ChunkMissing)) => view! {
+            <div class="kept-alert" role="alert" data-testid="chat-load-error">
+                <p>{Text::ChatLoadFailed.in_locale(locale)}</p>
+                <button type="button" class="kept-button" on:click=move |_| { code.set(None); fetch(); }>
+                    {Text::Retry.in_locale(locale)}
+                </button>
+            </div>
+        }
+        .into_any(),
     }
 }
 

@@ -42,7 +42,7 @@ pub fn run(root: &Path) -> Result<Tools, String> {
     wasm_target()?;
     cargo_tool("trunk", "trunk", TRUNK_VERSION, &["--locked"])?;
     let bindgen = wasm_bindgen_version(root)?;
-    check_trunk_toml(root, &bindgen)?;
+    check_trunk_toml(&root.join("operator"), &bindgen)?;
     // Without --locked: the registry copy lags one of its locked dependencies.
     cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])?;
     let wasm_opt_dir = wasm_opt(root)?;

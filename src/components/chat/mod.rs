@@ -150,6 +150,39 @@ pub fn send(scope: &Scope, api: Api, chat: RwSignal<Chat>, m: NewMessage) {
 /// The events the chat listens to on the live stream.
 const EVENTS: [&str; 5] = ["message", "timeline", "receipt", "change_request", "status"];
 
+/// Builds the chat pane; a plain function so its code can live in a chunk of its own.
+pub type ChatCode = fn(Api, ShopProfile, OrderView, Locale) -> AnyView;
+
+/// The chunk with the chat could not be fetched (the network, mostly); asking again retries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkMissing;
+
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkMissing {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkMissing
+    }
+}
+
+/// The chat's code. In the shipped build (`--cfg kept_split`, see `cargo xtask size`) everything
+/// only this reaches is split into its own wasm chunk, fetched the first time this is awaited;
+/// elsewhere (tests) it is an ordinary call.
+#[cfg_attr(
+    kept_split,
+    leptos::wasm_split::wasm_split(chat, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(improper_ctypes_definitions)]
+fn chat_chunk() -> Result<ChatCode, ChunkMissing> {
+    Ok(|api, shop, order, locale| view! { <ChatPane api shop order locale/> }.into_any())
+}
+
+/// The chat's code, fetched if it is not here yet.
+pub async fn chat_code() -> Result<ChatCode, ChunkMissing> {
+    #[cfg(kept_split)]
+    return chat_chunk().await;
+    #[cfg(not(kept_split))]
+    return chat_chunk();
+}
+
 /// The chat pane for one order.
 #[component]
 pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> impl IntoView {

@@ -1,0 +1,58 @@
+//! The split release build: the step comes with the first screen, the chat's code after it, and
+//! a chunk that cannot be fetched is told plainly and fetched again on request.
+
+use kept_e2e::fixture::{action, find};
+use kept_e2e::server::{dist, shipped_files, TestServer};
+use kept_e2e::wait_for;
+use kept_e2e::webdriver::Browser;
+use serde_json::json;
+
+/// The file names the page fetched, in the order it asked for them.
+fn fetched(b: &Browser) -> Vec<String> {
+    let names = b.execute(
+        "return performance.getEntriesByType('resource').map(e => e.name.split('/').pop().split('?')[0]);",
+        vec![],
+    );
+    serde_json::from_value(names).unwrap_or_default()
+}
+
+#[test]
+fn every_shipped_file_loads_and_the_chat_works_from_its_own_chunk() {
+    let (first, later) = shipped_files(&dist());
+    assert!(!later.is_empty(), "the release build has chunks to load later: {first:?}");
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    // The chat is code from a chunk: it is there and it works.
+    b.type_text(&find::by_test_id(&b, "composer"), "Beans, not ground, please");
+    b.click(&find::by_test_id(&b, "send"));
+    wait_for("the message stored", find::PATIENCE, || {
+        let page = server.get_json("/v1/orders/KC-1001/messages");
+        (page["messages"][0]["text"] == "Beans, not ground, please").then_some(())
+    });
+    let fetched = fetched(&b);
+    for name in first.iter().chain(&later) {
+        assert!(fetched.contains(name), "{name} was never fetched; the page fetched {fetched:?}");
+    }
+}
+
+#[test]
+fn a_chat_chunk_that_cannot_be_fetched_leaves_the_step_usable_and_loads_on_retry() {
+    let (_, later) = shipped_files(&dist());
+    let server = TestServer::start();
+    let b = Browser::start();
+    b.cdp("Network.enable", json!({}));
+    let blocked: Vec<String> = later.iter().map(|name| format!("*{name}")).collect();
+    b.cdp("Network.setBlockedURLs", json!({ "urls": blocked }));
+    action::open_checkout(&b, &server, Some("pl"));
+    let alert = find::by_test_id(&b, "chat-load-error");
+    assert!(b.text(&alert).starts_with("Czat się nie wczytał."), "{}", b.text(&alert));
+    // The step works without the chat.
+    action::coffee_story(&b);
+    find::by_test_id(&b, "receipt");
+
+    b.cdp("Network.setBlockedURLs", json!({ "urls": [] }));
+    b.click(&find::in_widget(&b, "[data-testid=\"chat-load-error\"] button"));
+    find::by_test_id(&b, "composer");
+    assert!(b.find_in_shadow(find::HOST, "[data-testid=\"chat-load-error\"]").is_none());
+}
