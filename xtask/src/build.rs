@@ -255,7 +255,7 @@ pub fn size_report(root: &Path) -> Result<Sizes, String> {
         [("first screen", sizes.first_screen, budget.first_screen), ("whole widget", sizes.whole, budget.whole)]
     {
         if measured > allowed {
-            over.push(format!("the {what} is {measured} bytes gzip, over its budget of {allowed} in {BUDGET_FILE}"));
+            over.push(format!("the {what} is {measured} bytes gzip, over the budget of {allowed} in {BUDGET_FILE}"));
         } else {
             println!("size budget, {what}: {measured} of {allowed} bytes gzip");
         }
