@@ -1,13 +1,36 @@
 //! The backend client: one function per endpoint, typed errors.
 
+use std::cell::RefCell;
+
 use gloo_net::http::{Request, Response};
 use kept_protocol::{
     ErrorBody, ErrorCode, Message, MessagePage, NewMessage, OrderView, Preferences, Problem, Receipt, ShopProfile,
     IDEMPOTENCY_KEY,
 };
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::config::Config;
 use crate::wire::{self, FromJs};
+
+thread_local! {
+    /// What the loader (`kept.js`) asked for before the wasm ran, by `"<token> <url>"`.
+    static PREFETCHED: RefCell<Vec<(String, js_sys::Promise)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Keeps the loader's early requests for a widget about to start: `[key, promise, key, …]`.
+pub fn keep_prefetched(list: &JsValue) {
+    let Some(list) = list.dyn_ref::<js_sys::Array>() else {
+        return;
+    };
+    let items = list.to_vec();
+    PREFETCHED.with_borrow_mut(|kept| {
+        for pair in items.chunks_exact(2) {
+            if let (Some(key), Ok(promise)) = (pair[0].as_string(), pair[1].clone().dyn_into::<js_sys::Promise>()) {
+                kept.push((key, promise));
+            }
+        }
+    });
+}
 
 /// Why a call to the backend did not give what was asked.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,13 +84,32 @@ impl Api {
 
     /// `GET /v1/shop`
     pub async fn shop(&self) -> Result<ShopProfile, ApiError> {
-        read(Request::get(&self.url("/v1/shop")).send().await).await
+        let url = self.url("/v1/shop");
+        if let Some(res) = self.prefetched(&url).await {
+            return read(Ok(res)).await;
+        }
+        read(Request::get(&url).send().await).await
     }
 
     /// `GET /v1/orders/{order}`
     pub async fn order(&self) -> Result<OrderView, ApiError> {
-        let req = Request::get(&self.order_url("")).header("Authorization", &self.bearer());
-        read(req.send().await).await
+        let url = self.order_url("");
+        if let Some(res) = self.prefetched(&url).await {
+            return read(Ok(res)).await;
+        }
+        read(Request::get(&url).header("Authorization", &self.bearer()).send().await).await
+    }
+
+    /// The answer the loader asked for at `url` with this widget's token while the wasm was on its
+    /// way, taken once; None when there is none or it did not arrive (then the caller asks itself).
+    async fn prefetched(&self, url: &str) -> Option<Response> {
+        let key = [self.config.token.as_str(), " ", url].concat();
+        let promise = PREFETCHED.with_borrow_mut(|kept| {
+            let at = kept.iter().position(|(k, _)| *k == key)?;
+            Some(kept.swap_remove(at).1)
+        })?;
+        let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+        answer.dyn_into::<web_sys::Response>().ok().map(Response::from)
     }
 
     /// Submits with retries on network errors, 429 and 5xx, all with the same `key`, so the

@@ -18,7 +18,8 @@ use wasm_bindgen::prelude::*;
 /// Mounts a widget into `host`, configured by the attributes of `source` (the script tag, or a
 /// `<kept-checkout>` element that is its own host).
 #[wasm_bindgen]
-pub fn boot(host: web_sys::Element, source: web_sys::Element) {
+pub fn boot(host: web_sys::Element, source: web_sys::Element, prefetched: wasm_bindgen::JsValue) {
+    api::keep_prefetched(&prefetched);
     mount::mount(&host, config::Config::from_element(&source));
 }
 

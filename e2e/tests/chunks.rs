@@ -56,3 +56,29 @@ fn a_chat_chunk_that_cannot_be_fetched_leaves_the_step_usable_and_loads_on_retry
     find::by_test_id(&b, "composer");
     assert!(b.find_in_shadow(find::HOST, "[data-testid=\"chat-load-error\"]").is_none());
 }
+
+#[test]
+fn the_loader_asks_for_the_shop_and_the_order_once_while_the_wasm_downloads() {
+    let (first, _) = shipped_files(&dist());
+    let wasm = first.iter().find(|n| n.ends_with(".wasm")).expect("the main wasm").clone();
+    let server = TestServer::start();
+    let b = Browser::start();
+    action::open_checkout(&b, &server, Some("en"));
+    let timing = b.execute(
+        "const all = performance.getEntriesByType('resource'); \
+         const named = (tail) => all.filter(e => e.name.split('?')[0].endsWith(tail)); \
+         return { shop: named('/v1/shop').map(e => e.startTime), order: named('/v1/orders/KC-1001').map(e => e.startTime), \
+                  wasmEnd: named('/' + arguments[0]).map(e => e.responseEnd) };",
+        vec![json!(wasm)],
+    );
+    let starts = |key: &str| -> Vec<f64> { serde_json::from_value(timing[key].clone()).unwrap_or_default() };
+    let wasm_end = starts("wasmEnd");
+    assert_eq!(wasm_end.len(), 1, "{timing}");
+    // The widget took the loader's answers: the shop once in all (the order again later, when the
+    // chat catches up on opening its live stream).
+    assert_eq!(starts("shop").len(), 1, "the shop is asked for once: {timing}");
+    for key in ["shop", "order"] {
+        let asked = starts(key);
+        assert!(asked[0] < wasm_end[0], "the {key} is asked for before the wasm has arrived: {timing}");
+    }
+}
