@@ -42,13 +42,14 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<Sizes, String> {
             .env("RUSTFLAGS", SIZE_RUSTFLAGS)
             .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
     )?;
-    let work = root.join("target/widget");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let work = target.join("widget");
     let dist = root.join("dist");
     for dir in [&work, &dist] {
         let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let raw = root.join("target/wasm32-unknown-unknown/wasm-release/kept_widget.wasm");
+    let raw = target.join("wasm32-unknown-unknown/wasm-release/kept_widget.wasm");
     let chunks = split(&raw, &work)?;
     run::status(
         Command::new("wasm-bindgen")
