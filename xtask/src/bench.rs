@@ -54,6 +54,7 @@ fn update_readme(root: &Path, table: &str) -> Result<(), String> {
 pub fn run(root: &Path) -> Result<(), String> {
     let tools: Tools = setup::run(root)?;
     build::widget(root, &tools)?;
+    let floor = build::floor(root, &tools)?;
     let peer = peer(root)?;
     run::status(
         Command::new("cargo").args(["build", "--release", "-p", "kept-server", "-p", "kept-e2e"]).current_dir(root),
@@ -68,6 +69,7 @@ pub fn run(root: &Path) -> Result<(), String> {
             .env("KEPT_SERVER_BIN", root.join("target/release/kept-server"))
             .env("KEPT_DIST", root.join("dist"))
             .env("KEPT_PEER", &peer)
+            .env("KEPT_FLOOR", &floor)
             .env("KEPT_PEER_NAME", format!("{PEER_PACKAGE}@{PEER_VERSION}"))
             .env("CHROMEDRIVER", setup::CHROMEDRIVER)
             .env("CHROMIUM", setup::CHROMIUM)

@@ -27,46 +27,67 @@ const BUDGET_FILE: &str = "size-budget.txt";
 /// panic messages, source locations or Debug formatting in the wasm (measured: about 22 KB gzip
 /// less). These are unstable flags, enabled on the stable toolchain with RUSTC_BOOTSTRAP; they
 /// apply to this one build only and change nothing the widget does while it works.
-/// `kept_split` turns the chat into a split point; the relocations let the splitter move code.
-const SIZE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none \
-     --cfg erase_components --cfg kept_split -Clink-args=--emit-relocs";
+const SIZE_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components";
+/// Added for the widget: `kept_split` turns the chat into a split point, and the relocations let
+/// the splitter move code between modules.
+const SPLIT_RUSTFLAGS: &str = " --cfg kept_split -Clink-args=--emit-relocs";
 
-/// Builds `dist/` in release mode and prints the size report; Err when a budget is exceeded.
-pub fn widget(root: &Path, tools: &Tools) -> Result<Sizes, String> {
+/// `cargo build` of one wasm package in the size-tuned profile; the path of its raw wasm.
+fn compile(root: &Path, package: &str, rustflags: &str) -> Result<PathBuf, String> {
     run::status(
         Command::new("cargo")
-            .args(["build", "--lib", "-p", "kept-widget", "--target", "wasm32-unknown-unknown"])
+            .args(["build", "--lib", "-p", package, "--target", "wasm32-unknown-unknown"])
             .args(["--profile", "wasm-release", "--offline"])
             .current_dir(root)
             .env("RUSTC_BOOTSTRAP", "1")
-            .env("RUSTFLAGS", SIZE_RUSTFLAGS)
+            .env("RUSTFLAGS", rustflags)
             .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
     )?;
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let work = target.join("widget");
-    let dist = root.join("dist");
-    for dir in [&work, &dist] {
-        let _ = std::fs::remove_dir_all(dir);
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let raw = target.join("wasm32-unknown-unknown/wasm-release/kept_widget.wasm");
-    let chunks = split(&raw, &work)?;
+    Ok(target_dir(root).join("wasm32-unknown-unknown/wasm-release").join(format!("{}.wasm", package.replace('-', "_"))))
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// wasm-bindgen's web target for `input`, as `<out_name>.js` and `<out_name>_bg.wasm` in `out`.
+fn bindgen(input: &Path, out: &Path, out_name: &str, extra: &[&str]) -> Result<(), String> {
     run::status(
         Command::new("wasm-bindgen")
-            .args(["--target", "web", "--keep-lld-exports", "--no-demangle", "--no-typescript"])
-            .args(["--out-name", "kept-widget", "--out-dir"])
-            .arg(&work)
-            .arg(work.join("main.wasm")),
-    )?;
-    // `--converge` repeats the passes while they still shrink the module (measured: -0.9 KB gzip).
-    let opt = |from: &Path, to: &Path| {
-        run::status(
-            Command::new(tools.wasm_opt_dir.join("wasm-opt")).args(["-Oz", "--converge"]).arg(from).arg("-o").arg(to),
-        )
-    };
-    opt(&work.join(WASM), &dist.join(WASM))?;
+            .args(["--target", "web", "--no-typescript"])
+            .args(extra)
+            .args(["--out-name", out_name, "--out-dir"])
+            .arg(out)
+            .arg(input),
+    )
+}
+
+/// wasm-opt for size; `--converge` repeats the passes while they still shrink the module
+/// (measured: -0.9 KB gzip on the widget).
+fn optimise(tools: &Tools, from: &Path, to: &Path) -> Result<(), String> {
+    run::status(
+        Command::new(tools.wasm_opt_dir.join("wasm-opt")).args(["-Oz", "--converge"]).arg(from).arg("-o").arg(to),
+    )
+}
+
+fn fresh_dir(dir: &Path) -> Result<(), String> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))
+}
+
+/// Builds `dist/` in release mode and prints the size report; Err when a budget is exceeded.
+pub fn widget(root: &Path, tools: &Tools) -> Result<Sizes, String> {
+    let raw = compile(root, "kept-widget", &format!("{SIZE_RUSTFLAGS}{SPLIT_RUSTFLAGS}"))?;
+    let work = target_dir(root).join("widget");
+    let dist = root.join("dist");
+    fresh_dir(&work)?;
+    fresh_dir(&dist)?;
+    let chunks = split(&raw, &work)?;
+    bindgen(&work.join("main.wasm"), &work, "kept-widget", &["--keep-lld-exports", "--no-demangle"])?;
+    optimise(tools, &work.join(WASM), &dist.join(WASM))?;
     for chunk in &chunks {
-        opt(&work.join(chunk), &dist.join(chunk))?;
+        optimise(tools, &work.join(chunk), &dist.join(chunk))?;
     }
     let copy = |from: PathBuf, name: &str| {
         std::fs::copy(&from, dist.join(name)).map(|_| ()).map_err(|e| format!("{}: {e}", from.display()))
@@ -79,6 +100,20 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<Sizes, String> {
     content_hash(&dist, &chunks)?;
     precompress(&dist)?;
     size_report(root)
+}
+
+/// The benchmark's floor, a bare Leptos counter (`e2e/floor`), built with the widget's flags
+/// into `target/bench-floor/` as `kept_floor.js` and `kept_floor_bg.wasm`; returns the folder.
+pub fn floor(root: &Path, tools: &Tools) -> Result<PathBuf, String> {
+    let raw = compile(root, "kept-floor", SIZE_RUSTFLAGS)?;
+    let work = target_dir(root).join("bench-floor-work");
+    let out = target_dir(root).join("bench-floor");
+    fresh_dir(&work)?;
+    fresh_dir(&out)?;
+    bindgen(&raw, &work, "kept_floor", &[])?;
+    optimise(tools, &work.join("kept_floor_bg.wasm"), &out.join("kept_floor_bg.wasm"))?;
+    std::fs::copy(work.join("kept_floor.js"), out.join("kept_floor.js")).map_err(|e| format!("kept_floor.js: {e}"))?;
+    Ok(out)
 }
 
 /// Splits the raw wasm at its split points (`#[wasm_split]`): `main.wasm` for wasm-bindgen, one
