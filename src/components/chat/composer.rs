@@ -4,7 +4,7 @@ use kept_protocol::chat::MESSAGE_MAX_CHARS;
 use kept_protocol::Locale;
 use leptos::prelude::*;
 
-use crate::i18n::Text;
+use crate::components::chat::text::ChatText;
 
 /// A labelled text area and a send button; Ctrl+Enter sends too.
 #[component]
@@ -19,14 +19,14 @@ pub fn Composer(locale: Locale, on_send: Callback<String>) -> impl IntoView {
     };
     view! {
         <form class="kept-composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
-            <label class="kept-field__label" for="kept-composer">{Text::WriteToShop.in_locale(locale)}</label>
+            <label class="kept-field__label" for="kept-composer">{ChatText::WriteToShop.in_locale(locale)}</label>
             <textarea id="kept-composer" class="kept-input" rows="3" maxlength=MESSAGE_MAX_CHARS.to_string()
                 data-testid="composer"
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=move |ev| if ev.key() == "Enter" && ev.ctrl_key() { ev.prevent_default(); send(); }
             ></textarea>
-            <button type="submit" class="kept-button" data-testid="send">{Text::Send.in_locale(locale)}</button>
+            <button type="submit" class="kept-button" data-testid="send">{ChatText::Send.in_locale(locale)}</button>
         </form>
     }
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::{new_idempotency_key, Api};
+use crate::components::chat::text::ChatText;
 use crate::i18n::Text;
 
 /// The FAQ search; "talk to a person" moves focus to the message box.
@@ -26,7 +27,7 @@ pub fn FaqSearch(faq: Vec<FaqEntry>, locale: Locale) -> impl IntoView {
     };
     view! {
         <div class="kept-faq">
-            <label class="kept-field__label" for="kept-faq">{Text::SearchAnswers.in_locale(locale)}</label>
+            <label class="kept-field__label" for="kept-faq">{ChatText::SearchAnswers.in_locale(locale)}</label>
             <input id="kept-faq" class="kept-input" type="search" data-testid="faq-search"
                 on:input=move |ev| query.set(event_target_value(&ev))/>
             <ul class="kept-items" data-testid="faq-results" aria-live="polite">
@@ -44,7 +45,7 @@ pub fn FaqSearch(faq: Vec<FaqEntry>, locale: Locale) -> impl IntoView {
                 })}
             </ul>
             <button type="button" class="kept-button kept-button--secondary" data-testid="talk-to-person" on:click=talk>
-                {Text::TalkToPerson.in_locale(locale)}
+                {ChatText::TalkToPerson.in_locale(locale)}
             </button>
         </div>
     }
@@ -53,8 +54,9 @@ pub fn FaqSearch(faq: Vec<FaqEntry>, locale: Locale) -> impl IntoView {
 /// The named manager says hello.
 #[component]
 pub fn Greeting(manager: Manager, locale: Locale) -> impl IntoView {
-    let text = [Text::GreetingHello.in_locale(locale), " ", &manager.name, Text::GreetingLooksAfter.in_locale(locale)]
-        .concat();
+    let text =
+        [ChatText::GreetingHello.in_locale(locale), " ", &manager.name, ChatText::GreetingLooksAfter.in_locale(locale)]
+            .concat();
     view! { <p class="kept-greeting" data-testid="greeting">{text}</p> }
 }
 
@@ -88,15 +90,15 @@ pub fn Survey(api: Api, locale: Locale) -> impl IntoView {
     };
     move || {
         match done.get() {
-        Some(true) => view! { <p role="status" data-testid="survey-thanks">{Text::SurveyThanks.in_locale(locale)}</p> }.into_any(),
+        Some(true) => view! { <p role="status" data-testid="survey-thanks">{ChatText::SurveyThanks.in_locale(locale)}</p> }.into_any(),
         _ => view! {
             <fieldset class="kept-fieldset kept-field" data-testid="survey">
-                <legend class="kept-field__label">{Text::SurveyQuestion.in_locale(locale)}</legend>
+                <legend class="kept-field__label">{ChatText::SurveyQuestion.in_locale(locale)}</legend>
                 <div class="kept-row">{stars()}</div>
-                <label class="kept-field__label" for="kept-survey-comment">{Text::SurveyComment.in_locale(locale)}</label>
+                <label class="kept-field__label" for="kept-survey-comment">{ChatText::SurveyComment.in_locale(locale)}</label>
                 <textarea id="kept-survey-comment" class="kept-input" rows="2" on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 <button type="button" class="kept-button" data-testid="send-survey"
-                    prop:disabled=move || rating.get() == 0 on:click=move |_| send.run(())>{Text::Send.in_locale(locale)}</button>
+                    prop:disabled=move || rating.get() == 0 on:click=move |_| send.run(())>{ChatText::Send.in_locale(locale)}</button>
                 {move || (done.get() == Some(false)).then(|| view! { <p class="kept-alert" role="alert">{Text::SendFailed.in_locale(locale)}</p> })}
             </fieldset>
         }.into_any(),

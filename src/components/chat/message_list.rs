@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{Chat, Delivery, Entry};
+use crate::components::chat::text::ChatText;
 use crate::i18n::Text;
 
 /// Splits text into plain runs and http(s) links.
@@ -34,12 +35,12 @@ pub fn linkify(text: &str) -> Vec<(bool, String)> {
 
 fn author(e: &Entry, locale: Locale) -> String {
     match e.message.author {
-        AuthorKind::Customer => Text::You.in_locale(locale).to_owned(),
+        AuthorKind::Customer => ChatText::You.in_locale(locale).to_owned(),
         AuthorKind::Operator => {
-            e.message.author_name.clone().unwrap_or_else(|| Text::Shop.in_locale(locale).to_owned())
+            e.message.author_name.clone().unwrap_or_else(|| ChatText::Shop.in_locale(locale).to_owned())
         }
-        AuthorKind::System | AuthorKind::Unknown => Text::Shop.in_locale(locale).to_owned(),
-        AuthorKind::Bot => Text::Bot.in_locale(locale).to_owned(),
+        AuthorKind::System | AuthorKind::Unknown => ChatText::Shop.in_locale(locale).to_owned(),
+        AuthorKind::Bot => ChatText::Bot.in_locale(locale).to_owned(),
     }
 }
 
@@ -76,7 +77,7 @@ fn line(e: Entry, locale: Locale, on_retry: Callback<String>) -> impl IntoView {
         }
         Delivery::Failed => Some(
             view! {
-                <span class="kept-field__error">{Text::MessageNotSent.in_locale(locale)}</span>
+                <span class="kept-field__error">{ChatText::MessageNotSent.in_locale(locale)}</span>
                 <button type="button" class="kept-button kept-button--secondary" data-testid="retry-message"
                     on:click=move |_| on_retry.run(client.clone())>{Text::Retry.in_locale(locale)}</button>
             }
@@ -176,12 +177,12 @@ pub fn MessageList(
     view! {
         <Show when=move || { range.get().start != 0 || more_on_server.get() }>
             <button type="button" class="kept-button kept-button--secondary" data-testid="earlier"
-                on:click=move |_| earlier()>{Text::Older.in_locale(locale)}</button>
+                on:click=move |_| earlier()>{ChatText::Older.in_locale(locale)}</button>
         </Show>
         // The live region wraps the list, so the list keeps its list semantics.
         <div role="log" aria-live="polite">
         <ol class="kept-messages" data-testid="messages" node_ref=list on:scroll=on_scroll tabindex="0"
-            aria-label=Text::ChatHeading.in_locale(locale)>
+            aria-label=ChatText::ChatHeading.in_locale(locale)>
             <For
                 each=move || chat.with(|c| c.slice(range.get()))
                 key=|e| (e.message.id, e.message.client_id.clone(), e.delivery)
@@ -191,7 +192,7 @@ pub fn MessageList(
         </div>
         <Show when=unseen>
             <button type="button" class="kept-button kept-pill" data-testid="new-messages" on:click=jump>
-                {Text::NewMessages.in_locale(locale)}
+                {ChatText::NewMessages.in_locale(locale)}
             </button>
         </Show>
     }

@@ -4,6 +4,7 @@ pub mod composer;
 pub mod help;
 pub mod message_list;
 pub mod status;
+pub mod text;
 pub mod way_out;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::api::{new_idempotency_key, Api};
+use crate::components::chat::text::ChatText;
 use crate::i18n::Text;
 use crate::task::Scope;
 use crate::{storage, wire};
@@ -357,10 +359,14 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     });
     let wait_text = match (&shop.reply_time, shop.availability.open_now) {
         (Some(r), true) => {
-            [Text::QuestionReceived.in_locale(locale), " ", &status::usually_replies(r, locale), "."].concat()
+            [ChatText::QuestionReceived.in_locale(locale), " ", &status::usually_replies(r, locale), "."].concat()
         }
-        (None, true) => [Text::QuestionReceived.in_locale(locale), " ", Text::AnswerSoon.in_locale(locale)].concat(),
-        (_, false) => [Text::QuestionReceived.in_locale(locale), " ", Text::AnswerWhenOpen.in_locale(locale)].concat(),
+        (None, true) => {
+            [ChatText::QuestionReceived.in_locale(locale), " ", ChatText::AnswerSoon.in_locale(locale)].concat()
+        }
+        (_, false) => {
+            [ChatText::QuestionReceived.in_locale(locale), " ", ChatText::AnswerWhenOpen.in_locale(locale)].concat()
+        }
     };
     // The promise is the reply time shown (or a quarter of an hour when none is measured yet),
     // counted while the shop is open; once it passes unanswered, the customer gets a way out.
@@ -386,7 +392,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     });
     view! {
         <section class="kept-chat" aria-labelledby="kept-chat-heading" data-testid="chat">
-            <h3 id="kept-chat-heading" class="kept-receipt__heading">{Text::ChatHeading.in_locale(locale)}</h3>
+            <h3 id="kept-chat-heading" class="kept-receipt__heading">{ChatText::ChatHeading.in_locale(locale)}</h3>
             {shop.manager.map(|manager| view! { <Greeting manager locale/> })}
             <Presence availability=shop.availability reply_time=shop.reply_time locale/>
             <AgreementCard api=api.clone() receipt=receipt.into() locale/>

@@ -8,13 +8,20 @@ use kept_protocol::{
 use leptos::prelude::*;
 
 use crate::api::{new_idempotency_key, Api, ApiError};
+use crate::components::chat::text::ChatText;
 use crate::format;
 use crate::i18n::Text;
 
 /// "Usually replies in about N min", from the measured reply time.
 pub fn usually_replies(r: &ReplyTime, locale: Locale) -> String {
-    [Text::UsuallyReplies.in_locale(locale), " ", &r.minutes().to_string(), " ", Text::Minutes.in_locale(locale)]
-        .concat()
+    [
+        ChatText::UsuallyReplies.in_locale(locale),
+        " ",
+        &r.minutes().to_string(),
+        " ",
+        ChatText::Minutes.in_locale(locale),
+    ]
+    .concat()
 }
 
 /// Open or closed, someone at the console or not, and how fast the shop usually answers.
@@ -22,15 +29,15 @@ pub fn usually_replies(r: &ReplyTime, locale: Locale) -> String {
 pub fn Presence(availability: Availability, reply_time: Option<ReplyTime>, locale: Locale) -> impl IntoView {
     let status = if let (true, Some(name)) = (availability.open_now, availability.online.first()) {
         // A named person, honestly: the operator whose console is open ("Anna is online").
-        [name.as_str(), " ", Text::IsOnline.in_locale(locale)].concat()
+        [name.as_str(), " ", ChatText::IsOnline.in_locale(locale)].concat()
     } else if availability.open_now && availability.operators_online > 0 {
-        Text::OnlineNow.in_locale(locale).to_owned()
+        ChatText::OnlineNow.in_locale(locale).to_owned()
     } else if availability.open_now {
-        Text::OpenNobody.in_locale(locale).to_owned()
+        ChatText::OpenNobody.in_locale(locale).to_owned()
     } else {
         match availability.next_opening.as_deref() {
-            Some(t) => [Text::ClosedBackAt.in_locale(locale), " ", &format::date_time(t, locale)].concat(),
-            None => Text::ClosedNow.in_locale(locale).to_owned(),
+            Some(t) => [ChatText::ClosedBackAt.in_locale(locale), " ", &format::date_time(t, locale)].concat(),
+            None => ChatText::ClosedNow.in_locale(locale).to_owned(),
         }
     };
     let reply = reply_time.map(|r| usually_replies(&r, locale));
@@ -44,25 +51,27 @@ fn timeline_text(e: &TimelineEvent, items: &[(String, String)], l: Locale) -> St
     match e {
         TimelineEvent::Status { status } => status.label(l).to_owned(),
         TimelineEvent::PreferencesAgreed { version } => {
-            [Text::AgreementSaved.in_locale(l), " ", &version.to_string()].concat()
+            [ChatText::AgreementSaved.in_locale(l), " ", &version.to_string()].concat()
         }
         TimelineEvent::PromiseBroken { receipt_version, .. } => {
-            [Text::Reported.in_locale(l), " ", &receipt_version.to_string()].concat()
+            [ChatText::Reported.in_locale(l), " ", &receipt_version.to_string()].concat()
         }
         TimelineEvent::ItemResolved { item, resolution } => {
             let name = items.iter().find(|(id, _)| id == item).map_or(item.as_str(), |(_, n)| n.as_str());
             [name, ": ", &resolution.label(l)].concat()
         }
-        TimelineEvent::ChangeRequested { .. } => Text::ChangeAsked.in_locale(l).to_owned(),
+        TimelineEvent::ChangeRequested { .. } => ChatText::ChangeAsked.in_locale(l).to_owned(),
         TimelineEvent::ChangeAnswered { accepted, .. } => {
-            if *accepted { Text::ChangeAccepted } else { Text::ChangeDeclined }.in_locale(l).to_owned()
+            if *accepted { ChatText::ChangeAccepted } else { ChatText::ChangeDeclined }.in_locale(l).to_owned()
         }
-        TimelineEvent::CallbackRequested { .. } => Text::CallbackAsked.in_locale(l).to_owned(),
-        TimelineEvent::SurveyAnswered { rating } => [Text::Rated.in_locale(l), " ", &rating.to_string(), "/5"].concat(),
-        TimelineEvent::CallLogged { .. } => Text::ShopCalled.in_locale(l).to_owned(),
-        TimelineEvent::OrderUpdated { dropped } if dropped.is_empty() => Text::OrderUpdated.in_locale(l).to_owned(),
-        TimelineEvent::OrderUpdated { .. } => Text::OrderUpdatedDropped.in_locale(l).to_owned(),
-        TimelineEvent::Unknown => Text::Updated.in_locale(l).to_owned(),
+        TimelineEvent::CallbackRequested { .. } => ChatText::CallbackAsked.in_locale(l).to_owned(),
+        TimelineEvent::SurveyAnswered { rating } => {
+            [ChatText::Rated.in_locale(l), " ", &rating.to_string(), "/5"].concat()
+        }
+        TimelineEvent::CallLogged { .. } => ChatText::ShopCalled.in_locale(l).to_owned(),
+        TimelineEvent::OrderUpdated { dropped } if dropped.is_empty() => ChatText::OrderUpdated.in_locale(l).to_owned(),
+        TimelineEvent::OrderUpdated { .. } => ChatText::OrderUpdatedDropped.in_locale(l).to_owned(),
+        TimelineEvent::Unknown => ChatText::Updated.in_locale(l).to_owned(),
     }
 }
 
@@ -144,24 +153,24 @@ pub fn AgreementCard(api: Api, receipt: Signal<Option<Receipt>>, locale: Locale)
                     <ul class="kept-receipt__summary">{lines}</ul>
                     <button type="button" class="kept-button kept-button--secondary" data-testid="broke-this"
                         aria-expanded=move || open.get().to_string()
-                        on:click=move |_| open.update(|o| *o = !*o)>{Text::ShopBrokeThis.in_locale(locale)}</button>
+                        on:click=move |_| open.update(|o| *o = !*o)>{ChatText::ShopBrokeThis.in_locale(locale)}</button>
                     <Show when=move || open.get()>
-                        <label class="kept-field__label" for="kept-promise">{Text::WhichPromise.in_locale(locale)}</label>
+                        <label class="kept-field__label" for="kept-promise">{ChatText::WhichPromise.in_locale(locale)}</label>
                         <select id="kept-promise" class="kept-input" data-testid="promise"
                             on:change=move |ev| {
                                 let v = event_target_value(&ev);
                                 if let Some((p, _)) = PROMISES.into_iter().find(|(_, w)| *w == v) { promise.set(p) }
                             }>{options()}</select>
-                        <label class="kept-field__label" for="kept-report-note">{Text::WhatHappened.in_locale(locale)}</label>
+                        <label class="kept-field__label" for="kept-report-note">{ChatText::WhatHappened.in_locale(locale)}</label>
                         <textarea id="kept-report-note" class="kept-input" rows="2" data-testid="report-note"
                             on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                         <button type="button" class="kept-button" data-testid="send-report" on:click=move |_| send.run(())>
-                            {Text::SendReport.in_locale(locale)}
+                            {ChatText::SendReport.in_locale(locale)}
                         </button>
                     </Show>
                     {move || sent.get().map(|ok| {
-                        let t = if ok { Text::ReportSent } else { Text::SendFailed };
-                        view! { <p role="status" class="kept-hint" data-testid="report-status">{t.in_locale(locale)}</p> }
+                        let t = if ok { ChatText::ReportSent.in_locale(locale) } else { Text::SendFailed.in_locale(locale) };
+                        view! { <p role="status" class="kept-hint" data-testid="report-status">{t}</p> }
                     })}
                 </section>
             }
@@ -172,10 +181,10 @@ pub fn AgreementCard(api: Api, receipt: Signal<Option<Receipt>>, locale: Locale)
 fn change_text(c: &ChangeKind, currency_locale: Locale) -> String {
     match c {
         ChangeKind::Payment { method } => {
-            [Text::PayBy.in_locale(currency_locale), " ", method.label(currency_locale)].concat()
+            [ChatText::PayBy.in_locale(currency_locale), " ", method.label(currency_locale)].concat()
         }
         ChangeKind::Substitution { name, unit_price, .. } => [
-            Text::SubstituteWith.in_locale(currency_locale),
+            ChatText::SubstituteWith.in_locale(currency_locale),
             " ",
             name,
             " (",
@@ -184,11 +193,12 @@ fn change_text(c: &ChangeKind, currency_locale: Locale) -> String {
         ]
         .concat(),
         ChangeKind::DeliverySlot { slot } => {
-            [Text::DeliverAt.in_locale(currency_locale), " ", &format::date_time(&slot.start, currency_locale)].concat()
+            [ChatText::DeliverAt.in_locale(currency_locale), " ", &format::date_time(&slot.start, currency_locale)]
+                .concat()
         }
-        ChangeKind::Unknown => Text::ChangeAsked.in_locale(currency_locale).to_owned(),
+        ChangeKind::Unknown => ChatText::ChangeAsked.in_locale(currency_locale).to_owned(),
         ChangeKind::Removal { refund, .. } => [
-            Text::RemoveAndRefund.in_locale(currency_locale),
+            ChatText::RemoveAndRefund.in_locale(currency_locale),
             " ",
             &format::money(refund.amount_minor, &refund.currency, currency_locale),
         ]
@@ -199,10 +209,10 @@ fn change_text(c: &ChangeKind, currency_locale: Locale) -> String {
 /// "Answer by 14:35; otherwise we remove it and refund you." for an ask-first question.
 fn question_text(q: &Question, locale: Locale) -> String {
     let then = match q.fallback {
-        Fallback::Remove => Text::ElseRemove,
-        Fallback::Similar { .. } => Text::ElseSimilar,
+        Fallback::Remove => ChatText::ElseRemove,
+        Fallback::Similar { .. } => ChatText::ElseSimilar,
     };
-    [Text::AnswerBy.in_locale(locale), " ", &format::date_time(&q.deadline, locale), "; ", then.in_locale(locale)]
+    [ChatText::AnswerBy.in_locale(locale), " ", &format::date_time(&q.deadline, locale), "; ", then.in_locale(locale)]
         .concat()
 }
 
@@ -236,21 +246,21 @@ pub fn ChangeCards(api: Api, requests: RwSignal<Vec<ChangeRequest>>, locale: Loc
                 // A kind this widget does not know cannot be consented to from here.
                 let known = !matches!(r.change, ChangeKind::Unknown);
                 view! {
-                    <section class="kept-receipt" data-testid="change-request" aria-label=Text::ChangeAsked.in_locale(locale)>
+                    <section class="kept-receipt" data-testid="change-request" aria-label=ChatText::ChangeAsked.in_locale(locale)>
                         <p><strong>{change_text(&r.change, locale)}</strong></p>
                         <p class="kept-hint">{r.reason.clone()}</p>
                         {r.question.as_ref().map(|q| view! {
                             <p class="kept-hint" data-testid="question-deadline">{question_text(q, locale)}</p>
                         })}
                         {move || (refused.get() == Some(id)).then(|| view! {
-                            <p role="alert" class="kept-hint" data-testid="answer-refused">{Text::TooLate.in_locale(locale)}</p>
+                            <p role="alert" class="kept-hint" data-testid="answer-refused">{ChatText::TooLate.in_locale(locale)}</p>
                         })}
                         {known.then(|| view! {
                             <div class="kept-row">
                                 <button type="button" class="kept-button" data-testid="accept-change"
-                                    on:click=move |_| answer(id, true)>{Text::Accept.in_locale(locale)}</button>
+                                    on:click=move |_| answer(id, true)>{ChatText::Accept.in_locale(locale)}</button>
                                 <button type="button" class="kept-button kept-button--secondary" data-testid="decline-change"
-                                    on:click=move |_| answer2(id, false)>{Text::Decline.in_locale(locale)}</button>
+                                    on:click=move |_| answer2(id, false)>{ChatText::Decline.in_locale(locale)}</button>
                             </div>
                         })}
                     </section>

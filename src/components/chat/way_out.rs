@@ -8,6 +8,7 @@ use wasm_bindgen::JsValue;
 
 use super::super::preferences::field::{FieldError, TextField};
 use crate::api::{new_idempotency_key, Api, ApiError};
+use crate::components::chat::text::ChatText;
 use crate::format;
 use crate::i18n::Text;
 
@@ -98,7 +99,7 @@ pub fn WayOut(
             match api.request_callback(&req, &key).await {
                 Ok(_) => {
                     window_problem.set(None);
-                    done.set(Some(Text::CallbackBooked.in_locale(locale)));
+                    done.set(Some(ChatText::CallbackBooked.in_locale(locale)));
                 }
                 Err(ApiError::Invalid(problems)) => window_problem.set(problems.first().map(|p| p.code)),
                 Err(_) => done.set(Some(Text::SendFailed.in_locale(locale))),
@@ -108,8 +109,8 @@ pub fn WayOut(
     let by_email = move |_| match Email::parse(&email.get_untracked()) {
         Ok(address) => {
             email_problem.set(None);
-            on_message.run([Text::AnswerByEmail.in_locale(locale), ": ", address.as_str()].concat());
-            done.set(Some(Text::WayOutSent.in_locale(locale)));
+            on_message.run([ChatText::AnswerByEmail.in_locale(locale), ": ", address.as_str()].concat());
+            done.set(Some(ChatText::WayOutSent.in_locale(locale)));
         }
         Err(code) => email_problem.set(Some(code)),
     };
@@ -118,26 +119,26 @@ pub fn WayOut(
         .messengers
         .into_iter()
         .map(|(channel, detail)| {
-            let note = [Text::ContinueIn.in_locale(locale), " ", channel.label(locale), ": ", &detail].concat();
+            let note = [ChatText::ContinueIn.in_locale(locale), " ", channel.label(locale), ": ", &detail].concat();
             let label = note.clone();
             view! {
                 <button type="button" class="kept-button kept-button--secondary" data-testid="continue-in"
                     on:click=move |_| {
                         on_message.run(note.clone());
-                        done.set(Some(Text::WayOutSent.in_locale(locale)));
+                        done.set(Some(ChatText::WayOutSent.in_locale(locale)));
                     }>{label}</button>
             }
         })
         .collect_view();
     view! {
         <section class="kept-receipt" aria-labelledby="kept-way-out-heading" data-testid="way-out">
-            <h4 id="kept-way-out-heading" class="kept-receipt__heading">{Text::SlowerThanPromised.in_locale(locale)}</h4>
+            <h4 id="kept-way-out-heading" class="kept-receipt__heading">{ChatText::SlowerThanPromised.in_locale(locale)}</h4>
             {phone.map(|phone| view! {
                 <fieldset class="kept-fieldset" class:kept-field--invalid=move || window_problem.get().is_some()
                     aria-describedby=move || window_problem.get().map(|_| "kept-wo-window-error")>
-                    <legend class="kept-field__label">{Text::CallMeBack.in_locale(locale)} " " {phone}</legend>
+                    <legend class="kept-field__label">{ChatText::CallMeBack.in_locale(locale)} " " {phone}</legend>
                     <div class="kept-row">
-                        <TextField id="kept-wo-date" label=Text::Day.in_locale(locale) kind="date" autocomplete="off"
+                        <TextField id="kept-wo-date" label=ChatText::Day.in_locale(locale) kind="date" autocomplete="off"
                             value=date code=Signal::stored(None) locale/>
                         <TextField id="kept-wo-start" label=Text::From.in_locale(locale) kind="time" autocomplete="off"
                             value=start code=Signal::stored(None) locale/>
@@ -146,7 +147,7 @@ pub fn WayOut(
                     </div>
                     <FieldError id="kept-wo-window-error" code=window_problem locale/>
                     <button type="button" class="kept-button" data-testid="request-callback" on:click=request_callback>
-                        {Text::RequestCallback.in_locale(locale)}
+                        {ChatText::RequestCallback.in_locale(locale)}
                     </button>
                 </fieldset>
             })}
@@ -154,7 +155,7 @@ pub fn WayOut(
             <TextField id="kept-wo-email" label=Text::EmailLabel.in_locale(locale) kind="email" autocomplete="email"
                 value=email code=email_problem locale/>
             <button type="button" class="kept-button kept-button--secondary" data-testid="answer-by-email" on:click=by_email>
-                {Text::AnswerByEmail.in_locale(locale)}
+                {ChatText::AnswerByEmail.in_locale(locale)}
             </button>
             {move || done.get().map(|t| view! { <p role="status" class="kept-hint" data-testid="way-out-status">{t}</p> })}
         </section>
