@@ -1,5 +1,5 @@
 // Benchmark instrumentation (bench pages only): the script-start mark, long tasks during boot,
-// "interactive" when the widget says it is ready, the moment its message list is filled, and
+// "interactive" when the widget says it is ready, the chat usable, the moment its message list is filled, and
 // for each new message the time from its arrival to the next paint.
 performance.mark('kept:script-start');
 window.__bench = { longtasks: [], arrived: {}, painted: [] };
@@ -22,7 +22,15 @@ document.addEventListener('kept:ready', (ev) => {
   performance.mark('kept:interactive');
   const root = ev.target.shadowRoot || document.querySelector('.kept-host')?.shadowRoot;
   if (!root) return;
+  // The chat can be used once its composer is there (its code arrives after the step is ready).
+  const chatReady = () => {
+    if (root.querySelector('[data-testid="composer"]') && !performance.getEntriesByName('kept:chat').length) {
+      performance.mark('kept:chat');
+    }
+  };
+  chatReady();
   new MutationObserver((records) => {
+    chatReady();
     if (root.querySelector('[data-testid="messages"] li') && !performance.getEntriesByName('kept:messages').length) {
       performance.mark('kept:messages');
     }
