@@ -2,7 +2,7 @@
 // "interactive" when the widget says it is ready, the chat usable, the moment its message list is filled, and
 // for each new message the time from its arrival to the next paint.
 performance.mark('kept:script-start');
-window.__bench = { longtasks: [], arrived: {}, painted: [] };
+window.__bench = { longtasks: [], arrived: {}, painted: [], inserted: [] };
 try {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) window.__bench.longtasks.push(e.duration);
@@ -39,6 +39,7 @@ document.addEventListener('kept:ready', (ev) => {
         const at = n.dataset && window.__bench.arrived[n.dataset.id];
         if (at !== undefined) {
           delete window.__bench.arrived[n.dataset.id];
+          window.__bench.inserted.push(performance.now() - at);
           requestAnimationFrame(() => setTimeout(() => window.__bench.painted.push(performance.now() - at), 0));
         }
       }
