@@ -85,6 +85,7 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<Sizes, String> {
     fresh_dir(&dist)?;
     let chunks = split(&raw, &work)?;
     bindgen(&work.join("main.wasm"), &work, "kept-widget", &["--keep-lld-exports", "--no-demangle"])?;
+    drop_unused_classes(&work.join(WASM), &work.join(GLUE))?;
     optimise(tools, &work.join(WASM), &dist.join(WASM))?;
     for chunk in &chunks {
         optimise(tools, &work.join(chunk), &dist.join(chunk))?;
@@ -100,6 +101,51 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<Sizes, String> {
     content_hash(&dist, &chunks)?;
     precompress(&dist)?;
     size_report(root)
+}
+
+/// JS classes Leptos's server functions bring for streaming (wasm-streams' `IntoUnderlying*`),
+/// which a client-side widget never constructs; their wasm exports would keep their code alive.
+const UNUSED_CLASSES: [&str; 3] = ["IntoUnderlyingByteSource", "IntoUnderlyingSink", "IntoUnderlyingSource"];
+
+/// Removes [`UNUSED_CLASSES`] from the wasm's exports (wasm-opt then drops their code) and from
+/// the glue; Err when wasm-bindgen's output no longer has the expected shape.
+fn drop_unused_classes(wasm: &Path, glue: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let mut module = walrus::Module::from_buffer(&bytes).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let lower: Vec<String> = UNUSED_CLASSES.iter().map(|c| c.to_lowercase()).collect();
+    let unused =
+        |name: &str| lower.iter().any(|c| name.starts_with(c.as_str()) || name.starts_with(&format!("__wbg_{c}_")));
+    let doomed: Vec<_> = module.exports.iter().filter(|e| unused(&e.name)).map(|e| e.id()).collect();
+    for id in doomed {
+        module.exports.delete(id);
+    }
+    std::fs::write(wasm, module.emit_wasm()).map_err(|e| format!("{}: {e}", wasm.display()))?;
+
+    let text = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    let mut kept = String::with_capacity(text.len());
+    let mut skipping: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(end) = skipping {
+            if (end == "}" && line == "}") || (end == ");" && line.ends_with(");")) {
+                skipping = None;
+            }
+            continue;
+        }
+        let class = UNUSED_CLASSES.iter().find(|c| line.contains(*c));
+        match class {
+            Some(c) if line.starts_with(&format!("export class {c} ")) => skipping = Some("}"),
+            Some(c) if line.starts_with(&format!("const {c}Finalization = ")) => skipping = Some(");"),
+            Some(c) if line.starts_with(&format!("if (Symbol.dispose) {c}.prototype")) => {}
+            _ => {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+    }
+    if UNUSED_CLASSES.iter().any(|c| kept.contains(c)) || skipping.is_some() {
+        return Err(format!("{}: the unused classes are no longer where the build expects them", glue.display()));
+    }
+    std::fs::write(glue, kept).map_err(|e| format!("{}: {e}", glue.display()))
 }
 
 /// The benchmark's floor, a bare Leptos counter (`e2e/floor`), built with the widget's flags
