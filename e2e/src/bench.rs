@@ -34,6 +34,9 @@ fn ours(dist: &Path) -> Vec<String> {
     first.into_iter().chain(later).collect()
 }
 const PEER: [&str; 2] = ["chat.bundle.umd.js", "style.css"];
+/// The second, leanest peer (`chat-bubble`): its script and stylesheets.
+const LEAN: [&str; 6] =
+    ["Bubbles.js", "styles/setup.css", "styles/says.css", "styles/reply.css", "styles/typing.css", "styles/input.css"];
 /// The floor: a bare Leptos counter built with the widget's flags (`e2e/floor`).
 const FLOOR: [&str; 2] = ["kept_floor.js", "kept_floor_bg.wasm"];
 
@@ -299,6 +302,19 @@ pub fn markdown(r: &Value) -> String {
         let (a, b) = (&o[k]["interactive_ms"]["p50"], &f[k]["interactive_ms"]["p50"]);
         row(&format!("floor: {label}, p50 (Kept / floor)"), ms(b), "–".into(), ratio(a, b), "≤ 1.5× the floor");
     }
+    let l = &r["lean_peer"];
+    let lean_name = l["name"].as_str().unwrap_or("");
+    row(
+        &format!("second peer, the leanest chat widget found on npm (`{lean_name}`), gzip (Kept's first screen / it)"),
+        kib(&l["bytes"]["gzip"]),
+        "–".into(),
+        ratio(&o["first_screen"]["gzip"], &l["bytes"]["gzip"]),
+        "",
+    );
+    for (k, label) in [("boot", "ready from navigation"), ("boot_4x", "ready from navigation, 4× CPU throttling")] {
+        let (a, b) = (&o[k]["interactive_ms"]["p50"], &l[k]["interactive_ms"]["p50"]);
+        row(&format!("second peer: {label}, p50 (Kept / it)"), ms(b), "–".into(), ratio(a, b), "");
+    }
     row(
         "first screen (before the step is usable), gzip",
         kib(&o["first_screen"]["gzip"]),
@@ -425,8 +441,9 @@ pub fn markdown(r: &Value) -> String {
 pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Value {
     let started = Instant::now();
     let floor = floor_dir();
+    let lean = env_dir("KEPT_LEAN_PEER");
     let server = TestServer::start_with(
-        &[("peer", peer.to_path_buf()), ("floor", floor.clone())],
+        &[("peer", peer.to_path_buf()), ("floor", floor.clone()), ("lean", lean.clone())],
         &["--rate-limit", "100000000"],
     );
     eprintln!("bench: bytes");
@@ -437,11 +454,14 @@ pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Value {
     let mut kept = json!({ "bytes": bytes(dist, &ours), "first_screen": bytes(dist, &first) });
     let mut peer_fig = json!({ "bytes": bytes(peer, &PEER) });
     let mut floor_fig = json!({ "bytes": bytes(&floor, &FLOOR) });
+    let mut lean_fig =
+        json!({ "bytes": bytes(&lean, &LEAN), "name": std::env::var("KEPT_LEAN_PEER_NAME").unwrap_or_default() });
     for (key, throttle) in [("boot", 1.0), ("boot_4x", 4.0)] {
         eprintln!("bench: {key}");
         kept[key] = boot(&format!("{}/bench-boot.html", server.url), throttle, scaled(BOOT_RUNS));
         peer_fig[key] = boot(&format!("{}/bench-peer.html", server.url), throttle, scaled(BOOT_RUNS));
         floor_fig[key] = boot(&format!("{}/bench-floor.html", server.url), throttle, scaled(BOOT_RUNS));
+        lean_fig[key] = boot(&format!("{}/bench-lean.html", server.url), throttle, scaled(BOOT_RUNS));
     }
     eprintln!("bench: long chats");
     let chats = long_chats(&server);
@@ -465,7 +485,7 @@ pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Value {
         .to_owned();
     let report = json!({
         "date": date, "machine": machine, "peer_name": peer_name, "seconds": started.elapsed().as_secs(),
-        "kept": kept, "peer": peer_fig, "floor": floor_fig, "long_chats": chats,
+        "kept": kept, "peer": peer_fig, "floor": floor_fig, "lean_peer": lean_fig, "long_chats": chats,
         "server": scale,
     });
     std::fs::create_dir_all(out).expect("the output folder");
@@ -477,7 +497,11 @@ pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Value {
 
 /// Where the floor's files are, from `$KEPT_FLOOR`.
 pub fn floor_dir() -> PathBuf {
-    PathBuf::from(std::env::var("KEPT_FLOOR").expect("KEPT_FLOOR is set by `cargo xtask bench`"))
+    env_dir("KEPT_FLOOR")
+}
+
+fn env_dir(name: &str) -> PathBuf {
+    PathBuf::from(std::env::var(name).unwrap_or_else(|_| panic!("{name} is set by `cargo xtask bench`")))
 }
 
 /// Where the peer's files are, from `$KEPT_PEER`.

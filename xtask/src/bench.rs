@@ -9,32 +9,62 @@ use crate::setup::{self, Tools};
 use crate::{build, run};
 
 /// The peer: n8n's embeddable chat widget, its self-contained bundle and stylesheet.
-const PEER_PACKAGE: &str = "@n8n/chat";
-const PEER_VERSION: &str = "1.37.0";
-const PEER_FILES: [&str; 2] = ["chat.bundle.umd.js", "style.css"];
+const PEER: NpmPeer = NpmPeer {
+    package: "@n8n/chat",
+    version: "1.37.0",
+    tarball: "n8n-chat-1.37.0.tgz",
+    folder: "package/dist",
+    files: &["chat.bundle.umd.js", "style.css"],
+};
+/// The second peer: the leanest embeddable chat widget found on the npm registry (a
+/// dependency-free script and five small stylesheets).
+const LEAN_PEER: NpmPeer = NpmPeer {
+    package: "chat-bubble",
+    version: "1.5.0",
+    tarball: "chat-bubble-1.5.0.tgz",
+    folder: "package/component",
+    files: &[
+        "Bubbles.js",
+        "styles/setup.css",
+        "styles/says.css",
+        "styles/reply.css",
+        "styles/typing.css",
+        "styles/input.css",
+    ],
+};
+
+/// A widget from the npm registry measured beside ours: which files of its tarball it ships.
+struct NpmPeer {
+    package: &'static str,
+    version: &'static str,
+    tarball: &'static str,
+    /// Where the files are inside the tarball.
+    folder: &'static str,
+    files: &'static [&'static str],
+}
 
 const README_BEGIN: &str = "<!-- bench:begin (written by cargo xtask bench) -->";
 const README_END: &str = "<!-- bench:end -->";
 
-/// Fetches the peer's tarball from the npm registry into `.tools/peer/` once (no install
-/// scripts, no dependencies: the bundle carries what it needs).
-fn peer(root: &Path) -> Result<PathBuf, String> {
-    let dir = root.join(".tools/peer").join(PEER_VERSION);
-    if PEER_FILES.iter().all(|f| dir.join(f).is_file()) {
+/// Fetches a peer's tarball from the npm registry into `.tools/peer/<package>/<version>/` once
+/// (no install scripts, no dependencies: what is measured is what a page would load).
+fn peer(root: &Path, peer: &NpmPeer) -> Result<PathBuf, String> {
+    let dir = root.join(".tools/peer").join(peer.package.replace('/', "_")).join(peer.version);
+    if peer.files.iter().all(|f| dir.join(f).is_file()) {
         return Ok(dir);
     }
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    eprintln!("fetching {PEER_PACKAGE}@{PEER_VERSION} from npm into {}", dir.display());
+    eprintln!("fetching {}@{} from npm into {}", peer.package, peer.version, dir.display());
     run::status(
         Command::new("npm")
             .args(["pack", "--silent", "--pack-destination"])
             .arg(&dir)
-            .arg(format!("{PEER_PACKAGE}@{PEER_VERSION}")),
+            .arg(format!("{}@{}", peer.package, peer.version)),
     )?;
-    let tarball = dir.join(format!("n8n-chat-{PEER_VERSION}.tgz"));
-    let members: Vec<String> = PEER_FILES.iter().map(|f| format!("package/dist/{f}")).collect();
+    let members: Vec<String> = peer.files.iter().map(|f| format!("{}/{f}", peer.folder)).collect();
+    let strip = format!("--strip-components={}", peer.folder.split('/').count());
     run::status(
-        Command::new("tar").arg("xzf").arg(&tarball).args(["--strip-components=2", "-C"]).arg(&dir).args(&members),
+        Command::new("tar").arg("xzf").arg(dir.join(peer.tarball)).arg(strip).arg("-C").arg(&dir).args(&members),
     )?;
     Ok(dir)
 }
@@ -55,7 +85,8 @@ pub fn run(root: &Path) -> Result<(), String> {
     let tools: Tools = setup::run(root)?;
     build::widget(root, &tools)?;
     let floor = build::floor(root, &tools)?;
-    let peer = peer(root)?;
+    let lean = peer(root, &LEAN_PEER)?;
+    let peer = peer(root, &PEER)?;
     run::status(
         Command::new("cargo").args(["build", "--release", "-p", "kept-server", "-p", "kept-e2e"]).current_dir(root),
     )?;
@@ -70,7 +101,9 @@ pub fn run(root: &Path) -> Result<(), String> {
             .env("KEPT_DIST", root.join("dist"))
             .env("KEPT_PEER", &peer)
             .env("KEPT_FLOOR", &floor)
-            .env("KEPT_PEER_NAME", format!("{PEER_PACKAGE}@{PEER_VERSION}"))
+            .env("KEPT_PEER_NAME", format!("{}@{}", PEER.package, PEER.version))
+            .env("KEPT_LEAN_PEER", &lean)
+            .env("KEPT_LEAN_PEER_NAME", format!("{}@{}", LEAN_PEER.package, LEAN_PEER.version))
             .env("CHROMEDRIVER", setup::CHROMEDRIVER)
             .env("CHROMIUM", setup::CHROMIUM)
             .env("KEPT_TEST_POSTGRES", &cluster.url),
