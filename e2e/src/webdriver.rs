@@ -115,6 +115,11 @@ impl Browser {
         self.call("POST", &self.session_path("/execute/sync"), Some(json!({ "script": script, "args": args })))
     }
 
+    /// Runs a script in the page for a poll: None when it throws (the page may be between loads).
+    pub fn try_execute(&self, script: &str, args: Vec<Value>) -> Option<Value> {
+        self.try_call("POST", "/execute/sync", Some(json!({ "script": script, "args": args })))
+    }
+
     /// Runs an async script: it finishes by calling its last argument with the result.
     pub fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
         self.call("POST", &self.session_path("/execute/async"), Some(json!({ "script": script, "args": args })))

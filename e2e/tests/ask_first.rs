@@ -49,7 +49,7 @@ fn the_customer_answers_an_ask_first_question_in_the_widget_and_silence_gets_the
         if (!card) return null; \
         const text = card.textContent; card.querySelector('[data-testid=\"accept-change\"]').click(); return text;";
     let card = wait_for("the Kenya AB question in the widget", find::PATIENCE, || {
-        customer.execute(accept_kenya_ab, vec![find::HOST.into()]).as_str().map(str::to_owned)
+        customer.try_execute(accept_kenya_ab, vec![find::HOST.into()])?.as_str().map(str::to_owned)
     });
     assert!(card.contains("Answer by"), "{card}");
     assert!(card.contains("otherwise we remove it and refund you"), "{card}");
