@@ -2,13 +2,18 @@
 //   <script type="module" src=".../kept.js" data-endpoint=... data-order=... data-token=...></script>
 // or into every <kept-checkout endpoint=... order=... token=...> element on the page.
 // It adds one global, `Kept`: Kept.mount(element, config) and Kept.submit(host?).
-// The build gives the two files it loads content-hashed names (cached for good) and writes them
-// in here; this file keeps its name and a short cache.
+// The build gives the files it loads content-hashed names (cached for good) and writes them in
+// here; this file keeps its name and a short cache.
 const here = import.meta.url;
 // Both downloads start at once, the wasm beside the glue code that instantiates it.
 const wasm = fetch(new URL('kept-widget_bg.wasm', here));
 wasm.catch(() => {});
 const glue = import('./kept-widget.js');
+// On an order-status page the chat is the first screen, so its code is fetched now too (the
+// chunk loader then takes it from the HTTP cache); on a checkout it comes after the step.
+if (document.querySelector('[data-mode="status"], kept-checkout[mode="status"]')) {
+  fetch(new URL('kept-chat.wasm', here)).catch(() => {});
+}
 let api;
 let started;
 const ready = new Promise((resolve) => { started = resolve; });

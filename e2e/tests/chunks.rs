@@ -82,3 +82,27 @@ fn the_loader_asks_for_the_shop_and_the_order_once_while_the_wasm_downloads() {
         assert!(asked[0] < wasm_end[0], "the {key} is asked for before the wasm has arrived: {timing}");
     }
 }
+
+#[test]
+fn on_the_order_status_page_the_chats_code_comes_beside_the_first_screen_and_over_the_network_once() {
+    let (first, later) = shipped_files(&dist());
+    let wasm = first.iter().find(|n| n.ends_with(".wasm")).expect("the main wasm").clone();
+    let chat = later.iter().find(|n| n.starts_with("kept-chat-")).expect("the chat's chunk").clone();
+    let server = TestServer::start();
+    let b = Browser::start();
+    b.goto(&format!("{}/status.html", server.url));
+    find::by_test_id(&b, "composer");
+    let timing = b.execute(
+        "const all = performance.getEntriesByType('resource'); \
+         const named = (name) => all.filter(e => e.name.endsWith('/' + name)); \
+         return { wasmEnd: named(arguments[0]).map(e => e.responseEnd), \
+                  chat: named(arguments[1]).map(e => ({ start: e.startTime, bytes: e.transferSize })) };",
+        vec![json!(wasm), json!(chat)],
+    );
+    let wasm_end = timing["wasmEnd"][0].as_f64().expect("the main wasm was fetched");
+    let fetches = timing["chat"].as_array().cloned().unwrap_or_default();
+    let first_start = fetches.first().and_then(|f| f["start"].as_f64()).expect("the chat's chunk was fetched");
+    assert!(first_start < wasm_end, "the chat's code is asked for before the main wasm has arrived: {timing}");
+    let over_network = fetches.iter().filter(|f| f["bytes"].as_f64().unwrap_or(0.0) > 0.0).count();
+    assert_eq!(over_network, 1, "the chat's code crosses the network once: {timing}");
+}

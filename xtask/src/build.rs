@@ -203,11 +203,15 @@ fn content_hash(dist: &Path, chunks: &[String]) -> Result<(), String> {
 
     let mut link = read_text(LINK)?;
     let mut later = Vec::new();
+    // (name before hashing, as the loader may name it; shipped name)
+    let mut renamed = Vec::new();
     for chunk in chunks {
         // `split_chat.wasm` ships as `kept-chat-<hash>.wasm`.
-        let named = hashed_name(&format!("kept-{}", chunk.trim_start_matches("split_")), &read(chunk)?);
+        let plain = format!("kept-{}", chunk.trim_start_matches("split_"));
+        let named = hashed_name(&plain, &read(chunk)?);
         rename(chunk, &named)?;
         link = link.replace(&format!("\"./{chunk}\""), &format!("\"./{named}\""));
+        renamed.push((plain, named.clone()));
         later.push(named);
     }
     let wasm_name = hashed_name(WASM, &read(WASM)?);
@@ -232,7 +236,13 @@ fn content_hash(dist: &Path, chunks: &[String]) -> Result<(), String> {
         if page == LOADER {
             text = without_comment_lines(&text);
         }
-        let text = text.replace(&format!("./{GLUE}"), &format!("./{glue_name}")).replace(WASM, &wasm_name);
+        let mut text = text.replace(&format!("./{GLUE}"), &format!("./{glue_name}")).replace(WASM, &wasm_name);
+        for (plain, named) in &renamed {
+            text = text.replace(&format!("'{plain}'"), &format!("'{named}'"));
+        }
+        if page == LOADER && text.contains("'kept-chat.wasm'") {
+            return Err(format!("{LOADER} prefetches kept-chat.wasm, but the build made no chat chunk"));
+        }
         write(page, &text)?;
     }
     let first = [LOADER, &glue_name, &link_name, &wasm_name];
