@@ -46,3 +46,12 @@ document.addEventListener('kept:ready', (ev) => {
     }
   }).observe(root, { childList: true, subtree: true });
 }, { once: true });
+// For the peers' pages: "interactive" once an element matching `selector` is in the page.
+window.markInteractiveWhen = (selector) => {
+  new MutationObserver((_, obs) => {
+    if (document.querySelector(selector)) {
+      performance.mark('kept:interactive');
+      obs.disconnect();
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+};
