@@ -40,6 +40,8 @@ pub enum ConfigError {
     UnknownLocale,
     /// `data-mode` is neither `checkout` nor `status`.
     UnknownMode,
+    /// `data-strings` is not an object of texts (see `i18n::set_overrides`).
+    BadStrings,
 }
 
 impl ConfigError {
@@ -53,6 +55,7 @@ impl ConfigError {
             ConfigError::BadToken => "data-token",
             ConfigError::UnknownLocale => "data-locale",
             ConfigError::UnknownMode => "data-mode",
+            ConfigError::BadStrings => "data-strings",
         }
     }
 }
@@ -77,6 +80,9 @@ impl Config {
         config.shop = inline(attr("data-shop"))?;
         config.items = inline(attr("data-items"))?;
         config.theme = theme(attr("data-theme").as_deref());
+        if let Some(json) = attr("data-strings") {
+            strings(&js_sys::JSON::parse(&json).map_err(|_| ConfigError::BadStrings)?)?;
+        }
         Ok(config)
     }
 
@@ -103,6 +109,9 @@ impl Config {
         config.items =
             object("items")?.map(|f| Vec::<Item>::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
         config.theme = theme(text("theme").as_deref());
+        if let Some(v) = object("strings")? {
+            strings(&v)?;
+        }
         Ok(config)
     }
 
@@ -148,6 +157,17 @@ fn theme(t: Option<&str>) -> Option<&'static str> {
         Some("light") => Some("light"),
         _ => None,
     }
+}
+
+/// Takes a shop's own texts; says in the console which entries are neither a text nor plural forms.
+fn strings(v: &JsValue) -> Result<(), ConfigError> {
+    let bad = crate::i18n::set_overrides(v);
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let msg = ["Kept: data-strings: not a text or plural forms: ", &bad.join(", ")].concat();
+    web_sys::console::error_1(&JsValue::from_str(&msg));
+    Err(ConfigError::BadStrings)
 }
 
 /// Reads an optional inline JSON attribute.

@@ -14,6 +14,45 @@ const glue = import('./kept-widget.js');
 if (document.querySelector('[data-mode="status"], kept-checkout[mode="status"]')) {
   fetch(new URL('kept-chat.wasm', here)).catch(() => {});
 }
+// The customer's texts: a catalog per locale, and the chat's part of it (`chat-<tag>`). The build
+// writes their content-hashed names here; only the customer's locale is ever fetched.
+const catalogs = /*catalogs*/{};
+const asked = new Map();
+function words(name) {
+  if (!asked.has(name)) {
+    const file = catalogs[name];
+    const answer = file
+      ? fetch(new URL(file, here)).then((r) => {
+        if (!r.ok) throw new Error(`${file}: HTTP ${r.status}`);
+        return r.json();
+      })
+      : Promise.reject(new Error(`Kept has no texts named ${name}`));
+    // A failed fetch is forgotten, so that "try again" fetches again.
+    answer.catch(() => asked.delete(name));
+    asked.set(name, answer);
+  }
+  return asked.get(name);
+}
+
+// The widget's own choice, made early: the element's locale, else the browser's first language
+// Kept speaks, else English (the widget decides the same way; if they ever differ, it asks for
+// its own catalog and nothing is lost but this head start).
+function localeOf(tag) {
+  const tags = tag ? [tag] : (navigator.languages ?? []);
+  for (const t of tags) {
+    const primary = t.trim().split(/[-_]/)[0].toLowerCase();
+    if (Object.hasOwn(catalogs, primary)) return primary;
+  }
+  return tag ? null : 'en';
+}
+
+function askWords(get) {
+  const locale = localeOf(get('locale'));
+  if (!locale) return;
+  words(locale).catch(() => {});
+  if (get('mode') === 'status') words(`chat-${locale}`).catch(() => {});
+}
+
 let api;
 let started;
 const ready = new Promise((resolve) => { started = resolve; });
@@ -27,6 +66,7 @@ function prefetch(el) {
   const order = attr('order');
   const token = attr('token');
   const early = [];
+  askWords(attr);
   if (!/^(https?:\/\/|\/)/.test(endpoint) || !order || !token) return early;
   const get = (path, headers) => {
     const answer = fetch(endpoint + path, { headers });
@@ -85,6 +125,7 @@ globalThis.Kept = Object.freeze({
   /** Mounts a widget into `element` with `{ endpoint, order, token, locale, theme, shop, items }`. */
   mount(element, config) {
     reserve(element);
+    askWords((n) => (typeof config?.[n] === 'string' ? config[n].trim() : ''));
     ready.then(() => api.mount_with(element, config));
     return handle(element);
   },
@@ -95,6 +136,7 @@ globalThis.Kept = Object.freeze({
 try {
   api = await glue;
   await api.default({ module_or_path: wasm });
+  api.catalogs(words);
   started();
 } catch (err) {
   console.error('Kept: the widget could not start', err);

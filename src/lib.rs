@@ -23,6 +23,12 @@ pub fn boot(host: web_sys::Element, source: web_sys::Element, prefetched: wasm_b
     mount::mount(&host, config::Config::from_element(&source));
 }
 
+/// Takes the loader's catalog function, `(name) => Promise<catalog>` (see [`i18n::set_loader`]).
+#[wasm_bindgen]
+pub fn catalogs(loader: js_sys::Function) {
+    i18n::set_loader(loader);
+}
+
 /// Mounts a widget into `host` configured by a JS object (`Kept.mount(element, config)`).
 #[wasm_bindgen]
 pub fn mount_with(host: web_sys::Element, config: wasm_bindgen::JsValue) {

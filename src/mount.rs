@@ -6,7 +6,7 @@ use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot, ShadowRootInit, S
 
 use crate::components::app::App;
 use crate::config::{browser_locale, Config};
-use crate::i18n::Text;
+use crate::i18n::BootText;
 
 /// The widget's stylesheet, adopted by each shadow root.
 pub const CSS: &str = include_str!("../style/kept.css");
@@ -37,10 +37,18 @@ pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>)
             msg.push_str(e.attribute());
             msg.push_str(" on the embedding element");
             web_sys::console::error_1(&JsValue::from_str(&msg));
-            let text = Text::ConfigError.in_locale(browser_locale());
+            // Said in the customer's language once their texts arrive, in English if they cannot.
+            let locale = browser_locale();
+            let asked = RwSignal::new(false);
+            let text = move || asked.get().then(|| BootText::ConfigError.in_locale(locale));
             let id = crate::host::register(host.clone());
             let handle =
                 leptos::mount::mount_to(container, move || view! { <p class="kept-notice" role="alert">{text}</p> });
+            let words = crate::i18n::request(locale, crate::i18n::Part::Step);
+            leptos::task::spawn_local(async move {
+                let _ = words.done().await;
+                asked.set(true);
+            });
             crate::host::set_unmount(id, Box::new(handle));
         }
     }

@@ -393,7 +393,7 @@ structs! {
     TimelineEntry { at: req, event: req, by: opt }
     Receipt { version: req, accepted_at: req, digest: req, summary: req, preferences: req }
     OrderView {
-        id: req, status: req, items: req, delivery_slot: opt, payment_options: def, timeline: def,
+        id: req, status: req, currency: def, items: req, delivery_slot: opt, payment_options: def, timeline: def,
         receipt: opt, editable: req, change_requests: def, survey_due: def, known_contact: opt,
     }
     KnownContact { phone: opt, email: opt, telegram: opt }
@@ -412,7 +412,7 @@ structs! {
     ReplyTime { median_seconds: req, sample_size: req, window_days: req }
     Manager { name: req, photo_url: opt }
     FaqEntry { id: req, locale: req, question: req, answer: req }
-    Localized { en: req, ru: opt, pl: opt }
+    Localized { en: req, ru: opt, pl: opt, uk: opt, de: opt }
     OptionSet { id: req, label: req, options: req }
     ItemOption { id: req, label: req }
     ShopProfile {

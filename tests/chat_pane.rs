@@ -19,6 +19,9 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn container() -> HtmlElement {
+    for l in Locale::ALL {
+        kept_widget::i18n::install_bundled(l);
+    }
     let document = web_sys::window().unwrap().document().unwrap();
     let div: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&div).unwrap();
@@ -165,7 +168,7 @@ async fn do_not_call_gets_no_callback_offer_and_the_messenger_is_one_tap() {
     assert_eq!(email.value(), "anna@example.com", "prefilled from the plan");
     click(&root, "continue-in");
     settle().await;
-    assert_eq!(sent.lock().unwrap().as_slice(), ["Continue in Telegram: anna_k"]);
+    assert_eq!(sent.lock().unwrap().as_slice(), ["Please continue in Telegram: anna_k"]);
     assert!(find(&root, "way-out-status").is_some());
 }
 
@@ -246,7 +249,7 @@ async fn the_timeline_says_what_happened_in_words_naming_the_item() {
     assert_eq!(lines.len(), 2);
     assert!(lines[0].ends_with("On its way"), "{}", lines[0]);
     assert!(
-        lines[1].ends_with("Ethiopia Yirgacheffe, 250 g: replaced with Colombia Huila, 250 g (45.00 PLN)"),
+        lines[1].ends_with("Ethiopia Yirgacheffe, 250 g: replaced with Colombia Huila, 250 g (PLN\u{a0}45.00)"),
         "{}",
         lines[1]
     );

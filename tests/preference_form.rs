@@ -31,6 +31,9 @@ fn order() -> OrderView {
 }
 
 fn container() -> HtmlElement {
+    for l in Locale::ALL {
+        kept_widget::i18n::install_bundled(l);
+    }
     let document = web_sys::window().unwrap().document().unwrap();
     let div: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&div).unwrap();
@@ -164,7 +167,7 @@ fn a_missing_token_is_a_configuration_error() {
 }
 
 #[wasm_bindgen_test]
-fn a_malformed_token_an_unknown_locale_or_mode_are_configuration_errors() {
+fn a_malformed_token_an_unknown_locale_or_mode_or_unreadable_strings_are_configuration_errors() {
     let script = |attrs: &[(&str, &str)]| {
         let el = web_sys::window().unwrap().document().unwrap().create_element("script").unwrap();
         for (k, v) in [("data-endpoint", "/"), ("data-order", "KC-1"), ("data-token", "t0k")].iter().chain(attrs) {
@@ -174,7 +177,11 @@ fn a_malformed_token_an_unknown_locale_or_mode_are_configuration_errors() {
     };
     assert!(script(&[]).is_ok());
     assert_eq!(script(&[("data-token", "has space")]), Err(ConfigError::BadToken));
-    assert_eq!(script(&[("data-locale", "de")]), Err(ConfigError::UnknownLocale));
+    assert_eq!(script(&[("data-locale", "fr")]), Err(ConfigError::UnknownLocale));
+    assert_eq!(script(&[("data-locale", "uk-UA")]).unwrap().locale, Locale::Uk);
+    assert_eq!(script(&[("data-strings", "{not json")]), Err(ConfigError::BadStrings));
+    assert_eq!(script(&[("data-strings", r#"{"submit":["a list"]}"#)]), Err(ConfigError::BadStrings));
+    assert!(script(&[("data-strings", r#"{"de":{"submit":"Jetzt bestellen"}}"#)]).is_ok());
     assert_eq!(script(&[("data-mode", "kiosk")]), Err(ConfigError::UnknownMode));
     assert!(script(&[("data-mode", "status")]).unwrap().status_only);
 }

@@ -36,11 +36,19 @@ fn shop() -> ShopProfile {
     }];
     shop.option_sets = vec![OptionSet {
         id: "grind".into(),
-        label: Localized { en: "Grind".into(), ru: Some("Помол".into()), pl: Some("Mielenie".into()) },
+        label: Localized {
+            en: "Grind".into(),
+            ru: Some("Помол".into()),
+            pl: Some("Mielenie".into()),
+            ..Localized::default()
+        },
         options: vec![ItemOption {
             id: "whole".into(),
             label: Localized {
-                en: "whole beans".into(), ru: Some("в зёрнах".into()), pl: Some("ziarnista".into())
+                en: "whole beans".into(),
+                ru: Some("в зёрнах".into()),
+                pl: Some("ziarnista".into()),
+                ..Localized::default()
             },
         }],
     }];
@@ -72,6 +80,7 @@ fn items() -> Vec<Item> {
 
 /// Mounts the whole widget for order `order` with everything inline and no reachable backend.
 async fn mount(order: &str, locale: Locale) -> HtmlElement {
+    kept_widget::i18n::install_bundled(locale);
     let document = web_sys::window().unwrap().document().unwrap();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();

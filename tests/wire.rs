@@ -142,6 +142,7 @@ fn order() -> OrderView {
     OrderView {
         id: "KC-1001".into(),
         status: OrderStatus::OrderProcessing,
+        currency: "PLN".into(),
         items: vec![
             Item {
                 id: "a".into(),
@@ -225,7 +226,7 @@ fn a_full_shop_profile_reads_back_exactly() {
         }],
         option_sets: vec![OptionSet {
             id: "grind".into(),
-            label: Localized { en: "Grind".into(), ru: Some("Помол".into()), pl: None },
+            label: Localized { en: "Grind".into(), ru: Some("Помол".into()), ..Localized::default() },
             options: vec![ItemOption { id: "whole".into(), label: Localized::default() }],
         }],
     });

@@ -30,19 +30,47 @@ fn env_path(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`"))
 }
 
-/// The widget's shipped files as its build listed them in `kept-files.txt`: the first screen
-/// (in load order) and the chunks that load after it.
-pub fn shipped_files(dist: &std::path::Path) -> (Vec<String>, Vec<String>) {
+/// The release build's files, from its manifest (`kept-files.txt`).
+#[derive(Clone, Debug, Default)]
+pub struct Shipped {
+    /// The first screen's code, in load order.
+    pub first: Vec<String>,
+    /// The chunks loaded after it.
+    pub later: Vec<String>,
+    /// (locale tag, the step's catalog file, the chat's catalog file)
+    pub texts: Vec<(String, String, String)>,
+}
+
+impl Shipped {
+    /// What a customer reading `tag` fetches: the first screen with its catalog file, then the
+    /// chunks with the chat's catalog file.
+    pub fn for_locale(&self, tag: &str) -> (Vec<String>, Vec<String>) {
+        let (_, step, chat) = self.texts.iter().find(|(t, _, _)| t == tag).expect("a catalog for the locale");
+        let first = self.first.iter().cloned().chain([step.clone()]).collect();
+        let later = self.later.iter().cloned().chain([chat.clone()]).collect();
+        (first, later)
+    }
+}
+
+/// Reads the release build's manifest.
+pub fn shipped(dist: &std::path::Path) -> Shipped {
     let text = std::fs::read_to_string(dist.join("kept-files.txt")).expect("the release widget's kept-files.txt");
-    let (mut first, mut later) = (Vec::new(), Vec::new());
+    let mut shipped = Shipped::default();
     for line in text.lines() {
-        match line.split_once(' ') {
-            Some(("first", name)) => first.push(name.to_owned()),
-            Some(("later", name)) => later.push(name.to_owned()),
+        match line.split(' ').collect::<Vec<_>>()[..] {
+            ["first", name] => shipped.first.push(name.to_owned()),
+            ["later", name] => shipped.later.push(name.to_owned()),
+            ["text", tag, step, chat] => shipped.texts.push((tag.to_owned(), step.to_owned(), chat.to_owned())),
             _ => panic!("kept-files.txt: unreadable line {line:?}"),
         }
     }
-    (first, later)
+    shipped
+}
+
+/// What an English-reading customer fetches of the release build: the first screen in load
+/// order, then what loads after it.
+pub fn shipped_files(dist: &std::path::Path) -> (Vec<String>, Vec<String>) {
+    shipped(dist).for_locale("en")
 }
 
 /// The release widget's folder, `$KEPT_DIST`.

@@ -202,7 +202,7 @@ fn a_missed_reply_time_offers_a_way_out_prefilled_from_the_contact_plan() {
     });
     server.operator_post("/v1/operator/orders/KC-1001/messages", "op-1", json!({ "text": "Hi!" }));
     b.refresh();
-    assert!(b.text(&find::by_test_id(&b, "reply-time")).contains("1 min"), "the promise shown");
+    assert!(b.text(&find::by_test_id(&b, "reply-time")).contains("1 minute"), "the promise shown");
     send(&b, "Where is my order?");
     assert!(b.find_in_shadow(find::HOST, "[data-testid=\"way-out\"]").is_none(), "not before the promise passes");
     wait_for("the way out, once the minute has passed", std::time::Duration::from_secs(100), || {

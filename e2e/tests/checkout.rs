@@ -131,7 +131,7 @@ fn the_coffee_story_is_stored_exactly_as_chosen() {
 
     assert_eq!(check::receipt_version(&b), "Version 1");
     let summary = check::receipt_summary(&b);
-    assert!(summary.contains("Missing items: substitute similar, at most +10 %."), "{summary}");
+    assert!(summary.contains("Missing items: substitute similar, at most 10 % dearer."), "{summary}");
     let p = &server.get_json("/v1/orders/KC-1001")["receipt"]["preferences"];
     assert_eq!(p["contact"]["channels"], serde_json::json!(["chat", "whatsapp"]));
     assert_eq!(p["contact"]["do_not_call"], true);

@@ -2,7 +2,7 @@
 //! a chunk that cannot be fetched is told plainly and fetched again on request.
 
 use kept_e2e::fixture::{action, find};
-use kept_e2e::server::{dist, shipped_files, TestServer};
+use kept_e2e::server::{dist, shipped, shipped_files, TestServer};
 use kept_e2e::wait_for;
 use kept_e2e::webdriver::Browser;
 use serde_json::json;
@@ -38,7 +38,8 @@ fn every_shipped_file_loads_and_the_chat_works_from_its_own_chunk() {
 
 #[test]
 fn a_chat_chunk_that_cannot_be_fetched_leaves_the_step_usable_and_loads_on_retry() {
-    let (_, later) = shipped_files(&dist());
+    // The chat's code and the chat's words for a Polish customer.
+    let (_, later) = shipped(&dist()).for_locale("pl");
     let server = TestServer::start();
     let b = Browser::start();
     b.cdp("Network.enable", json!({}));

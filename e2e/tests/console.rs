@@ -64,7 +64,7 @@ fn the_coffee_story_from_both_sides() {
         text.starts_with("DO NOT CALL").then_some(text)
     });
     assert!(agreement.contains("Chat on this site, then WhatsApp"), "{agreement}");
-    assert!(agreement.contains("at most +10 %"), "{agreement}");
+    assert!(agreement.contains("at most 10 % dearer"), "{agreement}");
     assert!(agreement.contains("Card on delivery"), "{agreement}");
 
     // No call for a do-not-call customer, and the console says which channels to use.

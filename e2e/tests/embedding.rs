@@ -91,7 +91,9 @@ fn a_bad_embed_shows_a_notice_instead_of_a_blank_hole() {
     let b = Browser::start();
     b.goto(&format!("{}/badconfig.html", server.url));
     let notice = find::in_widget(&b, "[role=\"alert\"]");
-    assert_eq!(b.text(&notice), "The checkout widget is not set up correctly on this page.");
+    // Said once the customer's texts have arrived (the page asks for English).
+    let said = wait_for("the notice's words", find::PATIENCE, || Some(b.text(&notice)).filter(|t| !t.is_empty()));
+    assert_eq!(said, "The checkout widget is not set up correctly on this page.");
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub fn App() -> impl IntoView {
         <header class="op-header">
             <h1>{T::Title.get(l)}</h1>
             <nav aria-label=T::Language.get(l) class="op-langs">
-                {Locale::ALL.into_iter().map(|x| view! {
+                {crate::i18n::LOCALES.into_iter().map(|x| view! {
                     <a href=format!("?locale={}", x.tag()) aria-current=(x == l).then_some("true")>{x.tag()}</a>
                 }).collect_view()}
             </nav>
@@ -238,7 +238,7 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
                                     <li>
                                         <button type="button" class="op-order" aria-current=current data-testid="op-order"
                                             on:click=move |_| selected.set(Some(pick.clone()))>
-                                            <strong>{id}</strong> " · " {o.status.label(l)}
+                                            <strong>{id}</strong> " · " {o.status.label(crate::i18n::words(l))}
                                             <span class="op-badges">{badges(&o, promise(), l)}</span>
                                         </button>
                                     </li>

@@ -74,6 +74,29 @@ pub enum T {
     SlotEnd,
 }
 
+/// The languages the console speaks (the customer-facing catalogs speak more).
+pub const LOCALES: [Locale; 3] = [Locale::En, Locale::Ru, Locale::Pl];
+
+/// Picks the console's own text for a locale of [`LOCALES`].
+pub trait Pick {
+    fn pick(self, en: &'static str, ru: &'static str, pl: &'static str) -> &'static str;
+}
+
+impl Pick for Locale {
+    fn pick(self, en: &'static str, ru: &'static str, pl: &'static str) -> &'static str {
+        match self {
+            Locale::Ru => ru,
+            Locale::Pl => pl,
+            _ => en,
+        }
+    }
+}
+
+/// The catalog words for the names of protocol values, in the console's language.
+pub fn words(l: Locale) -> &'static dyn kept_protocol::Words {
+    kept_protocol::catalog::words(l)
+}
+
 impl T {
     /// This text in `l`.
     pub fn get(self, l: Locale) -> &'static str {
@@ -206,5 +229,5 @@ pub fn locale() -> Locale {
     let query = window.as_ref().and_then(|w| w.location().search().ok()).unwrap_or_default();
     let from_query = query.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("locale="));
     let browser = window.and_then(|w| w.navigator().language()).unwrap_or_default();
-    Locale::negotiate([from_query.unwrap_or(""), browser.as_str()])
+    Locale::negotiate_among([from_query.unwrap_or(""), browser.as_str()], &LOCALES)
 }

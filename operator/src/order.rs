@@ -2,7 +2,7 @@
 
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::operator::{CallLog, NewChangeRequest, OperatorMessage, OrderDetail, OutOfStock, StatusChange};
-use kept_protocol::summary::{money_text, rule_text};
+use kept_protocol::summary::rule_text;
 use kept_protocol::{
     CallbackStatus, ChangeKind, DeliverySlot, Item, ItemResolution, Locale, OrderStatus, OrderView, PaymentMethod,
     ProblemCode, Replacement, ShopProfile, TimelineEvent,
@@ -14,14 +14,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::{Api, Failure};
-use crate::i18n::T;
+use crate::i18n::{words, Pick, T};
 
 /// The agreement on one line, in the operator's language, "DO NOT CALL" first when it applies.
 pub fn agreement_line(order: &OrderView, shop: &ShopProfile, l: Locale) -> Option<String> {
     let receipt = order.receipt.as_ref()?;
     let mut prefs = receipt.preferences.clone();
     prefs.locale = l;
-    let mut lines = prefs.summary(shop, order);
+    let mut lines = prefs.summary(shop, order, words(l));
     if prefs.contact.do_not_call && !lines.is_empty() {
         lines[0] = T::DoNotCall.get(l).to_owned();
     }
@@ -41,14 +41,14 @@ pub fn candidates(order: &OrderView, item: &Item) -> Vec<Replacement> {
 /// A timeline entry, in words.
 pub fn timeline_text(e: &TimelineEvent, order: &OrderView, l: Locale) -> String {
     match e {
-        TimelineEvent::Status { status } => status.label(l).to_owned(),
+        TimelineEvent::Status { status } => status.label(words(l)).to_owned(),
         TimelineEvent::PreferencesAgreed { version } => {
             format!("{} {version}", l.pick("Agreement, version", "Договорённость, версия", "Umowa, wersja"))
         }
         TimelineEvent::PromiseBroken { receipt_version, .. } => format!("{} ({receipt_version})", T::Reported.get(l)),
         TimelineEvent::ItemResolved { item, resolution } => {
             let name = order.item(item).map_or(item.as_str(), |i| i.name.as_str());
-            format!("{name}: {}", resolution.label(l))
+            format!("{name}: {}", resolution.label(words(l)))
         }
         TimelineEvent::ChangeRequested { .. } => {
             l.pick("Change asked", "Запрошено изменение", "Poproszono o zmianę").to_owned()
@@ -144,7 +144,7 @@ impl Ctx {
             tail,
             OutOfStock { replacement },
             move |r: Option<ItemResolution>| {
-                r.map(|r| format!("{} {}", T::Done.get(l), r.label(l))).unwrap_or_default()
+                r.map(|r| format!("{} {}", T::Done.get(l), r.label(words(l)))).unwrap_or_default()
             },
             move |f| f.has(ProblemCode::OutOfRange).then(|| T::AboveCap.get(l).to_owned()),
         );
@@ -155,7 +155,7 @@ impl Ctx {
         let instead = self.detail.with_untracked(|d| {
             let receipt = d.as_ref().and_then(|d| d.order.receipt.as_ref());
             let channels = receipt.map(|r| r.preferences.contact.channels.clone()).unwrap_or_default();
-            channels.iter().filter(|c| !c.is_call()).map(|c| c.label(l)).collect::<Vec<_>>().join(", ")
+            channels.iter().filter(|c| !c.is_call()).map(|c| c.label(words(l))).collect::<Vec<_>>().join(", ")
         });
         self.post(
             "/calls".to_owned(),
@@ -362,7 +362,7 @@ pub fn OrderPanel(
 fn item_row(ctx: Ctx, order: &OrderView, item: &Item) -> impl IntoView {
     let l = ctx.l;
     let rule = order.receipt.as_ref().map(|r| r.preferences.substitutions.rule_for(&item.id).clone());
-    let rule_words = rule.as_ref().map(|r| rule_text(r, l, order, Some(&item.id))).unwrap_or_default();
+    let rule_words = rule.as_ref().map(|r| rule_text(r, words(l), order, Some(&item.id))).unwrap_or_default();
     let item_id = item.id.clone();
     let control = if matches!(rule, Some(kept_protocol::SubstitutionRule::Similar { .. })) {
         // The operator picks; the server refuses anything above the customer's cap.
@@ -375,7 +375,7 @@ fn item_row(ctx: Ctx, order: &OrderView, item: &Item) -> impl IntoView {
             <select id=select_id.clone() data-testid=select_id
                 on:change=move |ev| choice.set(event_target_value(&ev).parse().unwrap_or(0))>
                 {options.iter().enumerate().map(|(n, r)| view! {
-                    <option value=n.to_string()>{format!("{} · {}", r.name, money_text(&r.unit_price))}</option>
+                    <option value=n.to_string()>{format!("{} · {}", r.name, words(l).money(&r.unit_price))}</option>
                 }).collect_view()}
             </select>
             <button type="button" class="op-button" data-testid=format!("op-substitute-{}", item.id)
@@ -394,7 +394,7 @@ fn item_row(ctx: Ctx, order: &OrderView, item: &Item) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{item.name.clone()}</th>
-            <td>{money_text(&item.unit_price)}</td>
+            <td>{words(l).money(&item.unit_price)}</td>
             <td>{rule_words}</td>
             <td class="op-actions">{control}</td>
         </tr>
@@ -474,7 +474,7 @@ fn ChangeForm(ctx: Ctx) -> impl IntoView {
                     <label for="op-change-method">{T::Method.get(l)}</label>
                     <select id="op-change-method" data-testid="op-change-method"
                         on:change=move |ev| method.set(methods[event_target_value(&ev).parse::<usize>().unwrap_or(0).min(3)])>
-                        {methods.iter().enumerate().map(|(n, m)| view! { <option value=n.to_string()>{m.label(l)}</option> }).collect_view()}
+                        {methods.iter().enumerate().map(|(n, m)| view! { <option value=n.to_string()>{m.label(words(l))}</option> }).collect_view()}
                     </select>
                 }.into_any(),
                 "substitution" => view! {
@@ -488,7 +488,7 @@ fn ChangeForm(ctx: Ctx) -> impl IntoView {
                             let (o, items) = (order(), active());
                             let list = o.zip(items.get(item.get()).cloned()).map(|(o, i)| candidates(&o, &i)).unwrap_or_default();
                             list.into_iter().enumerate().map(|(n, r)| view! {
-                                <option value=n.to_string()>{format!("{} · {}", r.name, money_text(&r.unit_price))}</option>
+                                <option value=n.to_string()>{format!("{} · {}", r.name, words(l).money(&r.unit_price))}</option>
                             }).collect_view()
                         }}
                     </select>
@@ -519,7 +519,7 @@ fn StatusForm(ctx: Ctx) -> impl IntoView {
         ctx.post(
             "/status".to_owned(),
             StatusChange { status: s },
-            move |_: Option<serde_json::Value>| format!("{} {}", T::Done.get(l), s.label(l)),
+            move |_: Option<serde_json::Value>| format!("{} {}", T::Done.get(l), s.label(words(l))),
             |_| None,
         );
     };
@@ -530,7 +530,7 @@ fn StatusForm(ctx: Ctx) -> impl IntoView {
             <select id="op-status" data-testid="op-status"
                 on:change=move |ev| status.set(OrderStatus::ALL[event_target_value(&ev).parse::<usize>().unwrap_or(1).min(7)])>
                 {OrderStatus::ALL.iter().enumerate().map(|(n, s)| view! {
-                    <option value=n.to_string() selected=*s == OrderStatus::OrderProcessing>{s.label(l)}</option>
+                    <option value=n.to_string() selected=*s == OrderStatus::OrderProcessing>{s.label(words(l))}</option>
                 }).collect_view()}
             </select>
             <button type="submit" class="op-button" data-testid="op-set-status">{T::SetStatus.get(l)}</button>

@@ -4,6 +4,8 @@
 //! No web dependencies: this crate compiles into the widget's wasm and into the server.
 
 pub mod backend;
+#[cfg(feature = "catalogs")]
+pub mod catalog;
 pub mod chat;
 pub mod contact;
 pub mod error;
@@ -26,7 +28,7 @@ pub use chat::{
 };
 pub use contact::{Channel, ContactDetail, Email, TelegramHandle, E164};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use i18n::Locale;
+pub use i18n::{Locale, Words};
 pub use order::{
     DeliverySlot, Item, ItemResolution, Money, OrderStatus, OrderView, PaymentOption, Receipt, Replacement,
     TimelineEntry, TimelineEvent,

@@ -204,6 +204,10 @@ pub struct Receipt {
 pub struct OrderView {
     pub id: String,
     pub status: OrderStatus,
+    /// The order's ISO 4217 currency: its prices, refunds and caps are in it. Backends written
+    /// before it existed leave it out; then it is the items' currency.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub currency: String,
     pub items: Vec<Item>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_slot: Option<DeliverySlot>,
@@ -233,6 +237,7 @@ impl OrderView {
         OrderView {
             id: id.into(),
             status,
+            currency: items.first().map(|i| i.unit_price.currency.clone()).unwrap_or_default(),
             items,
             delivery_slot: None,
             payment_options: Vec::new(),
@@ -242,6 +247,14 @@ impl OrderView {
             change_requests: Vec::new(),
             survey_due: false,
             known_contact: None,
+        }
+    }
+
+    /// The order's currency (see [`OrderView::currency`](field@OrderView::currency)).
+    pub fn currency(&self) -> &str {
+        match (self.currency.as_str(), self.items.first()) {
+            ("", Some(first)) => &first.unit_price.currency,
+            (c, _) => c,
         }
     }
 

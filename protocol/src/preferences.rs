@@ -329,7 +329,7 @@ mod tests {
             faq: vec![],
             option_sets: vec![OptionSet {
                 id: "grind".into(),
-                label: Localized { en: "Grind".into(), ru: None, pl: None },
+                label: Localized { en: "Grind".into(), ..Localized::default() },
                 options: vec![ItemOption { id: "whole".into(), label: Localized::default() }],
             }],
         }
@@ -340,6 +340,7 @@ mod tests {
         OrderView {
             id: "KC-1".into(),
             status: OrderStatus::OrderProcessing,
+            currency: "PLN".into(),
             items: vec![Item {
                 id: "coffee-3".into(),
                 name: "Kenya AA".into(),

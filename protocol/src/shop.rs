@@ -202,6 +202,10 @@ pub struct Localized {
     pub ru: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pl: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub de: Option<String>,
 }
 
 impl Localized {
@@ -211,6 +215,8 @@ impl Localized {
             Locale::En => None,
             Locale::Ru => self.ru.as_deref(),
             Locale::Pl => self.pl.as_deref(),
+            Locale::Uk => self.uk.as_deref(),
+            Locale::De => self.de.as_deref(),
         };
         text.unwrap_or(&self.en)
     }

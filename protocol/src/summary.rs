@@ -1,39 +1,22 @@
 //! The agreement in plain words, one sentence a line, in the customer's language.
 
-use crate::i18n::Locale;
+use crate::i18n::Words;
 use crate::order::{Money, OrderView};
 use crate::preferences::Preferences;
 use crate::shop::ShopProfile;
 use crate::substitution::{Fallback, PriceCap, SubstitutionRule};
 
-/// `+10 %` or `+5.00 PLN`.
-fn cap_text(cap: PriceCap, currency: &str) -> String {
+/// `10 %` or `5,00 zł`: how much dearer a substitute may be.
+fn cap_text(cap: PriceCap, order: &OrderView, w: &dyn Words) -> String {
     match cap {
-        PriceCap::Percent { percent } => format!("+{percent} %"),
-        PriceCap::Amount { amount_minor } => {
-            let m = Money { amount_minor, currency: currency.to_owned() };
-            format!("+{}", money_text(&m))
-        }
+        PriceCap::Percent { percent } => format!("{percent} %"),
+        PriceCap::Amount { amount_minor } => w.money(&Money { amount_minor, currency: order.currency().to_owned() }),
     }
 }
 
-/// Minor units as `5.00 PLN`; the widget formats money with Intl instead.
-pub fn money_text(m: &Money) -> String {
-    let sign = if m.amount_minor < 0 { "-" } else { "" };
-    let abs = m.amount_minor.unsigned_abs();
-    format!("{sign}{}.{:02} {}", abs / 100, abs % 100, m.currency)
-}
-
 /// A substitution rule in plain words; `item` names the item a specific replacement is for.
-pub fn rule_text(rule: &SubstitutionRule, l: Locale, order: &OrderView, item: Option<&str>) -> String {
-    let currency = order.items.first().map_or("", |i| i.unit_price.currency.as_str());
-    let similar = |cap: PriceCap| {
-        let mut s = l
-            .pick("substitute similar, at most ", "заменить похожим, не дороже чем на ", "zastąpić podobnym, najwyżej ")
-            .to_owned();
-        s.push_str(&cap_text(cap, currency));
-        s
-    };
+pub fn rule_text(rule: &SubstitutionRule, w: &dyn Words, order: &OrderView, item: Option<&str>) -> String {
+    let similar = |cap: PriceCap| w.text("rule.similar", &[("cap", &cap_text(cap, order, w))]);
     match rule {
         SubstitutionRule::Similar { max_increase } => similar(*max_increase),
         SubstitutionRule::Specific { replacement } => {
@@ -41,70 +24,45 @@ pub fn rule_text(rule: &SubstitutionRule, l: Locale, order: &OrderView, item: Op
             let name = item
                 .and_then(|i| i.replacements.iter().find(|r| &r.id == replacement))
                 .map_or(replacement.as_str(), |r| r.name.as_str());
-            let mut s = l.pick("replace with ", "заменить на ", "zastąpić przez ").to_owned();
-            s.push_str(name);
-            s
+            w.text("rule.specific", &[("name", name)])
         }
         SubstitutionRule::AskFirst { channel, wait_minutes, fallback } => {
             let then = match fallback {
                 Fallback::Similar { max_increase } => similar(*max_increase),
-                Fallback::Remove => {
-                    l.pick("remove and refund", "убрать и вернуть деньги", "usunąć i zwrócić pieniądze").to_owned()
-                }
+                Fallback::Remove => w.text("rule.remove", &[]),
             };
-            format!(
-                "{}{}{}{wait_minutes}{}{then}",
-                l.pick("ask me first via ", "сначала спросить меня: ", "najpierw zapytać mnie: "),
-                channel.label(l),
-                l.pick(", wait ", ", ждать ", ", czekać "),
-                l.pick(" min, then ", " мин, затем ", " min, potem "),
-            )
+            w.count("rule.ask_first", f64::from(*wait_minutes), &[("channel", &channel.label(w)), ("then", &then)])
         }
-        SubstitutionRule::Remove => {
-            l.pick("remove and refund", "убрать и вернуть деньги", "usunąć i zwrócić pieniądze").to_owned()
-        }
-        SubstitutionRule::CancelOrder => {
-            l.pick("cancel the whole order", "отменить весь заказ", "anulować całe zamówienie").to_owned()
-        }
+        SubstitutionRule::Remove => w.text("rule.remove", &[]),
+        SubstitutionRule::CancelOrder => w.text("rule.cancel", &[]),
     }
 }
 
 impl Preferences {
-    /// The plain-words summary a receipt carries.
-    pub fn summary(&self, shop: &ShopProfile, order: &OrderView) -> Vec<String> {
-        let l = self.locale;
+    /// The plain-words summary a receipt carries, written with `w` (the customer's language).
+    pub fn summary(&self, shop: &ShopProfile, order: &OrderView, w: &dyn Words) -> Vec<String> {
+        let l = w.locale();
         let mut lines = Vec::new();
         if self.contact.do_not_call {
-            lines.push(
-                l.pick("We will not call you.", "Мы не будем вам звонить.", "Nie będziemy do Ciebie dzwonić.")
-                    .to_owned(),
-            );
+            lines.push(w.text("summary.no_calls", &[]));
         }
         if !self.contact.channels.is_empty() {
-            let then = l.pick(", then ", ", затем ", ", potem ");
-            let names: Vec<&str> = self.contact.channels.iter().map(|c| c.label(l)).collect();
-            lines.push(format!(
-                "{}{}.",
-                l.pick("We contact you by: ", "Связь с вами: ", "Kontakt z Tobą: "),
-                names.join(then)
-            ));
+            let names: Vec<String> = self.contact.channels.iter().map(|c| c.label(w)).collect();
+            lines.push(w.text("summary.contact", &[("channels", &names.join(&w.text("summary.then", &[])))]));
         }
-        if let Some(w) = self.contact.callback_window {
-            lines.push(format!(
-                "{}{}–{}.",
-                l.pick("Callbacks only between ", "Перезванивать только с ", "Oddzwaniać tylko w godzinach "),
-                String::from(w.start),
-                String::from(w.end)
-            ));
+        if let Some(win) = self.contact.callback_window {
+            let (from, to) = (String::from(win.start), String::from(win.end));
+            lines.push(w.text("summary.callbacks", &[("from", &from), ("to", &to)]));
         }
-        let missing = l.pick("Missing items: ", "Если товара нет: ", "Brakujące produkty: ");
-        lines.push(format!("{missing}{}.", rule_text(&self.substitutions.default, l, order, None)));
+        let rule = rule_text(&self.substitutions.default, w, order, None);
+        lines.push(w.text("summary.missing", &[("rule", &rule)]));
         for o in &self.substitutions.overrides {
             let name = order.item(&o.item).map_or(o.item.as_str(), |i| i.name.as_str());
-            lines.push(format!("{name}: {}.", rule_text(&o.rule, l, order, Some(&o.item))));
+            let rule = rule_text(&o.rule, w, order, Some(&o.item));
+            lines.push(w.text("summary.item", &[("item", name), ("rule", &rule)]));
         }
         if let Some(method) = self.payment {
-            lines.push(format!("{}{}.", l.pick("You pay: ", "Оплата: ", "Płatność: "), method.label(l)));
+            lines.push(w.text("summary.pay", &[("method", &method.label(w))]));
         }
         for note in &self.notes {
             let item = order.item(&note.item);
@@ -118,14 +76,15 @@ impl Preferences {
                 parts.push(format!("«{text}»"));
             }
             let name = item.map_or(note.item.as_str(), |i| i.name.as_str());
-            lines.push(format!("{name}: {}.", parts.join("; ")));
+            lines.push(w.text("summary.item", &[("item", name), ("rule", &parts.join("; "))]));
         }
         lines
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "catalogs"))]
 mod tests {
+    use crate::catalog::words;
     use crate::order::{Item, Money, OrderStatus, OrderView};
     use crate::shop::{ItemOption, Localized, OptionSet, ShopProfile};
     use crate::{Channel, ContactPlan, ItemNote, Locale, PaymentMethod, Preferences, PriceCap, SubstitutionPolicy};
@@ -138,7 +97,9 @@ mod tests {
                 label: Localized::default(),
                 options: vec![ItemOption {
                     id: "whole".into(),
-                    label: Localized { en: "whole beans".into(), ru: Some("в зёрнах".into()), pl: None },
+                    label: Localized {
+                        en: "whole beans".into(), ru: Some("в зёрнах".into()), ..Localized::default()
+                    },
                 }],
             }],
             ..ShopProfile::new("Kept Coffee", "Europe/Warsaw", vec![], vec![])
@@ -186,11 +147,11 @@ mod tests {
     #[test]
     fn the_summary_says_every_promise_in_plain_words() {
         assert_eq!(
-            coffee_story(Locale::En).summary(&shop(), &order()),
+            coffee_story(Locale::En).summary(&shop(), &order(), words(Locale::En)),
             vec![
                 "We will not call you.",
                 "We contact you by: Chat on this site, then WhatsApp.",
-                "Missing items: substitute similar, at most +10 %.",
+                "Missing items: substitute similar, at most 10 % dearer.",
                 "Kenya AA: remove and refund.",
                 "You pay: Card on delivery.",
                 "Kenya AA: whole beans; «beans, not ground».",
@@ -199,18 +160,44 @@ mod tests {
     }
 
     #[test]
+    fn waits_are_counted_in_the_customers_grammar() {
+        let mut p = coffee_story(Locale::Ru);
+        p.substitutions.default = SubstitutionRule::AskFirst {
+            channel: Channel::Whatsapp,
+            wait_minutes: 22,
+            fallback: crate::Fallback::Remove,
+        };
+        assert_eq!(
+            p.summary(&shop(), &order(), words(Locale::Ru))[2],
+            "Если товара нет: сначала спросить меня: WhatsApp, ждать 22 минуты, затем убрать и вернуть деньги."
+        );
+    }
+
+    #[test]
     fn the_summary_speaks_the_customers_language() {
-        let ru = coffee_story(Locale::Ru).summary(&shop(), &order());
+        let ru = coffee_story(Locale::Ru).summary(&shop(), &order(), words(Locale::Ru));
         assert_eq!(ru[0], "Мы не будем вам звонить.");
         assert_eq!(ru[5], "Kenya AA: в зёрнах; «beans, not ground».");
-        assert_eq!(coffee_story(Locale::Pl).summary(&shop(), &order())[4], "Płatność: Kartą przy odbiorze.");
+        assert_eq!(
+            coffee_story(Locale::Pl).summary(&shop(), &order(), words(Locale::Pl))[4],
+            "Płatność: Kartą przy odbiorze."
+        );
     }
 
     #[test]
     fn amount_caps_are_written_in_the_orders_currency() {
-        assert_eq!(super::money_text(&Money { amount_minor: 500, currency: "PLN".into() }), "5.00 PLN");
         let mut p = coffee_story(Locale::En);
         p.substitutions.default = SubstitutionRule::Similar { max_increase: PriceCap::Amount { amount_minor: 250 } };
-        assert_eq!(p.summary(&shop(), &order())[2], "Missing items: substitute similar, at most +2.50 PLN.");
+        assert_eq!(
+            p.summary(&shop(), &order(), words(Locale::En))[2],
+            "Missing items: substitute similar, at most 2.50 PLN dearer."
+        );
+        let mut yen = order();
+        yen.currency = "JPY".into();
+        p.substitutions.default = SubstitutionRule::Similar { max_increase: PriceCap::Amount { amount_minor: 300 } };
+        assert_eq!(
+            p.summary(&shop(), &yen, words(Locale::De))[2],
+            "Fehlende Artikel: durch Ähnliches ersetzen, höchstens 300 JPY teurer."
+        );
     }
 }

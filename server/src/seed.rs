@@ -22,8 +22,9 @@ fn window(s: (u16, u16), e: (u16, u16)) -> TimeWindow {
     TimeWindow { start: LocalTime::hm(s.0, s.1), end: LocalTime::hm(e.0, e.1) }
 }
 
-fn text(en: &str, ru: &str, pl: &str) -> Localized {
-    Localized { en: en.into(), ru: Some(ru.into()), pl: Some(pl.into()) }
+fn text([en, ru, pl, uk, de]: [&str; 5]) -> Localized {
+    let some = |s: &str| Some(s.to_owned());
+    Localized { en: en.into(), ru: some(ru), pl: some(pl), uk: some(uk), de: some(de) }
 }
 
 fn faq(id: &str, locale: Locale, q: &str, a: &str) -> FaqEntry {
@@ -104,16 +105,31 @@ pub fn demo_shop() -> ShopProfile {
         ],
         option_sets: vec![OptionSet {
             id: "grind".into(),
-            label: text("Grind", "Помол", "Mielenie"),
+            label: text(["Grind", "Помол", "Mielenie", "Помел", "Mahlgrad"]),
             options: vec![
-                ItemOption { id: "whole".into(), label: text("whole beans", "в зёрнах", "ziarnista") },
+                ItemOption {
+                    id: "whole".into(),
+                    label: text(["whole beans", "в зёрнах", "ziarnista", "у зернах", "ganze Bohnen"]),
+                },
                 ItemOption {
                     id: "espresso".into(),
-                    label: text("ground for espresso", "помол для эспрессо", "mielona do espresso"),
+                    label: text([
+                        "ground for espresso",
+                        "помол для эспрессо",
+                        "mielona do espresso",
+                        "помел для еспресо",
+                        "gemahlen für Espresso",
+                    ]),
                 },
                 ItemOption {
                     id: "filter".into(),
-                    label: text("ground for filter", "помол для фильтра", "mielona do przelewu"),
+                    label: text([
+                        "ground for filter",
+                        "помол для фильтра",
+                        "mielona do przelewu",
+                        "помел для фільтра",
+                        "gemahlen für Filter",
+                    ]),
                 },
             ],
         }],

@@ -50,6 +50,18 @@ fn new_order() -> Value {
 }
 
 #[tokio::test]
+async fn an_order_in_yen_says_it_is_in_yen() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = shop_state(dir.path()).await;
+    let yen = |a: i64| json!({ "amount_minor": a, "currency": "JPY" });
+    let order =
+        json!({ "items": [{ "id": "tea", "name": "Sencha", "quantity": 1, "unit_price": yen(1500) }], "locale": "uk" });
+    let (status, created) = call(&s, backend("PUT", "/v1/backend/orders/JP-1", KEY, Some(order))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["order"]["currency"], "JPY");
+}
+
+#[tokio::test]
 async fn the_backend_api_needs_one_of_the_configured_keys() {
     let dir = tempfile::tempdir().unwrap();
     let s = shop_state(dir.path()).await;
@@ -77,6 +89,7 @@ async fn an_order_created_by_the_shop_opens_with_the_token_it_returns_and_update
     let (status, view) = call(&s, get("/v1/orders/WEB-77", Some(&token))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(view["known_contact"]["email"], "anna@example.com", "prefilled for the customer");
+    assert_eq!(view["currency"], "PLN", "the order says its currency; nobody guesses it from an item");
 
     // The same PUT again changes nothing and returns no token.
     let (status, again) = call(&s, backend("PUT", "/v1/backend/orders/WEB-77", KEY, Some(new_order()))).await;

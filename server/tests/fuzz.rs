@@ -84,7 +84,7 @@ fn check(bytes: &[u8], shop: &ShopProfile) {
     if let Ok(p) = parse_json::<Preferences>(bytes) {
         if let Ok(valid) = p.validated(shop, &order()) {
             assert!(valid.problems(shop, &order()).is_empty());
-            let _ = valid.summary(shop, &order());
+            let _ = valid.summary(shop, &order(), kept_protocol::catalog::words(valid.locale));
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::components::preferences::PreferenceForm;
 use crate::components::receipt::ReceiptCard;
 use crate::config::Config;
 use crate::host::{self, InstanceId};
-use crate::i18n::Text;
+use crate::i18n::{self, BootText, Part, Text};
 use crate::storage::{self, Outgoing};
 
 /// `{"problems":[...]}`, as the host page receives them.
@@ -53,7 +53,10 @@ pub fn App(config: Config) -> impl IntoView {
                         None => api.order().await,
                     }
                 };
+                // The customer's texts travel beside them (the loader asked for all three at once).
+                let words = i18n::request(locale, Part::Step);
                 let (shop, order) = futures::future::join(shop, order).await;
+                words.done().await.map_err(|_| ApiError::Network)?;
                 Ok::<_, ApiError>((shop?, order?))
             }
         }
@@ -62,18 +65,21 @@ pub fn App(config: Config) -> impl IntoView {
     let loaded = load.value();
     view! {
         <section class="kept-widget" lang=locale.tag() aria-labelledby="kept-heading">
-            <h2 id="kept-heading" class="kept-widget__heading">{Text::Heading.in_locale(locale)}</h2>
             {move || match loaded.get().filter(|_| !load.pending().get()) {
+                // A skeleton of the step while the order and the texts travel.
                 None => view! {
-                    <p class="kept-status" role="status">{Text::Loading.in_locale(locale)}</p>
+                    <div class="kept-skeleton" aria-busy="true">
+                        <p id="kept-heading" class="kept-status" role="status">{i18n::loading_text(locale)}</p>
+                        <span></span><span></span><span></span><span></span>
+                    </div>
                 }.into_any(),
                 Some(Err(e)) => {
-                    let text = if e == ApiError::NotFound { Text::OrderNotFound } else { Text::LoadFailed };
+                    let text = if e == ApiError::NotFound { Text::OrderNotFound.in_locale(locale) } else { BootText::LoadFailed.in_locale(locale) };
                     view! {
                         <div class="kept-alert" role="alert" data-testid="load-error">
-                            <p>{text.in_locale(locale)}</p>
+                            <p id="kept-heading">{text}</p>
                             <button type="button" class="kept-button" on:click=move |_| { load.dispatch(()); }>
-                                {Text::Retry.in_locale(locale)}
+                                {BootText::Retry.in_locale(locale)}
                             </button>
                         </div>
                     }.into_any()
@@ -91,7 +97,10 @@ pub fn App(config: Config) -> impl IntoView {
                     if let Some(id) = instance {
                         leptos::task::spawn_local(async move { host::emit(id, "kept:ready", "{}") });
                     }
-                    view! { <div class="kept-layout">{step} {chat}</div> }.into_any()
+                    view! {
+                        <h2 id="kept-heading" class="kept-widget__heading">{Text::Heading.in_locale(locale)}</h2>
+                        <div class="kept-layout">{step} {chat}</div>
+                    }.into_any()
                 }
             }}
         </section>
@@ -103,7 +112,15 @@ pub fn App(config: Config) -> impl IntoView {
 #[component]
 fn LazyChat(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> impl IntoView {
     let code = RwSignal::new(None::<Result<ChatCode, ChunkMissing>>);
-    let fetch = move || leptos::task::spawn_local(async move { code.set(Some(chat_code().await)) });
+    // The chat's texts come beside its code.
+    let fetch = move || {
+        leptos::task::spawn_local(async move {
+            let words = i18n::request(locale, Part::Chat);
+            let chunk = chat_code().await;
+            let words = words.done().await;
+            code.set(Some(chunk.and_then(|c| words.map(|()| c).map_err(|_| ChunkMissing))))
+        })
+    };
     fetch();
     move || match code.get() {
         None => view! {

@@ -14,7 +14,7 @@ pub fn ReceiptCard(receipt: Receipt, locale: Locale, editable: bool, on_change: 
         <section class="kept-receipt" aria-labelledby="kept-receipt-heading" data-testid="receipt">
             <h3 id="kept-receipt-heading" class="kept-receipt__heading">{Text::ReceiptHeading.in_locale(locale)}</h3>
             <p class="kept-receipt__meta">
-                <span data-testid="receipt-version">{Text::Version.in_locale(locale)} " " {receipt.version}</span>
+                <span data-testid="receipt-version">{Text::Version.with(locale, &[("version", &receipt.version.to_string())])}</span>
                 " · "
                 <time datetime=receipt.accepted_at>{when}</time>
             </p>

@@ -19,7 +19,9 @@ const WASM: &str = "kept-widget_bg.wasm";
 const LINK: &str = "kept-chunks.js";
 const LOADER: &str = "kept.js";
 /// What the build shipped, one file a line: `first <name>` for the first screen (in load order),
-/// `later <name>` for the chunks. Tests, the size report and the benchmark read it.
+/// `later <name>` for the chunks, `text <tag> <step> <chat>` for each locale's two catalog files
+/// (a customer fetches one locale's: the step's with the first screen, the chat's with the
+/// chat). Tests, the size report and the benchmark read it.
 pub const MANIFEST: &str = "kept-files.txt";
 const BUDGET_FILE: &str = "size-budget.txt";
 
@@ -98,7 +100,8 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<Sizes, String> {
     copy(root.join("src").join(LOADER), LOADER)?;
     copy(root.join("index.html"), "index.html")?;
     copy(root.join("style/demo.css"), "demo.css")?;
-    content_hash(&dist, &chunks)?;
+    let texts = catalogs(root, &dist)?;
+    content_hash(&dist, &chunks, &texts)?;
     precompress(&dist)?;
     size_report(root)
 }
@@ -194,7 +197,7 @@ fn hashed_name(name: &str, bytes: &[u8]) -> String {
 /// Renames every file the loader pulls in after its content (so they can be cached for good) and
 /// writes the new names where they are loaded from, then the manifest. The glue and the link
 /// module import each other, so they share one hash: that of both together.
-fn content_hash(dist: &Path, chunks: &[String]) -> Result<(), String> {
+fn content_hash(dist: &Path, chunks: &[String], texts: &[Texts]) -> Result<(), String> {
     let read = |name: &str| std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"));
     let read_text = |name: &str| String::from_utf8(read(name)?).map_err(|e| format!("dist/{name}: {e}"));
     let rename =
@@ -243,12 +246,76 @@ fn content_hash(dist: &Path, chunks: &[String]) -> Result<(), String> {
         if page == LOADER && text.contains("'kept-chat.wasm'") {
             return Err(format!("{LOADER} prefetches kept-chat.wasm, but the build made no chat chunk"));
         }
+        if page == LOADER {
+            text = with_catalog_names(&text, texts)?;
+        }
         write(page, &text)?;
     }
     let first = [LOADER, &glue_name, &link_name, &wasm_name];
     let mut manifest: String = first.iter().map(|n| format!("first {n}\n")).collect();
     manifest.extend(later.iter().map(|n| format!("later {n}\n")));
+    manifest.extend(texts.iter().map(|t| format!("text {} {} {}\n", t.tag, t.step, t.chat)));
     write(MANIFEST, &manifest)
+}
+
+/// One locale's two catalog files, as shipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Texts {
+    pub tag: String,
+    pub step: String,
+    pub chat: String,
+}
+
+/// The keys only the chat shows (the widget's `i18n::Part::of` says the same).
+const CHAT_KEYS: [&str; 4] = ["chat.", "promise.", "status.", "resolution."];
+
+/// Where the catalogs live in the repository (kept-protocol owns them; the server and the
+/// console carry them inside).
+const CATALOGS: &str = "protocol/locales";
+
+/// Ships each catalog as two content-hashed files: the step's texts (fetched with the first
+/// screen) and the chat's (`chat.`/`promise.` keys, fetched with the chat's code).
+fn catalogs(root: &Path, dist: &Path) -> Result<Vec<Texts>, String> {
+    let dir = root.join(CATALOGS);
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{CATALOGS}: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    names.sort();
+    let mut texts = Vec::new();
+    for path in names {
+        let tag = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let all: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (chat, step): (serde_json::Map<_, _>, serde_json::Map<_, _>) =
+            all.into_iter().partition(|(k, _)| CHAT_KEYS.iter().any(|p| k.starts_with(p)));
+        let ship = |stem: String, part: serde_json::Map<String, serde_json::Value>| -> Result<String, String> {
+            let json = serde_json::to_string(&part).map_err(|e| e.to_string())?;
+            let name = hashed_name(&format!("{stem}.json"), json.as_bytes());
+            std::fs::write(dist.join(&name), json).map_err(|e| format!("dist/{name}: {e}"))?;
+            Ok(name)
+        };
+        let step = ship(format!("kept-{tag}"), step)?;
+        let chat = ship(format!("kept-chat-{tag}"), chat)?;
+        texts.push(Texts { tag, step, chat });
+    }
+    if texts.is_empty() {
+        return Err(format!("{CATALOGS} has no catalogs"));
+    }
+    Ok(texts)
+}
+
+/// The loader with the catalogs' shipped names written where it looks them up.
+fn with_catalog_names(loader: &str, texts: &[Texts]) -> Result<String, String> {
+    const PLACE: &str = "/*catalogs*/{}";
+    if !loader.contains(PLACE) {
+        return Err(format!("{LOADER} has no {PLACE} for the catalogs' names"));
+    }
+    let names: Vec<String> =
+        texts.iter().map(|t| format!("\"{}\":\"{}\",\"chat-{}\":\"{}\"", t.tag, t.step, t.tag, t.chat)).collect();
+    Ok(loader.replace(PLACE, &format!("{{{}}}", names.join(","))))
 }
 
 /// The loader as shipped: its lines that are only a comment left out (they are for its readers
@@ -263,27 +330,47 @@ fn without_comment_lines(js: &str) -> String {
         .collect()
 }
 
-/// The shipped files in `dist`, from the build's manifest: the first screen in load order, then
-/// the chunks loaded after it.
-pub fn shipped(dist: &Path) -> Result<(Vec<String>, Vec<String>), String> {
+/// The shipped files in `dist`, from the build's manifest.
+#[derive(Clone, Debug, Default)]
+pub struct Shipped {
+    /// The first screen's code, in load order.
+    pub first: Vec<String>,
+    /// The chunks loaded after it.
+    pub later: Vec<String>,
+    /// Each locale's catalog files.
+    pub texts: Vec<Texts>,
+}
+
+impl Shipped {
+    /// Every shipped file.
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        let texts = self.texts.iter().flat_map(|t| [t.step.as_str(), t.chat.as_str()]);
+        self.first.iter().chain(&self.later).map(String::as_str).chain(texts)
+    }
+}
+
+/// Reads the build's manifest in `dist`.
+pub fn shipped(dist: &Path) -> Result<Shipped, String> {
     let text = std::fs::read_to_string(dist.join(MANIFEST)).map_err(|e| format!("dist/{MANIFEST}: {e}"))?;
-    let (mut first, mut later) = (Vec::new(), Vec::new());
+    let mut shipped = Shipped::default();
     for line in text.lines() {
-        match line.split_once(' ') {
-            Some(("first", name)) => first.push(name.to_owned()),
-            Some(("later", name)) => later.push(name.to_owned()),
+        let words: Vec<&str> = line.split(' ').collect();
+        match words[..] {
+            ["first", name] => shipped.first.push(name.to_owned()),
+            ["later", name] => shipped.later.push(name.to_owned()),
+            ["text", tag, step, chat] => {
+                shipped.texts.push(Texts { tag: tag.to_owned(), step: step.to_owned(), chat: chat.to_owned() })
+            }
             _ => return Err(format!("dist/{MANIFEST}: unreadable line {line:?}")),
         }
     }
-    Ok((first, later))
+    Ok(shipped)
 }
 
 /// Writes `.br` and `.gz` beside each shipped file, at the best settings, so the server (or a
 /// CDN) sends them as they are instead of compressing on every request.
 fn precompress(dist: &Path) -> Result<(), String> {
-    let (first, later) = shipped(dist)?;
-    for name in first.iter().chain(&later) {
-        let name = name.as_str();
+    for name in shipped(dist)?.all() {
         let path = dist.join(name);
         let bytes = std::fs::read(&path).map_err(|e| format!("dist/{name}: {e}"))?;
         let mut gz = GzEncoder::new(Vec::new(), Compression::best());
@@ -320,24 +407,36 @@ pub struct Sizes {
 /// Prints raw and gzip sizes of each shipped file and checks both totals against their budgets.
 pub fn size_report(root: &Path) -> Result<Sizes, String> {
     let dist = root.join("dist");
-    let (first, later) = shipped(&dist)?;
+    let shipped = shipped(&dist)?;
     println!("{:<40} {:>10} {:>10}", "file", "raw", "gzip");
-    let mut sizes = Sizes { first_screen: 0, whole: 0 };
-    let mut raw_first = 0;
-    for name in first.iter().chain(&later) {
+    let size = |name: &str| -> Result<(usize, u64), String> {
         let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"))?;
         let gz = gzip_len(&bytes);
         println!("{:<40} {:>10} {:>10}", name, bytes.len(), gz);
-        if first.contains(name) {
-            sizes.first_screen += gz;
-            raw_first += bytes.len();
-        }
-        sizes.whole += gz;
-        if Some(name) == first.last() {
-            println!("{:<40} {:>10} {:>10}", "first screen", raw_first, sizes.first_screen);
-        }
+        Ok((bytes.len(), gz))
+    };
+    let (mut raw_code, mut gz_code, mut gz_later) = (0, 0, 0);
+    for name in &shipped.first {
+        let (raw, gz) = size(name)?;
+        raw_code += raw;
+        gz_code += gz;
     }
-    println!("{:<40} {:>10} {:>10}", "whole (every chunk)", "", sizes.whole);
+    for name in &shipped.later {
+        gz_later += size(name)?.1;
+    }
+    // A customer fetches one locale's texts: the budgets hold for the largest.
+    let (mut step_max, mut both_max) = ((0, 0), 0);
+    for t in &shipped.texts {
+        let step = size(&t.step)?;
+        let chat = size(&t.chat)?.1;
+        if step.1 > step_max.1 {
+            step_max = step;
+        }
+        both_max = both_max.max(step.1 + chat);
+    }
+    let sizes = Sizes { first_screen: gz_code + step_max.1, whole: gz_code + gz_later + both_max };
+    println!("{:<40} {:>10} {:>10}", "first screen (largest locale)", raw_code + step_max.0, sizes.first_screen);
+    println!("{:<40} {:>10} {:>10}", "whole (every chunk, largest locale)", "", sizes.whole);
     if let Ok(css) = std::fs::read(root.join("style/kept.css")) {
         println!("(style/kept.css is inside the wasm: {} raw, {} gzip on its own)", css.len(), gzip_len(&css));
     }

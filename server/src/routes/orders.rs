@@ -76,8 +76,8 @@ pub fn checkable(shop: &ShopProfile, order: Order) -> OrderView {
         editable: order.editable && order.status.allows_edits(),
         payment_options,
         delivery_slot: order.delivery_slot,
-        items: order.items,
-        ..OrderView::new(order.id, order.status, vec![])
+        // The order's currency (the shop's servers give every price in one, which is checked).
+        ..OrderView::new(order.id, order.status, order.items)
     }
 }
 
@@ -112,7 +112,7 @@ async fn submit(
     let preferences = preferences.validated(&shop, &view).map_err(ApiError::Validation)?;
     let canonical = canonical::json(&preferences)?;
     let digest = canonical::digest(&canonical);
-    let summary = preferences.summary(&shop, &view);
+    let summary = preferences.summary(&shop, &view, kept_protocol::catalog::words(preferences.locale));
     let receipt = Receipt { version: 0, accepted_at: clock::now(), digest, summary, preferences };
     let version =
         NewVersion { order: view.id.clone(), origin: Origin::Customer, key, request_hash, canonical, receipt };

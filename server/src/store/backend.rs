@@ -91,7 +91,7 @@ pub async fn save(tx: &mut Tx, id: &str, order: BackendOrder) -> Result<(bool, O
             let view = crate::routes::orders::checkable(&shop, now_order);
             let canonical = canonical::json(&prefs)?;
             let digest = canonical::digest(&canonical);
-            let summary = prefs.summary(&shop, &view);
+            let summary = prefs.summary(&shop, &view, kept_protocol::catalog::words(prefs.locale));
             let (seq,): (i64,) =
                 crate::sql!(tx.db(), |c| sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM events").fetch_one(c).await)?;
             let receipt =

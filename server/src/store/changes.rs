@@ -167,17 +167,8 @@ pub async fn out_of_stock(
                 },
                 None => ChangeKind::Removal { item: item_id.to_owned(), refund: refund_of(&item) },
             };
-            let text = format!(
-                "{} {}: {} {wait_minutes} {}",
-                item.name,
-                locale.pick("is out of stock", "нет в наличии", "jest niedostępny"),
-                locale.pick("answer here within", "ответьте здесь в течение", "odpowiedz tutaj w ciągu"),
-                locale.pick(
-                    "minutes; otherwise we follow your rule.",
-                    "минут, иначе мы поступим по вашему правилу.",
-                    "minut; inaczej postąpimy według Twojej zasady."
-                ),
-            );
+            let words: &dyn kept_protocol::Words = kept_protocol::catalog::words(locale);
+            let text = words.count("chat.ask_first_question", f64::from(wait_minutes), &[("item", &item.name)]);
             let question = Question { deadline: clock::rfc3339(deadline), fallback, channel };
             // A new question about the item replaces one still open.
             withdraw_questions(tx, order, item_id, None).await?;
@@ -278,7 +269,7 @@ async fn apply(tx: &mut Tx, order: &str, cr: &ChangeRequest) -> Result<(), ApiEr
                 let view = crate::routes::orders::checkable(&shop, o);
                 let canonical = canonical::json(&prefs)?;
                 let digest = canonical::digest(&canonical);
-                let summary = prefs.summary(&shop, &view);
+                let summary = prefs.summary(&shop, &view, kept_protocol::catalog::words(prefs.locale));
                 let receipt = kept_protocol::Receipt {
                     version: 0,
                     accepted_at: clock::now(),

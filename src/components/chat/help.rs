@@ -54,9 +54,7 @@ pub fn FaqSearch(faq: Vec<FaqEntry>, locale: Locale) -> impl IntoView {
 /// The named manager says hello.
 #[component]
 pub fn Greeting(manager: Manager, locale: Locale) -> impl IntoView {
-    let text =
-        [ChatText::GreetingHello.in_locale(locale), " ", &manager.name, ChatText::GreetingLooksAfter.in_locale(locale)]
-            .concat();
+    let text = ChatText::Greeting.with(locale, &[("name", &manager.name)]);
     view! { <p class="kept-greeting" data-testid="greeting">{text}</p> }
 }
 

@@ -16,7 +16,6 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{new_idempotency_key, Api};
 use crate::components::chat::text::ChatText;
-use crate::i18n::Text;
 use crate::task::Scope;
 use crate::{storage, wire};
 use composer::Composer;
@@ -359,13 +358,14 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     });
     let wait_text = match (&shop.reply_time, shop.availability.open_now) {
         (Some(r), true) => {
-            [ChatText::QuestionReceived.in_locale(locale), " ", &status::usually_replies(r, locale), "."].concat()
+            [ChatText::QuestionReceived.in_locale(locale), " ".into(), status::usually_replies(r, locale), ".".into()]
+                .concat()
         }
         (None, true) => {
-            [ChatText::QuestionReceived.in_locale(locale), " ", ChatText::AnswerSoon.in_locale(locale)].concat()
+            [ChatText::QuestionReceived.in_locale(locale), ChatText::AnswerSoon.in_locale(locale)].join(" ")
         }
         (_, false) => {
-            [ChatText::QuestionReceived.in_locale(locale), " ", ChatText::AnswerWhenOpen.in_locale(locale)].concat()
+            [ChatText::QuestionReceived.in_locale(locale), ChatText::AnswerWhenOpen.in_locale(locale)].join(" ")
         }
     };
     // The promise is the reply time shown (or a quarter of an hour when none is measured yet),
@@ -401,7 +401,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             <Show when=move || survey_due.get()><Survey api=survey_api.clone() locale/></Show>
             <FaqSearch faq=shop.faq.clone() locale/>
             <Show when=move || load_failed.get()>
-                <p class="kept-alert" role="alert">{Text::LoadFailed.in_locale(locale)}</p>
+                <p class="kept-alert" role="alert">{crate::i18n::BootText::LoadFailed.in_locale(locale)}</p>
             </Show>
             <MessageList chat more_on_server=Signal::derive(move || older.get().is_some()) load_older locale on_retry/>
             {move || waiting.get().then(|| view! { <p class="kept-hint" role="status" data-testid="waiting">{wait_text.clone()}</p> })}

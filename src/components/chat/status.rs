@@ -10,18 +10,12 @@ use leptos::prelude::*;
 use crate::api::{new_idempotency_key, Api, ApiError};
 use crate::components::chat::text::ChatText;
 use crate::format;
-use crate::i18n::Text;
+use crate::i18n::{self, Text, Words};
+use kept_protocol::Words as _;
 
 /// "Usually replies in about N min", from the measured reply time.
 pub fn usually_replies(r: &ReplyTime, locale: Locale) -> String {
-    [
-        ChatText::UsuallyReplies.in_locale(locale),
-        " ",
-        &r.minutes().to_string(),
-        " ",
-        ChatText::Minutes.in_locale(locale),
-    ]
-    .concat()
+    i18n::count(locale, ChatText::UsuallyReplies.key(), f64::from(r.minutes()), &[])
 }
 
 /// Open or closed, someone at the console or not, and how fast the shop usually answers.
@@ -29,15 +23,15 @@ pub fn usually_replies(r: &ReplyTime, locale: Locale) -> String {
 pub fn Presence(availability: Availability, reply_time: Option<ReplyTime>, locale: Locale) -> impl IntoView {
     let status = if let (true, Some(name)) = (availability.open_now, availability.online.first()) {
         // A named person, honestly: the operator whose console is open ("Anna is online").
-        [name.as_str(), " ", ChatText::IsOnline.in_locale(locale)].concat()
+        ChatText::IsOnline.with(locale, &[("name", name)])
     } else if availability.open_now && availability.operators_online > 0 {
-        ChatText::OnlineNow.in_locale(locale).to_owned()
+        ChatText::OnlineNow.in_locale(locale)
     } else if availability.open_now {
-        ChatText::OpenNobody.in_locale(locale).to_owned()
+        ChatText::OpenNobody.in_locale(locale)
     } else {
         match availability.next_opening.as_deref() {
-            Some(t) => [ChatText::ClosedBackAt.in_locale(locale), " ", &format::date_time(t, locale)].concat(),
-            None => ChatText::ClosedNow.in_locale(locale).to_owned(),
+            Some(t) => ChatText::ClosedBackAt.with(locale, &[("time", &format::when(t, locale))]),
+            None => ChatText::ClosedNow.in_locale(locale),
         }
     };
     let reply = reply_time.map(|r| usually_replies(&r, locale));
@@ -49,29 +43,27 @@ pub fn Presence(availability: Availability, reply_time: Option<ReplyTime>, local
 
 fn timeline_text(e: &TimelineEvent, items: &[(String, String)], l: Locale) -> String {
     match e {
-        TimelineEvent::Status { status } => status.label(l).to_owned(),
+        TimelineEvent::Status { status } => status.label(&Words(l)),
         TimelineEvent::PreferencesAgreed { version } => {
-            [ChatText::AgreementSaved.in_locale(l), " ", &version.to_string()].concat()
+            ChatText::AgreementSaved.with(l, &[("version", &version.to_string())])
         }
         TimelineEvent::PromiseBroken { receipt_version, .. } => {
-            [ChatText::Reported.in_locale(l), " ", &receipt_version.to_string()].concat()
+            ChatText::Reported.with(l, &[("version", &receipt_version.to_string())])
         }
         TimelineEvent::ItemResolved { item, resolution } => {
             let name = items.iter().find(|(id, _)| id == item).map_or(item.as_str(), |(_, n)| n.as_str());
-            [name, ": ", &resolution.label(l)].concat()
+            [name, ": ", &resolution.label(&Words(l))].concat()
         }
-        TimelineEvent::ChangeRequested { .. } => ChatText::ChangeAsked.in_locale(l).to_owned(),
+        TimelineEvent::ChangeRequested { .. } => ChatText::ChangeAsked.in_locale(l),
         TimelineEvent::ChangeAnswered { accepted, .. } => {
-            if *accepted { ChatText::ChangeAccepted } else { ChatText::ChangeDeclined }.in_locale(l).to_owned()
+            if *accepted { ChatText::ChangeAccepted } else { ChatText::ChangeDeclined }.in_locale(l)
         }
-        TimelineEvent::CallbackRequested { .. } => ChatText::CallbackAsked.in_locale(l).to_owned(),
-        TimelineEvent::SurveyAnswered { rating } => {
-            [ChatText::Rated.in_locale(l), " ", &rating.to_string(), "/5"].concat()
-        }
-        TimelineEvent::CallLogged { .. } => ChatText::ShopCalled.in_locale(l).to_owned(),
-        TimelineEvent::OrderUpdated { dropped } if dropped.is_empty() => ChatText::OrderUpdated.in_locale(l).to_owned(),
-        TimelineEvent::OrderUpdated { .. } => ChatText::OrderUpdatedDropped.in_locale(l).to_owned(),
-        TimelineEvent::Unknown => ChatText::Updated.in_locale(l).to_owned(),
+        TimelineEvent::CallbackRequested { .. } => ChatText::CallbackAsked.in_locale(l),
+        TimelineEvent::SurveyAnswered { rating } => ChatText::Rated.with(l, &[("rating", &rating.to_string())]),
+        TimelineEvent::CallLogged { .. } => ChatText::ShopCalled.in_locale(l),
+        TimelineEvent::OrderUpdated { dropped } if dropped.is_empty() => ChatText::OrderUpdated.in_locale(l),
+        TimelineEvent::OrderUpdated { .. } => ChatText::OrderUpdatedDropped.in_locale(l),
+        TimelineEvent::Unknown => ChatText::Updated.in_locale(l),
     }
 }
 
@@ -99,17 +91,9 @@ const PROMISES: [(Promise, &str); 4] = [
     (Promise::Other, "other"),
 ];
 
-fn promise_text(p: Promise, l: Locale) -> &'static str {
-    match p {
-        Promise::CalledMe => l.pick("They called me", "Мне позвонили", "Zadzwoniono do mnie"),
-        Promise::AskedToPrepay => l.pick("They asked me to prepay", "Попросили предоплату", "Poproszono o przedpłatę"),
-        Promise::SubstitutedAgainstRule => l.pick(
-            "They substituted against my rule",
-            "Заменили вопреки моему правилу",
-            "Zamieniono wbrew mojej zasadzie",
-        ),
-        Promise::Other => l.pick("Something else", "Другое", "Coś innego"),
-    }
+fn promise_text(p: Promise, l: Locale) -> String {
+    let key = PROMISES.iter().find(|(x, _)| *x == p).map_or("other", |(_, k)| k);
+    i18n::text(l, &["promise.", key].concat())
 }
 
 /// The agreement in plain words, pinned, with "the shop broke this".
@@ -178,42 +162,26 @@ pub fn AgreementCard(api: Api, receipt: Signal<Option<Receipt>>, locale: Locale)
     }
 }
 
-fn change_text(c: &ChangeKind, currency_locale: Locale) -> String {
+fn change_text(c: &ChangeKind, l: Locale) -> String {
+    let w = Words(l);
     match c {
-        ChangeKind::Payment { method } => {
-            [ChatText::PayBy.in_locale(currency_locale), " ", method.label(currency_locale)].concat()
+        ChangeKind::Payment { method } => ChatText::PayBy.with(l, &[("method", &method.label(&w))]),
+        ChangeKind::Substitution { name, unit_price, .. } => {
+            ChatText::SubstituteWith.with(l, &[("name", name), ("price", &w.money(unit_price))])
         }
-        ChangeKind::Substitution { name, unit_price, .. } => [
-            ChatText::SubstituteWith.in_locale(currency_locale),
-            " ",
-            name,
-            " (",
-            &format::money(unit_price.amount_minor, &unit_price.currency, currency_locale),
-            ")",
-        ]
-        .concat(),
-        ChangeKind::DeliverySlot { slot } => {
-            [ChatText::DeliverAt.in_locale(currency_locale), " ", &format::date_time(&slot.start, currency_locale)]
-                .concat()
-        }
-        ChangeKind::Unknown => ChatText::ChangeAsked.in_locale(currency_locale).to_owned(),
-        ChangeKind::Removal { refund, .. } => [
-            ChatText::RemoveAndRefund.in_locale(currency_locale),
-            " ",
-            &format::money(refund.amount_minor, &refund.currency, currency_locale),
-        ]
-        .concat(),
+        ChangeKind::DeliverySlot { slot } => ChatText::DeliverAt.with(l, &[("time", &format::when(&slot.start, l))]),
+        ChangeKind::Unknown => ChatText::ChangeAsked.in_locale(l),
+        ChangeKind::Removal { refund, .. } => ChatText::RemoveAndRefund.with(l, &[("amount", &w.money(refund))]),
     }
 }
 
 /// "Answer by 14:35; otherwise we remove it and refund you." for an ask-first question.
 fn question_text(q: &Question, locale: Locale) -> String {
-    let then = match q.fallback {
-        Fallback::Remove => ChatText::ElseRemove,
-        Fallback::Similar { .. } => ChatText::ElseSimilar,
+    let text = match q.fallback {
+        Fallback::Remove => ChatText::AnswerByElseRemove,
+        Fallback::Similar { .. } => ChatText::AnswerByElseSimilar,
     };
-    [ChatText::AnswerBy.in_locale(locale), " ", &format::date_time(&q.deadline, locale), "; ", then.in_locale(locale)]
-        .concat()
+    text.with(locale, &[("time", &format::when(&q.deadline, locale))])
 }
 
 /// A change the shop asks for: nothing changes until the customer accepts it.

@@ -10,7 +10,7 @@ use super::super::preferences::field::{FieldError, TextField};
 use crate::api::{new_idempotency_key, Api, ApiError};
 use crate::components::chat::text::ChatText;
 use crate::format;
-use crate::i18n::Text;
+use crate::i18n::{Text, Words};
 
 /// The ways out this contact plan allows.
 #[derive(Debug, Default, PartialEq)]
@@ -85,7 +85,7 @@ pub fn WayOut(
     let email = RwSignal::new(routes.email.clone());
     let email_problem = RwSignal::new(None);
     let window_problem = RwSignal::new(None);
-    let done = RwSignal::new(None::<&'static str>);
+    let done = RwSignal::new(None::<String>);
     let request_callback = move |_| {
         let (Some(s), Some(e)) = (LocalTime::parse(&start.get_untracked()), LocalTime::parse(&end.get_untracked()))
         else {
@@ -109,7 +109,7 @@ pub fn WayOut(
     let by_email = move |_| match Email::parse(&email.get_untracked()) {
         Ok(address) => {
             email_problem.set(None);
-            on_message.run([ChatText::AnswerByEmail.in_locale(locale), ": ", address.as_str()].concat());
+            on_message.run(ChatText::AnswerByEmailNote.with(locale, &[("address", address.as_str())]));
             done.set(Some(ChatText::WayOutSent.in_locale(locale)));
         }
         Err(code) => email_problem.set(Some(code)),
@@ -119,8 +119,9 @@ pub fn WayOut(
         .messengers
         .into_iter()
         .map(|(channel, detail)| {
-            let note = [ChatText::ContinueIn.in_locale(locale), " ", channel.label(locale), ": ", &detail].concat();
-            let label = note.clone();
+            let name = channel.label(&Words(locale));
+            let note = ChatText::ContinueNote.with(locale, &[("channel", &name), ("detail", &detail)]);
+            let label = ChatText::ContinueIn.with(locale, &[("channel", &name), ("detail", &detail)]);
             view! {
                 <button type="button" class="kept-button kept-button--secondary" data-testid="continue-in"
                     on:click=move |_| {
@@ -136,7 +137,7 @@ pub fn WayOut(
             {phone.map(|phone| view! {
                 <fieldset class="kept-fieldset" class:kept-field--invalid=move || window_problem.get().is_some()
                     aria-describedby=move || window_problem.get().map(|_| "kept-wo-window-error")>
-                    <legend class="kept-field__label">{ChatText::CallMeBack.in_locale(locale)} " " {phone}</legend>
+                    <legend class="kept-field__label">{ChatText::CallMeBack.with(locale, &[("phone", &phone)])}</legend>
                     <div class="kept-row">
                         <TextField id="kept-wo-date" label=ChatText::Day.in_locale(locale) kind="date" autocomplete="off"
                             value=date code=Signal::stored(None) locale/>

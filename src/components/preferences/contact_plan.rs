@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::field::{error_id, FieldError, TextField};
 use super::{problem_at, Draft};
-use crate::i18n::Text;
+use crate::i18n::{Text, Words};
 
 /// Moves `c` one place up (`-1`) or down (`+1`) in `list`.
 fn shift(list: &mut [Channel], c: Channel, by: isize) {
@@ -23,8 +23,11 @@ fn shift(list: &mut [Channel], c: Channel, by: isize) {
 fn ChannelRow(c: Channel, draft: Draft, locale: Locale) -> impl IntoView {
     let rank = move || draft.channels.with(|l| l.iter().position(|x| *x == c));
     let blocked = move || c.is_call() && draft.do_not_call.get();
-    let label = c.label(locale);
-    let aria = move |t: Text| [label, ": ", t.in_locale(locale)].concat();
+    let label = c.label(&Words(locale));
+    let aria = {
+        let label = label.clone();
+        move |t: Text| t.with(locale, &[("channel", &label)])
+    };
     view! {
         <li class="kept-rank">
             <label class="kept-choice">

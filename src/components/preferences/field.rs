@@ -19,7 +19,7 @@ pub fn FieldError(id: &'static str, #[prop(into)] code: Signal<Option<ProblemCod
 #[component]
 pub fn TextField(
     id: &'static str,
-    label: &'static str,
+    label: String,
     kind: &'static str,
     autocomplete: &'static str,
     value: RwSignal<String>,

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::host::{self, InstanceId};
-use crate::i18n::Text;
+use crate::i18n::{Text, Words};
 use contact_plan::ContactPlanFields;
 use notes::NoteFields;
 use payment::{PaymentChoice, PaymentFields};
@@ -125,7 +125,7 @@ pub fn PreferenceForm(
             condition: o.conditions.first().cloned(),
         })
         .collect();
-    let currency = order.items.first().map(|i| i.unit_price.currency.clone()).unwrap_or_default();
+    let currency = order.currency().to_owned();
     let items = order.items.clone();
     let sets = shop.option_sets.clone();
     let order_id = order.id.clone();
@@ -189,7 +189,7 @@ pub fn PreferenceForm(
                     {move || {
                         let prefs = draft.preferences(locale);
                         context
-                            .with_value(|(shop, order)| prefs.summary(shop, order))
+                            .with_value(|(shop, order)| prefs.summary(shop, order, &Words(locale)))
                             .into_iter()
                             .map(|line| view! { <li>{line}</li> })
                             .collect_view()

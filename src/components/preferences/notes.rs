@@ -62,7 +62,7 @@ fn ItemNoteFields(
     view! {
         <li class="kept-field" class:kept-field--invalid=move || problem.get().is_some()>
             {select}
-            <label class="kept-field__label" for=note_id.clone()>{[Text::NoteFor.in_locale(locale), " ", &item.name].concat()}</label>
+            <label class="kept-field__label" for=note_id.clone()>{Text::NoteFor.with(locale, &[("item", &item.name)])}</label>
             <input id=note_id class="kept-input" type="text" maxlength=NOTE_TEXT_MAX_CHARS.to_string()
                 data-testid=["note-", &item.id].concat() aria-describedby=counter_id.clone()
                 value=text.get_untracked()

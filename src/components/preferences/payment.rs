@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::field::{error_id, FieldError};
 use super::{problem_at, Draft};
-use crate::i18n::Text;
+use crate::i18n::{Text, Words};
 
 /// An offered method, whether this order allows it, and the condition the shop puts on it.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,12 +18,9 @@ pub struct PaymentChoice {
 /// A condition in the customer's words, with money and times formatted by the browser.
 pub fn condition_text(c: &PaymentCondition, currency: &str, locale: Locale) -> String {
     match c {
-        PaymentCondition::SlotStartsFrom { time } => {
-            [Text::SlotFrom.in_locale(locale), " ", &String::from(*time), "."].concat()
-        }
+        PaymentCondition::SlotStartsFrom { time } => Text::SlotFrom.with(locale, &[("time", &String::from(*time))]),
         PaymentCondition::MaxTotal { amount_minor } => {
-            [Text::MaxTotal.in_locale(locale), " ", &crate::format::money(*amount_minor, currency, locale), "."]
-                .concat()
+            Text::MaxTotal.with(locale, &[("amount", &crate::format::money(*amount_minor, currency, locale))])
         }
     }
 }
@@ -45,7 +42,7 @@ pub fn PaymentFields(
             let reason = choice.condition.as_ref().map(|c| {
                 let mut text = condition_text(c, &currency, locale);
                 if !choice.available {
-                    text = [Text::NotForThisOrder.in_locale(locale), " ", &text].concat();
+                    text = [Text::NotForThisOrder.in_locale(locale), text].join(" ");
                 }
                 view! { <span class="kept-choice__reason">{text}</span> }
             });
@@ -61,7 +58,7 @@ pub fn PaymentFields(
                         disabled=!choice.available
                         on:change=move |_| draft.payment.set(Some(m))
                     />
-                    <span class="kept-choice__label">{m.label(locale)}</span>
+                    <span class="kept-choice__label">{m.label(&Words(locale))}</span>
                     {reason}
                 </label>
             }

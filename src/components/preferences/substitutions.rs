@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::field::{error_id, FieldError};
 use super::{problem_at, Draft};
-use crate::i18n::Text;
+use crate::i18n::{Text, Words};
 
 /// The editor's own fields, from which the order rule is rebuilt on every change.
 #[derive(Clone, Copy)]
@@ -164,7 +164,7 @@ pub fn SubstitutionFields(
     let ask_editor = move || {
         let channels = move || {
             draft.channels.get().into_iter().map(|c| {
-                view! { <option value=c.as_str() selected=f.channel.get_untracked() == Some(c)>{c.label(locale)}</option> }
+                view! { <option value=c.as_str() selected=f.channel.get_untracked() == Some(c)>{c.label(&Words(locale))}</option> }
             }).collect_view()
         };
         view! {
@@ -266,13 +266,12 @@ fn ItemOverride(
         let is = value == selected;
         view! { <option value=value selected=is>{text}</option> }
     };
-    let mut options = vec![option(String::new(), Text::AsOrder.in_locale(locale).to_owned())];
+    let mut options = vec![option(String::new(), Text::AsOrder.in_locale(locale))];
     for r in &item.replacements {
-        options
-            .push(option(["specific:", &r.id].concat(), [Text::ReplaceWith.in_locale(locale), " ", &r.name].concat()));
+        options.push(option(["specific:", &r.id].concat(), Text::ReplaceWith.with(locale, &[("name", &r.name)])));
     }
     for (kind, text) in KINDS {
-        options.push(option(kind.to_owned(), text.in_locale(locale).to_owned()));
+        options.push(option(kind.to_owned(), text.in_locale(locale)));
     }
     view! {
         <li class="kept-field" class:kept-field--invalid=move || problem.get().is_some()>
