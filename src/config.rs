@@ -19,7 +19,7 @@ pub struct Config {
     pub shop: Option<ShopProfile>,
     /// The order's items, for a backend that does not serve the order view (`data-items`, JSON).
     pub items: Option<Vec<Item>>,
-    /// `light` or `dark` to override the browser's colour scheme.
+    /// `light`, `dark` or `auto` (the customer's OS); else the page's declared colour scheme.
     pub theme: Option<&'static str>,
     /// `status` for the order-status page (the chat and the agreement only); else the checkout.
     pub status_only: bool,
@@ -154,6 +154,7 @@ fn mode(m: Option<&str>) -> Result<bool, ConfigError> {
 fn theme(t: Option<&str>) -> Option<&'static str> {
     match t {
         Some("dark") => Some("dark"),
+        Some("auto") => Some("auto"),
         Some("light") => Some("light"),
         _ => None,
     }

@@ -82,6 +82,13 @@ function prefetch(el) {
 // (CSSOM, not a style attribute: it works under a strict style-src.)
 function reserve(host) {
   host.classList.add('kept-host');
+  // The widget wears the page's colours: the colour scheme the page declares where it sits (the
+  // CSS color-scheme, else the meta tag). Light when it declares none, even on a dark OS; the
+  // OS's when it allows both (data-theme, read by the widget, still wins).
+  const css = getComputedStyle(host).colorScheme;
+  const declared = css && css !== 'normal' ? css : (document.querySelector('meta[name="color-scheme"]')?.content ?? '');
+  const dark = declared.includes('dark');
+  host.setAttribute('data-kept-theme', dark && declared.includes('light') ? 'auto' : dark ? 'dark' : 'light');
   if (getComputedStyle(host).display === 'inline') host.style.display = 'block';
   if (!host.style.minHeight) host.style.minHeight = '480px';
   hosts.push(host);
@@ -104,8 +111,10 @@ function handle(host) {
 
 for (const tag of document.querySelectorAll('script[type="module"][src]')) {
   if (new URL(tag.getAttribute('src'), document.baseURI).href !== here) continue;
-  const host = reserve(document.createElement('div'));
+  // In the page first: the page's colour scheme is read where the widget sits.
+  const host = document.createElement('div');
   tag.after(host);
+  reserve(host);
   const early = prefetch(tag);
   ready.then(() => api.boot(host, tag, early));
 }

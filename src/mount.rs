@@ -22,6 +22,7 @@ pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>)
     };
     match config {
         Ok(config) => {
+            // Without one, the loader has set the page's own scheme (see `reserve` in kept.js).
             if let Some(theme) = config.theme {
                 let _ = host.set_attribute("data-kept-theme", theme);
             }

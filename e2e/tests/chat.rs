@@ -218,6 +218,6 @@ fn a_missed_reply_time_offers_a_way_out_prefilled_from_the_contact_plan() {
     wait_for("the way out reaches the shop", find::PATIENCE, || {
         let page = server.get_json("/v1/orders/KC-1001/messages");
         let texts: Vec<_> = page["messages"].as_array()?.iter().filter_map(|m| m["text"].as_str()).collect();
-        texts.contains(&"Continue in WhatsApp: +48600100200").then_some(())
+        texts.contains(&"Please continue in WhatsApp: +48600100200").then_some(())
     });
 }

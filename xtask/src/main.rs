@@ -1,4 +1,4 @@
-//! `cargo xtask setup | demo | test | bench | size`: everything a fresh machine needs.
+//! `cargo xtask setup | demo | test | bench | size | screenshots`: everything a fresh machine needs.
 
 mod bench;
 mod build;
@@ -6,6 +6,7 @@ mod demo;
 mod postgres;
 mod run;
 mod schemathesis;
+mod screenshots;
 mod setup;
 mod test;
 
@@ -21,7 +22,9 @@ const USAGE: &str = "usage: cargo xtask <command>
                      8080); --postgres: on a throwaway PostgreSQL cluster under target/
   test               formatting, clippy, native tests, browser tests, size budget, end-to-end tests
   bench              measure bytes, boot, long chats, memory and server load beside a peer widget
-  size               the release widget's size report and budget";
+  size               the release widget's size report and budget
+  screenshots        the step, the receipt and the chat in every language, light and dark, at 390 and
+                     1280 px, into target/screenshots/";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,12 +32,13 @@ fn main() -> ExitCode {
     // Test and bench runs start browsers, databases and servers that leave files in the
     // temporary folder (Chromium's profiles are ~120 MB each): they get one of their own.
     let command = args.first().map(String::as_str).unwrap_or("");
-    let _scratch = matches!(command, "test" | "bench").then(|| run::Scratch::new(&root, command));
+    let _scratch = matches!(command, "test" | "bench" | "screenshots").then(|| run::Scratch::new(&root, command));
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(&root).map(|_| ()),
         Some("demo") => demo::run(&root, &args[1..]),
         Some("test") => test::run(&root),
         Some("bench") => bench::run(&root),
+        Some("screenshots") => screenshots::run(&root),
         Some("size") => setup::run(&root).and_then(|tools| build::widget(&root, &tools)).map(|_| ()),
         _ => Err(USAGE.to_owned()),
     };
