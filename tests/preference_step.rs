@@ -172,7 +172,11 @@ async fn the_summary_says_the_similar_cap_and_ask_first_in_plain_words() {
     tick().await;
     set_input(&root, "cap-value", "10");
     tick().await;
-    assert!(summary(&root).contains("Missing items: substitute similar, at most 10 % dearer."), "{}", summary(&root));
+    assert!(
+        summary(&root).contains("Missing items: substitute similar, at most 10\u{a0}% dearer."),
+        "{}",
+        summary(&root)
+    );
     click(&root, "rule-ask_first");
     tick().await;
     set_input(&root, "ask-wait", "20");

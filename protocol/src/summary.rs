@@ -9,7 +9,7 @@ use crate::substitution::{Fallback, PriceCap, SubstitutionRule};
 /// `10 %` or `5,00 zł`: how much dearer a substitute may be.
 fn cap_text(cap: PriceCap, order: &OrderView, w: &dyn Words) -> String {
     match cap {
-        PriceCap::Percent { percent } => format!("{percent} %"),
+        PriceCap::Percent { percent } => format!("{percent}\u{a0}%"),
         PriceCap::Amount { amount_minor } => w.money(&Money { amount_minor, currency: order.currency().to_owned() }),
     }
 }
@@ -151,7 +151,7 @@ mod tests {
             vec![
                 "We will not call you.",
                 "We contact you by: Chat on this site, then WhatsApp.",
-                "Missing items: substitute similar, at most 10 % dearer.",
+                "Missing items: substitute similar, at most 10\u{a0}% dearer.",
                 "Kenya AA: remove and refund.",
                 "You pay: Card on delivery.",
                 "Kenya AA: whole beans; «beans, not ground».",

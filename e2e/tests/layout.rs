@@ -1,0 +1,67 @@
+//! The step's layout in every language at a small phone's, a phone's and a laptop's width: nothing
+//! sticks out or is clipped, every control is a 44×44 px target, and the chat sits beside the
+//! step where the widget's box is wide enough, under it where it is not.
+
+use kept_e2e::fixture::find;
+use kept_e2e::server::TestServer;
+use kept_e2e::webdriver::Browser;
+use serde_json::{json, Value};
+
+const LOCALES: [&str; 5] = ["en", "ru", "pl", "uk", "de"];
+/// (width, height): the smallest phones, a common phone, a laptop.
+const SIZES: [(u32, u32); 3] = [(320, 640), (390, 844), (1280, 900)];
+
+/// What is wrong with the layout, in words, and the heights measured.
+const CHECK: &str = r#"
+const host = document.querySelector('.kept-host');
+const root = host.shadowRoot;
+const box = root.querySelector('.kept').getBoundingClientRect();
+const name = (el) => el.tagName.toLowerCase() + (el.dataset.testid ? `[${el.dataset.testid}]` : el.id ? `#${el.id}` : el.className ? `.${String(el.className).split(' ')[0]}` : '');
+const problems = [];
+if (document.documentElement.scrollWidth > innerWidth + 1) problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${innerWidth})`);
+for (const el of root.querySelectorAll('*')) {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 && r.height === 0) continue;
+  if (r.right > box.right + 1 || r.left < box.left - 1) problems.push(`${name(el)} sticks out (${Math.round(r.left)}..${Math.round(r.right)} of ${Math.round(box.left)}..${Math.round(box.right)})`);
+  const cs = getComputedStyle(el);
+  if (!['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) && cs.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1) problems.push(`${name(el)} clips its content`);
+}
+for (const el of root.querySelectorAll('button, select, textarea, input, summary, a[href]')) {
+  if (el.getBoundingClientRect().width === 0) continue;
+  const target = ['checkbox', 'radio'].includes(el.type) ? (el.closest('label') ?? el) : el;
+  const r = target.getBoundingClientRect();
+  if (r.width < 44 - 0.5 || r.height < 44 - 0.5) problems.push(`${name(target)} is a ${Math.round(r.width)}x${Math.round(r.height)} target`);
+}
+const step = root.querySelector('.kept-layout__step').getBoundingClientRect();
+const chat = root.querySelector('.kept-chat').getBoundingClientRect();
+return { problems, width: box.width, step: step.height, side_by_side: chat.left >= step.right - 1, stacked: chat.top >= step.bottom - 1 };
+"#;
+
+#[test]
+fn in_every_language_and_width_nothing_overflows_every_target_is_44px_and_the_columns_fit_the_box() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    let mut report = Vec::new();
+    for (width, height) in SIZES {
+        b.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
+        );
+        for locale in LOCALES {
+            b.goto(&format!("{}/?locale={locale}", server.url));
+            find::by_test_id(&b, "submit");
+            find::by_test_id(&b, "composer");
+            let seen: Value = b.execute(CHECK, vec![]);
+            let problems: Vec<String> = serde_json::from_value(seen["problems"].clone()).unwrap_or_default();
+            assert!(problems.is_empty(), "{locale} at {width} px: {problems:#?}");
+            let box_width = seen["width"].as_f64().unwrap_or_default();
+            if box_width >= 760.0 {
+                assert_eq!(seen["side_by_side"], true, "{locale} at {width} px: the chat beside the step: {seen}");
+            } else {
+                assert_eq!(seen["stacked"], true, "{locale} at {width} px: the chat under the step: {seen}");
+            }
+            report.push(format!("{locale} {width}: step {} px", seen["step"]));
+        }
+    }
+    eprintln!("{}", report.join("\n"));
+}
