@@ -8,8 +8,9 @@ use crate::components::app::App;
 use crate::config::{browser_locale, Config};
 use crate::i18n::BootText;
 
-/// The widget's stylesheet, adopted by each shadow root.
-pub const CSS: &str = include_str!("../style/kept.css");
+/// The widget's stylesheet (`style/kept.css`, minified by the build script), adopted by each
+/// shadow root.
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/kept.min.css"));
 
 /// Mounts into `host`: the widget when `config` is good, otherwise a translated notice.
 pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>) {

@@ -31,8 +31,9 @@ fn every_state_of_the_step_has_no_wcag_violations() {
     action::choose_channel(&b, "phone");
     action::toggle_do_not_call(&b);
     action::click(&b, "rule-ask_first");
-    action::open_details(&b, 0);
-    action::open_details(&b, 1);
+    for n in 0..3 {
+        action::open_details(&b, n);
+    }
     assert_clean(&b, "contradiction, details, ask-first editor and overrides open");
     action::choose_channel(&b, "phone");
     action::type_phone(&b, "+48600100200");
@@ -101,6 +102,8 @@ fn the_coffee_story_can_be_completed_by_keyboard_alone() {
     tab_to(&b, "cap-value");
     tab_to(&b, "payment-card_online");
     b.keys(DOWN);
+    tab_to(&b, "notes-toggle");
+    b.keys(ENTER);
     tab_to(&b, "option-coffee-3");
     b.keys(DOWN);
     tab_to(&b, "submit");

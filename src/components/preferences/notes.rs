@@ -91,6 +91,9 @@ pub fn NoteFields(
     let set_of = |i: &Item| i.option_set.as_deref().and_then(|id| sets.iter().find(|s| s.id == id)).cloned();
     let (with_options, others): (Vec<Item>, Vec<Item>) =
         items.into_iter().filter(|i| i.active).partition(|i| set_of(i).is_some());
+    // Collapsed behind the count of items with options, open when the customer has notes.
+    let count = with_options.len().to_string();
+    let open = draft.notes.with_untracked(|n| !n.is_empty());
     let first = with_options
         .into_iter()
         .map(|item| {
@@ -101,13 +104,15 @@ pub fn NoteFields(
     let rest =
         others.into_iter().map(|item| view! { <ItemNoteFields item set=None draft locale problems/> }).collect_view();
     view! {
-        <fieldset class="kept-field kept-fieldset">
-            <legend class="kept-field__label">{Text::NotesLegend.in_locale(locale)}</legend>
+        <details class="kept-details kept-details--section" open=open>
+            <summary class="kept-details__summary" data-testid="notes-toggle">
+                {Text::NotesLegend.in_locale(locale)} <span class="kept-badge">{count}</span>
+            </summary>
             <ul class="kept-items">{first}</ul>
             <details class="kept-details">
                 <summary class="kept-details__summary">{Text::MoreNotes.in_locale(locale)}</summary>
                 <ul class="kept-items">{rest}</ul>
             </details>
-        </fieldset>
+        </details>
     }
 }

@@ -71,7 +71,7 @@ pub fn PaymentFields(
             aria-describedby=move || problem.get().map(|_| error_id("kept-payment"))
         >
             <legend class="kept-field__label">{Text::PaymentLegend.in_locale(locale)}</legend>
-            <div class="kept-choices">{options}</div>
+            <div class="kept-choices kept-choices--cards">{options}</div>
             <FieldError id=error_id("kept-payment") code=problem locale/>
         </fieldset>
     }

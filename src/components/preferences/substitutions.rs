@@ -204,7 +204,7 @@ pub fn SubstitutionFields(
             aria-describedby=move || problem.get().map(|_| error_id("kept-substitution"))
         >
             <legend class="kept-field__label">{Text::SubstitutionLegend.in_locale(locale)}</legend>
-            <div class="kept-choices">{kinds}</div>
+            <div class="kept-choices kept-choices--segments">{kinds}</div>
             <Show when=move || f.kind.get() == "similar">{cap_editor}</Show>
             <Show when=move || f.kind.get() == "ask_first">{ask_editor}</Show>
             <FieldError id=error_id("kept-substitution") code=problem locale/>
