@@ -65,3 +65,39 @@ fn in_every_language_and_width_nothing_overflows_every_target_is_44px_and_the_co
     }
     eprintln!("{}", report.join("\n"));
 }
+
+#[test]
+fn under_the_step_the_chat_is_a_panel_that_counts_what_is_unread_and_beside_it_the_chat_is_open() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+    );
+    b.goto(&format!("{}/?locale=pl", server.url));
+    let toggle = find::by_test_id(&b, "chat-toggle");
+    let composer = find::by_test_id(&b, "composer");
+    assert!(b.is_displayed(&toggle), "the panel's header is there");
+    assert!(!b.is_displayed(&composer), "the panel starts closed under the step");
+    assert_eq!(b.property(&toggle, "ariaExpanded"), "false");
+    server.operator_post("/v1/operator/orders/KC-1001/messages", "op-1", json!({ "text": "Dzień dobry!" }));
+    let badge = kept_e2e::wait_for("the unread count", find::PATIENCE, || {
+        b.find_in_shadow(find::HOST, "[data-testid=\"chat-unread\"]").map(|e| b.text(&e)).filter(|t| t == "1")
+    });
+    assert_eq!(badge, "1");
+    assert!(b.text(&toggle).contains("1 nowa wiadomość"), "{}", b.text(&toggle));
+    b.click(&toggle);
+    assert!(b.is_displayed(&composer), "opened by the customer");
+    assert_eq!(b.property(&toggle, "ariaExpanded"), "true");
+    assert_eq!(b.text(&find::by_test_id(&b, "chat-unread")), "", "read once open");
+    b.click(&toggle);
+    assert!(!b.is_displayed(&composer), "closed again");
+    // Wide enough for two columns: no panel, the chat is simply there, closed panel or not.
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+    );
+    kept_e2e::wait_for("the chat beside the step", find::PATIENCE, || {
+        (!b.is_displayed(&toggle) && b.is_displayed(&composer)).then_some(())
+    });
+}

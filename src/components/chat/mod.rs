@@ -129,6 +129,12 @@ impl Chat {
         self.confirmed.values().rev().take_while(customer).last().map(|m| m.sent_at.clone())
     }
 
+    /// How many messages from the shop (people or bot) came after the one with id `seen`.
+    pub fn unread_after(&self, seen: i64) -> usize {
+        let theirs = |m: &&Message| m.author != kept_protocol::chat::AuthorKind::Customer;
+        self.confirmed.range(seen + 1..).map(|(_, m)| m).filter(theirs).count()
+    }
+
     /// The newest line.
     pub fn last(&self) -> Option<Entry> {
         self.slice(self.len().saturating_sub(1)..self.len()).pop()
@@ -196,6 +202,21 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     let requests = RwSignal::new(order.change_requests);
     let survey_due = RwSignal::new(order.survey_due);
     let load_failed = RwSignal::new(false);
+    // In one column the chat is a panel the customer opens; `seen` is the newest message they saw.
+    let open = RwSignal::new(false);
+    let seen = RwSignal::new(None::<i64>);
+    let unread = move || {
+        let n = if open.get() { 0 } else { seen.get().map_or(0, |s| chat.with(|c| c.unread_after(s))) };
+        match n {
+            0 => (String::new(), String::new()),
+            n => (n.to_string(), crate::i18n::count(locale, ChatText::Unread.key(), n as f64, &[])),
+        }
+    };
+    // Opening or closing the panel: what is there now has been seen.
+    let toggle = move |_| {
+        open.update(|o| *o = !*o);
+        seen.set(Some(chat.with_untracked(Chat::newest_id).unwrap_or(0)));
+    };
     // Whether the first page is in: catching up before it would fetch the oldest messages.
     let loaded = StoredValue::new(false);
     let confirm_page = move |page: MessagePage| {
@@ -214,6 +235,9 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
                 Err(_) => load_failed.set(true),
             }
             loaded.set_value(true);
+            // What is there on opening counts as read; what comes later, until the panel is
+            // opened, as unread.
+            seen.set(Some(chat.with_untracked(Chat::newest_id).unwrap_or(0)));
             // Messages written before a reload that never reached the shop go out now, once.
             for m in storage::unsent(api.order_id()) {
                 send(&task, api.clone(), chat, m);
@@ -390,9 +414,19 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             send(&scope, api.clone(), chat, m);
         }
     });
+    let promise = shop.reply_time.as_ref().map(|r| status::usually_replies(r, locale));
     view! {
         <section class="kept-chat" aria-labelledby="kept-chat-heading" data-testid="chat">
-            <h3 id="kept-chat-heading" class="kept-receipt__heading">{ChatText::ChatHeading.in_locale(locale)}</h3>
+            <button type="button" class="kept-chat__toggle" data-testid="chat-toggle" aria-controls="kept-chat-body"
+                aria-expanded=move || open.get().to_string() on:click=toggle>
+                <span class="kept-chat__title">{ChatText::ChatHeading.in_locale(locale)}</span>
+                <span class="kept-hint">{promise}</span>
+                // The count, and in words for screen readers; empty (and not shown) when none.
+                <span class="kept-badge" aria-hidden="true" data-testid="chat-unread">{move || unread().0}</span>
+                <span class="kept-hidden">{move || unread().1}</span>
+            </button>
+            <h3 id="kept-chat-heading" class="kept-receipt__heading kept-chat__heading">{ChatText::ChatHeading.in_locale(locale)}</h3>
+            <div id="kept-chat-body" class="kept-chat__body">
             {shop.manager.map(|manager| view! { <Greeting manager locale/> })}
             <Presence availability=shop.availability reply_time=shop.reply_time locale/>
             <AgreementCard api=api.clone() receipt=receipt.into() locale/>
@@ -409,6 +443,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
                 <WayOut api=way_out_api.clone() plan time_zone=time_zone.clone() locale on_message=on_send/>
             </Show>
             <Composer locale on_send/>
+            </div>
         </section>
     }
 }

@@ -62,5 +62,6 @@ crate::i18n::texts! {
         WayOutSent = "chat.way_out_sent",
         NewMessages = "chat.new_messages",
         Older = "chat.older",
+        Unread = "chat.unread",
     }
 }
