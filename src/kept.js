@@ -131,7 +131,7 @@ if (!customElements.get('kept-checkout')) {
 }
 
 globalThis.Kept = Object.freeze({
-  /** Mounts a widget into `element` with `{ endpoint, order, token, locale, theme, shop, items }`. */
+  /** Mounts a widget into `element` with `{ endpoint, order, token, locale, mode, theme, strings, shop, items }`. */
   mount(element, config) {
     reserve(element);
     askWords((n) => (typeof config?.[n] === 'string' ? config[n].trim() : ''));
