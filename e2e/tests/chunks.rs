@@ -1,20 +1,11 @@
 //! The split release build: the step comes with the first screen, the chat's code after it, and
 //! a chunk that cannot be fetched is told plainly and fetched again on request.
 
-use kept_e2e::fixture::{action, find};
+use kept_e2e::fixture::{action, check, find};
 use kept_e2e::server::{dist, shipped, shipped_files, TestServer};
 use kept_e2e::wait_for;
 use kept_e2e::webdriver::Browser;
 use serde_json::json;
-
-/// The file names the page fetched, in the order it asked for them.
-fn fetched(b: &Browser) -> Vec<String> {
-    let names = b.execute(
-        "return performance.getEntriesByType('resource').map(e => e.name.split('/').pop().split('?')[0]);",
-        vec![],
-    );
-    serde_json::from_value(names).unwrap_or_default()
-}
 
 #[test]
 fn every_shipped_file_loads_and_the_chat_works_from_its_own_chunk() {
@@ -30,7 +21,7 @@ fn every_shipped_file_loads_and_the_chat_works_from_its_own_chunk() {
         let page = server.get_json("/v1/orders/KC-1001/messages");
         (page["messages"][0]["text"] == "Beans, not ground, please").then_some(())
     });
-    let fetched = fetched(&b);
+    let fetched = check::fetched_files(&b);
     for name in first.iter().chain(&later) {
         assert!(fetched.contains(name), "{name} was never fetched; the page fetched {fetched:?}");
     }

@@ -6,12 +6,6 @@ use kept_e2e::server::{dist, shipped, TestServer};
 use kept_e2e::wait_for;
 use kept_e2e::webdriver::Browser;
 
-/// The file names the page fetched.
-fn fetched(b: &Browser) -> Vec<String> {
-    let names = b.execute("return performance.getEntriesByType('resource').map(e => e.name.split('/').pop());", vec![]);
-    serde_json::from_value(names).unwrap_or_default()
-}
-
 #[test]
 fn a_ukrainian_customer_gets_ukrainian_and_fetches_no_other_language() {
     let shipped = shipped(&dist());
@@ -23,7 +17,7 @@ fn a_ukrainian_customer_gets_ukrainian_and_fetches_no_other_language() {
     assert_eq!(b.text(&find::by_test_id(&b, "submit")), "Зберегти мій вибір");
     // The chat's words come with its code.
     find::by_test_id(&b, "composer");
-    let fetched = fetched(&b);
+    let fetched = check::fetched_files(&b);
     for (tag, step, chat) in &shipped.texts {
         let mine = tag == "uk";
         assert_eq!(fetched.contains(step), mine, "{step}: fetched only for its own language; fetched {fetched:?}");
