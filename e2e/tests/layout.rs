@@ -1,6 +1,7 @@
 //! The step's layout in every language at a small phone's, a phone's and a laptop's width: nothing
-//! sticks out or is clipped, every control is a 44×44 px target, and the chat sits beside the
-//! step where the widget's box is wide enough, under it where it is not.
+//! sticks out or is clipped, every control is a 44×44 px target, the step is short enough to
+//! finish at a glance, and the chat sits beside the step where the widget's box is wide enough,
+//! under it where it is not.
 
 use kept_e2e::fixture::find;
 use kept_e2e::server::TestServer;
@@ -10,6 +11,16 @@ use serde_json::{json, Value};
 const LOCALES: [&str; 5] = ["en", "ru", "pl", "uk", "de"];
 /// (width, height): the smallest phones, a common phone, a laptop.
 const SIZES: [(u32, u32); 3] = [(320, 640), (390, 844), (1280, 900)];
+
+/// The tallest the step's column may be with nothing expanded, at a viewport width: 1.3 screens
+/// of a 390×844 phone, 700 px on a laptop (the demo shop's page, its box 1100 px wide).
+fn height_limit(width: u32) -> Option<f64> {
+    match width {
+        390 => Some(1.3 * 844.0),
+        1280 => Some(700.0),
+        _ => None,
+    }
+}
 
 /// What is wrong with the layout, in words, and the heights measured.
 const CHECK: &str = r#"
@@ -38,7 +49,7 @@ return { problems, width: box.width, step: step.height, side_by_side: chat.left 
 "#;
 
 #[test]
-fn in_every_language_and_width_nothing_overflows_every_target_is_44px_and_the_columns_fit_the_box() {
+fn in_every_language_and_width_nothing_overflows_every_target_is_44px_the_step_is_short_and_the_columns_fit_the_box() {
     let server = TestServer::start();
     let b = Browser::start();
     let mut report = Vec::new();
@@ -60,7 +71,11 @@ fn in_every_language_and_width_nothing_overflows_every_target_is_44px_and_the_co
             } else {
                 assert_eq!(seen["stacked"], true, "{locale} at {width} px: the chat under the step: {seen}");
             }
-            report.push(format!("{locale} {width}: step {} px", seen["step"]));
+            let step = seen["step"].as_f64().unwrap_or_default();
+            report.push(format!("{locale} {width}: step {step} px in a {box_width} px box"));
+            if let Some(limit) = height_limit(width) {
+                assert!(step <= limit, "{locale} at {width} px: the step is {step} px tall, more than {limit}");
+            }
         }
     }
     eprintln!("{}", report.join("\n"));

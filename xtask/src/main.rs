@@ -23,8 +23,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   test               formatting, clippy, native tests, browser tests, size budget, end-to-end tests
   bench              measure bytes, boot, long chats, memory and server load beside a peer widget
   size               the release widget's size report and budget
-  screenshots        the step, the receipt and the chat in every language, light and dark, at 390 and
-                     1280 px, into target/screenshots/";
+  screenshots [LANGS] the step, the receipt and the chat in every language (or LANGS: ru,uk), light
+                     and dark, at 390 and 1280 px, into target/screenshots/";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&root, &args[1..]),
         Some("test") => test::run(&root),
         Some("bench") => bench::run(&root),
-        Some("screenshots") => screenshots::run(&root),
+        Some("screenshots") => screenshots::run(&root, args.get(1).map_or("", String::as_str)),
         Some("size") => setup::run(&root).and_then(|tools| build::widget(&root, &tools)).map(|_| ()),
         _ => Err(USAGE.to_owned()),
     };

@@ -7,7 +7,8 @@ use std::process::Command;
 
 use crate::{build, run, setup};
 
-pub fn run(root: &Path) -> Result<(), String> {
+/// `only`: languages to render (`ru,uk`); empty for all.
+pub fn run(root: &Path, only: &str) -> Result<(), String> {
     let tools = setup::run(root)?;
     build::widget(root, &tools)?;
     run::status(
@@ -19,6 +20,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     run::status(
         Command::new(root.join("target/debug/kept-screenshots"))
             .arg(&out)
+            .arg(only)
             .current_dir(root)
             .env("KEPT_SERVER_BIN", root.join("target/debug/kept-server"))
             .env("KEPT_DIST", root.join("dist"))

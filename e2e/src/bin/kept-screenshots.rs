@@ -16,10 +16,12 @@ const SIZES: [(u32, u32); 2] = [(390, 844), (1280, 900)];
 
 fn main() {
     let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/screenshots"));
+    // An optional second argument picks languages (`ru,uk`), for a quick look at one change.
+    let only = std::env::args().nth(2).unwrap_or_default();
     std::fs::create_dir_all(&out).expect("the screenshots folder");
     let b = Browser::start();
     let mut written = 0;
-    for locale in LOCALES {
+    for locale in LOCALES.into_iter().filter(|l| only.is_empty() || only.split(',').any(|o| o == *l)) {
         for theme in THEMES {
             for (width, height) in SIZES {
                 // A fresh shop each time: the demo order has no agreement yet, so the step shows.

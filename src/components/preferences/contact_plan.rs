@@ -93,18 +93,23 @@ pub fn ContactPlanFields(
         >
             <legend class="kept-field__label">{Text::ContactLegend.in_locale(locale)}</legend>
             <p class="kept-hint">{Text::ContactHint.in_locale(locale)}</p>
-            <ul class="kept-ranks">{rows}</ul>
+            // "Do not call me" is a chip in the same row: it rules the channels beside it.
+            <ul class="kept-ranks">
+                {rows}
+                <li class="kept-rank kept-rank--veto">
+                    <label class="kept-choice">
+                        <input
+                            type="checkbox"
+                            class="kept-choice__input"
+                            data-testid="do-not-call"
+                            checked=draft.do_not_call.get_untracked()
+                            on:change=move |ev| draft.do_not_call.set(event_target_checked(&ev))
+                        />
+                        <span class="kept-choice__label">{Text::DoNotCall.in_locale(locale)}</span>
+                    </label>
+                </li>
+            </ul>
             <FieldError id=error_id("kept-channel") code=channel_problem locale/>
-            <label class="kept-choice kept-choice--check">
-                <input
-                    type="checkbox"
-                    class="kept-choice__input"
-                    data-testid="do-not-call"
-                    checked=draft.do_not_call.get_untracked()
-                    on:change=move |ev| draft.do_not_call.set(event_target_checked(&ev))
-                />
-                <span class="kept-choice__label">{Text::DoNotCall.in_locale(locale)}</span>
-            </label>
         </fieldset>
         <Show when=move || needs(ContactDetail::Phone)>
             <TextField id="kept-phone" label=Text::PhoneLabel.in_locale(locale) kind="tel" autocomplete="tel"
