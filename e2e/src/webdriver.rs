@@ -58,6 +58,9 @@ impl Browser {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--no-first-run",
                     "--disable-sync", "--window-size=1280,900",
+                    // Tests read settled colours, sizes and pictures (axe's contrast, the layout,
+                    // the screenshots): no fade half done. The motion test turns it back on.
+                    "--force-prefers-reduced-motion",
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
             }

@@ -122,6 +122,29 @@ fn the_coffee_story_can_be_completed_by_keyboard_alone() {
 }
 
 #[test]
+fn the_phones_chat_panel_and_the_dark_theme_have_no_wcag_violations() {
+    let b = Browser::start();
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+    );
+    for theme in ["dark", "light"] {
+        // A fresh shop each time: its order has no agreement yet, so the step shows.
+        let server = TestServer::start();
+        b.goto(&format!("{}/shot.html?locale=uk&theme={theme}", server.url));
+        action::wait_for_form(&b);
+        let toggle = find::by_test_id(&b, "chat-toggle");
+        assert_clean(&b, &format!("{theme}: the step with the chat panel closed"));
+        b.click(&toggle);
+        assert!(b.is_displayed(&find::by_test_id(&b, "composer")), "the panel opens");
+        assert_clean(&b, &format!("{theme}: the chat panel open"));
+        action::coffee_story(&b);
+        check::receipt_version(&b);
+        assert_clean(&b, &format!("{theme}: the receipt card"));
+    }
+}
+
+#[test]
 fn the_accessibility_check_sees_inside_the_widgets_shadow_root() {
     // Guards the test above: an unlabelled input planted inside the widget must be reported.
     let server = TestServer::start();

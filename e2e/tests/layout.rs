@@ -116,3 +116,24 @@ fn under_the_step_the_chat_is_a_panel_that_counts_what_is_unread_and_beside_it_t
         (!b.is_displayed(&toggle) && b.is_displayed(&composer)).then_some(())
     });
 }
+
+#[test]
+fn things_move_only_when_the_customers_settings_allow_motion() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    let animation = |b: &Browser| -> Value {
+        b.execute(
+            "return getComputedStyle(document.querySelector('.kept-host').shadowRoot.querySelector('.kept-chat__body')).animationName",
+            vec![],
+        )
+    };
+    for (setting, expected) in [("reduce", "none"), ("no-preference", "kept-in")] {
+        b.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-reduced-motion", "value": setting }] }),
+        );
+        b.goto(&format!("{}/?locale=en", server.url));
+        find::by_test_id(&b, "composer");
+        assert_eq!(animation(&b), expected, "prefers-reduced-motion: {setting}");
+    }
+}

@@ -70,7 +70,7 @@ pub fn App(config: Config) -> impl IntoView {
                 None => view! {
                     <div class="kept-skeleton" aria-busy="true">
                         <p id="kept-heading" class="kept-status" role="status">{i18n::loading_text(locale)}</p>
-                        <span></span><span></span><span></span><span></span>
+                        <span></span><span></span><span></span><span></span><span></span>
                     </div>
                 }.into_any(),
                 Some(Err(e)) => {
