@@ -58,16 +58,26 @@ let started;
 const ready = new Promise((resolve) => { started = resolve; });
 const hosts = [];
 
-// The shop and the order are asked for now, while the wasm downloads; the widget takes these
-// answers (same URL, same token) instead of asking again once it runs.
-function prefetch(el) {
-  const attr = (n) => (el.getAttribute(`data-${n}`) ?? el.getAttribute(n) ?? '').trim();
-  const endpoint = attr('endpoint').replace(/\/+$/, '');
+// A widget's settings by name: an element's `data-<name>` or `<name>` attribute, or a key of the
+// object given to Kept.mount ('' when absent; something other than text is only "set").
+const attrOf = (el) => (n) => (el.getAttribute(`data-${n}`) ?? el.getAttribute(n) ?? '').trim();
+const keyOf = (config) => (n) => {
+  const v = config?.[n];
+  return typeof v === 'string' ? v.trim() : v == null ? '' : 'set';
+};
+
+// The shop and the order are asked for now, while the wasm downloads, however the widget is
+// embedded; the widget takes these answers (same URL, same token) instead of asking again.
+function prefetch(attr) {
+  // Checked as written (`/`, the page's own origin, is an endpoint), then without the trailing
+  // slash, as the widget joins paths to it.
+  const written = attr('endpoint');
+  const endpoint = written.replace(/\/+$/, '');
   const order = attr('order');
   const token = attr('token');
   const early = [];
   askWords(attr);
-  if (!/^(https?:\/\/|\/)/.test(endpoint) || !order || !token) return early;
+  if (!/^(https?:\/\/|\/)/.test(written) || !order || !token) return early;
   const get = (path, headers) => {
     const answer = fetch(endpoint + path, { headers });
     answer.catch(() => {});
@@ -115,7 +125,7 @@ for (const tag of document.querySelectorAll('script[type="module"][src]')) {
   const host = document.createElement('div');
   tag.after(host);
   reserve(host);
-  const early = prefetch(tag);
+  const early = prefetch(attrOf(tag));
   ready.then(() => api.boot(host, tag, early));
 }
 
@@ -124,7 +134,7 @@ if (!customElements.get('kept-checkout')) {
     connectedCallback() {
       if (this.shadowRoot) return;
       reserve(this);
-      const early = prefetch(this);
+      const early = prefetch(attrOf(this));
       ready.then(() => api.boot(this, this, early));
     }
   });
@@ -134,19 +144,19 @@ globalThis.Kept = Object.freeze({
   /** Mounts a widget into `element` with `{ endpoint, order, token, locale, mode, theme, strings, shop, items }`. */
   mount(element, config) {
     reserve(element);
-    askWords((n) => (typeof config?.[n] === 'string' ? config[n].trim() : ''));
-    ready.then(() => api.mount_with(element, config));
+    const early = prefetch(keyOf(config));
+    ready.then(() => api.mount_with(element, config, early));
     return handle(element);
   },
   /** A promise of the receipt, or a rejection with { problems } or { error }. */
   submit: (host) => ready.then(() => api.submit(host ?? hosts[0])),
 });
 
-try {
+// Started without a top-level await: a page module that imports this file runs on at once (and
+// its Kept.mount gets the head start above) instead of waiting for the wasm.
+(async () => {
   api = await glue;
   await api.default({ module_or_path: wasm });
   api.catalogs(words);
   started();
-} catch (err) {
-  console.error('Kept: the widget could not start', err);
-}
+})().catch((err) => console.error('Kept: the widget could not start', err));

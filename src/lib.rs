@@ -29,9 +29,11 @@ pub fn catalogs(loader: js_sys::Function) {
     i18n::set_loader(loader);
 }
 
-/// Mounts a widget into `host` configured by a JS object (`Kept.mount(element, config)`).
+/// Mounts a widget into `host` configured by a JS object (`Kept.mount(element, config)`), with
+/// the loader's early requests as in [`boot`].
 #[wasm_bindgen]
-pub fn mount_with(host: web_sys::Element, config: wasm_bindgen::JsValue) {
+pub fn mount_with(host: web_sys::Element, config: wasm_bindgen::JsValue, prefetched: wasm_bindgen::JsValue) {
+    api::keep_prefetched(&prefetched);
     mount::mount(&host, config::Config::from_js(&config));
 }
 
