@@ -38,9 +38,9 @@ fn containers(el: &web_sys::Element) -> u32 {
 async fn mounting_twice_on_one_element_replaces_the_first_widget_and_destroy_removes_it() {
     let before = host::mounted();
     let el = host_element();
-    kept_widget::mount_with(el.clone(), config(Some("token-1")));
+    kept_widget::mount_with(el.clone(), config(Some("token-1")), JsValue::UNDEFINED);
     assert_eq!(host::mounted(), before + 1);
-    kept_widget::mount_with(el.clone(), config(Some("token-2")));
+    kept_widget::mount_with(el.clone(), config(Some("token-2")), JsValue::UNDEFINED);
     assert_eq!(host::mounted(), before + 1, "the first widget is gone, not running beside the second");
     assert_eq!(containers(&el), 1);
     kept_widget::destroy(el.clone());
@@ -52,7 +52,7 @@ async fn mounting_twice_on_one_element_replaces_the_first_widget_and_destroy_rem
 async fn a_configuration_notice_is_unmounted_by_destroy_too() {
     let before = host::mounted();
     let el = host_element();
-    kept_widget::mount_with(el.clone(), config(None));
+    kept_widget::mount_with(el.clone(), config(None), JsValue::UNDEFINED);
     assert_eq!(host::mounted(), before + 1);
     kept_widget::destroy(el.clone());
     assert_eq!(host::mounted(), before);
