@@ -115,6 +115,25 @@ fn set_select(root: &HtmlElement, id: &str, value: &str) {
     select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
 }
 
+/// Opens the disclosure whose summary says `summary`, as the customer would, and waits for the
+/// content it builds on opening (its `toggle` event comes in a task of its own).
+async fn open_disclosure(root: &HtmlElement, summary: &str) {
+    let details = root.query_selector_all("details").unwrap();
+    let found = (0..details.length())
+        .filter_map(|i| details.item(i))
+        .find(|d| d.first_child().and_then(|s| s.text_content()).is_some_and(|t| t.contains(summary)));
+    found
+        .unwrap_or_else(|| panic!("no disclosure {summary}"))
+        .unchecked_into::<web_sys::Element>()
+        .set_attribute("open", "")
+        .unwrap();
+    let later = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(later).await.unwrap();
+    tick().await;
+}
+
 fn text(root: &HtmlElement, css: &str) -> String {
     root.query_selector(css).unwrap().and_then(|e| e.text_content()).unwrap_or_default()
 }
@@ -193,6 +212,8 @@ async fn the_summary_says_the_similar_cap_and_ask_first_in_plain_words() {
 async fn a_per_item_override_picks_a_suggested_replacement() {
     let root = mount("override-1", Locale::En).await;
     click(&root, "channel-chat");
+    assert!(el(&root, "override-coffee-3").is_none(), "built only when the customer opens the per-item rules");
+    open_disclosure(&root, "A different rule for one item").await;
     set_select(&root, "override-coffee-3", "specific:coffee-11");
     tick().await;
     assert!(summary(&root).contains("Kenya AA: replace with Kenya AB."), "{}", summary(&root));

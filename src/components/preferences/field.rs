@@ -2,6 +2,7 @@
 
 use kept_protocol::{Locale, ProblemCode};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::problem_text;
 
@@ -58,5 +59,17 @@ pub fn error_id(id: &'static str) -> &'static str {
         "kept-substitution" => "kept-substitution-error",
         "kept-wo-email" => "kept-wo-email-error",
         _ => "kept-error",
+    }
+}
+
+/// The `toggle` handler of a disclosure (`<details>`) whose content is built the first time it
+/// opens and kept from then on: a closed one costs the first screen nothing but its summary.
+pub fn build_when_opened(opened: RwSignal<bool>) -> impl Fn(leptos::ev::Event) + Copy + 'static {
+    move |ev| {
+        let open =
+            ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|d| d.has_attribute("open"));
+        if open && !opened.get_untracked() {
+            opened.set(true);
+        }
     }
 }

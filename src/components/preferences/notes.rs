@@ -4,6 +4,7 @@ use kept_protocol::preferences::NOTE_TEXT_MAX_CHARS;
 use kept_protocol::{Item, ItemNote, Locale, OptionSet, Problem};
 use leptos::prelude::*;
 
+use super::field::build_when_opened;
 use super::{problem_at, Draft};
 use crate::i18n::{problem_text, Text};
 
@@ -101,15 +102,26 @@ pub fn NoteFields(
             view! { <ItemNoteFields item set draft locale problems/> }
         })
         .collect_view();
-    let rest =
-        others.into_iter().map(|item| view! { <ItemNoteFields item set=None draft locale problems/> }).collect_view();
+    // The other items' notes are built when the customer first opens them.
+    let others = StoredValue::new(others);
+    let more_opened = RwSignal::new(false);
+    let rest = move || {
+        more_opened.get().then(|| {
+            others.with_value(|others| {
+                others
+                    .iter()
+                    .map(|item| view! { <ItemNoteFields item=item.clone() set=None draft locale problems/> })
+                    .collect_view()
+            })
+        })
+    };
     view! {
         <details class="kept-details kept-details--section" open=open>
             <summary class="kept-details__summary" data-testid="notes-toggle">
                 {Text::NotesLegend.in_locale(locale)} <span class="kept-badge">{count}</span>
             </summary>
             <ul class="kept-items">{first}</ul>
-            <details class="kept-details">
+            <details class="kept-details" on:toggle=build_when_opened(more_opened)>
                 <summary class="kept-details__summary">{Text::MoreNotes.in_locale(locale)}</summary>
                 <ul class="kept-items">{rest}</ul>
             </details>

@@ -3,7 +3,7 @@
 use kept_protocol::{Channel, Fallback, Item, ItemRule, Locale, PriceCap, Problem, SubstitutionRule};
 use leptos::prelude::*;
 
-use super::field::{error_id, FieldError};
+use super::field::{build_when_opened, error_id, FieldError};
 use super::{problem_at, Draft};
 use crate::i18n::{Text, Words};
 
@@ -192,11 +192,20 @@ pub fn SubstitutionFields(
             <Show when=move || f.fallback_similar.get()>{cap_editor}</Show>
         }
     };
-    let overrides = items
-        .into_iter()
-        .filter(|i| i.active)
-        .map(|item| view! { <ItemOverride item draft fields=f locale problems/> })
-        .collect_view();
+    // Built when the customer first opens the per-item rules.
+    let items = StoredValue::new(items);
+    let opened = RwSignal::new(false);
+    let overrides = move || {
+        opened.get().then(|| {
+            items.with_value(|items| {
+                items
+                    .iter()
+                    .filter(|i| i.active)
+                    .map(|item| view! { <ItemOverride item=item.clone() draft fields=f locale problems/> })
+                    .collect_view()
+            })
+        })
+    };
     view! {
         <fieldset
             class="kept-field kept-fieldset"
@@ -208,7 +217,7 @@ pub fn SubstitutionFields(
             <Show when=move || f.kind.get() == "similar">{cap_editor}</Show>
             <Show when=move || f.kind.get() == "ask_first">{ask_editor}</Show>
             <FieldError id=error_id("kept-substitution") code=problem locale/>
-            <details class="kept-details">
+            <details class="kept-details" on:toggle=build_when_opened(opened)>
                 <summary class="kept-details__summary">{Text::PerItem.in_locale(locale)}</summary>
                 <ul class="kept-items">{overrides}</ul>
             </details>
