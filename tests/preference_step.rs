@@ -265,8 +265,13 @@ async fn a_draft_is_restored_when_the_widget_mounts_again() {
     tick().await;
     set_input(&first, "kept-phone", "+48 600 100 200");
     set_select(&first, "option-coffee-3", "whole");
+    open_disclosure(&first, "A different rule for one item").await;
+    set_select(&first, "override-coffee-3", "specific:coffee-11");
     tick().await;
     let again = mount("draft-1", Locale::En).await;
+    // A per-item rule from before is in sight at once, not behind a closed disclosure.
+    let rule: HtmlSelectElement = el(&again, "override-coffee-3").expect("the per-item rules open").unchecked_into();
+    assert_eq!(rule.value(), "specific:coffee-11");
     let phone: HtmlInputElement = el(&again, "kept-phone").expect("phone field restored").unchecked_into();
     assert_eq!(phone.value(), "+48 600 100 200");
     let option: HtmlSelectElement = el(&again, "option-coffee-3").unwrap().unchecked_into();

@@ -102,9 +102,11 @@ pub fn NoteFields(
             view! { <ItemNoteFields item set draft locale problems/> }
         })
         .collect_view();
-    // The other items' notes are built when the customer first opens them.
+    // The other items' notes are built when the customer first opens them (open from the start
+    // when one of them has a note).
+    let noted = draft.notes.with_untracked(|n| n.iter().any(|n| others.iter().any(|i| i.id == n.item)));
     let others = StoredValue::new(others);
-    let more_opened = RwSignal::new(false);
+    let more_opened = RwSignal::new(noted);
     let rest = move || {
         more_opened.get().then(|| {
             others.with_value(|others| {
@@ -121,7 +123,7 @@ pub fn NoteFields(
                 {Text::NotesLegend.in_locale(locale)} <span class="kept-badge">{count}</span>
             </summary>
             <ul class="kept-items">{first}</ul>
-            <details class="kept-details" on:toggle=build_when_opened(more_opened)>
+            <details class="kept-details" open=noted on:toggle=build_when_opened(more_opened)>
                 <summary class="kept-details__summary">{Text::MoreNotes.in_locale(locale)}</summary>
                 <ul class="kept-items">{rest}</ul>
             </details>

@@ -192,9 +192,12 @@ pub fn SubstitutionFields(
             <Show when=move || f.fallback_similar.get()>{cap_editor}</Show>
         }
     };
-    // Built when the customer first opens the per-item rules.
+    // Built when the customer first opens the per-item rules; open from the start when there
+    // are some, and opened when one of them has a problem.
     let items = StoredValue::new(items);
-    let opened = RwSignal::new(false);
+    let opened = RwSignal::new(draft.overrides.with_untracked(|o| !o.is_empty()));
+    // A memo, so that the disclosure is told only when this changes (never closed by an unrelated edit).
+    let override_problem = Memo::new(move |_| problems.with(|p| problem_at(p, "substitutions.overrides").is_some()));
     let overrides = move || {
         opened.get().then(|| {
             items.with_value(|items| {
@@ -217,7 +220,8 @@ pub fn SubstitutionFields(
             <Show when=move || f.kind.get() == "similar">{cap_editor}</Show>
             <Show when=move || f.kind.get() == "ask_first">{ask_editor}</Show>
             <FieldError id=error_id("kept-substitution") code=problem locale/>
-            <details class="kept-details" on:toggle=build_when_opened(opened)>
+            <details class="kept-details" prop:open=move || opened.get() || override_problem.get()
+                on:toggle=build_when_opened(opened)>
                 <summary class="kept-details__summary">{Text::PerItem.in_locale(locale)}</summary>
                 <ul class="kept-items">{overrides}</ul>
             </details>
