@@ -96,7 +96,7 @@ pub fn ContactPlanFields(
             // "Do not call me" is a chip in the same row: it rules the channels beside it.
             <ul class="kept-ranks">
                 {rows}
-                <li class="kept-rank kept-rank--veto">
+                <li class="kept-rank">
                     <label class="kept-choice">
                         <input
                             type="checkbox"
