@@ -9,8 +9,8 @@ thread_local! {
     /// Intl formatters made so far, by what they format: making one costs the browser far more
     /// than using it (measured: 20 ms of a chat's first render went to `toLocaleString`).
     static FORMATTERS: RefCell<Vec<(String, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
-    /// The minor unit's digits of each money formatter's currency.
-    static DIGITS: RefCell<Vec<(String, i32)>> = const { RefCell::new(Vec::new()) };
+    /// The minor unit's digits of each currency asked about so far.
+    static DIGITS: RefCell<Vec<(String, u32)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The format function of the formatter for `key`, made by `make` the first time.
@@ -39,19 +39,73 @@ pub fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
 /// `amount_minor` of `currency` as the locale writes it, e.g. `5,00 zł`, `¥1,500`, `KWD 1.250`:
 /// the minor unit's digits are the currency's own (Intl knows them: JPY 0, KWD 3), never cents.
 pub fn money(amount_minor: i64, currency: &str, locale: Locale) -> String {
-    let key = [locale.tag(), " ", currency].concat();
-    let f = formatter(key.clone(), || {
+    if !well_formed(currency) {
+        // Intl would throw; a number is better than nothing.
+        return [number(amount_minor as f64 / 100.0, locale).as_str(), " ", currency].concat().trim_end().to_owned();
+    }
+    let f = formatter([locale.tag(), " ", currency].concat(), || {
         let locales = js_sys::Array::of1(&JsValue::from_str(locale.tag()));
-        let nf = js_sys::Intl::NumberFormat::new(&locales, &options(&[("style", "currency"), ("currency", currency)]));
-        let digits = js_sys::Reflect::get(&nf.resolved_options(), &JsValue::from_str("maximumFractionDigits"))
-            .ok()
-            .and_then(|d| d.as_f64())
-            .unwrap_or(2.0);
-        DIGITS.with_borrow_mut(|all| all.push((key.clone(), digits as i32)));
-        nf.format()
+        js_sys::Intl::NumberFormat::new(&locales, &options(&[("style", "currency"), ("currency", currency)])).format()
     });
-    let digits = DIGITS.with_borrow(|all| all.iter().find(|(k, _)| *k == key).map_or(2, |(_, d)| *d));
-    format_with(&f, &JsValue::from_f64(amount_minor as f64 / 10f64.powi(digits))).unwrap_or_default()
+    let major = amount_minor as f64 / 10f64.powi(minor_digits(currency) as i32);
+    format_with(&f, &JsValue::from_f64(major)).unwrap_or_default()
+}
+
+/// How many digits `currency`'s minor unit has (PLN 2, JPY 0, KWD 3), as Intl knows them.
+pub fn minor_digits(currency: &str) -> u32 {
+    if !well_formed(currency) {
+        return 2;
+    }
+    if let Some(d) = DIGITS.with_borrow(|all| all.iter().find(|(c, _)| c == currency).map(|(_, d)| *d)) {
+        return d;
+    }
+    let nf = js_sys::Intl::NumberFormat::new(
+        &js_sys::Array::new(),
+        &options(&[("style", "currency"), ("currency", currency)]),
+    );
+    let digits = js_sys::Reflect::get(&nf.resolved_options(), &JsValue::from_str("maximumFractionDigits"))
+        .ok()
+        .and_then(|d| d.as_f64())
+        .map_or(2, |d| d as u32);
+    DIGITS.with_borrow_mut(|all| all.push((currency.to_owned(), digits)));
+    digits
+}
+
+/// An ISO 4217 code's form (three letters): anything else makes Intl throw.
+fn well_formed(currency: &str) -> bool {
+    currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+/// A plain decimal as typed (`12`, `12.5`, `12,50`) in minor units of `digits` digits, e.g.
+/// `"1.25"` with 3 digits is 1250; None when it is not one or is finer than the minor unit.
+pub fn to_minor(typed: &str, digits: u32) -> Option<i64> {
+    let typed = typed.trim();
+    let (whole, fraction) = typed.split_once(['.', ',']).unwrap_or((typed, ""));
+    let extra = fraction.get(digits as usize..).unwrap_or("");
+    if whole.is_empty() && fraction.is_empty() || extra.bytes().any(|b| b != b'0') {
+        return None;
+    }
+    let kept = &fraction[..fraction.len() - extra.len()];
+    let padding = std::iter::repeat_n(b'0', digits as usize - kept.len());
+    whole.bytes().chain(kept.bytes()).chain(padding).try_fold(0i64, |n, b| {
+        let digit = (b as char).to_digit(10)?;
+        n.checked_mul(10)?.checked_add(i64::from(digit))
+    })
+}
+
+/// Minor units as a plain decimal for an input, e.g. `500` with 2 digits is `5`, `250` is `2.5`,
+/// `1250` with 3 digits is `1.25`.
+pub fn plain_major(minor: i64, digits: u32) -> String {
+    let unit = 10i64.pow(digits);
+    let mut s = (minor / unit).to_string();
+    let fraction = (minor % unit).unsigned_abs();
+    if fraction != 0 {
+        let padded = fraction.to_string();
+        s.push('.');
+        s.extend(std::iter::repeat_n('0', digits as usize - padded.len()));
+        s.push_str(padded.trim_end_matches('0'));
+    }
+    s
 }
 
 /// A number as the locale writes it (`0,5` in Polish).
@@ -120,6 +174,30 @@ mod tests {
         let ru = super::date_time("2026-11-24T09:05:00Z", Locale::Ru);
         assert!(en.contains("2026") && ru.contains("2026") && en != ru, "{en} / {ru}");
         assert_eq!(super::date_time("not a date", Locale::En), "not a date");
+    }
+
+    #[wasm_bindgen_test]
+    fn amounts_are_typed_and_shown_in_each_currency_s_own_minor_unit() {
+        use super::{minor_digits, plain_major, to_minor};
+        let digits: Vec<u32> = ["PLN", "RUB", "EUR", "JPY", "KWD"].iter().map(|c| minor_digits(c)).collect();
+        assert_eq!(digits, [2, 2, 2, 0, 3]);
+        assert_eq!(to_minor("5", 2), Some(500));
+        assert_eq!(to_minor(" 12,5 ", 2), Some(1250));
+        assert_eq!(to_minor("0.05", 2), Some(5));
+        assert_eq!(to_minor(".5", 2), Some(50));
+        assert_eq!(to_minor("500", 0), Some(500));
+        assert_eq!(to_minor("500.00", 0), Some(500), "zeros beyond the unit are harmless");
+        assert_eq!(to_minor("1.25", 3), Some(1250));
+        assert_eq!(to_minor("1.005", 2), None, "finer than the minor unit");
+        for bad in ["", ".", "-5", "1e3", "5 zł", "1.2.3", "99999999999999999999"] {
+            assert_eq!(to_minor(bad, 2), None, "{bad:?}");
+        }
+        assert_eq!(plain_major(500, 2), "5");
+        assert_eq!(plain_major(250, 2), "2.5");
+        assert_eq!(plain_major(1205, 2), "12.05");
+        assert_eq!(plain_major(500, 0), "500");
+        assert_eq!(plain_major(1250, 3), "1.25");
+        assert_eq!(plain_major(5, 3), "0.005");
     }
 
     #[wasm_bindgen_test]

@@ -80,6 +80,11 @@ fn items() -> Vec<Item> {
 
 /// Mounts the whole widget for order `order` with everything inline and no reachable backend.
 async fn mount(order: &str, locale: Locale) -> HtmlElement {
+    mount_items(order, locale, items()).await
+}
+
+/// Mounts the whole widget for order `order` of `items`.
+async fn mount_items(order: &str, locale: Locale, items: Vec<Item>) -> HtmlElement {
     kept_widget::i18n::install_bundled(locale);
     let document = web_sys::window().unwrap().document().unwrap();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
@@ -87,7 +92,7 @@ async fn mount(order: &str, locale: Locale) -> HtmlElement {
     let mut config =
         Config::new(Some("http://127.0.0.1:9".into()), Some(order.into()), Some("t".into()), locale).unwrap();
     config.shop = Some(shop());
-    config.items = Some(items());
+    config.items = Some(items);
     leptos::mount::mount_to(root.clone(), move || view! { <App config/> }).forget();
     for _ in 0..5 {
         tick().await;
@@ -180,6 +185,29 @@ async fn a_negative_price_cap_is_refused_in_russian_and_polish() {
         click(&root, "submit");
         tick().await;
         assert_eq!(text(&root, "#kept-substitution-error"), expected);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_price_cap_is_read_in_the_currency_s_own_minor_unit() {
+    // Yen have no minor unit, dinars three digits: "500" is 500 yen, "1.25" is 1.250 KWD.
+    for (currency, typed, expected) in [("JPY", "500", "¥500"), ("KWD", "1.25", "KWD\u{a0}1.250")] {
+        let mut items = items();
+        for item in &mut items {
+            item.unit_price.currency = currency.into();
+        }
+        let root = mount_items(&["cap-", currency].concat(), Locale::En, items).await;
+        click(&root, "channel-chat");
+        click(&root, "rule-similar");
+        tick().await;
+        set_select(&root, "cap-kind", "amount");
+        set_input(&root, "cap-value", typed);
+        tick().await;
+        let said = summary(&root);
+        assert!(
+            said.contains(&["Missing items: substitute similar, at most ", expected, " dearer."].concat()),
+            "{said}"
+        );
     }
 }
 

@@ -126,6 +126,7 @@ pub fn PreferenceForm(
         })
         .collect();
     let currency = order.currency().to_owned();
+    let digits = crate::format::minor_digits(&currency);
     let items = order.items.clone();
     let sets = shop.option_sets.clone();
     let order_id = order.id.clone();
@@ -180,7 +181,7 @@ pub fn PreferenceForm(
         <form class="kept-form" novalidate node_ref=form_ref on:submit=submit data-testid="preferences">
             <p class="kept-form__intro">{Text::Intro.in_locale(locale)}</p>
             <ContactPlanFields channels draft locale problems/>
-            <SubstitutionFields items=items.clone() draft locale problems/>
+            <SubstitutionFields items=items.clone() digits draft locale problems/>
             <PaymentFields choices currency draft locale problems/>
             <NoteFields items sets draft locale problems/>
             <section class="kept-summary" aria-labelledby="kept-summary-heading">

@@ -5,11 +5,14 @@ use leptos::prelude::*;
 
 use super::field::{build_when_opened, error_id, FieldError};
 use super::{problem_at, Draft};
+use crate::format::{plain_major, to_minor};
 use crate::i18n::{Text, Words};
 
 /// The editor's own fields, from which the order rule is rebuilt on every change.
 #[derive(Clone, Copy)]
 struct RuleFields {
+    /// The digits of the order currency's minor unit, for an amount cap.
+    digits: u32,
     kind: RwSignal<&'static str>,
     cap_kind: RwSignal<&'static str>,
     cap_value: RwSignal<String>,
@@ -19,14 +22,14 @@ struct RuleFields {
 }
 
 impl RuleFields {
-    fn from_rule(rule: &SubstitutionRule) -> RuleFields {
+    fn from_rule(rule: &SubstitutionRule, digits: u32) -> RuleFields {
         let cap = match rule {
             SubstitutionRule::Similar { max_increase } => Some(*max_increase),
             SubstitutionRule::AskFirst { fallback: Fallback::Similar { max_increase }, .. } => Some(*max_increase),
             _ => None,
         };
         let (cap_kind, cap_value) = match cap {
-            Some(PriceCap::Amount { amount_minor }) => ("amount", major(amount_minor)),
+            Some(PriceCap::Amount { amount_minor }) => ("amount", plain_major(amount_minor, digits)),
             Some(PriceCap::Percent { percent }) => ("percent", percent.to_string()),
             None => ("percent", "10".to_owned()),
         };
@@ -43,6 +46,7 @@ impl RuleFields {
             _ => "remove",
         };
         RuleFields {
+            digits,
             kind: RwSignal::new(kind),
             cap_kind: RwSignal::new(cap_kind),
             cap_value: RwSignal::new(cap_value),
@@ -55,12 +59,10 @@ impl RuleFields {
     /// The price cap as typed; something unreadable becomes an out-of-range cap the rules refuse.
     fn cap(&self) -> PriceCap {
         let value = self.cap_value.get_untracked();
-        let value = value.trim().replace(',', ".");
         if self.cap_kind.get_untracked() == "amount" {
-            let minor = value.parse::<f64>().map(|v| (v * 100.0).round() as i64).unwrap_or(-1);
-            PriceCap::Amount { amount_minor: minor }
+            PriceCap::Amount { amount_minor: to_minor(&value, self.digits).unwrap_or(-1) }
         } else {
-            PriceCap::Percent { percent: value.parse().unwrap_or(-1) }
+            PriceCap::Percent { percent: value.trim().parse().unwrap_or(-1) }
         }
     }
 
@@ -87,22 +89,6 @@ impl RuleFields {
     }
 }
 
-/// Minor units as a plain decimal for an input, e.g. `500` → `5`, `250` → `2.5`.
-fn major(minor: i64) -> String {
-    let (whole, cents) = (minor / 100, (minor % 100).abs());
-    if cents == 0 {
-        whole.to_string()
-    } else {
-        let mut s = whole.to_string();
-        s.push('.');
-        s.push(char::from(b'0' + (cents / 10) as u8));
-        if cents % 10 != 0 {
-            s.push(char::from(b'0' + (cents % 10) as u8));
-        }
-        s
-    }
-}
-
 const KINDS: [(&str, Text); 4] = [
     ("similar", Text::RuleSimilar),
     ("ask_first", Text::RuleAskFirst),
@@ -114,11 +100,13 @@ const KINDS: [(&str, Text); 4] = [
 #[component]
 pub fn SubstitutionFields(
     items: Vec<Item>,
+    /// The digits of the order currency's minor unit.
+    digits: u32,
     draft: Draft,
     locale: Locale,
     problems: Signal<Vec<Problem>>,
 ) -> impl IntoView {
-    let f = RuleFields::from_rule(&draft.default_rule.get_untracked());
+    let f = RuleFields::from_rule(&draft.default_rule.get_untracked(), digits);
     let sync = move || {
         let plan = draft.channels.get_untracked();
         draft.default_rule.set(f.rule(&plan));
@@ -294,17 +282,5 @@ fn ItemOverride(
             </select>
             {move || problem.get().map(|c| view! { <p class="kept-field__error">{crate::i18n::problem_text(c, locale)}</p> })}
         </li>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use wasm_bindgen_test::*;
-
-    #[wasm_bindgen_test]
-    fn minor_units_show_as_plain_decimals() {
-        assert_eq!(super::major(500), "5");
-        assert_eq!(super::major(250), "2.5");
-        assert_eq!(super::major(1205), "12.05");
     }
 }
