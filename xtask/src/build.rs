@@ -123,6 +123,7 @@ fn drop_unused_classes(wasm: &Path, glue: &Path) -> Result<(), String> {
     for id in doomed {
         module.exports.delete(id);
     }
+    stub_streams_in_table(&mut module);
     std::fs::write(wasm, module.emit_wasm()).map_err(|e| format!("{}: {e}", wasm.display()))?;
 
     let text = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
@@ -150,6 +151,49 @@ fn drop_unused_classes(wasm: &Path, glue: &Path) -> Result<(), String> {
         return Err(format!("{}: the unused classes are no longer where the build expects them", glue.display()));
     }
     std::fs::write(glue, kept).map_err(|e| format!("{}: {e}", glue.display()))
+}
+
+/// Points the function table's entries for wasm-streams' code (the futures behind the classes
+/// dropped above, whose vtables sit in the data) at a trap of the same type, so that wasm-opt can
+/// drop that code. Nothing can reach it: the classes that start it are gone. Chosen by mangled
+/// name: a path into the crate (`12wasm_streams8readable…`), not a generic merely instantiated
+/// there (`…_12wasm_streams` at the end names, say, `JsFuture::from`'s closure, which everything
+/// uses); drop glue is left alone, as identical functions are merged under one of their names.
+fn stub_streams_in_table(module: &mut walrus::Module) {
+    let streams = |module: &walrus::Module, f: walrus::FunctionId| {
+        module.funcs.get(f).name.as_deref().is_some_and(|n| {
+            n.contains("12wasm_streams8") && !n.contains("drop_in_place")
+        })
+    };
+    let mut stubs: Vec<(walrus::TypeId, walrus::FunctionId)> = Vec::new();
+    let segments: Vec<_> = module.elements.iter().map(|e| e.id()).collect();
+    for segment in segments {
+        let walrus::ElementItems::Functions(funcs) = &module.elements.get(segment).items else {
+            continue;
+        };
+        let mut funcs = funcs.clone();
+        let doomed: Vec<usize> = (0..funcs.len()).filter(|i| streams(module, funcs[*i])).collect();
+        for i in doomed {
+            let ty = module.funcs.get(funcs[i]).ty();
+            let stub = match stubs.iter().find(|(t, _)| *t == ty) {
+                Some((_, stub)) => *stub,
+                None => {
+                    let (params, results) = {
+                        let t = module.types.get(ty);
+                        (t.params().to_vec(), t.results().to_vec())
+                    };
+                    let mut builder = walrus::FunctionBuilder::new(&mut module.types, &params, &results);
+                    builder.func_body().unreachable();
+                    let args = params.iter().map(|p| module.locals.add(*p)).collect();
+                    let stub = builder.finish(args, &mut module.funcs);
+                    stubs.push((ty, stub));
+                    stub
+                }
+            };
+            funcs[i] = stub;
+        }
+        module.elements.get_mut(segment).items = walrus::ElementItems::Functions(funcs);
+    }
 }
 
 /// The module name wasm-bindgen gives the glue's functions in the wasm's imports.
