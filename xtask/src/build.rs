@@ -161,9 +161,12 @@ fn drop_unused_classes(wasm: &Path, glue: &Path) -> Result<(), String> {
 /// uses); drop glue is left alone, as identical functions are merged under one of their names.
 fn stub_streams_in_table(module: &mut walrus::Module) {
     let streams = |module: &walrus::Module, f: walrus::FunctionId| {
-        module.funcs.get(f).name.as_deref().is_some_and(|n| {
-            n.contains("12wasm_streams8") && !n.contains("drop_in_place")
-        })
+        module
+            .funcs
+            .get(f)
+            .name
+            .as_deref()
+            .is_some_and(|n| n.contains("12wasm_streams8") && !n.contains("drop_in_place"))
     };
     let mut stubs: Vec<(walrus::TypeId, walrus::FunctionId)> = Vec::new();
     let segments: Vec<_> = module.elements.iter().map(|e| e.id()).collect();
