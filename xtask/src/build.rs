@@ -44,7 +44,10 @@ fn compile(root: &Path, package: &str, rustflags: &str) -> Result<PathBuf, Strin
             .current_dir(root)
             .env("RUSTC_BOOTSTRAP", "1")
             .env("RUSTFLAGS", rustflags)
-            .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
+            .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+            // std's smaller algorithms (sorting, formatting): -0.6 KB gzip on the first screen,
+            // -2.3 KB on the chat's chunk.
+            .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size"),
     )?;
     Ok(target_dir(root).join("wasm32-unknown-unknown/wasm-release").join(format!("{}.wasm", package.replace('-', "_"))))
 }
