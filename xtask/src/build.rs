@@ -73,11 +73,12 @@ fn bindgen(input: &Path, out: &Path, out_name: &str, extra: &[&str]) -> Result<(
 /// offsets into loads and stores: Rust puts the 1 MiB stack first, so the lowest kilobyte is
 /// reached only by a stack a kilobyte from overflowing (measured: -1.2 KB gzip on the first
 /// screen, -1.4 KB on the chat). Tried and declined: `--traps-never-happen` (-1.9 KB more) would
-/// turn a panic's clean abort into undefined behaviour; `--gufa` and `-O3` first grew it.
+/// turn a panic's clean abort into undefined behaviour; `--gufa` and `-O3` first grew it. The
+/// producers and target-features sections are for tools, not browsers.
 fn optimise(tools: &Tools, from: &Path, to: &Path) -> Result<(), String> {
     run::status(
         Command::new(tools.wasm_opt_dir.join("wasm-opt"))
-            .args(["-Oz", "--converge", "--low-memory-unused"])
+            .args(["-Oz", "--converge", "--low-memory-unused", "--strip-producers", "--strip-target-features"])
             .arg(from)
             .arg("-o")
             .arg(to),
@@ -216,8 +217,9 @@ const GLUE_MODULE: &str = "./kept-widget_bg.js";
 /// Renames the wasm's imports from the glue, in the wasm and in the glue's import object, to one
 /// or two letters (`a`, `b`, … `aB`): wasm-bindgen names each after its JS function and a hash,
 /// such as `__wbg_addEventListener_847fd86b8c33ec43`, and the hashes' hex digits are written
-/// twice and do not compress (measured: -3.2 KB gzip). Err when the glue no longer has the shape
-/// the build expects (each import a key of its own line of the import object).
+/// twice and do not compress (measured: -3.2 KB gzip); and the closures' exports to `_0`, `_1`,
+/// … (-0.4 KB). Err when the glue no longer has the shape the build expects (each import a key
+/// of its own line of the import object, each export named in it).
 fn shorten_imports(wasm: &Path, glue: &Path) -> Result<(), String> {
     const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let short = |i: usize| -> String {
@@ -247,8 +249,37 @@ fn shorten_imports(wasm: &Path, glue: &Path) -> Result<(), String> {
     if count >= LETTERS.len() * (LETTERS.len() + 1) {
         return Err(format!("{count} imports: more than two letters can name"));
     }
+    // The closures' entry points keep their mangled Rust names (`_RINvNvNtNt…`, ~150 characters)
+    // as exports, which the glue calls and names its own wrappers after: `_0`, `_1`, … in both.
+    let mut mangled: Vec<_> = module.exports.iter_mut().filter(|e| e.name.starts_with("_R")).collect();
+    // Longest first: one name can be the start of another.
+    mangled.sort_by_key(|e| std::cmp::Reverse(e.name.len()));
+    for (i, export) in mangled.into_iter().enumerate() {
+        let name = format!("_{i}");
+        text = replace_word(&text, &export.name, &name)
+            .ok_or_else(|| format!("{}: the glue never names the export {}", glue.display(), export.name))?;
+        export.name = name;
+    }
     std::fs::write(wasm, module.emit_wasm()).map_err(|e| format!("{}: {e}", wasm.display()))?;
     std::fs::write(glue, text).map_err(|e| format!("{}: {e}", glue.display()))
+}
+
+/// `text` with every whole-word `word` (not inside a longer identifier) replaced by `by`; None
+/// when there is none.
+fn replace_word(text: &str, word: &str, by: &str) -> Option<String> {
+    let ident = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut found = false;
+    while let Some(at) = rest.find(word) {
+        out.push_str(&rest[..at]);
+        let whole = !ident(out.chars().next_back()) && !ident(rest[at + word.len()..].chars().next());
+        out.push_str(if whole { by } else { word });
+        found |= whole;
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    found.then_some(out)
 }
 
 /// The benchmark's floor, a bare Leptos counter (`e2e/floor`), built with the widget's flags
@@ -588,6 +619,17 @@ mod tests {
         let text = "# first-screen 1\n\nfirst-screen 122880\nwhole 245760\n";
         assert_eq!(parse_budget(text), Some(Sizes { first_screen: 122_880, whole: 245_760 }));
         assert_eq!(parse_budget("# only a comment\nwhole 5\n"), None);
+    }
+
+    #[test]
+    fn a_shortened_name_replaces_only_whole_words() {
+        let glue = "function _Rab(a) { wasm._Rab(a); } makeClosure(a, _Rab_20); x_Rab; _Rab";
+        assert_eq!(
+            replace_word(glue, "_Rab", "_0").as_deref(),
+            Some("function _0(a) { wasm._0(a); } makeClosure(a, _Rab_20); x_Rab; _0")
+        );
+        assert_eq!(replace_word("nothing here", "_Rab", "_0"), None);
+        assert_eq!(replace_word("only _Rab_2", "_Rab", "_0"), None);
     }
 
     #[test]
