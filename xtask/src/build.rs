@@ -360,15 +360,15 @@ fn content_hash(dist: &Path, chunks: &[String], texts: &[Texts]) -> Result<(), S
     if !glue.contains(&link_name) || !link.contains(&glue_name) {
         return Err(format!("{GLUE} and {LINK} no longer import each other the way the build expects"));
     }
-    write(&glue_name, &glue)?;
-    write(&link_name, &link)?;
+    write(&glue_name, &shipped_js(&glue).map_err(|e| format!("{GLUE}: {e}"))?)?;
+    write(&link_name, &shipped_js(&link).map_err(|e| format!("{LINK}: {e}"))?)?;
     for old in [GLUE, LINK] {
         std::fs::remove_file(dist.join(old)).map_err(|e| format!("dist/{old}: {e}"))?;
     }
     for page in [LOADER, "index.html"] {
         let mut text = read_text(page)?;
         if page == LOADER {
-            text = without_comment_lines(&text);
+            text = shipped_js(&text).map_err(|e| format!("{LOADER}: {e}"))?;
         }
         let mut text = text.replace(&format!("./{GLUE}"), &format!("./{glue_name}")).replace(WASM, &wasm_name);
         for (plain, named) in &renamed {
@@ -449,16 +449,25 @@ fn with_catalog_names(loader: &str, texts: &[Texts]) -> Result<String, String> {
     Ok(loader.replace(PLACE, &format!("{{{}}}", names.join(","))))
 }
 
-/// The loader as shipped: its lines that are only a comment left out (they are for its readers
-/// in `src/kept.js`, not for every customer's download).
-fn without_comment_lines(js: &str) -> String {
-    js.lines()
-        .filter(|l| {
-            let t = l.trim_start();
-            !(t.starts_with("//") || (t.starts_with("/*") && t.ends_with("*/")))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect()
+/// JS as shipped: lines that are only a comment (or inside a `/* … */` block that starts a
+/// line), blank lines and indentation left out; they are for readers of the source, not for
+/// every customer's download. Safe for the loader, the glue and the link module, which have no
+/// template literal over several lines (the build checks).
+fn shipped_js(js: &str) -> Result<String, String> {
+    if js.lines().any(|l| l.matches('`').count() % 2 == 1) {
+        return Err("a template literal spans lines: its indentation would change".into());
+    }
+    let mut out = String::with_capacity(js.len());
+    let mut in_block = false;
+    for line in js.lines().map(str::trim) {
+        if in_block || line.starts_with("/*") {
+            in_block = !line.ends_with("*/");
+        } else if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Ok(out)
 }
 
 /// The shipped files in `dist`, from the build's manifest.
@@ -643,9 +652,11 @@ mod tests {
     }
 
     #[test]
-    fn the_loader_ships_without_its_comment_lines() {
-        let js = "// one\nconst a = 1; // stays\n  /** doc */\n  f();\n/* x */\n";
-        assert_eq!(without_comment_lines(js), "const a = 1; // stays\n  f();\n");
+    fn js_ships_without_its_comments_blank_lines_and_indentation() {
+        let js =
+            "// one\nconst a = 1; // stays\n  /** doc */\n\n  f();\n/* x */\n  /**\n   * more\n   */\n  g(`${a}`);\n";
+        assert_eq!(shipped_js(js).as_deref(), Ok("const a = 1; // stays\nf();\ng(`${a}`);\n"));
+        assert!(shipped_js("const t = `one\n  two`;\n").is_err(), "a literal over two lines");
     }
 
     #[test]
