@@ -5,7 +5,7 @@ performance.mark('kept:script-start');
 window.__bench = { longtasks: [], arrived: {}, painted: [], inserted: [] };
 try {
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__bench.longtasks.push(e.duration);
+    for (const e of list.getEntries()) window.__bench.longtasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
 } catch (e) { /* no long task timing here */ }
 // The widget's own stream: this listener is added first, so it sees each message arrive.
