@@ -94,11 +94,12 @@ pub fn to_minor(typed: &str, digits: u32) -> Option<i64> {
 }
 
 /// Minor units as a plain decimal for an input, e.g. `500` with 2 digits is `5`, `250` is `2.5`,
-/// `1250` with 3 digits is `1.25`.
+/// `1250` with 3 digits is `1.25`, `-1` is `-0.01`.
 pub fn plain_major(minor: i64, digits: u32) -> String {
-    let unit = 10i64.pow(digits);
-    let mut s = (minor / unit).to_string();
-    let fraction = (minor % unit).unsigned_abs();
+    let unit = 10u64.pow(digits);
+    let mut s = String::from(if minor < 0 { "-" } else { "" });
+    s.push_str(&(minor.unsigned_abs() / unit).to_string());
+    let fraction = minor.unsigned_abs() % unit;
     if fraction != 0 {
         let padded = fraction.to_string();
         s.push('.');
@@ -198,6 +199,7 @@ mod tests {
         assert_eq!(plain_major(500, 0), "500");
         assert_eq!(plain_major(1250, 3), "1.25");
         assert_eq!(plain_major(5, 3), "0.005");
+        assert_eq!(plain_major(-1, 2), "-0.01", "an unreadable cap kept in a draft stays refused");
     }
 
     #[wasm_bindgen_test]
