@@ -100,7 +100,7 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<Sizes, String> {
     let chunks = split(&raw, &work)?;
     bindgen(&work.join("main.wasm"), &work, "kept-widget", &["--keep-lld-exports", "--no-demangle"])?;
     drop_unused_classes(&work.join(WASM), &work.join(GLUE))?;
-    shorten_imports(&work.join(WASM), &work.join(GLUE))?;
+    shorten_names(&work.join(WASM), &work.join(GLUE))?;
     optimise(tools, &work.join(WASM), &dist.join(WASM))?;
     for chunk in &chunks {
         optimise(tools, &work.join(chunk), &dist.join(chunk))?;
@@ -220,7 +220,7 @@ const GLUE_MODULE: &str = "./kept-widget_bg.js";
 /// twice and do not compress (measured: -3.2 KB gzip); and the closures' exports to `_0`, `_1`,
 /// … (-0.4 KB). Err when the glue no longer has the shape the build expects (each import a key
 /// of its own line of the import object, each export named in it).
-fn shorten_imports(wasm: &Path, glue: &Path) -> Result<(), String> {
+fn shorten_names(wasm: &Path, glue: &Path) -> Result<(), String> {
     const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let short = |i: usize| -> String {
         let n = LETTERS.len();
@@ -234,20 +234,19 @@ fn shorten_imports(wasm: &Path, glue: &Path) -> Result<(), String> {
     let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
     let mut module = walrus::Module::from_buffer(&bytes).map_err(|e| format!("{}: {e}", wasm.display()))?;
     let mut text = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
-    let mut count = 0;
-    for import in module.imports.iter_mut().filter(|i| i.module == GLUE_MODULE) {
+    let ours = module.imports.iter().filter(|i| i.module == GLUE_MODULE).count();
+    if ours > LETTERS.len() * (LETTERS.len() + 1) {
+        return Err(format!("{ours} imports: more than two letters can name"));
+    }
+    for (i, import) in module.imports.iter_mut().filter(|i| i.module == GLUE_MODULE).enumerate() {
         let key = |name: &str| format!("\n        {name}: ");
         let old = key(&import.name);
         if text.matches(&old).count() != 1 {
             return Err(format!("{}: the import {} is not one key of the import object", glue.display(), import.name));
         }
-        let name = short(count);
+        let name = short(i);
         text = text.replacen(&old, &key(&name), 1);
         import.name = name;
-        count += 1;
-    }
-    if count >= LETTERS.len() * (LETTERS.len() + 1) {
-        return Err(format!("{count} imports: more than two letters can name"));
     }
     // The closures' entry points keep their mangled Rust names (`_RINvNvNtNt…`, ~150 characters)
     // as exports, which the glue calls and names its own wrappers after: `_0`, `_1`, … in both.
