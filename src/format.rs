@@ -39,36 +39,46 @@ pub fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
 /// `amount_minor` of `currency` as the locale writes it, e.g. `5,00 zł`, `¥1,500`, `KWD 1.250`:
 /// the minor unit's digits are the currency's own (Intl knows them: JPY 0, KWD 3), never cents.
 pub fn money(amount_minor: i64, currency: &str, locale: Locale) -> String {
-    if !well_formed(currency) {
+    let Some((f, digits)) = money_formatter(currency, locale) else {
         // Intl would throw; a number is better than nothing.
-        return [number(amount_minor as f64 / 100.0, locale).as_str(), " ", currency].concat().trim_end().to_owned();
-    }
-    let f = formatter([locale.tag(), " ", currency].concat(), || {
-        let locales = js_sys::Array::of1(&JsValue::from_str(locale.tag()));
-        js_sys::Intl::NumberFormat::new(&locales, &options(&[("style", "currency"), ("currency", currency)])).format()
-    });
-    let major = amount_minor as f64 / 10f64.powi(minor_digits(currency) as i32);
+        let major = amount_minor as f64 / 10f64.powi(UNKNOWN_DIGITS as i32);
+        return [number(major, locale).as_str(), " ", currency].concat().trim_end().to_owned();
+    };
+    let major = amount_minor as f64 / 10f64.powi(digits as i32);
     format_with(&f, &JsValue::from_f64(major)).unwrap_or_default()
 }
 
-/// How many digits `currency`'s minor unit has (PLN 2, JPY 0, KWD 3), as Intl knows them.
-pub fn minor_digits(currency: &str) -> u32 {
+/// How many digits `currency`'s minor unit has (PLN 2, JPY 0, KWD 3), as Intl knows them; read
+/// from the formatter [`money`] uses in `locale`, so knowing them costs no formatter of its own.
+pub fn minor_digits(currency: &str, locale: Locale) -> u32 {
+    money_formatter(currency, locale).map_or(UNKNOWN_DIGITS, |(_, digits)| digits)
+}
+
+/// The minor unit's digits assumed for a currency code Intl refuses.
+const UNKNOWN_DIGITS: u32 = 2;
+
+/// The format function for `currency` in `locale` and the currency's minor unit's digits, made
+/// once; None for a code Intl would throw on.
+fn money_formatter(currency: &str, locale: Locale) -> Option<(js_sys::Function, u32)> {
     if !well_formed(currency) {
-        return 2;
+        return None;
     }
-    if let Some(d) = DIGITS.with_borrow(|all| all.iter().find(|(c, _)| c == currency).map(|(_, d)| *d)) {
-        return d;
-    }
-    let nf = js_sys::Intl::NumberFormat::new(
-        &js_sys::Array::new(),
-        &options(&[("style", "currency"), ("currency", currency)]),
-    );
-    let digits = js_sys::Reflect::get(&nf.resolved_options(), &JsValue::from_str("maximumFractionDigits"))
-        .ok()
-        .and_then(|d| d.as_f64())
-        .map_or(2, |d| d as u32);
-    DIGITS.with_borrow_mut(|all| all.push((currency.to_owned(), digits)));
-    digits
+    let f = formatter([locale.tag(), " ", currency].concat(), || {
+        let locales = js_sys::Array::of1(&JsValue::from_str(locale.tag()));
+        let nf = js_sys::Intl::NumberFormat::new(&locales, &options(&[("style", "currency"), ("currency", currency)]));
+        let digits = js_sys::Reflect::get(&nf.resolved_options(), &JsValue::from_str("maximumFractionDigits"))
+            .ok()
+            .and_then(|d| d.as_f64())
+            .map_or(UNKNOWN_DIGITS, |d| d as u32);
+        DIGITS.with_borrow_mut(|all| {
+            if !all.iter().any(|(c, _)| c == currency) {
+                all.push((currency.to_owned(), digits));
+            }
+        });
+        nf.format()
+    });
+    let digits = DIGITS.with_borrow(|all| all.iter().find(|(c, _)| c == currency).map(|(_, d)| *d));
+    Some((f, digits.unwrap_or(UNKNOWN_DIGITS)))
 }
 
 /// An ISO 4217 code's form (three letters): anything else makes Intl throw.
@@ -180,7 +190,8 @@ mod tests {
     #[wasm_bindgen_test]
     fn amounts_are_typed_and_shown_in_each_currency_s_own_minor_unit() {
         use super::{minor_digits, plain_major, to_minor};
-        let digits: Vec<u32> = ["PLN", "RUB", "EUR", "JPY", "KWD"].iter().map(|c| minor_digits(c)).collect();
+        let digits: Vec<u32> =
+            ["PLN", "RUB", "EUR", "JPY", "KWD"].iter().map(|c| minor_digits(c, Locale::Pl)).collect();
         assert_eq!(digits, [2, 2, 2, 0, 3]);
         assert_eq!(to_minor("5", 2), Some(500));
         assert_eq!(to_minor(" 12,5 ", 2), Some(1250));

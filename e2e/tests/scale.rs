@@ -34,8 +34,8 @@ fn waits_for_messages(b: &Browser, expected: &[&str]) {
         (seen == expected).then_some(())
     });
     if found.is_none() {
-        let timeline = b.find_in_shadow(find::HOST, "[data-testid=\"chat\"]").map(|t| b.text(&t)).unwrap_or_default();
-        panic!("waited 30 s for the messages {expected:?}, each once; the customer saw {seen:?}\nthe chat: {timeline}");
+        let chat = b.find_in_shadow(find::HOST, "[data-testid=\"chat\"]").map(|c| b.text(&c)).unwrap_or_default();
+        panic!("waited 30 s for the messages {expected:?}, each once; the customer saw {seen:?}\nthe chat: {chat}");
     }
 }
 

@@ -126,7 +126,7 @@ pub fn PreferenceForm(
         })
         .collect();
     let currency = order.currency().to_owned();
-    let digits = crate::format::minor_digits(&currency);
+    let digits = crate::format::minor_digits(&currency, locale);
     let items = order.items.clone();
     let sets = shop.option_sets.clone();
     let order_id = order.id.clone();
