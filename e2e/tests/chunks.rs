@@ -53,6 +53,7 @@ fn a_chat_chunk_that_cannot_be_fetched_leaves_the_step_usable_and_loads_on_retry
 fn the_loader_asks_for_the_shop_and_the_order_once_while_the_wasm_downloads() {
     let (first, _) = shipped_files(&dist());
     let wasm = first.iter().find(|n| n.ends_with(".wasm")).expect("the main wasm").clone();
+    let link = first.iter().find(|n| n.starts_with("kept-chunks-")).expect("the link module").clone();
     let server = TestServer::start();
     let b = Browser::start();
     // An absolute endpoint (the demo page), the page's own origin as `/` (it once lost the head
@@ -65,8 +66,10 @@ fn the_loader_asks_for_the_shop_and_the_order_once_while_the_wasm_downloads() {
             "const all = performance.getEntriesByType('resource'); \
              const named = (tail) => all.filter(e => e.name.split('?')[0].endsWith(tail)); \
              return { shop: named('/v1/shop').map(e => e.startTime), order: named('/v1/orders/' + arguments[1]).map(e => e.startTime), \
-                      wasmEnd: named('/' + arguments[0]).map(e => e.responseEnd) };",
-            vec![json!(wasm), json!(order)],
+                      wasmEnd: named('/' + arguments[0]).map(e => e.responseEnd), \
+                      link: named('/' + arguments[2]).length, \
+                      preloaded: [...document.querySelectorAll('link[rel=modulepreload]')].map(l => l.href.split('/').pop()) };",
+            vec![json!(wasm), json!(order), json!(link)],
         );
         let starts = |key: &str| -> Vec<f64> { serde_json::from_value(timing[key].clone()).unwrap_or_default() };
         let wasm_end = starts("wasmEnd");
@@ -78,6 +81,11 @@ fn the_loader_asks_for_the_shop_and_the_order_once_while_the_wasm_downloads() {
             let asked = starts(key);
             assert!(asked[0] < wasm_end[0], "{page}: the {key} is asked for before the wasm has arrived: {timing}");
         }
+        // The glue imports the link module; the loader preloads it beside the glue (it once came
+        // only when the glue had arrived and been parsed: one more round trip before the widget
+        // could start), and the browser fetches it once.
+        assert_eq!(timing["preloaded"], json!([link]), "{page}: the link module is preloaded: {timing}");
+        assert_eq!(timing["link"], 1, "{page}: the link module is fetched once: {timing}");
     }
 }
 

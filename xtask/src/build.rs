@@ -369,7 +369,10 @@ fn content_hash(dist: &Path, chunks: &[String], texts: &[Texts]) -> Result<(), S
         if page == LOADER {
             text = shipped_js(&text).map_err(|e| format!("{LOADER}: {e}"))?;
         }
-        let mut text = text.replace(&format!("./{GLUE}"), &format!("./{glue_name}")).replace(WASM, &wasm_name);
+        let mut text = text
+            .replace(&format!("./{GLUE}"), &format!("./{glue_name}"))
+            .replace(&format!("./{LINK}"), &format!("./{link_name}"))
+            .replace(WASM, &wasm_name);
         for (plain, named) in &renamed {
             text = text.replace(&format!("'{plain}'"), &format!("'{named}'"));
         }
