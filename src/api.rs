@@ -93,6 +93,15 @@ impl Api {
 
     /// `GET /v1/orders/{order}`
     pub async fn order(&self) -> Result<OrderView, ApiError> {
+        self.order_as().await
+    }
+
+    /// `GET /v1/orders/{order}` as the step reads it (see [`wire::StepOrder`]).
+    pub async fn step_order(&self) -> Result<wire::StepOrder, ApiError> {
+        self.order_as().await
+    }
+
+    async fn order_as<T: FromJs>(&self) -> Result<T, ApiError> {
         let url = self.order_url("");
         if let Some(res) = self.prefetched(&url).await {
             return read(Ok(res)).await;

@@ -370,6 +370,49 @@ impl FromJs for EventData {
     }
 }
 
+/// An order as the step reads it, with its JSON for the chat: the chat's own parts (the timeline,
+/// the change requests, the survey) are left empty here and read by [`chat_parts`] in the chat's
+/// code, so their readers load with the chat's chunk rather than with the first screen.
+#[derive(Clone, Debug)]
+pub struct StepOrder(pub OrderView, pub JsValue);
+
+impl FromJs for StepOrder {
+    fn from_js(v: &JsValue) -> R<Self> {
+        object(v)?;
+        let order = OrderView {
+            id: req(v, "id")?,
+            status: req(v, "status")?,
+            currency: def(v, "currency")?,
+            items: req(v, "items")?,
+            delivery_slot: opt(v, "delivery_slot")?,
+            payment_options: def(v, "payment_options")?,
+            timeline: Vec::new(),
+            receipt: opt(v, "receipt")?,
+            editable: req(v, "editable")?,
+            change_requests: Vec::new(),
+            survey_due: false,
+            known_contact: opt(v, "known_contact")?,
+        };
+        Ok(StepOrder(order, v.clone()))
+    }
+}
+
+/// Reads into `order` the parts of its JSON `v` that [`StepOrder`] leaves to the chat.
+pub fn chat_parts(order: &mut OrderView, v: &JsValue) -> R<()> {
+    order.timeline = def(v, "timeline")?;
+    order.change_requests = def(v, "change_requests")?;
+    order.survey_due = def(v, "survey_due")?;
+    Ok(())
+}
+
+impl FromJs for OrderView {
+    fn from_js(v: &JsValue) -> R<Self> {
+        let StepOrder(mut order, _) = StepOrder::from_js(v)?;
+        chat_parts(&mut order, v)?;
+        Ok(order)
+    }
+}
+
 impl FromJs for Item {
     fn from_js(v: &JsValue) -> R<Self> {
         object(v)?;
@@ -392,10 +435,6 @@ structs! {
     PaymentOption { method: req, available: req, unavailable_because: opt }
     TimelineEntry { at: req, event: req, by: opt }
     Receipt { version: req, accepted_at: req, digest: req, summary: req, preferences: req }
-    OrderView {
-        id: req, status: req, currency: def, items: req, delivery_slot: opt, payment_options: def, timeline: def,
-        receipt: opt, editable: req, change_requests: def, survey_due: def, known_contact: opt,
-    }
     KnownContact { phone: opt, email: opt, telegram: opt }
     ContactPlan {
         channels: req, do_not_call: def, phone: opt, email: opt, telegram: opt, callback_window: opt,

@@ -203,6 +203,28 @@ fn a_full_order_view_reads_back_exactly() {
     round_trip(order());
 }
 
+/// The step reads the order without the chat's parts (their readers load with the chat's chunk);
+/// the chat reads those from the same JSON, and together they are the whole order.
+#[wasm_bindgen_test]
+fn the_step_reads_the_order_without_the_chats_parts_and_the_chat_adds_them() {
+    let full = order();
+    let json = serde_json::to_string(&full).unwrap();
+    let kept_widget::wire::StepOrder(mut step, raw) = parse(&json).unwrap();
+    assert!(step.timeline.is_empty() && step.change_requests.is_empty() && !step.survey_due);
+    assert_eq!(
+        OrderView { timeline: vec![], change_requests: vec![], survey_due: false, ..full.clone() },
+        step,
+        "everything else as sent"
+    );
+    kept_widget::wire::chat_parts(&mut step, &raw).unwrap();
+    assert_eq!(step, full);
+    // A malformed chat part is the chat's problem, not the step's.
+    let broken = json.replacen("\"timeline\":[", "\"timeline\":[7,", 1);
+    let kept_widget::wire::StepOrder(mut step, raw) = parse(&broken).expect("the step still reads it");
+    assert_eq!(kept_widget::wire::chat_parts(&mut step, &raw), Err(Malformed));
+    assert_eq!(parse::<OrderView>(&broken), Err(Malformed));
+}
+
 #[wasm_bindgen_test]
 fn a_full_shop_profile_reads_back_exactly() {
     round_trip(ShopProfile {

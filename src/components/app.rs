@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::host::{self, InstanceId};
 use crate::i18n::{self, BootText, Part, Text};
 use crate::storage::{self, Outgoing};
+use crate::wire::StepOrder;
 
 /// `{"problems":[...]}`, as the host page receives them.
 pub fn problems_json(problems: &[Problem]) -> String {
@@ -48,9 +49,9 @@ pub fn App(config: Config) -> impl IntoView {
                         Some(items) => {
                             let mut view = OrderView::new(api.order_id(), OrderStatus::OrderProcessing, items);
                             view.receipt = storage::receipt(api.order_id());
-                            Ok(view)
+                            Ok(StepOrder(view, wasm_bindgen::JsValue::UNDEFINED))
                         }
-                        None => api.order().await,
+                        None => api.step_order().await,
                     }
                 };
                 // The customer's texts travel beside them (the loader asked for all three at once).
@@ -84,10 +85,10 @@ pub fn App(config: Config) -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-                Some(Ok((shop, order))) => {
+                Some(Ok((shop, StepOrder(order, json)))) => {
                     // A backend with only the preferences endpoint has no chat to show.
                     let chat = api.inline_items().is_none().then(|| {
-                        view! { <LazyChat api=api.clone() shop=shop.clone() order=order.clone() locale/> }
+                        view! { <LazyChat api=api.clone() shop=shop.clone() order=order.clone() json locale/> }
                     });
                     // The order-status page shows the chat (with the agreement card) alone.
                     let step = (!status_only || chat.is_none()).then(|| {
@@ -108,9 +109,15 @@ pub fn App(config: Config) -> impl IntoView {
 }
 
 /// The chat, once its code has arrived (it loads after the step is usable), with a retry
-/// when it could not be fetched.
+/// when it could not be fetched. `json` is the order as the backend sent it, for the chat's own parts of it (see `StepOrder`).
 #[component]
-fn LazyChat(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> impl IntoView {
+fn LazyChat(
+    api: Api,
+    shop: ShopProfile,
+    order: OrderView,
+    json: wasm_bindgen::JsValue,
+    locale: Locale,
+) -> impl IntoView {
     let code = RwSignal::new(None::<Result<ChatCode, ChunkMissing>>);
     // The chat's texts come beside its code.
     let fetch = move || {
@@ -127,7 +134,7 @@ fn LazyChat(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
             <div class="kept-chat kept-chat--loading" role="status">{Text::ChatLoading.in_locale(locale)}</div>
         }
         .into_any(),
-        Some(Ok(chat)) => chat(api.clone(), shop.clone(), order.clone(), locale),
+        Some(Ok(chat)) => chat(api.clone(), shop.clone(), order.clone(), json.clone(), locale),
         Some(Err(ChunkMissing)) => view! {
             <div class="kept-alert" role="alert" data-testid="chat-load-error">
                 <p>{Text::ChatLoadFailed.in_locale(locale)}</p>

@@ -158,7 +158,8 @@ pub fn send(scope: &Scope, api: Api, chat: RwSignal<Chat>, m: NewMessage) {
 const EVENTS: [&str; 5] = ["message", "timeline", "receipt", "change_request", "status"];
 
 /// Builds the chat pane; a plain function so its code can live in a chunk of its own.
-pub type ChatCode = fn(Api, ShopProfile, OrderView, Locale) -> AnyView;
+/// The order comes as the step read it, with its JSON, from which the chat reads its own parts.
+pub type ChatCode = fn(Api, ShopProfile, OrderView, wasm_bindgen::JsValue, Locale) -> AnyView;
 
 /// The chunk with the chat could not be fetched (the network, mostly); asking again retries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,7 +180,18 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkMissing {
 )]
 #[allow(improper_ctypes_definitions)]
 fn chat_chunk() -> Result<ChatCode, ChunkMissing> {
-    Ok(|api, shop, order, locale| view! { <ChatPane api shop order locale/> }.into_any())
+    Ok(|api, shop, mut order, json, locale| {
+        // An order that came without its JSON (none does with a chat) has nothing more to read.
+        if !json.is_undefined() && crate::wire::chat_parts(&mut order, &json).is_err() {
+            return view! {
+                <div class="kept-alert" role="alert" data-testid="chat-load-error">
+                    <p>{crate::i18n::Text::ChatLoadFailed.in_locale(locale)}</p>
+                </div>
+            }
+            .into_any();
+        }
+        view! { <ChatPane api shop order locale/> }.into_any()
+    })
 }
 
 /// The chat's code, fetched if it is not here yet.
