@@ -4,8 +4,7 @@ use std::cell::RefCell;
 
 use gloo_net::http::{Request, Response};
 use kept_protocol::{
-    ErrorBody, ErrorCode, Message, MessagePage, NewMessage, OrderView, Preferences, Problem, Receipt, ShopProfile,
-    IDEMPOTENCY_KEY,
+    ErrorBody, ErrorCode, Message, MessagePage, NewMessage, OrderView, Preferences, Problem, Receipt, IDEMPOTENCY_KEY,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -82,8 +81,8 @@ impl Api {
         value
     }
 
-    /// `GET /v1/shop`
-    pub async fn shop(&self) -> Result<ShopProfile, ApiError> {
+    /// `GET /v1/shop`, as the step reads it (see [`wire::StepShop`]).
+    pub async fn step_shop(&self) -> Result<wire::StepShop, ApiError> {
         let url = self.url("/v1/shop");
         if let Some(res) = self.prefetched(&url).await {
             return read(Ok(res)).await;
@@ -141,7 +140,7 @@ impl Api {
     }
 
     /// The shop profile given in the config, if any.
-    pub fn inline_shop(&self) -> Option<ShopProfile> {
+    pub fn inline_shop(&self) -> Option<wire::StepShop> {
         self.config.shop.clone()
     }
 

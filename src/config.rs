@@ -1,9 +1,9 @@
 //! The widget's configuration, read from the embedding element's `data-*` attributes.
 
-use kept_protocol::{Item, Locale, ShopProfile};
+use kept_protocol::{Item, Locale};
 use wasm_bindgen::JsValue;
 
-use crate::wire::FromJs;
+use crate::wire::{FromJs, StepShop};
 use web_sys::Element;
 
 /// Where the backend is and which order this widget speaks for.
@@ -16,7 +16,7 @@ pub struct Config {
     pub token: String,
     pub locale: Locale,
     /// The shop profile, for a backend that does not serve `GET /v1/shop` (`data-shop`, JSON).
-    pub shop: Option<ShopProfile>,
+    pub shop: Option<crate::wire::StepShop>,
     /// The order's items, for a backend that does not serve the order view (`data-items`, JSON).
     pub items: Option<Vec<Item>>,
     /// `light`, `dark` or `auto` (the customer's OS); else the page's declared colour scheme.
@@ -104,8 +104,7 @@ impl Config {
                 Ok(Some(f))
             }
         };
-        config.shop =
-            object("shop")?.map(|f| ShopProfile::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
+        config.shop = object("shop")?.map(|f| StepShop::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
         config.items =
             object("items")?.map(|f| Vec::<Item>::from_js(&f).map_err(|_| ConfigError::BadInline)).transpose()?;
         config.theme = theme(text("theme").as_deref());

@@ -397,8 +397,9 @@ impl FromJs for StepOrder {
     }
 }
 
-/// Reads into `order` the parts of its JSON `v` that [`StepOrder`] leaves to the chat.
-pub fn chat_parts(order: &mut OrderView, v: &JsValue) -> R<()> {
+/// Reads into `order` the parts of its JSON `v` that [`StepOrder`] leaves to the chat (none when
+/// `v` is undefined: an order made in the browser).
+pub fn order_chat_parts(order: &mut OrderView, v: &JsValue) -> R<()> {
     order.timeline = def(v, "timeline")?;
     order.change_requests = def(v, "change_requests")?;
     order.survey_due = def(v, "survey_due")?;
@@ -408,8 +409,62 @@ pub fn chat_parts(order: &mut OrderView, v: &JsValue) -> R<()> {
 impl FromJs for OrderView {
     fn from_js(v: &JsValue) -> R<Self> {
         let StepOrder(mut order, _) = StepOrder::from_js(v)?;
-        chat_parts(&mut order, v)?;
+        order_chat_parts(&mut order, v)?;
         Ok(order)
+    }
+}
+
+/// A shop profile as the step reads it, with its JSON for the chat: what only the chat shows (the
+/// hours, holidays, availability, reply time, manager and FAQ) is left empty here and read by
+/// [`shop_chat_parts`] in the chat's code. Equal when the profiles are.
+#[derive(Clone, Debug)]
+pub struct StepShop(pub ShopProfile, pub JsValue);
+
+impl PartialEq for StepShop {
+    fn eq(&self, other: &StepShop) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for StepShop {}
+
+impl FromJs for StepShop {
+    fn from_js(v: &JsValue) -> R<Self> {
+        object(v)?;
+        let shop = ShopProfile {
+            name: req(v, "name")?,
+            time_zone: req(v, "time_zone")?,
+            hours: Vec::new(),
+            holidays: Vec::new(),
+            availability: Availability::default(),
+            channels: req(v, "channels")?,
+            payment_methods: req(v, "payment_methods")?,
+            reply_time: None,
+            manager: None,
+            faq: Vec::new(),
+            option_sets: def(v, "option_sets")?,
+        };
+        Ok(StepShop(shop, v.clone()))
+    }
+}
+
+/// Reads into `shop` the parts of its JSON `v` that [`StepShop`] leaves to the chat (none when `v`
+/// is undefined).
+pub fn shop_chat_parts(shop: &mut ShopProfile, v: &JsValue) -> R<()> {
+    shop.hours = def(v, "hours")?;
+    shop.holidays = def(v, "holidays")?;
+    shop.availability = def(v, "availability")?;
+    shop.reply_time = opt(v, "reply_time")?;
+    shop.manager = opt(v, "manager")?;
+    shop.faq = def(v, "faq")?;
+    Ok(())
+}
+
+impl FromJs for ShopProfile {
+    fn from_js(v: &JsValue) -> R<Self> {
+        let StepShop(mut shop, _) = StepShop::from_js(v)?;
+        shop_chat_parts(&mut shop, v)?;
+        Ok(shop)
     }
 }
 
@@ -454,10 +509,6 @@ structs! {
     Localized { en: req, ru: opt, pl: opt, uk: opt, de: opt }
     OptionSet { id: req, label: req, options: req }
     ItemOption { id: req, label: req }
-    ShopProfile {
-        name: req, time_zone: req, hours: def, holidays: def, availability: def, channels: req,
-        payment_methods: req, reply_time: opt, manager: opt, faq: def, option_sets: def,
-    }
     Problem { path: req, code: req }
     ErrorDetail { code: req, message: req, fields: def }
     ErrorBody { error: req }

@@ -91,7 +91,7 @@ async fn mount_items(order: &str, locale: Locale, items: Vec<Item>) -> HtmlEleme
     document.body().unwrap().append_child(&root).unwrap();
     let mut config =
         Config::new(Some("http://127.0.0.1:9".into()), Some(order.into()), Some("t".into()), locale).unwrap();
-    config.shop = Some(shop());
+    config.shop = Some(kept_widget::wire::StepShop(shop(), wasm_bindgen::JsValue::UNDEFINED));
     config.items = Some(items);
     leptos::mount::mount_to(root.clone(), move || view! { <App config/> }).forget();
     for _ in 0..5 {

@@ -216,18 +216,46 @@ fn the_step_reads_the_order_without_the_chats_parts_and_the_chat_adds_them() {
         step,
         "everything else as sent"
     );
-    kept_widget::wire::chat_parts(&mut step, &raw).unwrap();
+    kept_widget::wire::order_chat_parts(&mut step, &raw).unwrap();
     assert_eq!(step, full);
     // A malformed chat part is the chat's problem, not the step's.
     let broken = json.replacen("\"timeline\":[", "\"timeline\":[7,", 1);
     let kept_widget::wire::StepOrder(mut step, raw) = parse(&broken).expect("the step still reads it");
-    assert_eq!(kept_widget::wire::chat_parts(&mut step, &raw), Err(Malformed));
+    assert_eq!(kept_widget::wire::order_chat_parts(&mut step, &raw), Err(Malformed));
     assert_eq!(parse::<OrderView>(&broken), Err(Malformed));
 }
 
 #[wasm_bindgen_test]
 fn a_full_shop_profile_reads_back_exactly() {
-    round_trip(ShopProfile {
+    round_trip(shop());
+}
+
+/// The same split for the shop: the step reads it without what only the chat shows (hours,
+/// holidays, availability, reply time, manager, FAQ), the chat adds those from the same JSON.
+#[wasm_bindgen_test]
+fn the_step_reads_the_shop_without_the_chats_parts_and_the_chat_adds_them() {
+    let full = shop();
+    let json = serde_json::to_string(&full).unwrap();
+    let kept_widget::wire::StepShop(mut step, raw) = parse(&json).unwrap();
+    let without = ShopProfile {
+        hours: vec![],
+        holidays: vec![],
+        availability: Availability::default(),
+        reply_time: None,
+        manager: None,
+        faq: vec![],
+        ..full.clone()
+    };
+    assert_eq!(step, without, "everything else as sent");
+    kept_widget::wire::shop_chat_parts(&mut step, &raw).unwrap();
+    assert_eq!(step, full);
+    let broken = json.replacen("\"faq\":[", "\"faq\":[7,", 1);
+    let kept_widget::wire::StepShop(mut step, raw) = parse(&broken).expect("the step still reads it");
+    assert_eq!(kept_widget::wire::shop_chat_parts(&mut step, &raw), Err(Malformed));
+}
+
+fn shop() -> ShopProfile {
+    ShopProfile {
         name: "Kept Coffee".into(),
         time_zone: "Europe/Warsaw".into(),
         hours: vec![DayHours { day: Weekday::Sunday, intervals: vec![TimeWindow { start: t(22, 0), end: t(2, 0) }] }],
@@ -251,7 +279,7 @@ fn a_full_shop_profile_reads_back_exactly() {
             label: Localized { en: "Grind".into(), ru: Some("Помол".into()), ..Localized::default() },
             options: vec![ItemOption { id: "whole".into(), label: Localized::default() }],
         }],
-    });
+    }
 }
 
 #[wasm_bindgen_test]

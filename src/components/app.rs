@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::host::{self, InstanceId};
 use crate::i18n::{self, BootText, Part, Text};
 use crate::storage::{self, Outgoing};
-use crate::wire::StepOrder;
+use crate::wire::{StepOrder, StepShop};
 
 /// `{"problems":[...]}`, as the host page receives them.
 pub fn problems_json(problems: &[Problem]) -> String {
@@ -41,7 +41,7 @@ pub fn App(config: Config) -> impl IntoView {
                 let shop = async {
                     match api.inline_shop() {
                         Some(shop) => Ok(shop),
-                        None => api.shop().await,
+                        None => api.step_shop().await,
                     }
                 };
                 let order = async {
@@ -85,10 +85,11 @@ pub fn App(config: Config) -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-                Some(Ok((shop, StepOrder(order, json)))) => {
+                Some(Ok((step_shop, step_order))) => {
+                    let (shop, order) = (step_shop.0.clone(), step_order.0.clone());
                     // A backend with only the preferences endpoint has no chat to show.
                     let chat = api.inline_items().is_none().then(|| {
-                        view! { <LazyChat api=api.clone() shop=shop.clone() order=order.clone() json locale/> }
+                        view! { <LazyChat api=api.clone() shop=step_shop order=step_order locale/> }
                     });
                     // The order-status page shows the chat (with the agreement card) alone.
                     let step = (!status_only || chat.is_none()).then(|| {
@@ -109,15 +110,10 @@ pub fn App(config: Config) -> impl IntoView {
 }
 
 /// The chat, once its code has arrived (it loads after the step is usable), with a retry
-/// when it could not be fetched. `json` is the order as the backend sent it, for the chat's own parts of it (see `StepOrder`).
+/// when it could not be fetched. The shop and the order come as the step read them, with their
+/// JSON, from which the chat's code reads the parts only it shows.
 #[component]
-fn LazyChat(
-    api: Api,
-    shop: ShopProfile,
-    order: OrderView,
-    json: wasm_bindgen::JsValue,
-    locale: Locale,
-) -> impl IntoView {
+fn LazyChat(api: Api, shop: StepShop, order: StepOrder, locale: Locale) -> impl IntoView {
     let code = RwSignal::new(None::<Result<ChatCode, ChunkMissing>>);
     // The chat's texts come beside its code.
     let fetch = move || {
@@ -134,7 +130,7 @@ fn LazyChat(
             <div class="kept-chat kept-chat--loading" role="status">{Text::ChatLoading.in_locale(locale)}</div>
         }
         .into_any(),
-        Some(Ok(chat)) => chat(api.clone(), shop.clone(), order.clone(), json.clone(), locale),
+        Some(Ok(chat)) => chat(api.clone(), shop.clone(), order.clone(), locale),
         Some(Err(ChunkMissing)) => view! {
             <div class="kept-alert" role="alert" data-testid="chat-load-error">
                 <p>{Text::ChatLoadFailed.in_locale(locale)}</p>

@@ -9,6 +9,7 @@ pub mod way_out;
 
 use std::collections::BTreeMap;
 
+use crate::wire::{order_chat_parts, shop_chat_parts, StepOrder, StepShop};
 use kept_protocol::{EventData, Locale, Message, MessagePage, NewMessage, OrderView, ShopProfile};
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
@@ -158,8 +159,9 @@ pub fn send(scope: &Scope, api: Api, chat: RwSignal<Chat>, m: NewMessage) {
 const EVENTS: [&str; 5] = ["message", "timeline", "receipt", "change_request", "status"];
 
 /// Builds the chat pane; a plain function so its code can live in a chunk of its own.
-/// The order comes as the step read it, with its JSON, from which the chat reads its own parts.
-pub type ChatCode = fn(Api, ShopProfile, OrderView, wasm_bindgen::JsValue, Locale) -> AnyView;
+/// The shop and the order come as the step read them, with their JSON, from which the chat reads
+/// the parts only it shows.
+pub type ChatCode = fn(Api, StepShop, StepOrder, Locale) -> AnyView;
 
 /// The chunk with the chat could not be fetched (the network, mostly); asking again retries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,9 +182,8 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkMissing {
 )]
 #[allow(improper_ctypes_definitions)]
 fn chat_chunk() -> Result<ChatCode, ChunkMissing> {
-    Ok(|api, shop, mut order, json, locale| {
-        // An order that came without its JSON (none does with a chat) has nothing more to read.
-        if !json.is_undefined() && crate::wire::chat_parts(&mut order, &json).is_err() {
+    Ok(|api, StepShop(mut shop, shop_json), StepOrder(mut order, order_json), locale| {
+        if shop_chat_parts(&mut shop, &shop_json).is_err() || order_chat_parts(&mut order, &order_json).is_err() {
             return view! {
                 <div class="kept-alert" role="alert" data-testid="chat-load-error">
                     <p>{crate::i18n::Text::ChatLoadFailed.in_locale(locale)}</p>
