@@ -16,7 +16,7 @@ pub struct Config {
     pub token: String,
     pub locale: Locale,
     /// The shop profile, for a backend that does not serve `GET /v1/shop` (`data-shop`, JSON).
-    pub shop: Option<crate::wire::StepShop>,
+    pub shop: Option<StepShop>,
     /// The order's items, for a backend that does not serve the order view (`data-items`, JSON).
     pub items: Option<Vec<Item>>,
     /// `light`, `dark` or `auto` (the customer's OS); else the page's declared colour scheme.

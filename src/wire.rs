@@ -371,8 +371,8 @@ impl FromJs for EventData {
 }
 
 /// An order as the step reads it, with its JSON for the chat: the chat's own parts (the timeline,
-/// the change requests, the survey) are left empty here and read by [`chat_parts`] in the chat's
-/// code, so their readers load with the chat's chunk rather than with the first screen.
+/// the change requests, the survey) are left empty here and read by [`order_chat_parts`] in the
+/// chat's code, so their readers load with the chat's chunk rather than with the first screen.
 #[derive(Clone, Debug)]
 pub struct StepOrder(pub OrderView, pub JsValue);
 
