@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 
 use gloo_net::http::{Request, Response};
+use kept_protocol::json::to_json;
 use kept_protocol::{
     ErrorBody, ErrorCode, Message, MessagePage, NewMessage, OrderView, Preferences, Problem, Receipt, IDEMPOTENCY_KEY,
 };
@@ -164,12 +165,7 @@ impl Api {
 
     /// `POST /v1/orders/{order}/messages`; the client id is also the idempotency key.
     pub async fn send_message(&self, message: &NewMessage) -> Result<Message, ApiError> {
-        let req = Request::post(&self.order_url("/messages"))
-            .header("Authorization", &self.bearer())
-            .header(IDEMPOTENCY_KEY, &message.client_id)
-            .json(message)
-            .map_err(|_| ApiError::Decode)?;
-        read(req.send().await).await
+        read(self.post("/messages", &message.client_id, to_json(message))?.send().await).await
     }
 
     /// `POST /v1/orders/{order}/reports`: "the shop broke this".
@@ -178,12 +174,7 @@ impl Api {
         report: &kept_protocol::BrokenPromiseReport,
         key: &str,
     ) -> Result<kept_protocol::Report, ApiError> {
-        let req = Request::post(&self.order_url("/reports"))
-            .header("Authorization", &self.bearer())
-            .header(IDEMPOTENCY_KEY, key)
-            .json(report)
-            .map_err(|_| ApiError::Decode)?;
-        read(req.send().await).await
+        read(self.post("/reports", key, to_json(report))?.send().await).await
     }
 
     /// `POST /v1/orders/{order}/change-requests/{id}/answer`.
@@ -191,12 +182,7 @@ impl Api {
         let mut tail = String::from("/change-requests/");
         tail.push_str(&id.to_string());
         tail.push_str("/answer");
-        let req = Request::post(&self.order_url(&tail))
-            .header("Authorization", &self.bearer())
-            .header(IDEMPOTENCY_KEY, key)
-            .json(&kept_protocol::ConsentAnswer { accept })
-            .map_err(|_| ApiError::Decode)?;
-        read(req.send().await).await
+        read(self.post(&tail, key, to_json(&kept_protocol::ConsentAnswer { accept }))?.send().await).await
     }
 
     /// `POST /v1/orders/{order}/callbacks`: call me back in this window.
@@ -205,12 +191,7 @@ impl Api {
         request: &kept_protocol::CallbackRequest,
         key: &str,
     ) -> Result<kept_protocol::Callback, ApiError> {
-        let req = Request::post(&self.order_url("/callbacks"))
-            .header("Authorization", &self.bearer())
-            .header(IDEMPOTENCY_KEY, key)
-            .json(request)
-            .map_err(|_| ApiError::Decode)?;
-        read(req.send().await).await
+        read(self.post("/callbacks", key, to_json(request))?.send().await).await
     }
 
     /// `POST /v1/orders/{order}/survey`.
@@ -219,12 +200,7 @@ impl Api {
         answer: &kept_protocol::SurveyAnswer,
         key: &str,
     ) -> Result<kept_protocol::SurveyAnswer, ApiError> {
-        let req = Request::post(&self.order_url("/survey"))
-            .header("Authorization", &self.bearer())
-            .header(IDEMPOTENCY_KEY, key)
-            .json(answer)
-            .map_err(|_| ApiError::Decode)?;
-        read(req.send().await).await
+        read(self.post("/survey", key, to_json(answer))?.send().await).await
     }
 
     /// The live event stream's URL; EventSource cannot send headers, so the token rides along.
@@ -234,14 +210,21 @@ impl Api {
         url
     }
 
-    /// `POST /v1/orders/{order}/preferences`; the same `key` for retries of one submission.
-    pub async fn submit(&self, preferences: &Preferences, key: &str) -> Result<Receipt, ApiError> {
-        let req = Request::post(&self.order_url("/preferences"))
+    /// A `POST` of `json` to this order's `tail` with the token and the idempotency key; Err when
+    /// the value had no wire form (see [`kept_protocol::json`]: the widget writes JSON without serde).
+    /// Not generic over the answer, so one copy serves every caller.
+    fn post(&self, tail: &str, key: &str, json: Option<String>) -> Result<Request, ApiError> {
+        Request::post(&self.order_url(tail))
             .header("Authorization", &self.bearer())
             .header(IDEMPOTENCY_KEY, key)
-            .json(preferences)
-            .map_err(|_| ApiError::Decode)?;
-        read(req.send().await).await
+            .header("Content-Type", "application/json")
+            .body(json.ok_or(ApiError::Decode)?)
+            .map_err(|_| ApiError::Decode)
+    }
+
+    /// `POST /v1/orders/{order}/preferences`; the same `key` for retries of one submission.
+    pub async fn submit(&self, preferences: &Preferences, key: &str) -> Result<Receipt, ApiError> {
+        read(self.post("/preferences", key, to_json(preferences))?.send().await).await
     }
 }
 

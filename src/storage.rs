@@ -1,6 +1,7 @@
 //! The customer's draft and the submission outbox in localStorage, per order. Fail-soft: a
 //! browser without storage (private mode, blocked cookies) still works, it only forgets on reload.
 
+use kept_protocol::json::to_json;
 use kept_protocol::Preferences;
 use web_sys::Storage;
 
@@ -41,7 +42,7 @@ pub fn draft(order: &str) -> Option<Preferences> {
 
 /// Keeps the unsent choices for `order`.
 pub fn save_draft(order: &str, prefs: &Preferences) {
-    if let Ok(json) = serde_json::to_string(prefs) {
+    if let Some(json) = to_json(prefs) {
         set(&key("draft", order), &json);
     }
 }
@@ -58,7 +59,7 @@ pub fn receipt(order: &str) -> Option<kept_protocol::Receipt> {
 
 /// Keeps the newest receipt.
 pub fn save_receipt(order: &str, receipt: &kept_protocol::Receipt) {
-    if let Ok(json) = serde_json::to_string(receipt) {
+    if let Some(json) = to_json(receipt) {
         set(&key("receipt", order), &json);
     }
 }
@@ -84,7 +85,7 @@ pub fn outbox(order: &str) -> Option<Outgoing> {
 
 /// Records a submission before it is sent, so a reload can finish it with the same key.
 pub fn put_outbox(order: &str, out: &Outgoing) {
-    let (Ok(k), Ok(p)) = (serde_json::to_string(&out.key), serde_json::to_string(&out.preferences)) else { return };
+    let (Some(k), Some(p)) = (to_json(&out.key), to_json(&out.preferences)) else { return };
     let mut json = String::from("{\"key\":");
     json.push_str(&k);
     json.push_str(",\"preferences\":");
@@ -105,8 +106,8 @@ pub fn unsent(order: &str) -> Vec<kept_protocol::NewMessage> {
 
 /// Keeps the unconfirmed messages (or forgets them when there are none).
 pub fn save_unsent(order: &str, messages: &[kept_protocol::NewMessage]) {
-    match serde_json::to_string(messages) {
-        Ok(json) if !messages.is_empty() => set(&key("unsent", order), &json),
+    match to_json(messages) {
+        Some(json) if !messages.is_empty() => set(&key("unsent", order), &json),
         _ => remove(&key("unsent", order)),
     }
 }

@@ -68,7 +68,7 @@ fn mount_list(chat: RwSignal<Chat>, more_on_server: bool) -> (HtmlElement, Arc<M
     let load_older = Callback::new(move |()| *counter.lock().unwrap() += 1);
     leptos::mount::mount_to(root.clone(), move || {
         view! {
-            <MessageList chat more_on_server=Signal::stored(more_on_server) load_older locale=Locale::En
+            <MessageList chat more_on_server=Memo::new(move |_| more_on_server) load_older locale=Locale::En
                 on_retry=Callback::new(|_: String| {})/>
         }
     })
@@ -141,7 +141,7 @@ fn mount_way_out(plan: ContactPlan) -> (HtmlElement, Arc<Mutex<Vec<String>>>) {
     let on_message = Callback::new(move |t: String| sink.lock().unwrap().push(t));
     leptos::mount::mount_to(root.clone(), move || {
         view! {
-            <WayOut api plan=Signal::stored(Some(plan)) time_zone="Europe/Warsaw".into() locale=Locale::En on_message/>
+            <WayOut api plan=Memo::new(move |_| Some(plan.clone())) time_zone="Europe/Warsaw".into() locale=Locale::En on_message/>
         }
     })
     .forget();
@@ -241,7 +241,7 @@ async fn the_timeline_says_what_happened_in_words_naming_the_item() {
     ];
     let items = vec![("coffee-1".to_owned(), "Ethiopia Yirgacheffe, 250 g".to_owned())];
     leptos::mount::mount_to(root.clone(), move || {
-        view! { <kept_widget::components::chat::status::Timeline entries=Signal::stored(entries) items locale=Locale::En/> }
+        view! { <kept_widget::components::chat::status::Timeline entries=RwSignal::new(entries) items locale=Locale::En/> }
     })
     .forget();
     settle().await;
@@ -261,7 +261,7 @@ async fn the_agreement_card_shows_the_receipt_in_words_and_opens_the_report_form
     let root = container();
     let receipt = RwSignal::new(None::<Receipt>);
     leptos::mount::mount_to(root.clone(), move || {
-        view! { <kept_widget::components::chat::status::AgreementCard api=api() receipt=receipt.into() locale=Locale::En/> }
+        view! { <kept_widget::components::chat::status::AgreementCard api=api() receipt locale=Locale::En/> }
     })
     .forget();
     settle().await;
@@ -330,7 +330,7 @@ async fn a_message_being_sent_says_so_and_a_failed_one_offers_a_retry_with_its_c
     let on_retry = Callback::new(move |id: String| sink.lock().unwrap().push(id));
     leptos::mount::mount_to(root.clone(), move || {
         view! {
-            <MessageList chat more_on_server=Signal::stored(false) load_older=Callback::new(|()| {}) locale=Locale::En on_retry/>
+            <MessageList chat more_on_server=Memo::new(|_| false) load_older=Callback::new(|()| {}) locale=Locale::En on_retry/>
         }
     })
     .forget();
@@ -357,7 +357,7 @@ async fn an_order_full_of_values_from_a_newer_server_renders_as_updated() {
     leptos::mount::mount_to(root.clone(), move || {
         use kept_widget::components::chat::status::{ChangeCards, Timeline};
         view! {
-            <Timeline entries=Signal::stored(entries) items=vec![] locale=Locale::En/>
+            <Timeline entries=RwSignal::new(entries) items=vec![] locale=Locale::En/>
             <ChangeCards api=api() requests locale=Locale::En/>
         }
     })

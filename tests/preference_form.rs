@@ -49,7 +49,7 @@ fn mount_form(locale: Locale) -> (HtmlElement, Arc<Mutex<Vec<Preferences>>>) {
     leptos::mount::mount_to(el.clone(), move || {
         view! {
             <PreferenceForm shop=shop() order=order() locale initial=None on_submit
-                pending=Signal::stored(false) server_problems=Signal::stored(vec![]) failure=Signal::stored(None)/>
+                sending=RwSignal::new(0) server_problems=RwSignal::new(vec![]) failure=RwSignal::new(None)/>
         }
     })
     .forget();
@@ -208,7 +208,7 @@ async fn contact_details_the_shop_already_knows_are_filled_in_not_asked_again() 
     leptos::mount::mount_to(el.clone(), move || {
         view! {
             <PreferenceForm shop=shop() order=known locale=Locale::En initial=None on_submit
-                pending=Signal::stored(false) server_problems=Signal::stored(vec![]) failure=Signal::stored(None)/>
+                sending=RwSignal::new(0) server_problems=RwSignal::new(vec![]) failure=RwSignal::new(None)/>
         }
     })
     .forget();

@@ -96,14 +96,21 @@ fn a_bad_embed_shows_a_notice_instead_of_a_blank_hole() {
     assert_eq!(said, "The checkout widget is not set up correctly on this page.");
 }
 
-#[test]
-fn kept_mount_gives_a_handle_that_submits_reports_and_destroys() {
+/// A page with the loader and no widget (its bad embed's notice shown, then removed), for
+/// widgets mounted from JS with `Kept.mount`.
+fn page_without_widgets() -> (TestServer, Browser) {
     let server = TestServer::start();
     let b = Browser::start();
     b.goto(&format!("{}/badconfig.html", server.url));
     find::in_widget(&b, "[role=\"alert\"]");
+    b.execute("document.querySelector('.kept-host').remove();", vec![]);
+    (server, b)
+}
+
+#[test]
+fn kept_mount_gives_a_handle_that_submits_reports_and_destroys() {
+    let (_server, b) = page_without_widgets();
     let script = "const done = arguments[arguments.length - 1]; \
-        document.querySelector('.kept-host').remove(); \
         const el = document.createElement('section'); document.body.append(el); \
         const h = Kept.mount(el, { endpoint: '/', order: 'KC-1001', token: arguments[0], locale: 'ru' }); \
         window.keptHandle = h; window.keptSeen = []; h.on('submitted', (r) => window.keptSeen.push(r.version)); \
@@ -133,4 +140,40 @@ fn the_order_status_page_shows_the_chat_and_the_agreement_without_the_form() {
     let card = find::by_test_id(&b, "agreement-card");
     assert!(b.text(&card).contains("You pay: Card online."), "{}", b.text(&card));
     assert!(b.find_in_shadow(find::HOST, "[data-testid=\"preferences\"]").is_none());
+}
+
+#[test]
+fn a_widget_destroyed_while_its_submission_travels_leaves_the_others_working() {
+    let (server, b) = page_without_widgets();
+    let script = "const done = arguments[arguments.length - 1]; \
+        const a = document.createElement('section'), b = document.createElement('section'); \
+        document.body.append(a, b); \
+        window.keptA = Kept.mount(a, { endpoint: '/', order: 'KC-1001', token: arguments[0], locale: 'en' }); \
+        window.keptB = Kept.mount(b, { endpoint: '/', order: 'KC-1002', token: arguments[0], locale: 'en' }); \
+        done(true);";
+    b.execute_async(script, vec![json!(kept_e2e::server::TOKEN)]);
+    let second = |css: &str| wait_for(css, find::PATIENCE, || b.find_in_nth_shadow(".kept-host", 1, css));
+    action::wait_for_form(&b);
+    second("[data-testid=\"submit\"]");
+    // The first widget's submission is held up, and the widget is destroyed before it is answered.
+    server.arm_fault("/v1/orders/KC-1001/preferences", "hang", 1, 1_000);
+    action::choose_channel(&b, "chat");
+    action::choose_payment(&b, "card_online");
+    let gone = "const done = arguments[arguments.length - 1]; \
+        window.keptA.submit(); setTimeout(() => window.keptA.destroy().then(() => done(true)), 200);";
+    assert_eq!(b.execute_async(gone, vec![]), json!(true));
+    // Its retry still lands (the outbox's promise), and the answer reaches the page after the widget went.
+    wait_for("the destroyed widget's submission to be stored", find::PATIENCE, || {
+        Some(()).filter(|()| !server.get_json("/v1/orders/KC-1001")["receipt"].is_null())
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+
+    // The other widget on the page still works.
+    b.click(&second("[data-testid=\"channel-chat\"]"));
+    b.click(&second("[data-testid=\"payment-cash_on_delivery\"]"));
+    let submit = "const done = arguments[arguments.length - 1]; \
+        const late = new Promise((r) => setTimeout(() => r('no answer in 10 s'), 10000)); \
+        Promise.race([window.keptB.submit().then((r) => r.version), late]).then(done, (e) => done(String(e)));";
+    assert_eq!(b.execute_async(submit, vec![]), json!(1), "the second widget submits");
+    assert_eq!(server.get_json("/v1/orders/KC-1002")["receipt"]["preferences"]["payment"], "cash_on_delivery");
 }

@@ -3,37 +3,47 @@
 use crate::i18n::Locale;
 use crate::shop::FaqEntry;
 
-/// Lower case without diacritics, so "Łódź", "lodz" and "ЁЛКА"/"елка" meet.
-pub fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'ą' | 'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-            'ć' | 'č' | 'ç' => 'c',
-            'ę' | 'è' | 'é' | 'ê' | 'ë' | 'ě' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ł' => 'l',
-            'ń' | 'ñ' | 'ň' => 'n',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-            'ś' | 'š' => 's',
-            'ź' | 'ż' | 'ž' => 'z',
-            'ù' | 'ú' | 'û' | 'ü' | 'ů' => 'u',
-            'ё' => 'е',
-            'й' => 'и',
-            other => other,
-        })
-        .collect()
+/// A lower-case letter without its diacritics, so "Łódź" and "lodz", "ёлка" and "елка" meet.
+pub fn unaccent(c: char) -> char {
+    match c {
+        'ą' | 'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'ć' | 'č' | 'ç' => 'c',
+        'ę' | 'è' | 'é' | 'ê' | 'ë' | 'ě' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ł' => 'l',
+        'ń' | 'ñ' | 'ň' => 'n',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ś' | 'š' => 's',
+        'ź' | 'ż' | 'ž' => 'z',
+        'ù' | 'ú' | 'û' | 'ü' | 'ů' => 'u',
+        'ё' => 'е',
+        'й' => 'и',
+        other => other,
+    }
 }
 
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+/// The searchable words of `text`: lower case without diacritics, split at everything that is
+/// not a letter or a digit. This uses std's Unicode tables; the widget, where those tables would
+/// cost kilobytes, does the same with the browser's (`search_with`).
+pub fn words(text: &str) -> Vec<String> {
+    let folded: String = text.chars().flat_map(char::to_lowercase).map(unaccent).collect();
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
 }
 
 /// The entries in `locale` where every word of `query` starts a word of the question or answer;
 /// matches in the question rank first. An empty query finds nothing.
 pub fn search<'a>(entries: &'a [FaqEntry], locale: Locale, query: &str) -> Vec<&'a FaqEntry> {
-    let query = fold(query);
-    let terms: Vec<&str> = words(&query).collect();
+    search_with(entries, locale, query, &words)
+}
+
+/// [`search`] with the text split into searchable words by `words`.
+pub fn search_with<'a>(
+    entries: &'a [FaqEntry],
+    locale: Locale,
+    query: &str,
+    words: &dyn Fn(&str) -> Vec<String>,
+) -> Vec<&'a FaqEntry> {
+    let terms = words(query);
     if terms.is_empty() {
         return Vec::new();
     }
@@ -42,12 +52,12 @@ pub fn search<'a>(entries: &'a [FaqEntry], locale: Locale, query: &str) -> Vec<&
         .enumerate()
         .filter(|(_, e)| e.locale == locale)
         .filter_map(|(i, e)| {
-            let (q, a) = (fold(&e.question), fold(&e.answer));
+            let (q, a) = (words(&e.question), words(&e.answer));
             let mut score = 0;
             for t in &terms {
-                if words(&q).any(|w| w.starts_with(t)) {
+                if q.iter().any(|w| w.starts_with(t.as_str())) {
                     score += 2;
-                } else if words(&a).any(|w| w.starts_with(t)) {
+                } else if a.iter().any(|w| w.starts_with(t.as_str())) {
                     score += 1;
                 } else {
                     return None;

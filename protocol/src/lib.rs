@@ -11,6 +11,7 @@ pub mod contact;
 pub mod error;
 pub mod faq;
 pub mod i18n;
+pub mod json;
 pub mod operator;
 pub mod order;
 pub mod preferences;

@@ -1,5 +1,6 @@
 //! The root: loads the shop and the order, then shows the preference step or the receipt.
 
+use kept_protocol::json::to_json;
 use kept_protocol::{Locale, OrderStatus, OrderView, Preferences, Problem, ShopProfile};
 use leptos::prelude::*;
 
@@ -16,7 +17,7 @@ use crate::wire::{StepOrder, StepShop};
 /// `{"problems":[...]}`, as the host page receives them.
 pub fn problems_json(problems: &[Problem]) -> String {
     let mut json = String::from("{\"problems\":");
-    json.push_str(&serde_json::to_string(problems).unwrap_or_else(|_| "[]".to_owned()));
+    json.push_str(to_json(problems).as_deref().unwrap_or("[]"));
     json.push('}');
     json
 }
@@ -28,13 +29,15 @@ pub fn App(config: Config) -> impl IntoView {
     let status_only = config.status_only;
     let api = Api::new(config);
     let instance = use_context::<crate::host::InstanceId>();
-    // An action rather than a LocalResource: it shares the async machinery `send` already
-    // pulls in, which keeps the wasm smaller (measured: 12 KB gzip less).
-    let load = Action::new_local({
+    // A task and a signal rather than an Action or a LocalResource: their machinery, generic
+    // over the result, cost more bytes than these few lines.
+    let loaded = RwSignal::new(None::<Result<(StepShop, StepOrder), ApiError>>);
+    let load = Callback::new({
         let api = api.clone();
         move |()| {
+            loaded.set(None);
             let api = api.clone();
-            async move {
+            leptos::task::spawn_local(async move {
                 // A backend that implements only the preferences endpoint passes the shop and the
                 // items in the config; the receipt then lives in this browser's storage.
                 // Both at once: one round trip before the step shows, not two.
@@ -57,16 +60,15 @@ pub fn App(config: Config) -> impl IntoView {
                 // The customer's texts travel beside them (the loader asked for all three at once).
                 let words = i18n::request(locale, Part::Step);
                 let (shop, order) = futures::future::join(shop, order).await;
-                words.done().await.map_err(|_| ApiError::Network)?;
-                Ok::<_, ApiError>((shop?, order?))
-            }
+                let words = words.done().await.map_err(|_| ApiError::Network);
+                loaded.set(Some(words.and(shop).and_then(|shop| Ok((shop, order?)))));
+            });
         }
     });
-    load.dispatch(());
-    let loaded = load.value();
+    load.run(());
     view! {
         <section class="kept-widget" lang=locale.tag() aria-labelledby="kept-heading">
-            {move || match loaded.get().filter(|_| !load.pending().get()) {
+            {move || match loaded.get() {
                 // A skeleton of the step while the order and the texts travel.
                 None => view! {
                     <div class="kept-skeleton" aria-busy="true">
@@ -79,7 +81,7 @@ pub fn App(config: Config) -> impl IntoView {
                     view! {
                         <div class="kept-alert" role="alert" data-testid="load-error">
                             <p id="kept-heading">{text}</p>
-                            <button type="button" class="kept-button" on:click=move |_| { load.dispatch(()); }>
+                            <button type="button" class="kept-button" on:click=move |_| load.run(())>
                                 {BootText::Retry.in_locale(locale)}
                             </button>
                         </div>
@@ -167,40 +169,44 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
         }
     };
     if let (Some(id), Some(r)) = (instance, receipt.get_untracked()) {
-        host::set_receipt(id, serde_json::to_string(&r).ok());
+        host::set_receipt(id, to_json(&r));
     }
     // One idempotency key per logical submission, kept in the outbox (and here, should storage
     // be unavailable) until the backend answers for good: retries and reloads reuse it.
     let pending_out = StoredValue::new(order_id.with_value(|o| storage::outbox(o)));
 
-    let send = Action::new_local(move |out: &Outgoing| {
-        let (api, out) = (api.clone(), out.clone());
+    // Submissions in flight (a task each, as with the load above).
+    let sending = RwSignal::new(0u32);
+    let send = Callback::new(move |out: Outgoing| {
+        let api = api.clone();
         pending_out.set_value(Some(out.clone()));
-        order_id.with_value(|o| storage::put_outbox(o, &out));
-        async move {
+        // The task reads nothing of the component's after it starts: the widget may be gone by
+        // the time the backend answers (only signal writes follow, and those are then no-ops).
+        let order = order_id.get_value();
+        storage::put_outbox(&order, &out);
+        sending.update(|n| *n += 1);
+        leptos::task::spawn_local(async move {
             let result = api.submit_reliably(&out.preferences, &out.key).await;
-            let done = |o: &String| {
-                storage::clear_outbox(o);
+            let done = || {
+                storage::clear_outbox(&order);
                 pending_out.set_value(None);
             };
             match result {
                 Ok(r) => {
-                    order_id.with_value(|o| {
-                        done(o);
-                        storage::clear_draft(o);
-                        storage::save_receipt(o, &r);
-                    });
-                    tell_host(Ok(serde_json::to_string(&r).unwrap_or_default()));
+                    done();
+                    storage::clear_draft(&order);
+                    storage::save_receipt(&order, &r);
+                    tell_host(Ok(to_json(&r).unwrap_or_default()));
                     receipt.set(Some(r));
                     editing.set(false);
                 }
                 Err(ApiError::Invalid(problems)) => {
-                    order_id.with_value(done);
+                    done();
                     tell_host(Err(problems_json(&problems)));
                     server_problems.set(problems);
                 }
                 Err(ApiError::NotEditable) => {
-                    order_id.with_value(done);
+                    done();
                     tell_host(Err(r#"{"error":"not_editable"}"#.to_owned()));
                     failure.set(Some(Text::NotEditable));
                 }
@@ -210,7 +216,8 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
                     failure.set(Some(Text::SendFailed));
                 }
             }
-        }
+            sending.update(|n| *n -= 1);
+        });
     });
     let on_submit = Callback::new(move |prefs: Preferences| {
         let key = match pending_out.get_value() {
@@ -222,7 +229,7 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
         // Without Web Crypto there is no safe key; saying so beats risking a duplicate.
         match key {
             Some(key) => {
-                send.dispatch(Outgoing { key, preferences: prefs });
+                send.run(Outgoing { key, preferences: prefs });
             }
             None => failure.set(Some(Text::SendFailed)),
         }
@@ -231,7 +238,7 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
     let resumed = pending_out.get_value();
     if let Some(out) = resumed.clone() {
         editing.set(true);
-        send.dispatch(out);
+        send.run(out);
     }
     let on_change = Callback::new(move |()| editing.set(true));
     let shop = StoredValue::new(shop);
@@ -252,7 +259,7 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
                     locale
                     initial
                     on_submit
-                    pending=send.pending()
+                    sending
                     server_problems=server_problems
                     failure=failure
                 />

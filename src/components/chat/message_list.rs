@@ -1,5 +1,6 @@
 //! The messages, as plain text: nothing a message contains is ever rendered as HTML.
 
+use crate::components::shown_when;
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::Locale;
 use leptos::prelude::*;
@@ -99,7 +100,7 @@ fn line(e: Entry, locale: Locale, on_retry: Callback<String>) -> impl IntoView {
 #[component]
 pub fn MessageList(
     chat: RwSignal<Chat>,
-    more_on_server: Signal<bool>,
+    more_on_server: Memo<bool>,
     load_older: Callback<()>,
     locale: Locale,
     on_retry: Callback<String>,
@@ -175,10 +176,10 @@ pub fn MessageList(
         to_bottom();
     };
     view! {
-        <Show when=move || { range.get().start != 0 || more_on_server.get() }>
+        {shown_when(move || { range.get().start != 0 || more_on_server.get() }, move || view! {
             <button type="button" class="kept-button kept-button--secondary" data-testid="earlier"
                 on:click=move |_| earlier()>{ChatText::Older.in_locale(locale)}</button>
-        </Show>
+        })}
         // The live region wraps the list, so the list keeps its list semantics.
         <div role="log" aria-live="polite">
         <ol class="kept-messages" data-testid="messages" node_ref=list on:scroll=on_scroll tabindex="0"
@@ -190,11 +191,11 @@ pub fn MessageList(
             />
         </ol>
         </div>
-        <Show when=unseen>
+        {shown_when(unseen, move || view! {
             <button type="button" class="kept-button kept-pill" data-testid="new-messages" on:click=jump>
                 {ChatText::NewMessages.in_locale(locale)}
             </button>
-        </Show>
+        })}
     }
 }
 

@@ -9,6 +9,7 @@ pub mod way_out;
 
 use std::collections::BTreeMap;
 
+use crate::components::shown_when;
 use crate::wire::{order_chat_parts, shop_chat_parts, StepOrder, StepShop};
 use kept_protocol::{EventData, Locale, Message, MessagePage, NewMessage, OrderView, ShopProfile};
 use leptos::prelude::*;
@@ -386,7 +387,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         }
     });
     // After the customer writes, say what happens next instead of leaving them in silence.
-    let waiting = Signal::derive(move || {
+    let waiting = Memo::new(move |_| {
         chat.with(|c| {
             c.last().is_some_and(|e| {
                 e.message.author == kept_protocol::chat::AuthorKind::Customer && e.delivery == Delivery::Sent
@@ -411,11 +412,11 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         .availability
         .open_now
         .then(|| f64::from(kept_protocol::ReplyTime::promised_minutes(shop.reply_time.as_ref()) * 60_000));
-    let missed = Signal::derive(move || {
+    let missed = Memo::new(move |_| {
         let since = chat.with(Chat::waiting_since).map(|t| js_sys::Date::parse(&t));
         waiting.get() && promise_ms.zip(since).is_some_and(|(p, since)| since + p <= now.get())
     });
-    let plan = Signal::derive(move || receipt.with(|r| r.as_ref().map(|r| r.preferences.contact.clone())));
+    let plan = Memo::new(move |_| receipt.with(|r| r.as_ref().map(|r| r.preferences.contact.clone())));
     let time_zone = shop.time_zone.clone();
     let way_out_api = api.clone();
     let retry_api = api.clone();
@@ -442,19 +443,19 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             <div id="kept-chat-body" class="kept-chat__body">
             {shop.manager.map(|manager| view! { <Greeting manager locale/> })}
             <Presence availability=shop.availability reply_time=shop.reply_time locale/>
-            <AgreementCard api=api.clone() receipt=receipt.into() locale/>
+            <AgreementCard api=api.clone() receipt locale/>
             <ChangeCards api=api.clone() requests locale/>
-            <Timeline entries=timeline.into() items=item_names locale/>
-            <Show when=move || survey_due.get()><Survey api=survey_api.clone() locale/></Show>
+            <Timeline entries=timeline items=item_names locale/>
+            {shown_when(move || survey_due.get(), move || view! { <Survey api=survey_api.clone() locale/> })}
             <FaqSearch faq=shop.faq.clone() locale/>
-            <Show when=move || load_failed.get()>
+            {shown_when(move || load_failed.get(), move || view! {
                 <p class="kept-alert" role="alert">{crate::i18n::BootText::LoadFailed.in_locale(locale)}</p>
-            </Show>
-            <MessageList chat more_on_server=Signal::derive(move || older.get().is_some()) load_older locale on_retry/>
+            })}
+            <MessageList chat more_on_server=Memo::new(move |_| older.get().is_some()) load_older locale on_retry/>
             {move || waiting.get().then(|| view! { <p class="kept-hint" role="status" data-testid="waiting">{wait_text.clone()}</p> })}
-            <Show when=move || missed.get()>
+            {shown_when(move || missed.get(), move || view! {
                 <WayOut api=way_out_api.clone() plan time_zone=time_zone.clone() locale on_message=on_send/>
-            </Show>
+            })}
             <Composer locale on_send/>
             </div>
         </section>

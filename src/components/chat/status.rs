@@ -1,6 +1,7 @@
 //! What the chat shows above the messages: who is there, the agreement, the timeline, and the
 //! changes the shop asks for.
 
+use crate::components::shown_when;
 use kept_protocol::{
     Availability, ChangeKind, ChangeRequest, ChangeStatus, Fallback, Locale, Promise, Question, Receipt, ReplyTime,
     TimelineEntry, TimelineEvent,
@@ -70,7 +71,7 @@ fn timeline_text(e: &TimelineEvent, items: &[(String, String)], l: Locale) -> St
 /// The order's history, newest last.
 #[component]
 pub fn Timeline(
-    entries: Signal<Vec<TimelineEntry>>,
+    entries: RwSignal<Vec<TimelineEntry>>,
     /// Item ids and names, to name what a resolution was about.
     items: Vec<(String, String)>,
     locale: Locale,
@@ -98,7 +99,7 @@ fn promise_text(p: Promise, l: Locale) -> String {
 
 /// The agreement in plain words, pinned, with "the shop broke this".
 #[component]
-pub fn AgreementCard(api: Api, receipt: Signal<Option<Receipt>>, locale: Locale) -> impl IntoView {
+pub fn AgreementCard(api: Api, receipt: RwSignal<Option<Receipt>>, locale: Locale) -> impl IntoView {
     let scope = crate::task::Scope::here();
     let open = RwSignal::new(false);
     let promise = RwSignal::new(Promise::CalledMe);
@@ -138,7 +139,7 @@ pub fn AgreementCard(api: Api, receipt: Signal<Option<Receipt>>, locale: Locale)
                     <button type="button" class="kept-button kept-button--secondary" data-testid="broke-this"
                         aria-expanded=move || open.get().to_string()
                         on:click=move |_| open.update(|o| *o = !*o)>{ChatText::ShopBrokeThis.in_locale(locale)}</button>
-                    <Show when=move || open.get()>
+                    {shown_when(move || open.get(), move || view! {
                         <label class="kept-field__label" for="kept-promise">{ChatText::WhichPromise.in_locale(locale)}</label>
                         <select id="kept-promise" class="kept-input" data-testid="promise"
                             on:change=move |ev| {
@@ -151,7 +152,7 @@ pub fn AgreementCard(api: Api, receipt: Signal<Option<Receipt>>, locale: Locale)
                         <button type="button" class="kept-button" data-testid="send-report" on:click=move |_| send.run(())>
                             {ChatText::SendReport.in_locale(locale)}
                         </button>
-                    </Show>
+                    })}
                     {move || sent.get().map(|ok| {
                         let t = if ok { ChatText::ReportSent.in_locale(locale) } else { Text::SendFailed.in_locale(locale) };
                         view! { <p role="status" class="kept-hint" data-testid="report-status">{t}</p> }

@@ -70,7 +70,7 @@ fn shop_now(time_zone: &str) -> (String, LocalTime) {
 #[component]
 pub fn WayOut(
     api: Api,
-    plan: Signal<Option<ContactPlan>>,
+    plan: Memo<Option<ContactPlan>>,
     time_zone: String,
     locale: Locale,
     on_message: Callback<String>,

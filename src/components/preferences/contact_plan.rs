@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::field::{error_id, FieldError, TextField};
 use super::{problem_at, Draft};
+use crate::components::shown_when;
 use crate::i18n::{Text, Words};
 
 /// Moves `c` one place up (`-1`) or down (`+1`) in `list`.
@@ -52,7 +53,7 @@ fn ChannelRow(c: Channel, draft: Draft, locale: Locale) -> impl IntoView {
                     {label}
                 </span>
             </label>
-            <Show when=move || rank().is_some()>
+            {shown_when(move || rank().is_some(), move || view! {
                 <span class="kept-rank__moves">
                     <button type="button" class="kept-icon-button" aria-label=aria(Text::MoveUp)
                         data-testid=["up-", c.as_str()].concat()
@@ -63,10 +64,10 @@ fn ChannelRow(c: Channel, draft: Draft, locale: Locale) -> impl IntoView {
                         prop:disabled=move || rank().map(|r| r + 1) == Some(draft.channels.with(Vec::len))
                         on:click=move |_| draft.channels.update(|l| shift(l, c, 1))>"↓"</button>
                 </span>
-            </Show>
-            <Show when=blocked>
+            })}
+            {shown_when(blocked, move || view! {
                 <span class="kept-choice__reason">{Text::CallsDisabled.in_locale(locale)}</span>
-            </Show>
+            })}
         </li>
     }
 }
@@ -77,7 +78,7 @@ pub fn ContactPlanFields(
     channels: Vec<Channel>,
     draft: Draft,
     locale: Locale,
-    problems: Signal<Vec<Problem>>,
+    problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
     let channel_problem = Signal::derive(move || problems.with(|p| problem_at(p, "contact.channels")));
     let window_problem = Signal::derive(move || problems.with(|p| problem_at(p, "contact.callback_window")));
@@ -111,19 +112,19 @@ pub fn ContactPlanFields(
             </ul>
             <FieldError id=error_id("kept-channel") code=channel_problem locale/>
         </fieldset>
-        <Show when=move || needs(ContactDetail::Phone)>
+        {shown_when(move || needs(ContactDetail::Phone), move || view! {
             <TextField id="kept-phone" label=Text::PhoneLabel.in_locale(locale) kind="tel" autocomplete="tel"
                 value=draft.phone code=detail_problem(ContactDetail::Phone) locale/>
-        </Show>
-        <Show when=move || needs(ContactDetail::Email)>
+        })}
+        {shown_when(move || needs(ContactDetail::Email), move || view! {
             <TextField id="kept-email" label=Text::EmailLabel.in_locale(locale) kind="email" autocomplete="email"
                 value=draft.email code=detail_problem(ContactDetail::Email) locale/>
-        </Show>
-        <Show when=move || needs(ContactDetail::Telegram)>
+        })}
+        {shown_when(move || needs(ContactDetail::Telegram), move || view! {
             <TextField id="kept-telegram" label=Text::TelegramLabel.in_locale(locale) kind="text" autocomplete="off"
                 value=draft.telegram code=detail_problem(ContactDetail::Telegram) locale/>
-        </Show>
-        <Show when=calls_allowed>
+        })}
+        {shown_when(calls_allowed, move || view! {
             <fieldset
                 class="kept-field kept-fieldset"
                 class:kept-field--invalid=move || window_problem.get().is_some()
@@ -138,7 +139,7 @@ pub fn ContactPlanFields(
                 </div>
                 <FieldError id=error_id("kept-callback") code=window_problem locale/>
             </fieldset>
-        </Show>
+        })}
     }
 }
 

@@ -14,6 +14,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::components::shown_when;
 use crate::host::{self, InstanceId};
 use crate::i18n::{Text, Words};
 use contact_plan::ContactPlanFields;
@@ -98,9 +99,11 @@ pub fn PreferenceForm(
     locale: Locale,
     initial: Option<Preferences>,
     on_submit: Callback<Preferences>,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] server_problems: Signal<Vec<Problem>>,
-    #[prop(into)] failure: Signal<Option<Text>>,
+    // The checkout's own signals, not `Signal`s: a wrapper type per value costs bytes.
+    /// Submissions in flight.
+    sending: RwSignal<u32>,
+    server_problems: RwSignal<Vec<Problem>>,
+    failure: RwSignal<Option<Text>>,
 ) -> impl IntoView {
     let draft = Draft::new(initial.as_ref());
     // What the shop already knows is filled in, never asked again (a draft or agreement wins).
@@ -149,7 +152,7 @@ pub fn PreferenceForm(
         }
     });
     // Contradictions show at once; missing answers only after a first try to submit.
-    let problems = Signal::derive(move || {
+    let problems = Memo::new(move |_| {
         let shown = attempted.get();
         let mut list: Vec<Problem> =
             local.with(|l| l.iter().filter(|p| shown || p.code == ProblemCode::CallsForbidden).cloned().collect());
@@ -197,15 +200,15 @@ pub fn PreferenceForm(
                     }}
                 </ul>
             </section>
-            <Show when=move || attempted.get() && !problems.with(Vec::is_empty)>
+            {shown_when(move || attempted.get() && !problems.with(Vec::is_empty), move || view! {
                 <p class="kept-alert" role="alert" data-testid="fix-problems">{Text::FixProblems.in_locale(locale)}</p>
-            </Show>
+            })}
             {move || failure.get().map(|t| view! {
                 <p class="kept-alert" role="alert" data-testid="send-failure">{t.in_locale(locale)}</p>
             })}
-            <button type="submit" class="kept-button" data-testid="submit" prop:disabled=move || pending.get()>
+            <button type="submit" class="kept-button" data-testid="submit" prop:disabled=move || { sending.get() > 0 }>
                 {move || {
-                    if pending.get() {
+                    if sending.get() > 0 {
                         Text::Sending
                     } else if failure.get() == Some(Text::SendFailed) {
                         Text::Retry

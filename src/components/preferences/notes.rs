@@ -29,7 +29,7 @@ fn ItemNoteFields(
     set: Option<OptionSet>,
     draft: Draft,
     locale: Locale,
-    problems: Signal<Vec<Problem>>,
+    problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
     let item_id = StoredValue::new(item.id.clone());
     let existing = draft.notes.with_untracked(|n| n.iter().find(|n| n.item == item.id).cloned());
@@ -87,7 +87,7 @@ pub fn NoteFields(
     sets: Vec<OptionSet>,
     draft: Draft,
     locale: Locale,
-    problems: Signal<Vec<Problem>>,
+    problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
     let set_of = |i: &Item| i.option_set.as_deref().and_then(|id| sets.iter().find(|s| s.id == id)).cloned();
     let (with_options, others): (Vec<Item>, Vec<Item>) =

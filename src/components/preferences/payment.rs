@@ -32,7 +32,7 @@ pub fn PaymentFields(
     currency: String,
     draft: Draft,
     locale: Locale,
-    problems: Signal<Vec<Problem>>,
+    problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
     let problem = Signal::derive(move || problems.with(|p| problem_at(p, "payment")));
     let options = choices

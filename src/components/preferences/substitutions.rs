@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::field::{build_when_opened, error_id, FieldError};
 use super::{problem_at, Draft};
+use crate::components::shown_when;
 use crate::format::{plain_major, to_minor};
 use crate::i18n::{Text, Words};
 
@@ -104,7 +105,7 @@ pub fn SubstitutionFields(
     digits: u32,
     draft: Draft,
     locale: Locale,
-    problems: Signal<Vec<Problem>>,
+    problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
     let f = RuleFields::from_rule(&draft.default_rule.get_untracked(), digits);
     let sync = move || {
@@ -177,7 +178,7 @@ pub fn SubstitutionFields(
                     on:change=move |ev| { f.fallback_similar.set(event_target_checked(&ev)); sync(); }/>
                 <span class="kept-choice__label">{Text::FallbackSimilar.in_locale(locale)}</span>
             </label>
-            <Show when=move || f.fallback_similar.get()>{cap_editor}</Show>
+            {shown_when(move || f.fallback_similar.get(), cap_editor)}
         }
     };
     // Built when the customer first opens the per-item rules; open from the start when there
@@ -205,8 +206,8 @@ pub fn SubstitutionFields(
         >
             <legend class="kept-field__label">{Text::SubstitutionLegend.in_locale(locale)}</legend>
             <div class="kept-choices kept-choices--segments">{kinds}</div>
-            <Show when=move || f.kind.get() == "similar">{cap_editor}</Show>
-            <Show when=move || f.kind.get() == "ask_first">{ask_editor}</Show>
+            {shown_when(move || f.kind.get() == "similar", cap_editor)}
+            {shown_when(move || f.kind.get() == "ask_first", ask_editor)}
             <FieldError id=error_id("kept-substitution") code=problem locale/>
             <details class="kept-details" prop:open=move || opened.get() || override_problem.get()
                 on:toggle=build_when_opened(opened)>
@@ -224,7 +225,7 @@ fn ItemOverride(
     draft: Draft,
     fields: RuleFields,
     locale: Locale,
-    problems: Signal<Vec<Problem>>,
+    problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
     let id = item.id.clone();
     let current = draft.overrides.with_untracked(|o| o.iter().find(|r| r.item == id).map(|r| r.rule.clone()));
