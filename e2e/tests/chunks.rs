@@ -56,6 +56,16 @@ fn the_loader_asks_for_the_shop_and_the_order_once_while_the_wasm_downloads() {
     let link = first.iter().find(|n| n.starts_with("kept-chunks-")).expect("the link module").clone();
     let server = TestServer::start();
     let b = Browser::start();
+    // Every page fetches the wasm over a network that takes its time, as a customer's does: from
+    // the cache (the pages share one hashed name) or over bare loopback, the wasm can arrive in
+    // less time than the loader takes to reach its head starts, and "before the wasm has arrived"
+    // would then hang on the machine's load, not on the loader (it once failed that way in CI).
+    b.cdp("Network.enable", json!({}));
+    b.cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }));
+    b.cdp(
+        "Network.emulateNetworkConditions",
+        json!({ "offline": false, "latency": 20, "downloadThroughput": 1_000_000, "uploadThroughput": -1 }),
+    );
     // An absolute endpoint (the demo page), the page's own origin as `/` (it once lost the head
     // start: the loader took the trailing slash off before checking it was a URL), and
     // `Kept.mount` (it once had none).

@@ -79,7 +79,11 @@ fn wasm_target() -> Result<(), String> {
     if fetch(true).is_err() {
         fetch(false)?;
     }
-    Ok(())
+    // The offline builds (the widget's, the console's) need the workspace's own dependencies for
+    // the wasm target, which no native build before them fetches: on a fresh machine the first
+    // `cargo xtask size` failed with "attempting to make an HTTP request, but --offline was
+    // specified". Fetched for every target from Cargo.lock (a no-op when they are in the cache).
+    run::status(Command::new("cargo").args(["fetch", "--locked"]))
 }
 
 fn cargo_tool(bin: &str, package: &str, version: &str, extra: &[&str]) -> Result<(), String> {
