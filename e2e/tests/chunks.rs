@@ -7,6 +7,18 @@ use kept_e2e::wait_for;
 use kept_e2e::webdriver::Browser;
 use serde_json::json;
 
+/// Every fetch goes over a network that takes its time, as a customer's does. Over bare loopback
+/// the wasm can arrive in less time than the loader takes to reach its head starts, so "asked for
+/// before the wasm has arrived" would hang on the machine's load, not on the loader (it once
+/// failed that way in CI, by 5 ms, with the wasm from the cache).
+fn over_a_real_network(b: &Browser) {
+    b.cdp("Network.enable", json!({}));
+    b.cdp(
+        "Network.emulateNetworkConditions",
+        json!({ "offline": false, "latency": 20, "downloadThroughput": 1_000_000, "uploadThroughput": -1 }),
+    );
+}
+
 #[test]
 fn every_shipped_file_loads_and_the_chat_works_from_its_own_chunk() {
     let (first, later) = shipped_files(&dist());
@@ -56,16 +68,9 @@ fn the_loader_asks_for_the_shop_and_the_order_once_while_the_wasm_downloads() {
     let link = first.iter().find(|n| n.starts_with("kept-chunks-")).expect("the link module").clone();
     let server = TestServer::start();
     let b = Browser::start();
-    // Every page fetches the wasm over a network that takes its time, as a customer's does: from
-    // the cache (the pages share one hashed name) or over bare loopback, the wasm can arrive in
-    // less time than the loader takes to reach its head starts, and "before the wasm has arrived"
-    // would then hang on the machine's load, not on the loader (it once failed that way in CI).
-    b.cdp("Network.enable", json!({}));
+    over_a_real_network(&b);
+    // A cold cache for every page: they share the wasm's content-hashed name.
     b.cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }));
-    b.cdp(
-        "Network.emulateNetworkConditions",
-        json!({ "offline": false, "latency": 20, "downloadThroughput": 1_000_000, "uploadThroughput": -1 }),
-    );
     // An absolute endpoint (the demo page), the page's own origin as `/` (it once lost the head
     // start: the loader took the trailing slash off before checking it was a URL), and
     // `Kept.mount` (it once had none).
@@ -106,6 +111,7 @@ fn on_the_order_status_page_the_chats_code_comes_beside_the_first_screen_and_ove
     let chat = later.iter().find(|n| n.starts_with("kept-chat-")).expect("the chat's chunk").clone();
     let server = TestServer::start();
     let b = Browser::start();
+    over_a_real_network(&b);
     b.goto(&format!("{}/status.html", server.url));
     find::by_test_id(&b, "composer");
     let timing = b.execute(
