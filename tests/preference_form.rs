@@ -223,3 +223,33 @@ async fn contact_details_the_shop_already_knows_are_filled_in_not_asked_again() 
     assert_eq!(sent.len(), 1, "nothing to type: the known phone number is there");
     assert_eq!(sent[0].contact.phone.as_deref(), Some("+48600100200"));
 }
+
+#[wasm_bindgen_test]
+async fn ask_first_asks_on_the_channel_its_select_shows_after_the_contact_plan_changes() {
+    // The rule once kept the channel that was first when "ask first" was chosen: the select then
+    // showed the new plan's first channel, while the rule asked over one no longer in the plan,
+    // which the rules refuse, so the form would not submit.
+    let (root, submitted) = mount_form(Locale::En);
+    tick().await;
+    click(&root, "channel-chat");
+    tick().await;
+    click(&root, "rule-ask_first");
+    tick().await;
+    click(&root, "channel-whatsapp");
+    tick().await;
+    type_into(&root, "kept-phone", "+48 600 100 200");
+    click(&root, "channel-chat");
+    tick().await;
+    let shown: web_sys::HtmlSelectElement = find(&root, "ask-channel").expect("the ask-first channel").unchecked_into();
+    assert_eq!(shown.value(), "whatsapp");
+    click(&root, "payment-card_online");
+    click(&root, "submit");
+    tick().await;
+    let sent = submitted.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1, "submitted");
+    assert_eq!(sent[0].contact.channels, vec![Channel::Whatsapp]);
+    match &sent[0].substitutions.default {
+        kept_protocol::SubstitutionRule::AskFirst { channel, .. } => assert_eq!(*channel, Channel::Whatsapp),
+        other => panic!("not ask-first: {other:?}"),
+    }
+}

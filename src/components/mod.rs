@@ -14,6 +14,16 @@ pub fn shown_when<V: IntoView + 'static>(
     condition: impl Fn() -> bool + Send + Sync + 'static,
     content: impl Fn() -> V + Send + Sync + 'static,
 ) -> impl IntoView {
-    let shown = Memo::new(move |_| condition());
+    let shown = memo_bool(condition);
     move || shown.get().then(&content)
+}
+
+/// A memo of `condition`. `Memo::new` is generated anew for every closure it is given (its
+/// constructor and the closures it wraps around yours); boxed, every condition shares one.
+pub fn memo_bool(condition: impl Fn() -> bool + Send + Sync + 'static) -> Memo<bool> {
+    boxed_memo(Box::new(condition))
+}
+
+fn boxed_memo(condition: Box<dyn Fn() -> bool + Send + Sync>) -> Memo<bool> {
+    Memo::new(move |_| condition())
 }

@@ -8,7 +8,7 @@ pub mod substitutions;
 
 use kept_protocol::{
     Channel, ContactPlan, ItemNote, ItemRule, LocalTime, Locale, OrderView, PaymentMethod, Preferences, Problem,
-    ProblemCode, ShopProfile, SubstitutionPolicy, SubstitutionRule, TimeWindow,
+    ProblemCode, ShopProfile, SubstitutionPolicy, TimeWindow,
 };
 use leptos::html;
 use leptos::prelude::*;
@@ -20,7 +20,7 @@ use crate::i18n::{Text, Words};
 use contact_plan::ContactPlanFields;
 use notes::NoteFields;
 use payment::{PaymentChoice, PaymentFields};
-use substitutions::SubstitutionFields;
+use substitutions::{RuleFields, SubstitutionFields};
 
 /// What the customer has chosen so far; one signal per field, owned by the form.
 #[derive(Clone, Copy)]
@@ -34,15 +34,18 @@ pub struct Draft {
     /// The callback window as typed, `HH:MM` each; empty means none.
     pub callback_start: RwSignal<String>,
     pub callback_end: RwSignal<String>,
-    pub default_rule: RwSignal<SubstitutionRule>,
+    /// The order rule, as its editor's fields.
+    pub rule: RuleFields,
     pub overrides: RwSignal<Vec<ItemRule>>,
-    pub payment: RwSignal<Option<PaymentMethod>>,
+    /// The chosen method's wire name, empty for none.
+    pub payment: RwSignal<String>,
     pub notes: RwSignal<Vec<ItemNote>>,
 }
 
 impl Draft {
-    /// A draft starting from earlier preferences, or empty.
-    pub fn new(initial: Option<&Preferences>) -> Draft {
+    /// A draft starting from earlier preferences, or empty; `digits` are those of the order
+    /// currency's minor unit.
+    pub fn new(initial: Option<&Preferences>, digits: u32) -> Draft {
         let contact = initial.map(|p| p.contact.clone()).unwrap_or_default();
         let window = contact.callback_window;
         let subs = initial.map(|p| p.substitutions.clone()).unwrap_or_default();
@@ -54,9 +57,9 @@ impl Draft {
             telegram: RwSignal::new(contact.telegram.unwrap_or_default()),
             callback_start: RwSignal::new(window.map(|w| String::from(w.start)).unwrap_or_default()),
             callback_end: RwSignal::new(window.map(|w| String::from(w.end)).unwrap_or_default()),
-            default_rule: RwSignal::new(subs.default),
+            rule: RuleFields::from_rule(&subs.default, digits),
             overrides: RwSignal::new(subs.overrides),
-            payment: RwSignal::new(initial.and_then(|p| p.payment)),
+            payment: RwSignal::new(initial.and_then(|p| p.payment).map_or("", PaymentMethod::as_str).to_owned()),
             notes: RwSignal::new(initial.map(|p| p.notes.clone()).unwrap_or_default()),
         }
     }
@@ -69,17 +72,19 @@ impl Draft {
             (Some(start), Some(end)) => Some(TimeWindow { start, end }),
             _ => None,
         };
+        let channels = self.channels.get();
+        let default = self.rule.rule(&channels);
         Preferences {
             contact: ContactPlan {
-                channels: self.channels.get(),
+                channels,
                 do_not_call: self.do_not_call.get(),
                 phone: text(self.phone),
                 email: text(self.email),
                 telegram: text(self.telegram),
                 callback_window,
             },
-            substitutions: SubstitutionPolicy { default: self.default_rule.get(), overrides: self.overrides.get() },
-            payment: self.payment.get(),
+            substitutions: SubstitutionPolicy { default, overrides: self.overrides.get() },
+            payment: self.payment.with(|p| PaymentMethod::from_wire(p)),
             notes: self.notes.get().into_iter().filter(|n| n.option.is_some() || n.text.is_some()).collect(),
             locale,
         }
@@ -105,7 +110,9 @@ pub fn PreferenceForm(
     server_problems: RwSignal<Vec<Problem>>,
     failure: RwSignal<Option<Text>>,
 ) -> impl IntoView {
-    let draft = Draft::new(initial.as_ref());
+    let currency = order.currency().to_owned();
+    let digits = crate::format::minor_digits(&currency, locale);
+    let draft = Draft::new(initial.as_ref(), digits);
     // What the shop already knows is filled in, never asked again (a draft or agreement wins).
     if let (None, Some(known)) = (&initial, &order.known_contact) {
         for (field, value) in
@@ -128,8 +135,6 @@ pub fn PreferenceForm(
             condition: o.conditions.first().cloned(),
         })
         .collect();
-    let currency = order.currency().to_owned();
-    let digits = crate::format::minor_digits(&currency, locale);
     let items = order.items.clone();
     let sets = shop.option_sets.clone();
     let order_id = order.id.clone();
@@ -184,7 +189,7 @@ pub fn PreferenceForm(
         <form class="kept-form" novalidate node_ref=form_ref on:submit=submit data-testid="preferences">
             <p class="kept-form__intro">{Text::Intro.in_locale(locale)}</p>
             <ContactPlanFields channels draft locale problems/>
-            <SubstitutionFields items=items.clone() digits draft locale problems/>
+            <SubstitutionFields items=items.clone() draft locale problems/>
             <PaymentFields choices currency draft locale problems/>
             <NoteFields items sets draft locale problems/>
             <section class="kept-summary" aria-labelledby="kept-summary-heading">

@@ -54,9 +54,9 @@ pub fn PaymentFields(
                         class="kept-choice__input"
                         value=m.as_str()
                         data-testid=["payment-", m.as_str()].concat()
-                        checked=draft.payment.get_untracked() == Some(m)
+                        checked=draft.payment.with_untracked(|p| p == m.as_str())
                         disabled=!choice.available
-                        on:change=move |_| draft.payment.set(Some(m))
+                        on:change=move |_| draft.payment.set(m.as_str().to_owned())
                     />
                     <span class="kept-choice__label">{m.label(&Words(locale))}</span>
                     {reason}

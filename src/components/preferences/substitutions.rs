@@ -5,25 +5,29 @@ use leptos::prelude::*;
 
 use super::field::{build_when_opened, error_id, FieldError};
 use super::{problem_at, Draft};
-use crate::components::shown_when;
+use crate::components::{memo_bool, shown_when};
 use crate::format::{plain_major, to_minor};
 use crate::i18n::{Text, Words};
 
-/// The editor's own fields, from which the order rule is rebuilt on every change.
+/// The order rule as its editor's fields; the rule is read from them (tracked), so it never
+/// lags behind what the customer sees. Text signals only: each signal type costs its own code.
 #[derive(Clone, Copy)]
-struct RuleFields {
+pub struct RuleFields {
     /// The digits of the order currency's minor unit, for an amount cap.
     digits: u32,
-    kind: RwSignal<&'static str>,
-    cap_kind: RwSignal<&'static str>,
+    /// `similar`, `ask_first`, `remove` or `cancel_order`.
+    kind: RwSignal<String>,
+    /// `percent` or `amount`.
+    cap_kind: RwSignal<String>,
     cap_value: RwSignal<String>,
-    channel: RwSignal<Option<Channel>>,
+    /// A channel's wire name, or empty for the first of the contact plan.
+    channel: RwSignal<String>,
     wait: RwSignal<String>,
     fallback_similar: RwSignal<bool>,
 }
 
 impl RuleFields {
-    fn from_rule(rule: &SubstitutionRule, digits: u32) -> RuleFields {
+    pub fn from_rule(rule: &SubstitutionRule, digits: u32) -> RuleFields {
         let cap = match rule {
             SubstitutionRule::Similar { max_increase } => Some(*max_increase),
             SubstitutionRule::AskFirst { fallback: Fallback::Similar { max_increase }, .. } => Some(*max_increase),
@@ -36,9 +40,9 @@ impl RuleFields {
         };
         let (channel, wait, fallback_similar) = match rule {
             SubstitutionRule::AskFirst { channel, wait_minutes, fallback } => {
-                (Some(*channel), wait_minutes.to_string(), matches!(fallback, Fallback::Similar { .. }))
+                (channel.as_str(), wait_minutes.to_string(), matches!(fallback, Fallback::Similar { .. }))
             }
-            _ => (None, "15".to_owned(), false),
+            _ => ("", "15".to_owned(), false),
         };
         let kind = match rule {
             SubstitutionRule::Similar { .. } => "similar",
@@ -48,19 +52,23 @@ impl RuleFields {
         };
         RuleFields {
             digits,
-            kind: RwSignal::new(kind),
-            cap_kind: RwSignal::new(cap_kind),
+            kind: RwSignal::new(kind.to_owned()),
+            cap_kind: RwSignal::new(cap_kind.to_owned()),
             cap_value: RwSignal::new(cap_value),
-            channel: RwSignal::new(channel),
+            channel: RwSignal::new(channel.to_owned()),
             wait: RwSignal::new(wait),
             fallback_similar: RwSignal::new(fallback_similar),
         }
     }
 
+    fn kind_is(&self, kind: &str) -> bool {
+        self.kind.with(|k| k == kind)
+    }
+
     /// The price cap as typed; something unreadable becomes an out-of-range cap the rules refuse.
     fn cap(&self) -> PriceCap {
-        let value = self.cap_value.get_untracked();
-        if self.cap_kind.get_untracked() == "amount" {
+        let value = self.cap_value.get();
+        if self.cap_kind.with(|k| k == "amount") {
             PriceCap::Amount { amount_minor: to_minor(&value, self.digits).unwrap_or(-1) }
         } else {
             PriceCap::Percent { percent: value.trim().parse().unwrap_or(-1) }
@@ -68,20 +76,22 @@ impl RuleFields {
     }
 
     fn ask_first(&self, plan: &[Channel]) -> SubstitutionRule {
-        let fallback = if self.fallback_similar.get_untracked() {
-            Fallback::Similar { max_increase: self.cap() }
-        } else {
-            Fallback::Remove
-        };
+        let fallback =
+            if self.fallback_similar.get() { Fallback::Similar { max_increase: self.cap() } } else { Fallback::Remove };
         SubstitutionRule::AskFirst {
-            channel: self.channel.get_untracked().or_else(|| plan.first().copied()).unwrap_or(Channel::Chat),
-            wait_minutes: self.wait.get_untracked().trim().parse().unwrap_or(0),
+            channel: self
+                .channel
+                .with(|c| Channel::from_wire(c))
+                .or_else(|| plan.first().copied())
+                .unwrap_or(Channel::Chat),
+            wait_minutes: self.wait.with(|w| w.trim().parse().unwrap_or(0)),
             fallback,
         }
     }
 
-    fn rule(&self, plan: &[Channel]) -> SubstitutionRule {
-        match self.kind.get_untracked() {
+    /// The rule the fields say, with `plan` the customer's channels (the first is asked by default).
+    pub fn rule(&self, plan: &[Channel]) -> SubstitutionRule {
+        match self.kind.get().as_str() {
             "similar" => SubstitutionRule::Similar { max_increase: self.cap() },
             "ask_first" => self.ask_first(plan),
             "cancel_order" => SubstitutionRule::CancelOrder,
@@ -101,17 +111,11 @@ const KINDS: [(&str, Text); 4] = [
 #[component]
 pub fn SubstitutionFields(
     items: Vec<Item>,
-    /// The digits of the order currency's minor unit.
-    digits: u32,
     draft: Draft,
     locale: Locale,
     problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
-    let f = RuleFields::from_rule(&draft.default_rule.get_untracked(), digits);
-    let sync = move || {
-        let plan = draft.channels.get_untracked();
-        draft.default_rule.set(f.rule(&plan));
-    };
+    let f = draft.rule;
     let problem = Signal::derive(move || problems.with(|p| problem_at(p, "substitutions.default")));
     let kinds = KINDS
         .into_iter()
@@ -120,8 +124,8 @@ pub fn SubstitutionFields(
                 <label class="kept-choice">
                     <input type="radio" name="kept-rule" class="kept-choice__input" value=kind
                         data-testid=["rule-", kind].concat()
-                        checked=f.kind.get_untracked() == kind
-                        on:change=move |_| { f.kind.set(kind); sync(); }/>
+                        checked=f.kind.with_untracked(|k| k == kind)
+                        on:change=move |_| f.kind.set(kind.to_owned())/>
                     <span class="kept-choice__label">{text.in_locale(locale)}</span>
                 </label>
             }
@@ -134,17 +138,14 @@ pub fn SubstitutionFields(
                     <span class="kept-field__label">{Text::CapLabel.in_locale(locale)}</span>
                     <input class="kept-input" type="text" inputmode="decimal" data-testid="cap-value"
                         value=f.cap_value.get_untracked()
-                        on:input=move |ev| { f.cap_value.set(event_target_value(&ev)); sync(); }/>
+                        on:input=move |ev| f.cap_value.set(event_target_value(&ev))/>
                 </label>
                 <label class="kept-field">
                     <span class="kept-field__label">{Text::CapUnit.in_locale(locale)}</span>
                     <select class="kept-input" data-testid="cap-kind"
-                        on:change=move |ev| {
-                            f.cap_kind.set(if event_target_value(&ev) == "amount" { "amount" } else { "percent" });
-                            sync();
-                        }>
-                        <option value="percent" selected=f.cap_kind.get_untracked() == "percent">"%"</option>
-                        <option value="amount" selected=f.cap_kind.get_untracked() == "amount">{Text::CapAmount.in_locale(locale)}</option>
+                        on:change=move |ev| f.cap_kind.set(event_target_value(&ev))>
+                        <option value="percent" selected=f.cap_kind.with_untracked(|k| k == "percent")>"%"</option>
+                        <option value="amount" selected=f.cap_kind.with_untracked(|k| k == "amount")>{Text::CapAmount.in_locale(locale)}</option>
                     </select>
                 </label>
             </div>
@@ -153,7 +154,7 @@ pub fn SubstitutionFields(
     let ask_editor = move || {
         let channels = move || {
             draft.channels.get().into_iter().map(|c| {
-                view! { <option value=c.as_str() selected=f.channel.get_untracked() == Some(c)>{c.label(&Words(locale))}</option> }
+                view! { <option value=c.as_str() selected=f.channel.with_untracked(|v| v == c.as_str())>{c.label(&Words(locale))}</option> }
             }).collect_view()
         };
         view! {
@@ -161,7 +162,7 @@ pub fn SubstitutionFields(
                 <label class="kept-field">
                     <span class="kept-field__label">{Text::AskVia.in_locale(locale)}</span>
                     <select class="kept-input" data-testid="ask-channel"
-                        on:change=move |ev| { f.channel.set(Channel::from_wire(&event_target_value(&ev))); sync(); }>
+                        on:change=move |ev| f.channel.set(event_target_value(&ev))>
                         {channels}
                     </select>
                 </label>
@@ -169,13 +170,13 @@ pub fn SubstitutionFields(
                     <span class="kept-field__label">{Text::AskWait.in_locale(locale)}</span>
                     <input class="kept-input" type="number" min="1" max="1440" data-testid="ask-wait"
                         value=f.wait.get_untracked()
-                        on:input=move |ev| { f.wait.set(event_target_value(&ev)); sync(); }/>
+                        on:input=move |ev| f.wait.set(event_target_value(&ev))/>
                 </label>
             </div>
             <label class="kept-choice kept-choice--check">
                 <input type="checkbox" class="kept-choice__input" data-testid="fallback-similar"
                     checked=f.fallback_similar.get_untracked()
-                    on:change=move |ev| { f.fallback_similar.set(event_target_checked(&ev)); sync(); }/>
+                    on:change=move |ev| f.fallback_similar.set(event_target_checked(&ev))/>
                 <span class="kept-choice__label">{Text::FallbackSimilar.in_locale(locale)}</span>
             </label>
             {shown_when(move || f.fallback_similar.get(), cap_editor)}
@@ -186,14 +187,14 @@ pub fn SubstitutionFields(
     let items = StoredValue::new(items);
     let opened = RwSignal::new(draft.overrides.with_untracked(|o| !o.is_empty()));
     // A memo, so that the disclosure is told only when this changes (never closed by an unrelated edit).
-    let override_problem = Memo::new(move |_| problems.with(|p| problem_at(p, "substitutions.overrides").is_some()));
+    let override_problem = memo_bool(move || problems.with(|p| problem_at(p, "substitutions.overrides").is_some()));
     let overrides = move || {
         opened.get().then(|| {
             items.with_value(|items| {
                 items
                     .iter()
                     .filter(|i| i.active)
-                    .map(|item| view! { <ItemOverride item=item.clone() draft fields=f locale problems/> })
+                    .map(|item| view! { <ItemOverride item=item.clone() draft locale problems/> })
                     .collect_view()
             })
         })
@@ -206,8 +207,8 @@ pub fn SubstitutionFields(
         >
             <legend class="kept-field__label">{Text::SubstitutionLegend.in_locale(locale)}</legend>
             <div class="kept-choices kept-choices--segments">{kinds}</div>
-            {shown_when(move || f.kind.get() == "similar", cap_editor)}
-            {shown_when(move || f.kind.get() == "ask_first", ask_editor)}
+            {shown_when(move || f.kind_is("similar"), cap_editor)}
+            {shown_when(move || f.kind_is("ask_first"), ask_editor)}
             <FieldError id=error_id("kept-substitution") code=problem locale/>
             <details class="kept-details" prop:open=move || opened.get() || override_problem.get()
                 on:toggle=build_when_opened(opened)>
@@ -220,13 +221,7 @@ pub fn SubstitutionFields(
 
 /// One item's override: the order rule, or another rule for this item only.
 #[component]
-fn ItemOverride(
-    item: Item,
-    draft: Draft,
-    fields: RuleFields,
-    locale: Locale,
-    problems: Memo<Vec<Problem>>,
-) -> impl IntoView {
+fn ItemOverride(item: Item, draft: Draft, locale: Locale, problems: Memo<Vec<Problem>>) -> impl IntoView {
     let id = item.id.clone();
     let current = draft.overrides.with_untracked(|o| o.iter().find(|r| r.item == id).map(|r| r.rule.clone()));
     let selected = match &current {
@@ -246,10 +241,11 @@ fn ItemOverride(
     let on_change = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let plan = draft.channels.get_untracked();
+        let fields = draft.rule;
         let rule = match value.as_str() {
             "" => None,
-            "similar" => Some(SubstitutionRule::Similar { max_increase: fields.cap() }),
-            "ask_first" => Some(fields.ask_first(&plan)),
+            "similar" => Some(SubstitutionRule::Similar { max_increase: untrack(|| fields.cap()) }),
+            "ask_first" => Some(untrack(|| fields.ask_first(&plan))),
             "remove" => Some(SubstitutionRule::Remove),
             "cancel_order" => Some(SubstitutionRule::CancelOrder),
             other => other.strip_prefix("specific:").map(|r| SubstitutionRule::Specific { replacement: r.to_owned() }),
