@@ -19,7 +19,7 @@ pub fn shown_when<V: IntoView + 'static>(
 }
 
 fn shown(condition: Memo<bool>, content: Box<dyn Fn() -> AnyView + Send + Sync>) -> impl IntoView {
-    move || condition.get().then(|| content())
+    move || condition.get().then(&content)
 }
 
 /// A memo of `condition`. `Memo::new` is generated anew for every closure it is given (its

@@ -7,6 +7,8 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{new_idempotency_key, Api};
 use crate::components::chat::text::ChatText;
+use crate::components::memo_bool;
+use crate::components::preferences::field::{choice, Choice};
 use crate::i18n::Text;
 
 /// What lies between searchable words: everything neither alphabetic nor a number (the same
@@ -96,15 +98,16 @@ pub fn Survey(api: Api, locale: Locale) -> impl IntoView {
     });
     let stars = move || {
         (1..=5u8)
-            .map(|n| {
-                view! {
-                    <label class="kept-choice">
-                        <input type="radio" name="kept-rating" class="kept-choice__input" value=n.to_string()
-                            data-testid=["rating-", &n.to_string()].concat()
-                            on:change=move |_| rating.set(n)/>
-                        <span class="kept-choice__label">{n.to_string()}</span>
-                    </label>
-                }
+            .zip(["1", "2", "3", "4", "5"])
+            .map(|(n, value)| {
+                let star = Choice::radio(
+                    "kept-rating",
+                    value,
+                    ["rating-", value].concat(),
+                    value.to_owned(),
+                    memo_bool(move || rating.get() == n),
+                );
+                choice(star, move |_| rating.set(n))
             })
             .collect_view()
     };

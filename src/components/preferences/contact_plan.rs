@@ -4,9 +4,9 @@
 use kept_protocol::{Channel, ContactDetail, Locale, Problem};
 use leptos::prelude::*;
 
-use super::field::{error_id, FieldError, TextField};
+use super::field::{choice, error_id, fixed, Choice, FieldError, TextField};
 use super::{problem_at, Draft};
-use crate::components::shown_when;
+use crate::components::{memo_bool, shown_when};
 use crate::i18n::{Text, Words};
 
 /// Moves `c` one place up (`-1`) or down (`+1`) in `list`.
@@ -29,30 +29,27 @@ fn ChannelRow(c: Channel, draft: Draft, locale: Locale) -> impl IntoView {
         let label = label.clone();
         move |t: Text| t.with(locale, &[("channel", &label)])
     };
+    let on_change = move |on: bool| {
+        draft.channels.update(|l| {
+            l.retain(|x| *x != c);
+            if on {
+                l.push(c);
+            }
+        })
+    };
+    let name = label.clone();
+    let channel = Choice {
+        value: c.as_str(),
+        disabled: memo_bool(move || blocked() && rank().is_none()),
+        ..Choice::checkbox(
+            &["channel-", c.as_str()].concat(),
+            Box::new(move || rank().map_or(String::new(), |r| (r + 1).to_string() + ". ") + &name),
+            memo_bool(move || rank().is_some()),
+        )
+    };
     view! {
         <li class="kept-rank">
-            <label class="kept-choice">
-                <input
-                    type="checkbox"
-                    class="kept-choice__input"
-                    data-testid=["channel-", c.as_str()].concat()
-                    prop:checked=move || rank().is_some()
-                    prop:disabled=move || blocked() && rank().is_none()
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        draft.channels.update(|l| {
-                            l.retain(|x| *x != c);
-                            if on {
-                                l.push(c);
-                            }
-                        });
-                    }
-                />
-                <span class="kept-choice__label">
-                    {move || rank().map(|r| (r + 1).to_string() + ". ")}
-                    {label}
-                </span>
-            </label>
+            {choice(channel, on_change)}
             {shown_when(move || rank().is_some(), move || view! {
                 <span class="kept-rank__moves">
                     <button type="button" class="kept-icon-button" aria-label=aria(Text::MoveUp)
@@ -98,16 +95,14 @@ pub fn ContactPlanFields(
             <ul class="kept-ranks">
                 {rows}
                 <li class="kept-rank">
-                    <label class="kept-choice">
-                        <input
-                            type="checkbox"
-                            class="kept-choice__input"
-                            data-testid="do-not-call"
-                            checked=draft.do_not_call.get_untracked()
-                            on:change=move |ev| draft.do_not_call.set(event_target_checked(&ev))
-                        />
-                        <span class="kept-choice__label">{Text::DoNotCall.in_locale(locale)}</span>
-                    </label>
+                    {choice(
+                        Choice::checkbox(
+                            "do-not-call",
+                            fixed(Text::DoNotCall.in_locale(locale)),
+                            memo_bool(move || draft.do_not_call.get()),
+                        ),
+                        move |on| draft.do_not_call.set(on),
+                    )}
                 </li>
             </ul>
             <FieldError id=error_id("kept-channel") code=channel_problem locale/>

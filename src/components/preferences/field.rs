@@ -47,6 +47,78 @@ pub fn TextField(
     }
 }
 
+/// A checkbox or a radio button with its label: every choice in the step takes this one shape,
+/// so its view code exists once (each differently written `view!` is a type of its own, and its
+/// building, updating and dropping code is generated per type).
+pub struct Choice {
+    /// `kept-choice`, with a modifier when it needs one.
+    pub class: &'static str,
+    /// `checkbox` or `radio`.
+    pub kind: &'static str,
+    /// The radio group's name (empty for a checkbox).
+    pub name: &'static str,
+    pub value: &'static str,
+    pub test_id: String,
+    /// The label, read again when what it reads changes.
+    pub label: Box<dyn Fn() -> String + Send + Sync>,
+    /// Said under the label: a condition, or why the choice is not available.
+    pub reason: Option<String>,
+    pub checked: Memo<bool>,
+    pub disabled: Memo<bool>,
+}
+
+impl Choice {
+    /// An enabled checkbox.
+    pub fn checkbox(test_id: &str, label: Box<dyn Fn() -> String + Send + Sync>, checked: Memo<bool>) -> Choice {
+        Choice {
+            class: "kept-choice",
+            kind: "checkbox",
+            name: "",
+            value: "",
+            test_id: test_id.to_owned(),
+            label,
+            reason: None,
+            checked,
+            disabled: crate::components::memo_bool(|| false),
+        }
+    }
+
+    /// An enabled radio button of the group `name`.
+    pub fn radio(
+        name: &'static str,
+        value: &'static str,
+        test_id: String,
+        label: String,
+        checked: Memo<bool>,
+    ) -> Choice {
+        Choice { kind: "radio", name, value, test_id, ..Choice::checkbox("", fixed(label), checked) }
+    }
+}
+
+/// The view of `c`; `on_change` is told whether it is now checked.
+pub fn choice(c: Choice, on_change: impl Fn(bool) + 'static) -> AnyView {
+    choice_view(c, Box::new(on_change))
+}
+
+fn choice_view(c: Choice, on_change: Box<dyn Fn(bool)>) -> AnyView {
+    let label = c.label;
+    view! {
+        <label class=c.class>
+            <input type=c.kind name=c.name class="kept-choice__input" value=c.value data-testid=c.test_id
+                prop:checked=c.checked prop:disabled=c.disabled
+                on:change=move |ev| on_change(event_target_checked(&ev))/>
+            <span class="kept-choice__label">{move || label()}</span>
+            {c.reason.map(|r| view! { <span class="kept-choice__reason">{r}</span> })}
+        </label>
+    }
+    .into_any()
+}
+
+/// A label that never changes.
+pub fn fixed(text: String) -> Box<dyn Fn() -> String + Send + Sync> {
+    Box::new(move || text.clone())
+}
+
 /// The id of a field's problem text.
 pub fn error_id(id: &'static str) -> &'static str {
     match id {

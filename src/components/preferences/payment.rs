@@ -3,8 +3,9 @@
 use kept_protocol::{Locale, PaymentCondition, PaymentMethod, Problem};
 use leptos::prelude::*;
 
-use super::field::{error_id, FieldError};
+use super::field::{self, error_id, Choice, FieldError};
 use super::{problem_at, Draft};
+use crate::components::memo_bool;
 use crate::i18n::{Text, Words};
 
 /// An offered method, whether this order allows it, and the condition the shop puts on it.
@@ -44,24 +45,21 @@ pub fn PaymentFields(
                 if !choice.available {
                     text = [Text::NotForThisOrder.in_locale(locale), text].join(" ");
                 }
-                view! { <span class="kept-choice__reason">{text}</span> }
+                text
             });
-            view! {
-                <label class="kept-choice">
-                    <input
-                        type="radio"
-                        name="kept-payment"
-                        class="kept-choice__input"
-                        value=m.as_str()
-                        data-testid=["payment-", m.as_str()].concat()
-                        checked=draft.payment.with_untracked(|p| p == m.as_str())
-                        disabled=!choice.available
-                        on:change=move |_| draft.payment.set(m.as_str().to_owned())
-                    />
-                    <span class="kept-choice__label">{m.label(&Words(locale))}</span>
-                    {reason}
-                </label>
-            }
+            let available = choice.available;
+            let method = Choice {
+                reason,
+                disabled: memo_bool(move || !available),
+                ..Choice::radio(
+                    "kept-payment",
+                    m.as_str(),
+                    ["payment-", m.as_str()].concat(),
+                    m.label(&Words(locale)),
+                    memo_bool(move || draft.payment.with(|p| p == m.as_str())),
+                )
+            };
+            field::choice(method, move |_| draft.payment.set(m.as_str().to_owned()))
         })
         .collect_view();
     view! {

@@ -3,7 +3,7 @@
 use kept_protocol::{Channel, Fallback, Item, ItemRule, Locale, PriceCap, Problem, SubstitutionRule};
 use leptos::prelude::*;
 
-use super::field::{build_when_opened, error_id, FieldError};
+use super::field::{build_when_opened, choice, error_id, fixed, Choice, FieldError};
 use super::{problem_at, Draft};
 use crate::components::{memo_bool, shown_when};
 use crate::format::{plain_major, to_minor};
@@ -120,15 +120,14 @@ pub fn SubstitutionFields(
     let kinds = KINDS
         .into_iter()
         .map(|(kind, text)| {
-            view! {
-                <label class="kept-choice">
-                    <input type="radio" name="kept-rule" class="kept-choice__input" value=kind
-                        data-testid=["rule-", kind].concat()
-                        checked=f.kind.with_untracked(|k| k == kind)
-                        on:change=move |_| f.kind.set(kind.to_owned())/>
-                    <span class="kept-choice__label">{text.in_locale(locale)}</span>
-                </label>
-            }
+            let kind_choice = Choice::radio(
+                "kept-rule",
+                kind,
+                ["rule-", kind].concat(),
+                text.in_locale(locale),
+                memo_bool(move || f.kind_is(kind)),
+            );
+            choice(kind_choice, move |_| f.kind.set(kind.to_owned()))
         })
         .collect_view();
     let cap_editor = move || {
@@ -173,12 +172,17 @@ pub fn SubstitutionFields(
                         on:input=move |ev| f.wait.set(event_target_value(&ev))/>
                 </label>
             </div>
-            <label class="kept-choice kept-choice--check">
-                <input type="checkbox" class="kept-choice__input" data-testid="fallback-similar"
-                    checked=f.fallback_similar.get_untracked()
-                    on:change=move |ev| f.fallback_similar.set(event_target_checked(&ev))/>
-                <span class="kept-choice__label">{Text::FallbackSimilar.in_locale(locale)}</span>
-            </label>
+            {choice(
+                Choice {
+                    class: "kept-choice kept-choice--check",
+                    ..Choice::checkbox(
+                        "fallback-similar",
+                        fixed(Text::FallbackSimilar.in_locale(locale)),
+                        memo_bool(move || f.fallback_similar.get()),
+                    )
+                },
+                move |on| f.fallback_similar.set(on),
+            )}
             {shown_when(move || f.fallback_similar.get(), cap_editor)}
         }
     };
