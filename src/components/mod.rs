@@ -15,19 +15,19 @@ pub fn shown_when<V: IntoView + 'static>(
     condition: impl Fn() -> bool + Send + Sync + 'static,
     content: impl Fn() -> V + Send + Sync + 'static,
 ) -> impl IntoView {
-    shown(memo_bool(condition), Box::new(move || content().into_any()))
+    shown(memo(condition), Box::new(move || content().into_any()))
 }
 
 fn shown(condition: Memo<bool>, content: Box<dyn Fn() -> AnyView + Send + Sync>) -> impl IntoView {
     move || condition.get().then(&content)
 }
 
-/// A memo of `condition`. `Memo::new` is generated anew for every closure it is given (its
-/// constructor and the closures it wraps around yours); boxed, every condition shares one.
-pub fn memo_bool(condition: impl Fn() -> bool + Send + Sync + 'static) -> Memo<bool> {
-    boxed_memo(Box::new(condition))
+/// A memo of `f`. `Memo::new` is generated anew for every closure it is given (its constructor and
+/// the closures it wraps around yours); boxed, every closure of one value type shares one.
+pub fn memo<T: PartialEq + Send + Sync + 'static>(f: impl Fn() -> T + Send + Sync + 'static) -> Memo<T> {
+    boxed_memo(Box::new(f))
 }
 
-fn boxed_memo(condition: Box<dyn Fn() -> bool + Send + Sync>) -> Memo<bool> {
-    Memo::new(move |_| condition())
+fn boxed_memo<T: PartialEq + Send + Sync + 'static>(f: Box<dyn Fn() -> T + Send + Sync>) -> Memo<T> {
+    Memo::new(move |_| f())
 }

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{new_idempotency_key, Api};
 use crate::components::chat::text::ChatText;
-use crate::components::memo_bool;
+use crate::components::memo;
 use crate::components::preferences::field::{choice, Choice};
 use crate::i18n::Text;
 
@@ -105,7 +105,7 @@ pub fn Survey(api: Api, locale: Locale) -> impl IntoView {
                     value,
                     ["rating-", value].concat(),
                     value.to_owned(),
-                    memo_bool(move || rating.get() == n),
+                    memo(move || rating.get() == n),
                 );
                 choice(star, move |_| rating.set(n))
             })

@@ -9,7 +9,7 @@ pub mod way_out;
 
 use std::collections::BTreeMap;
 
-use crate::components::{memo_bool, shown_when};
+use crate::components::{memo, shown_when};
 use crate::wire::{order_chat_parts, shop_chat_parts, StepOrder, StepShop};
 use kept_protocol::{EventData, Locale, Message, MessagePage, NewMessage, OrderView, ShopProfile};
 use leptos::prelude::*;
@@ -387,7 +387,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         }
     });
     // After the customer writes, say what happens next instead of leaving them in silence.
-    let waiting = memo_bool(move || {
+    let waiting = memo(move || {
         chat.with(|c| {
             c.last().is_some_and(|e| {
                 e.message.author == kept_protocol::chat::AuthorKind::Customer && e.delivery == Delivery::Sent
@@ -412,7 +412,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         .availability
         .open_now
         .then(|| f64::from(kept_protocol::ReplyTime::promised_minutes(shop.reply_time.as_ref()) * 60_000));
-    let missed = memo_bool(move || {
+    let missed = memo(move || {
         let since = chat.with(Chat::waiting_since).map(|t| js_sys::Date::parse(&t));
         waiting.get() && promise_ms.zip(since).is_some_and(|(p, since)| since + p <= now.get())
     });
@@ -451,7 +451,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             {shown_when(move || load_failed.get(), move || view! {
                 <p class="kept-alert" role="alert">{crate::i18n::BootText::LoadFailed.in_locale(locale)}</p>
             })}
-            <MessageList chat more_on_server=memo_bool(move || older.get().is_some()) load_older locale on_retry/>
+            <MessageList chat more_on_server=memo(move || older.get().is_some()) load_older locale on_retry/>
             {move || waiting.get().then(|| view! { <p class="kept-hint" role="status" data-testid="waiting">{wait_text.clone()}</p> })}
             {shown_when(move || missed.get(), move || view! {
                 <WayOut api=way_out_api.clone() plan time_zone=time_zone.clone() locale on_message=on_send/>

@@ -9,6 +9,7 @@ use wasm_bindgen::JsValue;
 use super::super::preferences::field::{FieldError, TextField};
 use crate::api::{new_idempotency_key, Api, ApiError};
 use crate::components::chat::text::ChatText;
+use crate::components::memo;
 use crate::format;
 use crate::i18n::{Text, Words};
 
@@ -140,13 +141,13 @@ pub fn WayOut(
                     <legend class="kept-field__label">{ChatText::CallMeBack.with(locale, &[("phone", &phone)])}</legend>
                     <div class="kept-row">
                         <TextField id="kept-wo-date" label=ChatText::Day.in_locale(locale) kind="date" autocomplete="off"
-                            value=date code=Signal::stored(None) locale/>
+                            value=date code=memo(|| None) locale/>
                         <TextField id="kept-wo-start" label=Text::From.in_locale(locale) kind="time" autocomplete="off"
-                            value=start code=Signal::stored(None) locale/>
+                            value=start code=memo(|| None) locale/>
                         <TextField id="kept-wo-end" label=Text::To.in_locale(locale) kind="time" autocomplete="off"
-                            value=end code=Signal::stored(None) locale/>
+                            value=end code=memo(|| None) locale/>
                     </div>
-                    <FieldError id="kept-wo-window-error" code=window_problem locale/>
+                    <FieldError id="kept-wo-window-error" code=memo(move || window_problem.get()) locale/>
                     <button type="button" class="kept-button" data-testid="request-callback" on:click=request_callback>
                         {ChatText::RequestCallback.in_locale(locale)}
                     </button>
@@ -154,7 +155,7 @@ pub fn WayOut(
             })}
             <div class="kept-row">{messengers}</div>
             <TextField id="kept-wo-email" label=Text::EmailLabel.in_locale(locale) kind="email" autocomplete="email"
-                value=email code=email_problem locale/>
+                value=email code=memo(move || email_problem.get()) locale/>
             <button type="button" class="kept-button kept-button--secondary" data-testid="answer-by-email" on:click=by_email>
                 {ChatText::AnswerByEmail.in_locale(locale)}
             </button>

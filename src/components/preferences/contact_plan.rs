@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::field::{choice, error_id, fixed, Choice, FieldError, TextField};
 use super::{problem_at, Draft};
-use crate::components::{memo_bool, shown_when};
+use crate::components::{memo, shown_when};
 use crate::i18n::{Text, Words};
 
 /// Moves `c` one place up (`-1`) or down (`+1`) in `list`.
@@ -40,11 +40,11 @@ fn ChannelRow(c: Channel, draft: Draft, locale: Locale) -> impl IntoView {
     let name = label.clone();
     let channel = Choice {
         value: c.as_str(),
-        disabled: memo_bool(move || blocked() && rank().is_none()),
+        disabled: memo(move || blocked() && rank().is_none()),
         ..Choice::checkbox(
             &["channel-", c.as_str()].concat(),
             Box::new(move || rank().map_or(String::new(), |r| (r + 1).to_string() + ". ") + &name),
-            memo_bool(move || rank().is_some()),
+            memo(move || rank().is_some()),
         )
     };
     view! {
@@ -77,9 +77,9 @@ pub fn ContactPlanFields(
     locale: Locale,
     problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
-    let channel_problem = Signal::derive(move || problems.with(|p| problem_at(p, "contact.channels")));
-    let window_problem = Signal::derive(move || problems.with(|p| problem_at(p, "contact.callback_window")));
-    let detail_problem = move |d: ContactDetail| Signal::derive(move || problems.with(|p| problem_at(p, d.path())));
+    let channel_problem = memo(move || problems.with(|p| problem_at(p, "contact.channels")));
+    let window_problem = memo(move || problems.with(|p| problem_at(p, "contact.callback_window")));
+    let detail_problem = move |d: ContactDetail| memo(move || problems.with(|p| problem_at(p, d.path())));
     let needs = move |d: ContactDetail| draft.channels.with(|l| l.iter().any(|c| c.needs() == Some(d)));
     let calls_allowed = move || !draft.do_not_call.get() && draft.channels.with(|l| l.contains(&Channel::Phone));
     let rows = channels.into_iter().map(|c| view! { <ChannelRow c draft locale/> }).collect_view();
@@ -99,7 +99,7 @@ pub fn ContactPlanFields(
                         Choice::checkbox(
                             "do-not-call",
                             fixed(Text::DoNotCall.in_locale(locale)),
-                            memo_bool(move || draft.do_not_call.get()),
+                            memo(move || draft.do_not_call.get()),
                         ),
                         move |on| draft.do_not_call.set(on),
                     )}
@@ -128,9 +128,9 @@ pub fn ContactPlanFields(
                 <legend class="kept-field__label">{Text::CallbackLegend.in_locale(locale)}</legend>
                 <div class="kept-row">
                     <TextField id="kept-callback-start" label=Text::From.in_locale(locale) kind="time" autocomplete="off"
-                        value=draft.callback_start code=Signal::stored(None) locale/>
+                        value=draft.callback_start code=memo(|| None) locale/>
                     <TextField id="kept-callback-end" label=Text::To.in_locale(locale) kind="time" autocomplete="off"
-                        value=draft.callback_end code=Signal::stored(None) locale/>
+                        value=draft.callback_end code=memo(|| None) locale/>
                 </div>
                 <FieldError id=error_id("kept-callback") code=window_problem locale/>
             </fieldset>

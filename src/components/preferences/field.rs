@@ -8,7 +8,7 @@ use crate::i18n::problem_text;
 
 /// The problem under a field, if any, referenced by the field's `aria-describedby`.
 #[component]
-pub fn FieldError(id: &'static str, #[prop(into)] code: Signal<Option<ProblemCode>>, locale: Locale) -> impl IntoView {
+pub fn FieldError(id: &'static str, code: Memo<Option<ProblemCode>>, locale: Locale) -> impl IntoView {
     move || {
         code.get().map(|c| {
             view! { <p id=id class="kept-field__error" data-testid=id>{problem_text(c, locale)}</p> }
@@ -24,7 +24,7 @@ pub fn TextField(
     kind: &'static str,
     autocomplete: &'static str,
     value: RwSignal<String>,
-    #[prop(into)] code: Signal<Option<ProblemCode>>,
+    code: Memo<Option<ProblemCode>>,
     locale: Locale,
 ) -> impl IntoView {
     let error_id = error_id(id);
@@ -79,7 +79,7 @@ impl Choice {
             label,
             reason: None,
             checked,
-            disabled: crate::components::memo_bool(|| false),
+            disabled: crate::components::memo(|| false),
         }
     }
 

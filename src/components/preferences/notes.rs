@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::field::build_when_opened;
 use super::{problem_at, Draft};
+use crate::components::memo;
 use crate::i18n::{problem_text, Text};
 
 /// Updates the note of `item` in the draft with `f`.
@@ -35,7 +36,7 @@ fn ItemNoteFields(
     let existing = draft.notes.with_untracked(|n| n.iter().find(|n| n.item == item.id).cloned());
     let chosen = existing.as_ref().and_then(|n| n.option.clone()).unwrap_or_default();
     let text = RwSignal::new(existing.and_then(|n| n.text).unwrap_or_default());
-    let problem = Signal::derive(move || {
+    let problem = memo(move || {
         let at = item_id.with_value(|id| draft.notes.with(|n| n.iter().position(|x| &x.item == id)))?;
         problems.with(|p| problem_at(p, &["notes[", &at.to_string(), "]"].concat()))
     });

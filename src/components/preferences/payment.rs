@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::field::{self, error_id, Choice, FieldError};
 use super::{problem_at, Draft};
-use crate::components::memo_bool;
+use crate::components::memo;
 use crate::i18n::{Text, Words};
 
 /// An offered method, whether this order allows it, and the condition the shop puts on it.
@@ -35,7 +35,7 @@ pub fn PaymentFields(
     locale: Locale,
     problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
-    let problem = Signal::derive(move || problems.with(|p| problem_at(p, "payment")));
+    let problem = memo(move || problems.with(|p| problem_at(p, "payment")));
     let options = choices
         .into_iter()
         .map(|choice| {
@@ -50,13 +50,13 @@ pub fn PaymentFields(
             let available = choice.available;
             let method = Choice {
                 reason,
-                disabled: memo_bool(move || !available),
+                disabled: memo(move || !available),
                 ..Choice::radio(
                     "kept-payment",
                     m.as_str(),
                     ["payment-", m.as_str()].concat(),
                     m.label(&Words(locale)),
-                    memo_bool(move || draft.payment.with(|p| p == m.as_str())),
+                    memo(move || draft.payment.with(|p| p == m.as_str())),
                 )
             };
             field::choice(method, move |_| draft.payment.set(m.as_str().to_owned()))

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::field::{build_when_opened, choice, error_id, fixed, Choice, FieldError};
 use super::{problem_at, Draft};
-use crate::components::{memo_bool, shown_when};
+use crate::components::{memo, shown_when};
 use crate::format::{plain_major, to_minor};
 use crate::i18n::{Text, Words};
 
@@ -116,7 +116,7 @@ pub fn SubstitutionFields(
     problems: Memo<Vec<Problem>>,
 ) -> impl IntoView {
     let f = draft.rule;
-    let problem = Signal::derive(move || problems.with(|p| problem_at(p, "substitutions.default")));
+    let problem = memo(move || problems.with(|p| problem_at(p, "substitutions.default")));
     let kinds = KINDS
         .into_iter()
         .map(|(kind, text)| {
@@ -125,7 +125,7 @@ pub fn SubstitutionFields(
                 kind,
                 ["rule-", kind].concat(),
                 text.in_locale(locale),
-                memo_bool(move || f.kind_is(kind)),
+                memo(move || f.kind_is(kind)),
             );
             choice(kind_choice, move |_| f.kind.set(kind.to_owned()))
         })
@@ -178,7 +178,7 @@ pub fn SubstitutionFields(
                     ..Choice::checkbox(
                         "fallback-similar",
                         fixed(Text::FallbackSimilar.in_locale(locale)),
-                        memo_bool(move || f.fallback_similar.get()),
+                        memo(move || f.fallback_similar.get()),
                     )
                 },
                 move |on| f.fallback_similar.set(on),
@@ -191,7 +191,7 @@ pub fn SubstitutionFields(
     let items = StoredValue::new(items);
     let opened = RwSignal::new(draft.overrides.with_untracked(|o| !o.is_empty()));
     // A memo, so that the disclosure is told only when this changes (never closed by an unrelated edit).
-    let override_problem = memo_bool(move || problems.with(|p| problem_at(p, "substitutions.overrides").is_some()));
+    let override_problem = memo(move || problems.with(|p| problem_at(p, "substitutions.overrides").is_some()));
     let overrides = move || {
         opened.get().then(|| {
             items.with_value(|items| {
@@ -238,7 +238,7 @@ fn ItemOverride(item: Item, draft: Draft, locale: Locale, problems: Memo<Vec<Pro
     };
     let item_id = StoredValue::new(item.id.clone());
     let index = move || item_id.with_value(|id| draft.overrides.with(|o| o.iter().position(|r| &r.item == id)));
-    let problem = Signal::derive(move || {
+    let problem = memo(move || {
         let at = index()?;
         problems.with(|p| problem_at(p, &["substitutions.overrides[", &at.to_string(), "]"].concat()))
     });
