@@ -1,6 +1,6 @@
 //! The messages, as plain text: nothing a message contains is ever rendered as HTML.
 
-use crate::components::shown_when;
+use crate::components::{memo, shown_when};
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::Locale;
 use leptos::prelude::*;
@@ -109,7 +109,7 @@ pub fn MessageList(
     let anchor = RwSignal::new(None::<i64>);
     let at_bottom = RwSignal::new(true);
     let list = NodeRef::<leptos::html::Ol>::new();
-    let range = Memo::new(move |_| chat.with(|c| window(c.len(), anchor.get().and_then(|id| c.position(id)))));
+    let range = memo(move || chat.with(|c| window(c.len(), anchor.get().and_then(|id| c.position(id)))));
     let to_bottom = move || {
         request_animation_frame(move || {
             if let Some(el) = list.get_untracked() {
@@ -146,7 +146,7 @@ pub fn MessageList(
         anchor.set(if r.end + STEP >= len { None } else { chat.with_untracked(|c| c.id_at(r.end - 1 + STEP)) });
     };
     // A new line: follow it if the customer was at the bottom, otherwise say it is there.
-    let newest = Memo::new(move |_| chat.with(Chat::newest_id));
+    let newest = memo(move || chat.with(Chat::newest_id));
     let seen = RwSignal::new(None::<i64>);
     Effect::new(move |_| {
         chat.with(Chat::len);

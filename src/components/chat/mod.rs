@@ -416,7 +416,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         let since = chat.with(Chat::waiting_since).map(|t| js_sys::Date::parse(&t));
         waiting.get() && promise_ms.zip(since).is_some_and(|(p, since)| since + p <= now.get())
     });
-    let plan = Memo::new(move |_| receipt.with(|r| r.as_ref().map(|r| r.preferences.contact.clone())));
+    let plan = memo(move || receipt.with(|r| r.as_ref().map(|r| r.preferences.contact.clone())));
     let time_zone = shop.time_zone.clone();
     let way_out_api = api.clone();
     let retry_api = api.clone();

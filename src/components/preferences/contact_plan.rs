@@ -4,7 +4,7 @@
 use kept_protocol::{Channel, ContactDetail, Locale, Problem};
 use leptos::prelude::*;
 
-use super::field::{choice, error_id, fixed, Choice, FieldError, TextField};
+use super::field::{choice, error_id, fieldset, fixed, Choice, TextField};
 use super::{problem_at, Draft};
 use crate::components::{memo, shown_when};
 use crate::i18n::{Text, Words};
@@ -84,12 +84,7 @@ pub fn ContactPlanFields(
     let calls_allowed = move || !draft.do_not_call.get() && draft.channels.with(|l| l.contains(&Channel::Phone));
     let rows = channels.into_iter().map(|c| view! { <ChannelRow c draft locale/> }).collect_view();
     view! {
-        <fieldset
-            class="kept-field kept-fieldset"
-            class:kept-field--invalid=move || channel_problem.get().is_some()
-            aria-describedby=move || channel_problem.get().map(|_| error_id("kept-channel"))
-        >
-            <legend class="kept-field__label">{Text::ContactLegend.in_locale(locale)}</legend>
+        {fieldset(Text::ContactLegend.in_locale(locale), error_id("kept-channel"), channel_problem, locale, view! {
             <p class="kept-hint">{Text::ContactHint.in_locale(locale)}</p>
             // "Do not call me" is a chip in the same row: it rules the channels beside it.
             <ul class="kept-ranks">
@@ -105,8 +100,7 @@ pub fn ContactPlanFields(
                     )}
                 </li>
             </ul>
-            <FieldError id=error_id("kept-channel") code=channel_problem locale/>
-        </fieldset>
+        }.into_any(), ().into_any())}
         {shown_when(move || needs(ContactDetail::Phone), move || view! {
             <TextField id="kept-phone" label=Text::PhoneLabel.in_locale(locale) kind="tel" autocomplete="tel"
                 value=draft.phone code=detail_problem(ContactDetail::Phone) locale/>
@@ -120,20 +114,14 @@ pub fn ContactPlanFields(
                 value=draft.telegram code=detail_problem(ContactDetail::Telegram) locale/>
         })}
         {shown_when(calls_allowed, move || view! {
-            <fieldset
-                class="kept-field kept-fieldset"
-                class:kept-field--invalid=move || window_problem.get().is_some()
-                aria-describedby=move || window_problem.get().map(|_| error_id("kept-callback"))
-            >
-                <legend class="kept-field__label">{Text::CallbackLegend.in_locale(locale)}</legend>
+            {fieldset(Text::CallbackLegend.in_locale(locale), error_id("kept-callback"), window_problem, locale, view! {
                 <div class="kept-row">
                     <TextField id="kept-callback-start" label=Text::From.in_locale(locale) kind="time" autocomplete="off"
                         value=draft.callback_start code=memo(|| None) locale/>
                     <TextField id="kept-callback-end" label=Text::To.in_locale(locale) kind="time" autocomplete="off"
                         value=draft.callback_end code=memo(|| None) locale/>
                 </div>
-                <FieldError id=error_id("kept-callback") code=window_problem locale/>
-            </fieldset>
+            }.into_any(), ().into_any())}
         })}
     }
 }

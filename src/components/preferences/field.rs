@@ -16,6 +16,31 @@ pub fn FieldError(id: &'static str, code: Memo<Option<ProblemCode>>, locale: Loc
     }
 }
 
+/// A group of fields with its legend and its problem, which the group's `aria-describedby` names:
+/// every section of the step takes this one shape. `tail` comes after the problem.
+pub fn fieldset(
+    legend: String,
+    error: &'static str,
+    code: Memo<Option<ProblemCode>>,
+    locale: Locale,
+    content: AnyView,
+    tail: AnyView,
+) -> AnyView {
+    view! {
+        <fieldset
+            class="kept-field kept-fieldset"
+            class:kept-field--invalid=move || code.get().is_some()
+            aria-describedby=move || code.get().map(|_| error)
+        >
+            <legend class="kept-field__label">{legend}</legend>
+            {content}
+            <FieldError id=error code locale/>
+            {tail}
+        </fieldset>
+    }
+    .into_any()
+}
+
 /// A labelled text input bound to `value`.
 #[component]
 pub fn TextField(

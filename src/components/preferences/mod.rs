@@ -14,7 +14,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::components::shown_when;
+use crate::components::{memo, shown_when};
 use crate::host::{self, InstanceId};
 use crate::i18n::{Text, Words};
 use contact_plan::ContactPlanFields;
@@ -139,7 +139,7 @@ pub fn PreferenceForm(
     let sets = shop.option_sets.clone();
     let order_id = order.id.clone();
     let context = StoredValue::new((shop, order));
-    let local = Memo::new(move |_| {
+    let local = memo(move || {
         let prefs = draft.preferences(locale);
         context.with_value(|(shop, order)| prefs.problems(shop, order))
     });
@@ -157,7 +157,7 @@ pub fn PreferenceForm(
         }
     });
     // Contradictions show at once; missing answers only after a first try to submit.
-    let problems = Memo::new(move |_| {
+    let problems = memo(move || {
         let shown = attempted.get();
         let mut list: Vec<Problem> =
             local.with(|l| l.iter().filter(|p| shown || p.code == ProblemCode::CallsForbidden).cloned().collect());

@@ -3,7 +3,7 @@
 use kept_protocol::{Locale, PaymentCondition, PaymentMethod, Problem};
 use leptos::prelude::*;
 
-use super::field::{self, error_id, Choice, FieldError};
+use super::field::{self, error_id, Choice};
 use super::{problem_at, Draft};
 use crate::components::memo;
 use crate::i18n::{Text, Words};
@@ -62,15 +62,13 @@ pub fn PaymentFields(
             field::choice(method, move |_| draft.payment.set(m.as_str().to_owned()))
         })
         .collect_view();
-    view! {
-        <fieldset
-            class="kept-field kept-fieldset"
-            class:kept-field--invalid=move || problem.get().is_some()
-            aria-describedby=move || problem.get().map(|_| error_id("kept-payment"))
-        >
-            <legend class="kept-field__label">{Text::PaymentLegend.in_locale(locale)}</legend>
-            <div class="kept-choices kept-choices--cards">{options}</div>
-            <FieldError id=error_id("kept-payment") code=problem locale/>
-        </fieldset>
-    }
+    let options = view! { <div class="kept-choices kept-choices--cards">{options}</div> }.into_any();
+    field::fieldset(
+        Text::PaymentLegend.in_locale(locale),
+        error_id("kept-payment"),
+        problem,
+        locale,
+        options,
+        ().into_any(),
+    )
 }

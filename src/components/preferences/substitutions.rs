@@ -3,7 +3,7 @@
 use kept_protocol::{Channel, Fallback, Item, ItemRule, Locale, PriceCap, Problem, SubstitutionRule};
 use leptos::prelude::*;
 
-use super::field::{build_when_opened, choice, error_id, fixed, Choice, FieldError};
+use super::field::{build_when_opened, choice, error_id, fieldset, fixed, Choice};
 use super::{problem_at, Draft};
 use crate::components::{memo, shown_when};
 use crate::format::{plain_major, to_minor};
@@ -203,24 +203,20 @@ pub fn SubstitutionFields(
             })
         })
     };
-    view! {
-        <fieldset
-            class="kept-field kept-fieldset"
-            class:kept-field--invalid=move || problem.get().is_some()
-            aria-describedby=move || problem.get().map(|_| error_id("kept-substitution"))
-        >
-            <legend class="kept-field__label">{Text::SubstitutionLegend.in_locale(locale)}</legend>
-            <div class="kept-choices kept-choices--segments">{kinds}</div>
-            {shown_when(move || f.kind_is("similar"), cap_editor)}
-            {shown_when(move || f.kind_is("ask_first"), ask_editor)}
-            <FieldError id=error_id("kept-substitution") code=problem locale/>
-            <details class="kept-details" prop:open=move || opened.get() || override_problem.get()
-                on:toggle=build_when_opened(opened)>
-                <summary class="kept-details__summary">{Text::PerItem.in_locale(locale)}</summary>
-                <ul class="kept-items">{overrides}</ul>
-            </details>
-        </fieldset>
-    }
+    let rule = view! {
+        <div class="kept-choices kept-choices--segments">{kinds}</div>
+        {shown_when(move || f.kind_is("similar"), cap_editor)}
+        {shown_when(move || f.kind_is("ask_first"), ask_editor)}
+    };
+    let per_item = view! {
+        <details class="kept-details" prop:open=move || opened.get() || override_problem.get()
+            on:toggle=build_when_opened(opened)>
+            <summary class="kept-details__summary">{Text::PerItem.in_locale(locale)}</summary>
+            <ul class="kept-items">{overrides}</ul>
+        </details>
+    };
+    let legend = Text::SubstitutionLegend.in_locale(locale);
+    fieldset(legend, error_id("kept-substitution"), problem, locale, rule.into_any(), per_item.into_any())
 }
 
 /// One item's override: the order rule, or another rule for this item only.
