@@ -1,6 +1,7 @@
 //! What the chat shows above the messages: who is there, the agreement, the timeline, and the
 //! changes the shop asks for.
 
+use crate::components::preferences::field::select;
 use crate::components::shown_when;
 use kept_protocol::{
     Availability, ChangeKind, ChangeRequest, ChangeStatus, Fallback, Locale, Promise, Question, Receipt, ReplyTime,
@@ -123,11 +124,14 @@ pub fn AgreementCard(api: Api, receipt: RwSignal<Option<Receipt>>, locale: Local
             }
         });
     });
-    let options = move || {
-        PROMISES
-            .into_iter()
-            .map(|(p, wire)| view! { <option value=wire>{promise_text(p, locale)}</option> })
-            .collect_view()
+    let promises = move || {
+        let options = PROMISES.into_iter().map(|(p, wire)| (wire.to_owned(), promise_text(p, locale))).collect();
+        let on_change = move |v: String| {
+            if let Some((p, _)) = PROMISES.into_iter().find(|(_, w)| *w == v) {
+                promise.set(p)
+            }
+        };
+        select(Some("kept-promise".to_owned()), "promise".to_owned(), options, "", on_change)
     };
     move || {
         receipt.get().map(|r| {
@@ -141,11 +145,7 @@ pub fn AgreementCard(api: Api, receipt: RwSignal<Option<Receipt>>, locale: Local
                         on:click=move |_| open.update(|o| *o = !*o)>{ChatText::ShopBrokeThis.in_locale(locale)}</button>
                     {shown_when(move || open.get(), move || view! {
                         <label class="kept-field__label" for="kept-promise">{ChatText::WhichPromise.in_locale(locale)}</label>
-                        <select id="kept-promise" class="kept-input" data-testid="promise"
-                            on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                if let Some((p, _)) = PROMISES.into_iter().find(|(_, w)| *w == v) { promise.set(p) }
-                            }>{options()}</select>
+                        {promises()}
                         <label class="kept-field__label" for="kept-report-note">{ChatText::WhatHappened.in_locale(locale)}</label>
                         <textarea id="kept-report-note" class="kept-input" rows="2" data-testid="report-note"
                             on:input=move |ev| note.set(event_target_value(&ev))></textarea>

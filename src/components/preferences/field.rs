@@ -139,6 +139,40 @@ fn choice_view(c: Choice, on_change: Box<dyn Fn(bool)>) -> AnyView {
     .into_any()
 }
 
+/// A select of `options` (value, label) with `selected` chosen: every select in the step is this
+/// one view. `on_change` is given the chosen value.
+pub fn select(
+    id: Option<String>,
+    test_id: String,
+    options: Vec<(String, String)>,
+    selected: &str,
+    on_change: impl Fn(String) + 'static,
+) -> AnyView {
+    select_view(id, test_id, options, selected, Box::new(on_change))
+}
+
+fn select_view(
+    id: Option<String>,
+    test_id: String,
+    options: Vec<(String, String)>,
+    selected: &str,
+    on_change: Box<dyn Fn(String)>,
+) -> AnyView {
+    let options = options
+        .into_iter()
+        .map(|(value, label)| {
+            let is = value == selected;
+            view! { <option value=value selected=is>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <select id=id class="kept-input" data-testid=test_id on:change=move |ev| on_change(event_target_value(&ev))>
+            {options}
+        </select>
+    }
+    .into_any()
+}
+
 /// A label that never changes.
 pub fn fixed(text: String) -> Box<dyn Fn() -> String + Send + Sync> {
     Box::new(move || text.clone())

@@ -4,7 +4,7 @@ use kept_protocol::preferences::NOTE_TEXT_MAX_CHARS;
 use kept_protocol::{Item, ItemNote, Locale, OptionSet, Problem};
 use leptos::prelude::*;
 
-use super::field::build_when_opened;
+use super::field::{build_when_opened, select};
 use super::{problem_at, Draft};
 use crate::components::memo;
 use crate::i18n::{problem_text, Text};
@@ -42,21 +42,14 @@ fn ItemNoteFields(
     });
     let select = set.map(|set| {
         let select_id = ["kept-option-", &item.id].concat();
-        let options = set
-            .options
-            .iter()
-            .map(|o| view! { <option value=o.id.clone() selected=o.id == chosen>{o.label.get(locale).to_owned()}</option> })
-            .collect_view();
+        let mut options = vec![(String::new(), Text::NoPreference.in_locale(locale))];
+        options.extend(set.options.iter().map(|o| (o.id.clone(), o.label.get(locale).to_owned())));
+        let on_change = move |v: String| {
+            item_id.with_value(|id| edit(draft, id, |n| n.option = Some(v).filter(|v| !v.is_empty())));
+        };
         view! {
             <label class="kept-field__label" for=select_id.clone()>{[item.name.as_str(), ": ", set.label.get(locale)].concat()}</label>
-            <select id=select_id class="kept-input" data-testid=["option-", &item.id].concat()
-                on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    item_id.with_value(|id| edit(draft, id, |n| n.option = Some(v).filter(|v| !v.is_empty())));
-                }>
-                <option value="" selected=chosen.is_empty()>{Text::NoPreference.in_locale(locale)}</option>
-                {options}
-            </select>
+            {select(Some(select_id), ["option-", &item.id].concat(), options, &chosen, on_change)}
         }
     });
     let note_id = ["kept-note-", &item.id].concat();

@@ -3,7 +3,7 @@
 use kept_protocol::{Channel, Fallback, Item, ItemRule, Locale, PriceCap, Problem, SubstitutionRule};
 use leptos::prelude::*;
 
-use super::field::{build_when_opened, choice, error_id, fieldset, fixed, Choice};
+use super::field::{build_when_opened, choice, error_id, fieldset, fixed, select, Choice};
 use super::{problem_at, Draft};
 use crate::components::{memo, shown_when};
 use crate::format::{plain_major, to_minor};
@@ -141,29 +141,30 @@ pub fn SubstitutionFields(
                 </label>
                 <label class="kept-field">
                     <span class="kept-field__label">{Text::CapUnit.in_locale(locale)}</span>
-                    <select class="kept-input" data-testid="cap-kind"
-                        on:change=move |ev| f.cap_kind.set(event_target_value(&ev))>
-                        <option value="percent" selected=f.cap_kind.with_untracked(|k| k == "percent")>"%"</option>
-                        <option value="amount" selected=f.cap_kind.with_untracked(|k| k == "amount")>{Text::CapAmount.in_locale(locale)}</option>
-                    </select>
+                    {select(
+                        None,
+                        "cap-kind".to_owned(),
+                        vec![("percent".to_owned(), "%".to_owned()), ("amount".to_owned(), Text::CapAmount.in_locale(locale))],
+                        &f.cap_kind.get_untracked(),
+                        move |v| f.cap_kind.set(v),
+                    )}
                 </label>
             </div>
         }
     };
     let ask_editor = move || {
+        // Built again when the plan changes: it offers the plan's channels.
         let channels = move || {
-            draft.channels.get().into_iter().map(|c| {
-                view! { <option value=c.as_str() selected=f.channel.with_untracked(|v| v == c.as_str())>{c.label(&Words(locale))}</option> }
-            }).collect_view()
+            let options = draft.channels.get().into_iter().map(|c| (c.as_str().to_owned(), c.label(&Words(locale))));
+            select(None, "ask-channel".to_owned(), options.collect(), &f.channel.get_untracked(), move |v| {
+                f.channel.set(v)
+            })
         };
         view! {
             <div class="kept-row">
                 <label class="kept-field">
                     <span class="kept-field__label">{Text::AskVia.in_locale(locale)}</span>
-                    <select class="kept-input" data-testid="ask-channel"
-                        on:change=move |ev| f.channel.set(event_target_value(&ev))>
-                        {channels}
-                    </select>
+                    {channels}
                 </label>
                 <label class="kept-field">
                     <span class="kept-field__label">{Text::AskWait.in_locale(locale)}</span>
@@ -238,8 +239,7 @@ fn ItemOverride(item: Item, draft: Draft, locale: Locale, problems: Memo<Vec<Pro
         let at = index()?;
         problems.with(|p| problem_at(p, &["substitutions.overrides[", &at.to_string(), "]"].concat()))
     });
-    let on_change = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
+    let on_change = move |value: String| {
         let plan = draft.channels.get_untracked();
         let fields = draft.rule;
         let rule = match value.as_str() {
@@ -260,23 +260,18 @@ fn ItemOverride(item: Item, draft: Draft, locale: Locale, problems: Memo<Vec<Pro
         });
     };
     let select_id = ["kept-override-", &item.id].concat();
-    let option = |value: String, text: String| {
-        let is = value == selected;
-        view! { <option value=value selected=is>{text}</option> }
-    };
-    let mut options = vec![option(String::new(), Text::AsOrder.in_locale(locale))];
+    let mut options = vec![(String::new(), Text::AsOrder.in_locale(locale))];
     for r in &item.replacements {
-        options.push(option(["specific:", &r.id].concat(), Text::ReplaceWith.with(locale, &[("name", &r.name)])));
+        options.push((["specific:", &r.id].concat(), Text::ReplaceWith.with(locale, &[("name", &r.name)])));
     }
     for (kind, text) in KINDS {
-        options.push(option(kind.to_owned(), text.in_locale(locale)));
+        options.push((kind.to_owned(), text.in_locale(locale)));
     }
+    let test_id = ["override-", &item.id].concat();
     view! {
         <li class="kept-field" class:kept-field--invalid=move || problem.get().is_some()>
             <label class="kept-field__label" for=select_id.clone()>{item.name.clone()}</label>
-            <select id=select_id class="kept-input" data-testid=["override-", &item.id].concat() on:change=on_change>
-                {options}
-            </select>
+            {select(Some(select_id), test_id, options, &selected, on_change)}
             {move || problem.get().map(|c| view! { <p class="kept-field__error">{crate::i18n::problem_text(c, locale)}</p> })}
         </li>
     }
