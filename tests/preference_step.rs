@@ -94,10 +94,25 @@ async fn mount_items(order: &str, locale: Locale, items: Vec<Item>) -> HtmlEleme
     config.shop = Some(kept_widget::wire::StepShop(shop(), wasm_bindgen::JsValue::UNDEFINED));
     config.items = Some(items);
     leptos::mount::mount_to(root.clone(), move || view! { <App config/> }).forget();
-    for _ in 0..5 {
+    // The step is built in a task after the answers are read: wait, a task at a time (at most
+    // 50), until the skeleton has given way to it.
+    for _ in 0..50 {
+        next_task().await;
         tick().await;
+        if root.query_selector(".kept-skeleton").unwrap().is_none() {
+            break;
+        }
     }
+    assert!(root.query_selector(".kept-skeleton").unwrap().is_none(), "the step never replaced its skeleton");
     root
+}
+
+/// Resolves in the browser's next task.
+async fn next_task() {
+    let later = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(later).await.unwrap();
 }
 
 fn el(root: &HtmlElement, id: &str) -> Option<web_sys::Element> {
@@ -132,10 +147,7 @@ async fn open_disclosure(root: &HtmlElement, summary: &str) {
         .unchecked_into::<web_sys::Element>()
         .set_attribute("open", "")
         .unwrap();
-    let later = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback(&resolve).unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(later).await.unwrap();
+    next_task().await;
     tick().await;
 }
 

@@ -61,6 +61,9 @@ pub fn App(config: Config) -> impl IntoView {
                 let words = i18n::request(locale, Part::Step);
                 let (shop, order) = futures::future::join(shop, order).await;
                 let words = words.done().await.map_err(|_| ApiError::Network);
+                // The step is built in a task of its own, apart from reading the answers: the
+                // boot's longest task is the build, and this keeps it no longer than it must be.
+                crate::api::sleep(0).await;
                 loaded.set(Some(words.and(shop).and_then(|shop| Ok((shop, order?)))));
             });
         }
@@ -120,6 +123,8 @@ fn LazyChat(api: Api, shop: StepShop, order: StepOrder, locale: Locale) -> impl 
     // The chat's texts come beside its code.
     let fetch = move || {
         leptos::task::spawn_local(async move {
+            // Asked for in the next task, not at the end of the step's build, which is long enough.
+            crate::api::sleep(0).await;
             let words = i18n::request(locale, Part::Chat);
             let chunk = chat_code().await;
             let words = words.done().await;
