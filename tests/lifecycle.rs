@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use kept_widget::api::sleep;
 use kept_widget::host;
 use kept_widget::task::Scope;
 use leptos::prelude::*;
@@ -56,14 +57,6 @@ async fn a_configuration_notice_is_unmounted_by_destroy_too() {
     assert_eq!(host::mounted(), before + 1);
     kept_widget::destroy(el.clone());
     assert_eq!(host::mounted(), before);
-}
-
-/// Resolves after `ms` milliseconds.
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Mounts a component that starts a 50 ms task after its setup; the task counts into `finished`.

@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use kept_protocol::*;
+use kept_widget::api::sleep;
 use kept_widget::components::app::App;
 use kept_widget::config::Config;
 use leptos::prelude::*;
@@ -97,7 +98,7 @@ async fn mount_items(order: &str, locale: Locale, items: Vec<Item>) -> HtmlEleme
     // The step is built in a task after the answers are read: wait, a task at a time (at most
     // 50), until the skeleton has given way to it.
     for _ in 0..50 {
-        next_task().await;
+        sleep(0).await;
         tick().await;
         if root.query_selector(".kept-skeleton").unwrap().is_none() {
             break;
@@ -105,14 +106,6 @@ async fn mount_items(order: &str, locale: Locale, items: Vec<Item>) -> HtmlEleme
     }
     assert!(root.query_selector(".kept-skeleton").unwrap().is_none(), "the step never replaced its skeleton");
     root
-}
-
-/// Resolves in the browser's next task.
-async fn next_task() {
-    let later = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback(&resolve).unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(later).await.unwrap();
 }
 
 fn el(root: &HtmlElement, id: &str) -> Option<web_sys::Element> {
@@ -147,7 +140,7 @@ async fn open_disclosure(root: &HtmlElement, summary: &str) {
         .unchecked_into::<web_sys::Element>()
         .set_attribute("open", "")
         .unwrap();
-    next_task().await;
+    sleep(0).await;
     tick().await;
 }
 
