@@ -131,3 +131,87 @@ impl NewChangeRequest {
         p
     }
 }
+
+/// A person of the shop's as its staff system sees them (`GET /v1/backend/operators`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OperatorAccount {
+    pub name: String,
+    pub display_name: String,
+    /// A disabled operator cannot sign in; their sessions ended when they were disabled.
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// `POST /v1/backend/operators`: a new person. Without a password, one is made and answered once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewOperator {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// Longest operator name and display name, in characters.
+pub const OPERATOR_NAME_MAX_CHARS: usize = 64;
+/// Shortest password an operator may have, in characters.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+
+impl NewOperator {
+    /// Every problem with this request: a name (no white space inside, at most 64 characters),
+    /// a display name that is not blank, a password of at least 10 characters when one is given.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        let name = self.name.trim();
+        if name.is_empty() {
+            p.push(Problem::new("name", ProblemCode::Required));
+        } else if name.chars().count() > OPERATOR_NAME_MAX_CHARS || name.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            p.push(Problem::new("name", ProblemCode::Invalid));
+        }
+        if let Some(display) = &self.display_name {
+            if display.trim().is_empty() {
+                p.push(Problem::new("display_name", ProblemCode::Required));
+            } else if display.chars().count() > OPERATOR_NAME_MAX_CHARS || display.chars().any(char::is_control) {
+                p.push(Problem::new("display_name", ProblemCode::Invalid));
+            }
+        }
+        password_problems(&mut p, self.password.as_deref());
+        p
+    }
+}
+
+/// `POST /v1/backend/operators/{name}/password`: a new password (every old session ends).
+/// Without one, one is made and answered once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PasswordReset {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl PasswordReset {
+    /// Every problem with this request.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        password_problems(&mut p, self.password.as_deref());
+        p
+    }
+}
+
+fn password_problems(p: &mut Vec<Problem>, password: Option<&str>) {
+    if password.is_some_and(|pw| pw.chars().count() < PASSWORD_MIN_CHARS) {
+        p.push(Problem::new("password", ProblemCode::Invalid));
+    }
+}
+
+/// A new operator or a reset password; `password` only when the server made it (shown once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OperatorSaved {
+    pub operator: OperatorAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}

@@ -55,6 +55,10 @@ fn register(gen: &mut SchemaGenerator) {
         NewWebhook,
         Webhook,
         Delivery,
+        OperatorAccount,
+        NewOperator,
+        PasswordReset,
+        OperatorSaved,
     );
 }
 
@@ -146,6 +150,7 @@ fn op(summary: &str, security: &str, idempotent: bool, request: Option<Value>, r
 /// The OpenAPI 3.1 document of every endpoint.
 pub fn openapi() -> Value {
     let order = json!({ "name": "order", "in": "path", "required": true, "schema": { "type": "string" } });
+    let operator = json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } });
     let c = "customer";
     let o = "operator";
     let b = "backend";
@@ -243,6 +248,21 @@ pub fn openapi() -> Value {
         "/v1/backend/webhooks/{id}": {
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
             "delete": op("Remove a webhook endpoint and what it had not been sent", b, false, None, no_content("Removed")) },
+        "/v1/backend/operators": {
+            "get": op("The shop's people (operator accounts), by name", b, false, None, json!({ "200": { "description": "Operators",
+                "content": { "application/json": { "schema": { "type": "array", "items": schema_ref::<OperatorAccount>() } } } } })),
+            "post": op("Add a person; without a password one is made and answered once (409 when the name is taken)", b, false,
+                Some(body::<NewOperator>()), ok::<OperatorSaved>("201", "Added")) },
+        "/v1/backend/operators/{name}": { "parameters": [operator],
+            "delete": op("Remove a person and end their sessions; their past actions stay attributed", b, false, None, no_content("Removed")) },
+        "/v1/backend/operators/{name}/disable": { "parameters": [operator],
+            "post": op("Disable a person: no sign-in, and their sessions and open event streams end at once", b, false, None,
+                ok::<OperatorAccount>("200", "Disabled")) },
+        "/v1/backend/operators/{name}/enable": { "parameters": [operator],
+            "post": op("Enable a disabled person again", b, false, None, ok::<OperatorAccount>("200", "Enabled")) },
+        "/v1/backend/operators/{name}/password": { "parameters": [operator],
+            "post": op("Set a new password (made and answered once when none is given); every old session ends", b, false,
+                Some(body::<PasswordReset>()), ok::<OperatorSaved>("200", "Changed")) },
     });
     json!({
         "openapi": "3.1.0",

@@ -22,6 +22,12 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         use axum::extract::rejection::PathRejection;
+        // PostgreSQL's text cannot hold U+0000 and SQLite's can: refused here, for both alike.
+        if let Ok(raw) = axum::extract::RawPathParams::from_request_parts(parts, state).await {
+            if let Some((key, _)) = raw.iter().find(|(_, v)| v.contains('\0')) {
+                return Err(ApiError::BadParameter(vec![Problem::new(key, ProblemCode::Invalid)]));
+            }
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(t)) => Ok(ApiPath(t)),
             Err(PathRejection::FailedToDeserializePathParams(e)) => {
@@ -51,6 +57,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
+        if let Some((key, _)) = form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            let name = if key.contains('\0') { "query".to_owned() } else { key.into_owned() };
+            return Err(ApiError::BadParameter(vec![Problem::new(name, ProblemCode::Invalid)]));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
             let path = e.path().to_string();
@@ -86,18 +96,49 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .map_err(|_| ApiError::PayloadTooLarge(BODY_LIMIT))?;
         let value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
+        if let Some(path) = nul_at(&value, String::new()) {
+            return Err(ApiError::field(&path, ProblemCode::Invalid));
+        }
         Ok(JsonBody(parse_value(value.clone())?, value))
     }
 }
 
-/// The bearer token: the `Authorization` header, or `access_token` in the query for browsers'
-/// EventSource, which cannot send headers.
-fn token(parts: &Parts) -> Option<String> {
-    if let Some(t) = crate::auth::bearer(&parts.headers) {
-        return Some(t.to_owned());
+/// The path (as serde_path_to_error writes it: `items[2].note`) of the first string in `value`
+/// that holds U+0000, which PostgreSQL's text cannot store and SQLite's can: every body is
+/// refused alike on both engines instead of failing on one of them deep in a write. A key
+/// holding it is named by its object's path (`body` at the top).
+pub fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let at = |path: &str| if path.is_empty() { "body".to_owned() } else { path.to_owned() };
+    match value {
+        Value::String(s) => s.contains('\0').then(|| at(&path)),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                return Some(at(&path));
+            }
+            nul_at(v, if path.is_empty() { k.clone() } else { format!("{path}.{k}") })
+        }),
+        _ => None,
     }
-    let query = parts.uri.query()?;
-    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
+}
+
+/// Marks the routes whose token may ride in the URL as `access_token`: the event streams, as
+/// browsers' EventSource cannot send an Authorization header. Added as a route layer.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenInUrl;
+
+/// The bearer token: the `Authorization` header, or `access_token` in the query on the routes
+/// marked [`TokenInUrl`]. Anywhere else a token in the URL (where proxies, browser history and
+/// access logs keep it) is refused, whatever the header says.
+fn token(parts: &Parts) -> Result<Option<String>, ApiError> {
+    let in_url = parts.uri.query().and_then(|query| {
+        form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
+    });
+    if in_url.is_some() && parts.extensions.get::<TokenInUrl>().is_none() {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(crate::auth::bearer(&parts.headers).map(str::to_owned).or(in_url))
 }
 
 /// The session cookie the console signs in with.
@@ -132,16 +173,18 @@ pub struct Operator {
     pub name: String,
     /// A named operator's display name ("Anna").
     pub display_name: Option<String>,
+    /// A named operator's session (its token's hash), which a disable or a new password ends.
+    pub session: Option<Vec<u8>>,
 }
 
 impl FromRequestParts<AppState> for Operator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if let Some(given) = token(parts) {
+        if let Some(given) = token(parts)? {
             let expected = state.config.operator_token.as_deref().ok_or(ApiError::Unauthorized)?;
             return if crate::auth::hash_token(&given).ct_eq(&crate::auth::hash_token(expected)).into() {
-                Ok(Operator { name: "operator".to_owned(), display_name: None })
+                Ok(Operator { name: "operator".to_owned(), display_name: None, session: None })
             } else {
                 Err(ApiError::Unauthorized)
             };
@@ -151,10 +194,10 @@ impl FromRequestParts<AppState> for Operator {
         if !safe && !parts.headers.contains_key(CONSOLE_HEADER) {
             return Err(ApiError::Unauthorized);
         }
-        let account = crate::store::operators::session(&state.pool, &crate::auth::hash_token(&cookie))
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        Ok(Operator { name: account.name, display_name: Some(account.display_name) })
+        let session = crate::auth::hash_token(&cookie);
+        let account =
+            crate::store::operators::session(&state.pool, &session).await?.ok_or(ApiError::Unauthorized)?;
+        Ok(Operator { name: account.name, display_name: Some(account.display_name), session: Some(session) })
     }
 }
 
@@ -166,6 +209,8 @@ impl FromRequestParts<AppState> for BackendKey {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // Backend keys never ride in the URL.
+        token(parts)?;
         let given = crate::auth::bearer(&parts.headers).ok_or(ApiError::Unauthorized)?;
         let given = crate::auth::hash_token(given);
         let mut ok = subtle::Choice::from(0u8);
@@ -189,7 +234,7 @@ impl FromRequestParts<AppState> for CustomerOrder {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let ApiPath(params) = ApiPath::<HashMap<String, String>>::from_request_parts(parts, state).await?;
         let id = params.get("order").ok_or(ApiError::NotFound("order"))?;
-        let token = token(parts).unwrap_or_default();
+        let token = token(parts)?.unwrap_or_default();
         orders::authorize(&state.pool, id, &token).await.map(CustomerOrder)
     }
 }

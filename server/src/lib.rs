@@ -1,5 +1,6 @@
 //! kept-server: the reference backend of the Kept protocol v1.
 
+pub mod accounts;
 pub mod auth;
 pub mod canonical;
 pub mod clock;

@@ -33,44 +33,83 @@ async fn main() {
     }
 }
 
-/// `operator add NAME [--display-name NAME]`: the password comes from stdin when it is piped;
-/// otherwise one is made and printed once.
+const OPERATOR_USAGE: &str = "usage: kept-server [--db FILE|URL] operator list
+       kept-server [--db FILE|URL] operator add NAME [--display-name NAME]
+       kept-server [--db FILE|URL] operator disable|enable|remove NAME
+       kept-server [--db FILE|URL] operator password NAME
+(add and password read the password from stdin when it is piped; otherwise one is made and printed once)";
+
+/// `operator list | add NAME [--display-name NAME] | disable NAME | enable NAME | remove NAME |
+/// password NAME`, through the same rules as the backend API's `/v1/backend/operators`.
 async fn operator_command(config: &Config, args: &[String]) -> Result<(), String> {
-    use std::io::{BufRead, IsTerminal};
-    let (Some("add"), Some(name)) = (args.first().map(String::as_str), args.get(1)) else {
-        return Err("usage: kept-server [--db FILE] operator add NAME [--display-name NAME]".to_owned());
-    };
-    let display = match (args.get(2).map(String::as_str), args.get(3)) {
-        (Some("--display-name"), Some(d)) => d.clone(),
-        (None, _) => name.clone(),
-        _ => return Err("usage: kept-server [--db FILE] operator add NAME [--display-name NAME]".to_owned()),
-    };
-    if name.trim().is_empty() || name.len() > 64 || display.trim().is_empty() {
-        return Err("the name and the display name must not be empty (name: at most 64 characters)".to_owned());
-    }
-    let stdin = std::io::stdin();
-    let (password, print) = if stdin.is_terminal() {
-        (kept_server::password::generate()?, true)
-    } else {
-        let mut line = String::new();
-        stdin.lock().read_line(&mut line).map_err(|e| e.to_string())?;
-        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-    };
-    if password.chars().count() < kept_server::password::MIN_LEN {
-        return Err(format!("the password must be at least {} characters", kept_server::password::MIN_LEN));
-    }
-    let hash = kept_server::password::hash(&password)?;
+    use kept_protocol::operator::{NewOperator, PasswordReset};
+    use kept_server::accounts;
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
     let pool = db::open(&config.db).await.map_err(|e| e.to_string())?;
     let conn = &mut pool.acquire().await.map_err(|e| e.to_string())?;
-    if !kept_server::store::operators::add(conn, name.trim(), display.trim(), &hash).await.map_err(|e| e.to_string())? {
-        return Err(format!("an operator named {name} exists already"));
-    }
-    if print {
-        println!("operator {name} added; password (shown once): {password}");
-    } else {
-        println!("operator {name} added");
+    let said = |e: kept_server::ApiError| match e {
+        kept_server::ApiError::Validation(problems) => {
+            let fields: Vec<String> = problems.iter().map(|p| format!("{} ({:?})", p.path, p.code)).collect();
+            format!("not accepted: {} (names: no spaces, at most 64 characters; passwords: at least {} characters)", fields.join(", "), kept_server::password::MIN_LEN)
+        }
+        other => other.to_string(),
+    };
+    match words.as_slice() {
+        ["list"] => {
+            for a in kept_server::store::operators::list(&pool).await.map_err(said)? {
+                let state = if a.disabled { "disabled" } else { "enabled" };
+                println!("{}\t{}\t{state}\tsince {}", a.name, a.display_name, a.created_at);
+            }
+        }
+        ["add", name, rest @ ..] => {
+            let display_name = match rest {
+                [] => None,
+                ["--display-name", d] => Some((*d).to_owned()),
+                _ => return Err(OPERATOR_USAGE.to_owned()),
+            };
+            let given = piped_password()?;
+            let new = NewOperator { name: (*name).to_owned(), display_name, password: given };
+            kept_server::routes::check(new.problems()).map_err(said)?;
+            let password = accounts::Password::new(new.password.as_deref()).await.map_err(said)?;
+            let saved = accounts::add(conn, &new, password).await.map_err(said)?;
+            match saved.password {
+                Some(p) => println!("operator {} added; password (shown once): {p}", saved.operator.name),
+                None => println!("operator {} added", saved.operator.name),
+            }
+        }
+        [verb @ ("disable" | "enable"), name] => {
+            accounts::set_disabled(conn, name, *verb == "disable").await.map_err(said)?;
+            println!("operator {name} {verb}d");
+        }
+        ["remove", name] => {
+            accounts::remove(conn, name).await.map_err(said)?;
+            println!("operator {name} removed; what they did stays attributed to them");
+        }
+        ["password", name] => {
+            let reset = PasswordReset { password: piped_password()? };
+            kept_server::routes::check(reset.problems()).map_err(said)?;
+            let password = accounts::Password::new(reset.password.as_deref()).await.map_err(said)?;
+            let saved = accounts::reset_password(conn, name, password).await.map_err(said)?;
+            match saved.password {
+                Some(p) => println!("operator {name}: new password (shown once): {p}; every old session ended"),
+                None => println!("operator {name}: password changed; every old session ended"),
+            }
+        }
+        _ => return Err(OPERATOR_USAGE.to_owned()),
     }
     Ok(())
+}
+
+/// The password piped on stdin (one line), or None at a terminal (one is then made).
+fn piped_password() -> Result<Option<String>, String> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).map_err(|e| e.to_string())?;
+    Ok(Some(line.trim_end_matches(['\r', '\n']).to_owned()))
 }
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {

@@ -4,7 +4,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 
 /// Shortest password an operator account takes.
-pub const MIN_LEN: usize = 10;
+pub const MIN_LEN: usize = kept_protocol::operator::PASSWORD_MIN_CHARS;
 
 /// The argon2id hash of `password` with a fresh random salt.
 pub fn hash(password: &str) -> Result<String, String> {

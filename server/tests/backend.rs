@@ -213,16 +213,31 @@ async fn a_rotated_token_stops_the_old_one_and_changes_are_listed_by_cursor() {
 type Got = Arc<Mutex<Vec<(String, String, String, String)>>>;
 
 async fn receiver(fail: usize) -> (String, Got) {
+    let (url, got, _) = receiver_holding(fail, Duration::ZERO).await;
+    (url, got)
+}
+
+/// The same, holding its first request for `hold` before answering it (and keeping nothing of
+/// it); also counts every request that arrived.
+async fn receiver_holding(fail: usize, hold: Duration) -> (String, Got, Arc<Mutex<usize>>) {
     let got: Got = Arc::default();
     let seen = got.clone();
     let count = Arc::new(Mutex::new(0usize));
+    let arrived = count.clone();
     let handler = move |headers: axum::http::HeaderMap, body: String| {
         let (seen, count) = (seen.clone(), count.clone());
         async move {
             let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-            let mut n = count.lock().unwrap();
-            *n += 1;
-            if *n <= fail {
+            let n = {
+                let mut n = count.lock().unwrap();
+                *n += 1;
+                *n
+            };
+            if n == 1 && !hold.is_zero() {
+                tokio::time::sleep(hold).await;
+                return StatusCode::OK;
+            }
+            if n <= fail {
                 return StatusCode::INTERNAL_SERVER_ERROR;
             }
             seen.lock().unwrap().push((h("webhook-id"), h("webhook-timestamp"), h("webhook-signature"), body));
@@ -234,7 +249,70 @@ async fn receiver(fail: usize) -> (String, Got) {
     tokio::spawn(async move {
         axum::serve(listener, axum::Router::new().route("/hooks", axum::routing::post(handler))).await
     });
-    (url, got)
+    (url, got, arrived)
+}
+
+/// Waits, at most `limit`, until `ready` holds; the time it took.
+async fn within(limit: Duration, what: &str, ready: impl Fn() -> bool) -> Duration {
+    let start = std::time::Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    start.elapsed()
+}
+
+async fn hook_for(s: &AppState, url: &str) {
+    let body = json!({ "url": url, "event_types": ["agreement.created"] });
+    let (status, hook) = call(s, backend("POST", "/v1/backend/webhooks", KEY, Some(body))).await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+}
+
+// Regression: a delivery claimed by a process killed mid-attempt stayed leased for 60 s, so the
+// shop heard nothing for a minute after the restart.
+#[tokio::test]
+async fn a_delivery_whose_worker_died_mid_attempt_goes_out_within_seconds_of_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = shop_state(dir.path()).await;
+    let (url, got, arrived) = receiver_holding(0, Duration::from_secs(120)).await;
+    hook_for(&s, &url).await;
+    let dying = tokio::spawn(kept_server::workers::webhooks::run(s.clone()));
+    agree(&s).await;
+    within(Duration::from_secs(10), "the first attempt", || *arrived.lock().unwrap() == 1).await;
+    // The worker dies with the attempt in flight, as under kill -9: nothing is recorded.
+    dying.abort();
+    let _ = dying.await;
+
+    tokio::spawn(kept_server::workers::webhooks::run(s.clone()));
+    let took = within(Duration::from_secs(15), "delivered after the restart", || !got.lock().unwrap().is_empty()).await;
+    assert!(took < Duration::from_secs(10), "delivered {took:?} after the restart");
+}
+
+#[tokio::test]
+async fn a_live_instance_keeps_its_claim_while_a_slow_receiver_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = shop_state(dir.path()).await;
+    // A second instance on the same database (on PostgreSQL, two servers behind one balancer).
+    let other = AppState::new(kept_server::db::open(&database(dir.path())).await.unwrap(), s.config.as_ref().clone());
+    // Longer than a lease, shorter than an attempt may take.
+    let (url, _, arrived) = receiver_holding(0, Duration::from_secs(8)).await;
+    hook_for(&s, &url).await;
+    tokio::spawn(kept_server::workers::webhooks::run(s.clone()));
+    tokio::spawn(kept_server::workers::webhooks::run(other.clone()));
+    agree(&s).await;
+    within(Duration::from_secs(10), "the first attempt", || *arrived.lock().unwrap() == 1).await;
+    let start = std::time::Instant::now();
+    loop {
+        assert_eq!(*arrived.lock().unwrap(), 1, "no other attempt while the first one runs");
+        let (_, pending) = call(&s, get("/v1/operator/webhook-deliveries", Some(OPERATOR))).await;
+        if pending.as_array().is_some_and(Vec::is_empty) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "the slow attempt was recorded: {pending}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(*arrived.lock().unwrap(), 1, "delivered once");
 }
 
 #[tokio::test]

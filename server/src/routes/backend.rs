@@ -14,7 +14,8 @@ use serde::Deserialize;
 use super::check;
 use crate::extract::{ApiPath, ApiQuery, BackendKey, JsonBody};
 use crate::store::{backend, orders, webhooks};
-use crate::{ApiError, AppState};
+use crate::{accounts, ApiError, AppState};
+use kept_protocol::operator::{NewOperator, OperatorAccount, OperatorSaved, PasswordReset};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
@@ -24,6 +25,84 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{order}/token", post(rotate_token))
         .route("/webhooks", post(add_webhook).get(list_webhooks))
         .route("/webhooks/{id}", axum::routing::delete(remove_webhook))
+        .route("/operators", get(list_operators).post(add_operator))
+        .route("/operators/{name}", axum::routing::delete(remove_operator))
+        .route("/operators/{name}/disable", post(disable_operator))
+        .route("/operators/{name}/enable", post(enable_operator))
+        .route("/operators/{name}/password", post(reset_password))
+}
+
+/// `GET /v1/backend/operators`: the shop's people, by name.
+async fn list_operators(_: BackendKey, State(state): State<AppState>) -> Result<Json<Vec<OperatorAccount>>, ApiError> {
+    Ok(Json(crate::store::operators::list(&state.pool).await?))
+}
+
+/// `POST /v1/backend/operators`: a new person; a password is made (and answered once) when none
+/// is given.
+async fn add_operator(
+    _: BackendKey,
+    State(state): State<AppState>,
+    JsonBody(new, _): JsonBody<NewOperator>,
+) -> Result<(StatusCode, Json<OperatorSaved>), ApiError> {
+    check(new.problems())?;
+    let password = accounts::Password::new(new.password.as_deref()).await?;
+    let saved =
+        state.writer.write(move |tx| Box::pin(async move { accounts::add(tx.db(), &new, password).await })).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+async fn set_disabled(state: &AppState, name: String, disabled: bool) -> Result<Json<OperatorAccount>, ApiError> {
+    let account = state
+        .writer
+        .write(move |tx| Box::pin(async move { accounts::set_disabled(tx.db(), &name, disabled).await }))
+        .await?;
+    Ok(Json(account))
+}
+
+/// `POST /v1/backend/operators/{name}/disable`: they can no longer sign in, and every session of
+/// theirs (and its open event streams) ends at once.
+async fn disable_operator(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<OperatorAccount>, ApiError> {
+    set_disabled(&state, name, true).await
+}
+
+/// `POST /v1/backend/operators/{name}/enable`: they may sign in again.
+async fn enable_operator(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<OperatorAccount>, ApiError> {
+    set_disabled(&state, name, false).await
+}
+
+/// `POST /v1/backend/operators/{name}/password`: a new password; every old session ends.
+async fn reset_password(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+    JsonBody(reset, _): JsonBody<PasswordReset>,
+) -> Result<Json<OperatorSaved>, ApiError> {
+    check(reset.problems())?;
+    let password = accounts::Password::new(reset.password.as_deref()).await?;
+    let saved = state
+        .writer
+        .write(move |tx| Box::pin(async move { accounts::reset_password(tx.db(), &name, password).await }))
+        .await?;
+    Ok(Json(saved))
+}
+
+/// `DELETE /v1/backend/operators/{name}`: removes them and their sessions; what they did stays
+/// attributed to them.
+async fn remove_operator(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    state.writer.write(move |tx| Box::pin(async move { accounts::remove(tx.db(), &name).await })).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn order_id(id: &str) -> Result<(), ApiError> {

@@ -14,7 +14,7 @@ use kept_protocol::{MessagePage, NewMessage, Problem, ProblemCode};
 use serde::Deserialize;
 
 use super::check;
-use crate::extract::{ApiQuery, CustomerOrder, JsonBody};
+use crate::extract::{ApiQuery, CustomerOrder, JsonBody, TokenInUrl};
 use crate::store::messages::{self, PAGE_MAX};
 use crate::store::{idempotency, messages::NewMessage as StoredMessage};
 use crate::{live, ApiError, AppState};
@@ -23,7 +23,7 @@ use crate::{live, ApiError, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orders/{order}/messages", get(list).post(post_message))
-        .route("/orders/{order}/events", get(stream_events))
+        .route("/orders/{order}/events", get(stream_events).layer(axum::Extension(TokenInUrl)))
 }
 
 #[derive(Deserialize)]
@@ -101,18 +101,20 @@ async fn stream_events(
     ApiQuery(q): ApiQuery<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
-    event_stream(&state, order.id, &headers, q.last_event_id).await
+    event_stream(&state, order.id, &headers, q.last_event_id, std::future::pending()).await
 }
 
 /// The order's events after the client's last one (`Last-Event-ID`, else `last_event_id`), then
 /// live. Without a position the stream starts at the live edge: the client reads the current
 /// state over REST (a chat of 10,000 messages must not replay 10,000 events on every page load).
-pub async fn event_stream(
+/// The stream ends when `until` completes (an operator's session ended).
+pub async fn event_stream<U: std::future::Future<Output = ()> + Send + 'static>(
     state: &AppState,
     order_id: String,
     headers: &HeaderMap,
     last_event_id: Option<i64>,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<>>, ApiError> {
+    until: U,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<U>>, ApiError> {
     let header = match headers.get("last-event-id") {
         None => None,
         Some(v) => Some(
@@ -127,6 +129,7 @@ pub async fn event_stream(
         None => crate::store::events::last_id(&state.pool, &order_id).await?,
     };
     let events = live::follow(state.pool.clone(), &state.hub, order_id, after)
+        .take_until(until)
         // A store failure ends the stream; the client reconnects with its Last-Event-ID.
         .take_while(|e| std::future::ready(e.is_ok()))
         .filter_map(|e| {

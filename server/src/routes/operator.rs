@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{order}/status", post(change_status))
         .route("/orders/{order}/items/{item}/out-of-stock", post(out_of_stock))
         .route("/orders/{order}/change-requests", post(new_change_request))
-        .route("/orders/{order}/events", get(events))
+        .route("/orders/{order}/events", get(events).layer(axum::Extension(crate::extract::TokenInUrl)))
         .route("/orders/{order}/calls", post(log_call))
         .route("/orders/{order}/callbacks/{callback}/done", post(callback_done))
         .route("/presence", post(presence))
@@ -188,16 +188,33 @@ async fn new_change_request(
 }
 
 /// The order's live events for the console; EventSource cannot send headers, so the operator
-/// token may ride in `access_token`.
+/// token may ride in `access_token`. A named operator's stream ends once their session does
+/// (disabled, removed, a new password, signed out).
 async fn events(
-    _: Operator,
+    op: Operator,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let order = order_or_404(&state, &id).await?;
-    Ok(event_stream(&state, order.id, &headers, q.last_event_id).await?.into_response())
+    let until = session_ended(state.pool.clone(), op.session);
+    Ok(event_stream(&state, order.id, &headers, q.last_event_id, until).await?.into_response())
+}
+
+/// Completes once the session `hash` no longer opens the console, checked every
+/// [`crate::accounts::SESSION_CHECK`] in the store (so a disable on another instance counts);
+/// never for the operator token.
+async fn session_ended(pool: crate::db::Pool, hash: Option<Vec<u8>>) {
+    let Some(hash) = hash else {
+        return std::future::pending().await;
+    };
+    loop {
+        tokio::time::sleep(crate::accounts::SESSION_CHECK).await;
+        if matches!(operators::session(&pool, &hash).await, Ok(None)) {
+            return;
+        }
+    }
 }
 
 /// Logs a phone call; refused when the agreement says "do not call" (or has no phone channel).

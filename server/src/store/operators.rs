@@ -1,6 +1,7 @@
 //! Named operator accounts, their sessions and failed sign-ins.
 
 use crate::db::{Conn, Pool, Stamp};
+use kept_protocol::operator::OperatorAccount;
 use jiff::Timestamp;
 
 use super::Tx;
@@ -29,10 +30,10 @@ pub async fn add(conn: &mut Conn, name: &str, display_name: &str, hash: &str) ->
     Ok(done > 0)
 }
 
-/// The account and its password hash.
+/// The account and its password hash, unless it is disabled.
 pub async fn by_name(pool: &Pool, name: &str) -> Result<Option<(Account, String)>, ApiError> {
     let row: Option<(i64, String, String, String)> = crate::sql!(pool, |c| sqlx::query_as(
-        "SELECT id, name, display_name, password_hash FROM operators WHERE name = $1"
+        "SELECT id, name, display_name, password_hash FROM operators WHERE name = $1 AND disabled_at IS NULL"
     )
     .bind(name)
     .fetch_optional(c)
@@ -89,11 +90,11 @@ pub async fn open_session(
     Ok(())
 }
 
-/// The account of an unexpired session.
+/// The account of an unexpired session of an enabled operator.
 pub async fn session(pool: &Pool, token_hash: &[u8]) -> Result<Option<Account>, ApiError> {
     let row: Option<(i64, String, String)> = crate::sql!(pool, |c| sqlx::query_as(
         "SELECT o.id, o.name, o.display_name FROM operator_sessions s JOIN operators o ON o.id = s.operator_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND o.disabled_at IS NULL",
     )
     .bind(token_hash)
     .bind(Stamp(clock::now()))
@@ -110,4 +111,89 @@ pub async fn close_session(tx: &mut Tx, token_hash: &[u8]) -> Result<(), ApiErro
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Every account, by name, for the shop's staff system and the command line.
+pub async fn list(pool: &Pool) -> Result<Vec<OperatorAccount>, ApiError> {
+    let rows: Vec<(String, String, Option<Stamp>, Stamp)> = crate::sql!(pool, |c| sqlx::query_as(
+        "SELECT name, display_name, disabled_at, created_at FROM operators ORDER BY name"
+    )
+    .fetch_all(c)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, display_name, disabled, created)| OperatorAccount {
+            name,
+            display_name,
+            disabled: disabled.is_some(),
+            created_at: created.0,
+        })
+        .collect())
+}
+
+/// One account, disabled or not.
+pub async fn account(conn: &mut Conn, name: &str) -> Result<Option<OperatorAccount>, ApiError> {
+    let row: Option<(String, String, Option<Stamp>, Stamp)> = crate::sql!(conn, |c| sqlx::query_as(
+        "SELECT name, display_name, disabled_at, created_at FROM operators WHERE name = $1"
+    )
+    .bind(name)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|(name, display_name, disabled, created)| OperatorAccount {
+        name,
+        display_name,
+        disabled: disabled.is_some(),
+        created_at: created.0,
+    }))
+}
+
+/// Ends every session of the account named `name`.
+async fn end_sessions(conn: &mut Conn, name: &str) -> Result<(), ApiError> {
+    crate::sql!(conn, |c| sqlx::query(
+        "DELETE FROM operator_sessions WHERE operator_id IN (SELECT id FROM operators WHERE name = $1)"
+    )
+    .bind(name)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Disables (every session ends at once) or re-enables an account; false when there is none.
+pub async fn set_disabled(conn: &mut Conn, name: &str, disabled: bool) -> Result<bool, ApiError> {
+    let at = disabled.then(|| Stamp(clock::now()));
+    let done = crate::sql!(conn, |c| sqlx::query("UPDATE operators SET disabled_at = $1 WHERE name = $2")
+        .bind(at)
+        .bind(name)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if disabled {
+        end_sessions(conn, name).await?;
+    }
+    Ok(done > 0)
+}
+
+/// Sets a new password hash; every old session ends. False when there is no such account.
+pub async fn set_password(conn: &mut Conn, name: &str, hash: &str) -> Result<bool, ApiError> {
+    let done = crate::sql!(conn, |c| sqlx::query("UPDATE operators SET password_hash = $1 WHERE name = $2")
+        .bind(hash)
+        .bind(name)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    end_sessions(conn, name).await?;
+    Ok(done > 0)
+}
+
+/// Removes an account and its sessions; what they did stays attributed (the timeline and the
+/// messages keep the name they acted under). False when there is no such account.
+pub async fn remove(conn: &mut Conn, name: &str) -> Result<bool, ApiError> {
+    end_sessions(conn, name).await?;
+    let done = crate::sql!(conn, |c| sqlx::query("DELETE FROM operators WHERE name = $1")
+        .bind(name)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }

@@ -134,6 +134,24 @@ pub async fn claim(tx: &mut Tx, now: &str, lease: &str, limit: i64) -> Result<Ve
         .collect())
 }
 
+/// Keeps claimed deliveries this worker's until `lease`, while their attempts run (a delivery
+/// recorded meanwhile is left alone).
+pub async fn renew(tx: &mut Tx, ids: &[i64], lease: &str) -> Result<(), ApiError> {
+    for id in ids {
+        crate::sql!(tx.db(), |c| {
+            sqlx::query(
+                "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2 AND delivered_at IS NULL AND failed_at IS NULL",
+            )
+            .bind(Stamp::from(lease))
+            .bind(*id)
+            .execute(c)
+            .await
+            .map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
 /// What one attempt came to.
 pub enum Outcome {
     Delivered,

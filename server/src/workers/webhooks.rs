@@ -18,8 +18,14 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 const GIVE_UP_AFTER_HOURS: i64 = 72;
 /// Deliveries attempted at once.
 const BATCH: i64 = 16;
-/// A claimed delivery is left to this worker for this long (longer than an attempt may take).
-const LEASE: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
+/// A claimed delivery is left to this worker for this long, and the lease is renewed every
+/// [`RENEW`] while its attempt runs: a live worker's claim never lapses under it, however long
+/// the receiver takes (up to [`ATTEMPT_TIMEOUT`]), and a killed worker's claims are due again
+/// this long after it died (it was 60 s, which left a shop hearing nothing for a minute after a
+/// crash).
+pub const LEASE: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
+/// How often the leases of attempts in flight are renewed.
+const RENEW: Duration = Duration::from_secs(1);
 
 /// Runs until the process ends.
 pub async fn run(state: AppState) {
@@ -51,16 +57,43 @@ pub async fn run(state: AppState) {
             tokio::time::sleep(Duration::from_millis(250)).await;
             continue;
         }
-        let outcomes = join_all(due.iter().map(|d| attempt(&client, d))).await;
-        for (d, outcome) in due.into_iter().zip(outcomes) {
-            let recorded = state
-                .writer
-                .write(move |tx| Box::pin(async move { webhooks::attempted(tx, &d, &outcome).await }))
-                .await;
-            if let Err(e) = recorded {
-                tracing::error!(error = %e, "recording a webhook attempt");
+        let ids: Vec<i64> = due.iter().map(|d| d.id).collect();
+        let outcomes = {
+            let attempts = join_all(due.iter().map(|d| attempt(&client, d)));
+            tokio::pin!(attempts);
+            loop {
+                tokio::select! {
+                    outcomes = &mut attempts => break outcomes,
+                    () = tokio::time::sleep(RENEW) => renew(&state, &ids).await,
+                }
             }
+        };
+        let recorded = state
+            .writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    for (d, outcome) in due.iter().zip(&outcomes) {
+                        webhooks::attempted(tx, d, outcome).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await;
+        if let Err(e) = recorded {
+            tracing::error!(error = %e, "recording webhook attempts");
         }
+    }
+}
+
+/// Moves the leases of the deliveries in flight [`LEASE`] on from now.
+async fn renew(state: &AppState, ids: &[i64]) {
+    let now = Timestamp::now();
+    let lease = clock::rfc3339(now.checked_add(LEASE).unwrap_or(now));
+    let ids = ids.to_vec();
+    let renewed =
+        state.writer.write(move |tx| Box::pin(async move { webhooks::renew(tx, &ids, &lease).await })).await;
+    if let Err(e) = renewed {
+        tracing::error!(error = %e, "renewing webhook leases");
     }
 }
 
