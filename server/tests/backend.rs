@@ -74,6 +74,9 @@ async fn the_backend_api_needs_one_of_the_configured_keys() {
         let (status, _) = call(&s, backend("GET", "/v1/backend/orders", key, None)).await;
         assert_eq!(status, StatusCode::OK, "both keys work while one is rotated out");
     }
+    // A key never rides in the URL, not even beside a good header.
+    let (status, _) = call(&s, backend("GET", &format!("/v1/backend/orders?access_token={KEY}"), KEY, None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

@@ -286,3 +286,33 @@ async fn a_callback_shows_as_due_a_quarter_of_an_hour_before_its_window() {
     assert_eq!(due(&list), 1, "ten minutes ahead is due");
     assert_eq!(list[0]["id"], "KC-1001", "and comes first");
 }
+
+// Regression: `GET /v1/operator/orders?access_token=<operator token>` answered 200, so a token
+// could sit in URLs (proxies, history, access logs) anywhere. Only the event streams, which
+// EventSource opens without headers, read it there; everywhere else it is refused.
+#[tokio::test]
+async fn a_token_in_the_url_opens_only_the_event_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(dir.path()).await;
+    for uri in [
+        format!("/v1/operator/orders?access_token={OPERATOR}"),
+        format!("{OP}?access_token={OPERATOR}"),
+        format!("/v1/operator/session?access_token={OPERATOR}"),
+        format!("{ORDER}?access_token={TOKEN}"),
+        format!("{ORDER}/messages?access_token={TOKEN}"),
+    ] {
+        let (status, body) = call(&s, get(&uri, None)).await;
+        assert_eq!((status, &body["error"]["code"]), (StatusCode::UNAUTHORIZED, &json!("unauthorized")), "{uri}");
+    }
+    // Not even beside a good header: the URL still carries a secret.
+    let (status, _) = call(&s, get(&format!("{ORDER}?access_token={TOKEN}"), Some(TOKEN))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = call(&s, post_as(&format!("{OP}/messages?access_token={OPERATOR}"), OPERATOR, Some("u"), "{}")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The header alone, and the streams with the token in the URL, still work.
+    assert_eq!(call(&s, get("/v1/operator/orders", Some(OPERATOR))).await.0, StatusCode::OK);
+    for uri in [format!("{OP}/events?access_token={OPERATOR}"), format!("{ORDER}/events?access_token={TOKEN}")] {
+        let res = tower::ServiceExt::oneshot(kept_server::app(s.clone()), get(&uri, None)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+    }
+}

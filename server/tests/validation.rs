@@ -145,3 +145,118 @@ async fn oversized_bodies_are_refused_on_every_creating_route() {
         assert_eq!(err["error"]["code"], "payload_too_large");
     }
 }
+
+/// A request with a backend key (the NUL checks below reach every caller's endpoints).
+fn as_backend(method: &str, uri: &str, body: Value) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", "Bearer backend-key-0123456789")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap()
+}
+
+// Regression: PostgreSQL's text cannot hold U+0000 and SQLite's can, so `"name": "\u0000ª¡"` at
+// the sign-in was a 500 on one engine and a 401 on the other. Every string that can reach the
+// database is refused alike on both, naming its field, before any handler sees it.
+#[tokio::test]
+async fn a_nul_character_is_refused_naming_its_field_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = kept_server::Config {
+        operator_token: Some(OPERATOR.into()),
+        backend_keys: vec!["backend-key-0123456789".into()],
+        ..kept_server::Config::default()
+    };
+    let s = kept_server::AppState::new(
+        {
+            let pool = kept_server::db::open(&database(dir.path())).await.unwrap();
+            kept_server::seed::demo(&pool, TOKEN).await.unwrap();
+            pool
+        },
+        config,
+    );
+    let nul = "\u{0}ª¡";
+    let mut notes = coffee_story();
+    notes["notes"][0]["text"] = json!(format!("beans{nul}"));
+    let (_, shop) = call(&s, get("/v1/shop", None)).await;
+    let mut profile = shop.clone();
+    profile["name"] = json!(nul);
+    let mut faq = shop.clone();
+    faq["faq"][0]["answer"] = json!(nul);
+    let order = |name: &str| {
+        json!({ "items": [{ "id": "c-1", "name": name, "quantity": 1,
+            "unit_price": { "amount_minor": 100, "currency": "PLN" } }] })
+    };
+    let sign_in = |body: Value| {
+        axum::http::Request::post("/v1/operator/session")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap()
+    };
+    let body_cases: Vec<(&str, axum::http::Request<axum::body::Body>, &str)> = vec![
+        ("sign-in name", sign_in(json!({ "name": nul, "password": "long enough password" })), "name"),
+        ("sign-in password", sign_in(json!({ "name": "anna", "password": format!("long{nul}enough") })), "password"),
+        (
+            "message text",
+            post(&format!("{ORDER}/messages"), Some("m1"), json!({ "client_id": "m1", "text": nul }).to_string()),
+            "text",
+        ),
+        (
+            "client id",
+            post(&format!("{ORDER}/messages"), Some("m2"), json!({ "client_id": nul, "text": "hi" }).to_string()),
+            "client_id",
+        ),
+        ("product note", post(&format!("{ORDER}/preferences"), Some("p1"), notes.to_string()), "notes[0].text"),
+        (
+            "operator message",
+            op_post("/v1/operator/orders/KC-1001/messages", Some("o1"), json!({ "text": nul })),
+            "text",
+        ),
+        ("shop profile name", op_post("/v1/operator/shop", None, profile), "name"),
+        ("shop profile FAQ", op_post("/v1/operator/shop", None, faq), "faq[0].answer"),
+        ("backend order field", as_backend("PUT", "/v1/backend/orders/W-1", order(nul)), "items[0].name"),
+        (
+            "webhook URL",
+            as_backend("POST", "/v1/backend/webhooks", json!({ "url": format!("https://shop.example/{nul}") })),
+            "url",
+        ),
+        ("operator name", as_backend("POST", "/v1/backend/operators", json!({ "name": nul })), "name"),
+        (
+            "operator display name",
+            as_backend("POST", "/v1/backend/operators", json!({ "name": "vera", "display_name": nul })),
+            "display_name",
+        ),
+        (
+            "password reset",
+            as_backend("POST", "/v1/backend/operators/vera/password", json!({ "password": format!("{nul}0123456789") })),
+            "password",
+        ),
+        ("an object key", post(&format!("{ORDER}/preferences"), Some("p2"), json!({ nul: 1 }).to_string()), "body"),
+    ];
+    for (family, req, field) in body_cases {
+        let (status, body) = call(&s, req).await;
+        assert_eq!((status, field_codes(&body)), (StatusCode::UNPROCESSABLE_ENTITY, one(field, "invalid")), "{family}");
+    }
+
+    // In the path and the query: a 400 naming the parameter.
+    let param_cases = [
+        ("order in the path", get("/v1/orders/KC%001001", Some(TOKEN)), "order"),
+        ("operator order in the path", get("/v1/operator/orders/KC%001001", Some(OPERATOR)), "order"),
+        ("backend order in the path", as_backend("GET", "/v1/backend/orders/W%00-1", json!(null)), "order"),
+        ("operator name in the path", as_backend("POST", "/v1/backend/operators/an%00na/disable", json!(null)), "name"),
+        ("query parameter", get(&format!("{ORDER}/messages?after=%00"), Some(TOKEN)), "after"),
+    ];
+    for (family, req, field) in param_cases {
+        let (status, body) = call(&s, req).await;
+        assert_eq!((status, field_codes(&body)), (StatusCode::BAD_REQUEST, one(field, "invalid")), "{family}");
+    }
+
+    // Nothing of it was stored.
+    let (_, messages) = call(&s, get(&format!("{ORDER}/messages"), Some(TOKEN))).await;
+    assert_eq!(messages["messages"], json!([]), "{messages}");
+    let (_, people) = call(&s, as_backend("GET", "/v1/backend/operators", json!(null))).await;
+    assert_eq!(people, json!([]));
+    let (_, now) = call(&s, get("/v1/shop", None)).await;
+    assert_eq!(now["name"], shop["name"]);
+}
