@@ -8,7 +8,11 @@ const here = import.meta.url;
 // Both downloads start at once, the wasm beside the glue code that instantiates it.
 const wasm = fetch(new URL('kept-widget_bg.wasm', here));
 wasm.catch(() => {});
-const glue = import('./kept-widget.js');
+// A browser without what the widget needs (README, "Browsers") gets a notice with the shop's
+// contact links in its place, from a module fetched only then; it speaks the glue's interface.
+// (Wasm without reference types or bulk memory fails to start, which ends in the same notice.)
+const old = !(document.adoptedStyleSheets && CSS.supports('container-type:inline-size') && Intl.RelativeTimeFormat);
+const glue = import(old ? './kept-notice.js' : './kept-widget.js');
 // The glue imports the module that links the wasm chunks: fetched now beside it, not after it.
 const link = document.createElement('link');
 link.rel = 'modulepreload';
@@ -168,4 +172,8 @@ globalThis.Kept = Object.freeze({
   await api.default({ module_or_path: wasm });
   api.catalogs(words);
   started();
-})().catch((err) => console.error('Kept: the widget could not start', err));
+})().catch(async (err) => {
+  console.error('Kept: the widget could not start', err);
+  api = await import('./kept-notice.js');
+  started();
+});

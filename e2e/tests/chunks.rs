@@ -4,7 +4,7 @@
 use kept_e2e::fixture::{action, check, find};
 use kept_e2e::server::{dist, shipped, shipped_files, TestServer};
 use kept_e2e::wait_for;
-use kept_e2e::webdriver::Browser;
+use kept_e2e::webdriver::{Browser, Engine};
 use serde_json::json;
 
 /// Every fetch goes over a network that takes its time, as a customer's does. Over bare loopback
@@ -45,9 +45,17 @@ fn a_chat_chunk_that_cannot_be_fetched_leaves_the_step_usable_and_loads_on_retry
     let (_, later) = shipped(&dist()).for_locale("pl");
     let server = TestServer::start();
     let b = Browser::start();
-    b.cdp("Network.enable", json!({}));
-    let blocked: Vec<String> = later.iter().map(|name| format!("*{name}")).collect();
-    b.cdp("Network.setBlockedURLs", json!({ "urls": blocked }));
+    let chromium = b.engine == Engine::Chromium;
+    if chromium {
+        b.cdp("Network.enable", json!({}));
+        let blocked: Vec<String> = later.iter().map(|name| format!("*{name}")).collect();
+        b.cdp("Network.setBlockedURLs", json!({ "urls": blocked }));
+    } else {
+        // Engines without DevTools' blocking: the server fails the first fetch of each.
+        for name in &later {
+            server.arm_fault(&format!("/{name}"), "fail", 1, 0);
+        }
+    }
     action::open_checkout(&b, &server, Some("pl"));
     let alert = find::by_test_id(&b, "chat-load-error");
     assert!(b.text(&alert).starts_with("Czat się nie wczytał."), "{}", b.text(&alert));
@@ -55,7 +63,9 @@ fn a_chat_chunk_that_cannot_be_fetched_leaves_the_step_usable_and_loads_on_retry
     action::coffee_story(&b);
     find::by_test_id(&b, "receipt");
 
-    b.cdp("Network.setBlockedURLs", json!({ "urls": [] }));
+    if chromium {
+        b.cdp("Network.setBlockedURLs", json!({ "urls": [] }));
+    }
     b.click(&find::in_widget(&b, "[data-testid=\"chat-load-error\"] button"));
     find::by_test_id(&b, "composer");
     assert!(b.find_in_shadow(find::HOST, "[data-testid=\"chat-load-error\"]").is_none());

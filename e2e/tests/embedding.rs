@@ -177,3 +177,32 @@ fn a_widget_destroyed_while_its_submission_travels_leaves_the_others_working() {
     assert_eq!(b.execute_async(submit, vec![]), json!(1), "the second widget submits");
     assert_eq!(server.get_json("/v1/orders/KC-1002")["receipt"]["preferences"]["payment"], "cash_on_delivery");
 }
+
+#[test]
+fn a_browser_without_a_feature_the_widget_needs_gets_a_translated_notice_with_the_shops_contacts() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    for hide in ["stylesheets", "container", "intl", "wasm"] {
+        b.goto(&format!("{}/old.html?hide={hide}", server.url));
+        let notice = wait_for(&format!("the notice without {hide}"), find::PATIENCE, || {
+            b.find("[data-testid=\"kept-unsupported\"]")
+        });
+        let text = b.text(&notice);
+        assert!(text.contains("Twoja przeglądarka jest zbyt stara"), "{hide}: in Polish, as the page asked: {text}");
+        let links: Value = b.execute(
+            "return [...document.querySelectorAll('[data-testid=\"kept-unsupported\"] a')].map((a) => a.href);",
+            vec![],
+        );
+        assert_eq!(
+            links,
+            json!(["tel:+48221002030", "mailto:sklep@kawa.example", "https://kawa.example/kontakt"]),
+            "{hide}: the shop's contact links"
+        );
+        assert_eq!(b.execute("return window.keptErrors;", vec![]), json!([]), "{hide}: no error in the page");
+        assert!(b.find_in_shadow(find::HOST, "[data-testid=\"submit\"]").is_none(), "{hide}: no half-started widget");
+    }
+    // Nothing hidden: the widget itself, and no notice.
+    b.goto(&format!("{}/old.html", server.url));
+    action::wait_for_form(&b);
+    assert!(b.find("[data-testid=\"kept-unsupported\"]").is_none());
+}

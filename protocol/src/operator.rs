@@ -167,7 +167,8 @@ impl NewOperator {
         let name = self.name.trim();
         if name.is_empty() {
             p.push(Problem::new("name", ProblemCode::Required));
-        } else if name.chars().count() > OPERATOR_NAME_MAX_CHARS || name.chars().any(|c| c.is_whitespace() || c.is_control())
+        } else if name.chars().count() > OPERATOR_NAME_MAX_CHARS
+            || name.chars().any(|c| c.is_whitespace() || c.is_control())
         {
             p.push(Problem::new("name", ProblemCode::Invalid));
         }

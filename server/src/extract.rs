@@ -57,7 +57,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
-        if let Some((key, _)) = form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        if let Some((key, _)) =
+            form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
             let name = if key.contains('\0') { "query".to_owned() } else { key.into_owned() };
             return Err(ApiError::BadParameter(vec![Problem::new(name, ProblemCode::Invalid)]));
         }
@@ -195,8 +197,7 @@ impl FromRequestParts<AppState> for Operator {
             return Err(ApiError::Unauthorized);
         }
         let session = crate::auth::hash_token(&cookie);
-        let account =
-            crate::store::operators::session(&state.pool, &session).await?.ok_or(ApiError::Unauthorized)?;
+        let account = crate::store::operators::session(&state.pool, &session).await?.ok_or(ApiError::Unauthorized)?;
         Ok(Operator { name: account.name, display_name: Some(account.display_name), session: Some(session) })
     }
 }

@@ -50,7 +50,11 @@ async fn operator_command(config: &Config, args: &[String]) -> Result<(), String
     let said = |e: kept_server::ApiError| match e {
         kept_server::ApiError::Validation(problems) => {
             let fields: Vec<String> = problems.iter().map(|p| format!("{} ({:?})", p.path, p.code)).collect();
-            format!("not accepted: {} (names: no spaces, at most 64 characters; passwords: at least {} characters)", fields.join(", "), kept_server::password::MIN_LEN)
+            format!(
+                "not accepted: {} (names: no spaces, at most 64 characters; passwords: at least {} characters)",
+                fields.join(", "),
+                kept_server::password::MIN_LEN
+            )
         }
         other => other.to_string(),
     };

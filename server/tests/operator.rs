@@ -307,7 +307,8 @@ async fn a_token_in_the_url_opens_only_the_event_streams() {
     // Not even beside a good header: the URL still carries a secret.
     let (status, _) = call(&s, get(&format!("{ORDER}?access_token={TOKEN}"), Some(TOKEN))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = call(&s, post_as(&format!("{OP}/messages?access_token={OPERATOR}"), OPERATOR, Some("u"), "{}")).await;
+    let (status, _) =
+        call(&s, post_as(&format!("{OP}/messages?access_token={OPERATOR}"), OPERATOR, Some("u"), "{}")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // The header alone, and the streams with the token in the URL, still work.
     assert_eq!(call(&s, get("/v1/operator/orders", Some(OPERATOR))).await.0, StatusCode::OK);

@@ -229,7 +229,11 @@ async fn a_nul_character_is_refused_naming_its_field_on_every_engine() {
         ),
         (
             "password reset",
-            as_backend("POST", "/v1/backend/operators/vera/password", json!({ "password": format!("{nul}0123456789") })),
+            as_backend(
+                "POST",
+                "/v1/backend/operators/vera/password",
+                json!({ "password": format!("{nul}0123456789") }),
+            ),
             "password",
         ),
         ("an object key", post(&format!("{ORDER}/preferences"), Some("p2"), json!({ nul: 1 }).to_string()), "body"),

@@ -18,6 +18,8 @@ const WASM: &str = "kept-widget_bg.wasm";
 /// The module that fetches and links the chunks; the glue imports it.
 const LINK: &str = "kept-chunks.js";
 const LOADER: &str = "kept.js";
+/// The notice an unsupported browser gets in the widget's place; only such a browser fetches it.
+const NOTICE: &str = "kept-notice.js";
 /// What the build shipped, one file a line: `first <name>` for the first screen (in load order),
 /// `later <name>` for the chunks, `text <tag> <step> <chat>` for each locale's two catalog files
 /// (a customer fetches one locale's: the step's with the first screen, the chat's with the
@@ -113,6 +115,9 @@ pub fn widget(root: &Path, tools: &Tools) -> Result<Sizes, String> {
     copy(work.join(GLUE), GLUE)?;
     copy(work.join(LINK), LINK)?;
     copy(root.join("src").join(LOADER), LOADER)?;
+    let notice = std::fs::read_to_string(root.join("src").join(NOTICE)).map_err(|e| format!("src/{NOTICE}: {e}"))?;
+    let notice = shipped_js(&notice).map_err(|e| format!("{NOTICE}: {e}"))?;
+    std::fs::write(dist.join(NOTICE), notice).map_err(|e| format!("dist/{NOTICE}: {e}"))?;
     copy(root.join("index.html"), "index.html")?;
     copy(root.join("style/demo.css"), "demo.css")?;
     let texts = catalogs(root, &dist)?;
@@ -390,6 +395,7 @@ fn content_hash(dist: &Path, chunks: &[String], texts: &[Texts]) -> Result<(), S
     let mut manifest: String = first.iter().map(|n| format!("first {n}\n")).collect();
     manifest.extend(later.iter().map(|n| format!("later {n}\n")));
     manifest.extend(texts.iter().map(|t| format!("text {} {} {}\n", t.tag, t.step, t.chat)));
+    manifest.push_str(&format!("fallback {NOTICE}\n"));
     write(MANIFEST, &manifest)
 }
 
@@ -483,13 +489,20 @@ pub struct Shipped {
     pub later: Vec<String>,
     /// Each locale's catalog files.
     pub texts: Vec<Texts>,
+    /// What only a browser the widget cannot run in fetches (the notice in its place).
+    pub fallback: Vec<String>,
 }
 
 impl Shipped {
     /// Every shipped file.
     pub fn all(&self) -> impl Iterator<Item = &str> {
         let texts = self.texts.iter().flat_map(|t| [t.step.as_str(), t.chat.as_str()]);
-        self.first.iter().chain(&self.later).map(String::as_str).chain(texts)
+        self.first
+            .iter()
+            .chain(&self.later)
+            .map(String::as_str)
+            .chain(texts)
+            .chain(self.fallback.iter().map(String::as_str))
     }
 }
 
@@ -502,6 +515,7 @@ pub fn shipped(dist: &Path) -> Result<Shipped, String> {
         match words[..] {
             ["first", name] => shipped.first.push(name.to_owned()),
             ["later", name] => shipped.later.push(name.to_owned()),
+            ["fallback", name] => shipped.fallback.push(name.to_owned()),
             ["text", tag, step, chat] => {
                 shipped.texts.push(Texts { tag: tag.to_owned(), step: step.to_owned(), chat: chat.to_owned() })
             }
@@ -579,6 +593,10 @@ pub fn size_report(root: &Path) -> Result<Sizes, String> {
         both_max = both_max.max(step.1 + chat);
     }
     let sizes = Sizes { first_screen: gz_code + step_max.1, whole: gz_code + gz_later + both_max };
+    for name in &shipped.fallback {
+        size(name)?;
+        println!("({name}: only a browser the widget cannot run in fetches it; in neither total)");
+    }
     println!("{:<40} {:>10} {:>10}", "first screen (largest locale)", raw_code + step_max.0, sizes.first_screen);
     println!("{:<40} {:>10} {:>10}", "whole (every chunk, largest locale)", "", sizes.whole);
     if let Ok(css) = std::fs::read(root.join("style/kept.css")) {

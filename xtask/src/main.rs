@@ -16,11 +16,13 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
   setup              install what is missing (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium,
-                     PostgreSQL, HAProxy)
+                     Firefox ESR and geckodriver, WebKitGTK's driver and Xvfb, PostgreSQL, HAProxy)
   demo [--postgres] [--port N]
                      build the widget, start kept-server with the demo shop, print the URL (default port
                      8080); --postgres: on a throwaway PostgreSQL cluster under target/
-  test               formatting, clippy, native tests, browser tests, size budget, end-to-end tests
+  test               formatting, clippy, native tests, browser tests, size budget, end-to-end tests (the core
+                     stories in Chromium, Firefox ESR and WebKitGTK)
+  engines            the core end-to-end stories in each of the three engines, one after another
   bench              measure bytes, boot, long chats, memory and server load beside a peer widget
   size               the release widget's size report and budget
   screenshots [LANGS] the step, the receipt and the chat in every language (or LANGS: ru,uk), light
@@ -32,11 +34,13 @@ fn main() -> ExitCode {
     // Test and bench runs start browsers, databases and servers that leave files in the
     // temporary folder (Chromium's profiles are ~120 MB each): they get one of their own.
     let command = args.first().map(String::as_str).unwrap_or("");
-    let _scratch = matches!(command, "test" | "bench" | "screenshots").then(|| run::Scratch::new(&root, command));
+    let _scratch =
+        matches!(command, "test" | "engines" | "bench" | "screenshots").then(|| run::Scratch::new(&root, command));
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(&root).map(|_| ()),
         Some("demo") => demo::run(&root, &args[1..]),
         Some("test") => test::run(&root),
+        Some("engines") => test::engines(&root),
         Some("bench") => bench::run(&root),
         Some("screenshots") => screenshots::run(&root, args.get(1).map_or("", String::as_str)),
         Some("size") => setup::run(&root).and_then(|tools| build::widget(&root, &tools)).map(|_| ()),

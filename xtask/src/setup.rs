@@ -15,6 +15,15 @@ const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const AXE_VERSION: &str = "4.10.2";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Firefox ESR and WebKitGTK for the engine matrix, from Debian; geckodriver from crates.io.
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+const GECKODRIVER_VERSION: &str = "0.37.1";
+/// Debian's packages of the browsers: Chromium and its driver, Firefox ESR, WebKitGTK's driver
+/// (it brings MiniBrowser), and the virtual X server WebKit needs (it has no headless mode).
+const BROWSER_PACKAGES: [&str; 6] =
+    ["chromium", "chromium-driver", "firefox-esr", "webkit2gtk-driver", "xvfb", "xauth"];
 
 /// Where the installed tools are.
 pub struct Tools {
@@ -48,7 +57,8 @@ pub fn run(root: &Path) -> Result<Tools, String> {
     let wasm_opt_dir = wasm_opt(root)?;
     let axe = npm_package(root, "axe-core", AXE_VERSION, "axe.min.js")?;
     let schemathesis = schemathesis(root)?;
-    chromium()?;
+    browsers()?;
+    cargo_tool("geckodriver", "geckodriver", GECKODRIVER_VERSION, &["--locked"])?;
     // The second engine and the load balancer of the several-instance tests.
     crate::postgres::install()?;
     Ok(Tools { wasm_opt_dir, axe, schemathesis })
@@ -181,17 +191,20 @@ fn schemathesis(root: &Path) -> Result<PathBuf, String> {
     Ok(bin)
 }
 
-fn chromium() -> Result<(), String> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+fn browsers() -> Result<(), String> {
+    let present = [CHROMIUM, CHROMEDRIVER, FIREFOX, WEBKIT_DRIVER, MINIBROWSER, "/usr/bin/xvfb-run", "/usr/bin/xauth"]
+        .iter()
+        .all(|p| Path::new(p).exists());
+    if present {
         return Ok(());
     }
-    let install = "apt-get update && apt-get install -y chromium chromium-driver";
+    let install = format!("apt-get update && apt-get install -y {}", BROWSER_PACKAGES.join(" "));
     let root_user = run::output(Command::new("id").arg("-u")).as_deref() == Some("0");
     if !root_user {
-        return Err(format!("Chromium and ChromeDriver are missing; as root, run: {install}"));
+        return Err(format!("a browser or its driver is missing; as root, run: {install}"));
     }
     run::status(Command::new("apt-get").arg("update"))?;
-    run::status(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))
+    run::status(Command::new("apt-get").args(["install", "-y"]).args(BROWSER_PACKAGES))
 }
 
 #[cfg(test)]

@@ -53,6 +53,72 @@ fn cargo(root: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// The core stories every engine runs (the Chromium run above has them with the rest): the coffee
+/// story by mouse and by keyboard, the chat live from its chunk and a chunk that cannot be
+/// fetched, the strict-CSP page, the hostile page, the notice of an unsupported browser, the
+/// layout at 320, 390 and 1280 px in every language, and axe at zero in every state of the step.
+const CORE_STORIES: [&str; 9] = [
+    "the_coffee_story_is_stored_exactly_as_chosen",
+    "the_coffee_story_can_be_completed_by_keyboard_alone",
+    "an_operator_reply_appears_live_and_a_customer_message_reaches_the_shop",
+    "a_chat_chunk_that_cannot_be_fetched_leaves_the_step_usable_and_loads_on_retry",
+    "the_widget_works_under_a_strict_content_security_policy",
+    "hostile_page_css_neither_breaks_the_widget_nor_is_changed_by_it",
+    "a_browser_without_a_feature_the_widget_needs_gets_a_translated_notice_with_the_shops_contacts",
+    "in_every_language_and_width_nothing_overflows_every_target_is_44px",
+    "every_state_of_the_step_has_no_wcag_violations",
+];
+/// The test files the core stories are in.
+const CORE_FILES: [&str; 6] = ["checkout", "accessibility", "chat", "chunks", "embedding", "layout"];
+/// The engines beside Chromium, with the names of their steps (`KEPT_ENGINE` values).
+pub const OTHER_ENGINES: [(&str, &str); 2] =
+    [("end-to-end core stories in Firefox ESR", "firefox"), ("end-to-end core stories in WebKitGTK", "webkit")];
+
+/// What every end-to-end run needs: the server binary, the release build, the browsers, axe.
+fn e2e_env(cmd: &mut Command, root: &Path, tools: &setup::Tools) {
+    cmd.env("KEPT_SERVER_BIN", root.join("target/debug/kept-server"))
+        .env("KEPT_DIST", root.join("dist"))
+        .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+        .env("CHROMIUM", setup::CHROMIUM)
+        .env("FIREFOX", setup::FIREFOX)
+        .env("WEBKIT_DRIVER", setup::WEBKIT_DRIVER)
+        .env("MINIBROWSER", setup::MINIBROWSER)
+        .env("KEPT_AXE", &tools.axe);
+}
+
+/// The core stories in `engine` (`chromium`, `firefox`, `webkit`). WebKitWebDriver drives one
+/// session at a time, so each story gets its own driver; two stories run at once.
+pub fn in_engine(root: &Path, tools: &setup::Tools, engine: &str) -> Command {
+    let mut cmd = cargo(root, &["test", "--no-fail-fast", "-p", "kept-e2e"]);
+    for file in CORE_FILES {
+        cmd.args(["--test", file]);
+    }
+    cmd.arg("--").args(CORE_STORIES).arg("--test-threads=2");
+    e2e_env(&mut cmd, root, tools);
+    cmd.env("KEPT_ENGINE", engine);
+    cmd
+}
+
+/// `cargo xtask engines`: the core stories in Chromium, Firefox ESR and WebKitGTK, one after
+/// another, on the release build (built first).
+pub fn engines(root: &Path) -> Result<(), String> {
+    let tools = setup::run(root)?;
+    build::widget(root, &tools)?;
+    run::status(&mut cargo(root, &["build", "-p", "kept-server"]))?;
+    let mut t = Tally { counts: Counts::default(), failed_steps: Vec::new() };
+    for (name, engine) in [("core stories in Chromium", "chromium")].into_iter().chain(OTHER_ENGINES) {
+        let start = std::time::Instant::now();
+        t.tests(name, run::tests(&mut in_engine(root, &tools, engine)));
+        eprintln!("{name}: {:.0} s", start.elapsed().as_secs_f64());
+    }
+    println!("{} passed, {} failed", t.counts.passed, t.counts.failed);
+    if t.failed_steps.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", t.failed_steps.join(", ")))
+    }
+}
+
 /// Runs every step, even after a failure, and fails when any step failed.
 pub fn run(root: &Path) -> Result<(), String> {
     let tools = setup::run(root)?;
@@ -132,15 +198,14 @@ pub fn run(root: &Path) -> Result<(), String> {
                 }
             }
             let mut e2e = cargo(root, &["test", "--no-fail-fast", "-p", "kept-e2e", "--", "--test-threads=2"]);
-            e2e.env("KEPT_SERVER_BIN", root.join("target/debug/kept-server"))
-                .env("KEPT_DIST", root.join("dist"))
-                .env("CHROMEDRIVER", setup::CHROMEDRIVER)
-                .env("CHROMIUM", setup::CHROMIUM)
-                .env("KEPT_AXE", &tools.axe);
+            e2e_env(&mut e2e, root, &tools);
             if let Some(url) = &postgres {
                 e2e.env("KEPT_TEST_POSTGRES", url).env("KEPT_HAPROXY", crate::postgres::HAPROXY);
             }
             t.tests("end-to-end tests", run::tests(&mut e2e));
+            for (name, engine) in OTHER_ENGINES {
+                t.tests(name, run::tests(&mut in_engine(root, &tools, engine)));
+            }
         }
     } else {
         t.check("end-to-end tests", Err("skipped: the widget did not build".to_owned()));

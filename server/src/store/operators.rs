@@ -1,8 +1,8 @@
 //! Named operator accounts, their sessions and failed sign-ins.
 
 use crate::db::{Conn, Pool, Stamp};
-use kept_protocol::operator::OperatorAccount;
 use jiff::Timestamp;
+use kept_protocol::operator::OperatorAccount;
 
 use super::Tx;
 use crate::{clock, ApiError};

@@ -90,8 +90,7 @@ async fn renew(state: &AppState, ids: &[i64]) {
     let now = Timestamp::now();
     let lease = clock::rfc3339(now.checked_add(LEASE).unwrap_or(now));
     let ids = ids.to_vec();
-    let renewed =
-        state.writer.write(move |tx| Box::pin(async move { webhooks::renew(tx, &ids, &lease).await })).await;
+    let renewed = state.writer.write(move |tx| Box::pin(async move { webhooks::renew(tx, &ids, &lease).await })).await;
     if let Err(e) = renewed {
         tracing::error!(error = %e, "renewing webhook leases");
     }
