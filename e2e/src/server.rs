@@ -171,6 +171,28 @@ impl TestServer {
         assert!(child.wait().expect("it ends").success(), "operator {name} added");
     }
 
+    /// Runs `kept-server operator ARGS` on this server's database with `stdin` piped in (a
+    /// password, or nothing); whether it succeeded and what it printed.
+    pub fn operator_command(&self, args: &[&str], stdin: &str) -> (bool, String) {
+        use std::io::Write;
+        let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
+            .arg("--db")
+            .arg(&self.db)
+            .arg("operator")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kept-server operator starts");
+        if let Some(mut pipe) = child.stdin.take() {
+            write!(pipe, "{stdin}").expect("stdin is written");
+        }
+        let out = child.wait_with_output().expect("it ends");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    }
+
     /// The server's process id (for its memory).
     pub fn pid(&self) -> u32 {
         self.child.id()

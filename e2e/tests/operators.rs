@@ -84,3 +84,54 @@ fn a_named_operator_signs_in_and_the_order_shows_who_acted_while_guessing_is_slo
     let shop = server.get_json("/v1/shop");
     assert_eq!(shop["availability"]["online"][0], "Anna");
 }
+
+/// Signs in over HTTP; the session cookie, or the status when refused.
+fn session(server: &TestServer, name: &str, password: &str) -> Result<String, u16> {
+    let res = kept_e2e::agent(std::time::Duration::from_secs(10))
+        .post(&format!("{}/v1/operator/session", server.url))
+        .send_json(serde_json::json!({ "name": name, "password": password }))
+        .expect("kept-server answers");
+    match res.status().as_u16() {
+        200 => Ok(res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()),
+        other => Err(other),
+    }
+}
+
+fn signed_in(server: &TestServer, cookie: &str) -> u16 {
+    kept_e2e::agent(std::time::Duration::from_secs(10))
+        .get(&format!("{}/v1/operator/session", server.url))
+        .header("Cookie", cookie)
+        .call()
+        .expect("kept-server answers")
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn the_command_line_lists_disables_enables_resets_and_removes_people_while_the_server_runs() {
+    let server = TestServer::start();
+    server.add_operator("anna", "Anna", "anna-long-password-1");
+    let (ok, list) = server.operator_command(&["list"], "");
+    assert!(ok && list.contains("anna\tAnna\tenabled"), "{list}");
+    let cookie = session(&server, "anna", "anna-long-password-1").expect("anna signs in");
+
+    let (ok, said) = server.operator_command(&["disable", "anna"], "");
+    assert!(ok, "{said}");
+    assert_eq!(signed_in(&server, &cookie), 401, "her session ended at once");
+    assert_eq!(session(&server, "anna", "anna-long-password-1"), Err(401), "no sign-in while disabled");
+    assert!(server.operator_command(&["list"], "").1.contains("anna\tAnna\tdisabled"));
+
+    assert!(server.operator_command(&["enable", "anna"], "").0);
+    let cookie = session(&server, "anna", "anna-long-password-1").expect("enabled again");
+    let (ok, said) = server.operator_command(&["password", "anna"], "anna-new-password-22\n");
+    assert!(ok, "{said}");
+    assert_eq!(signed_in(&server, &cookie), 401, "a new password ends every old session");
+    assert!(session(&server, "anna", "anna-new-password-22").is_ok());
+    let (ok, said) = server.operator_command(&["password", "anna"], "short\n");
+    assert!(!ok && said.contains("password"), "a short password is refused: {said}");
+
+    assert!(server.operator_command(&["remove", "anna"], "").0);
+    let (ok, said) = server.operator_command(&["remove", "anna"], "");
+    assert!(!ok && said.contains("not found"), "{said}");
+    assert!(!server.operator_command(&["list"], "").1.contains("anna"));
+}

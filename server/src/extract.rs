@@ -76,7 +76,49 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 /// (for idempotency hashes). Shape errors are 422s naming the field path.
 pub struct JsonBody<T>(pub T, pub serde_json::Value);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+/// A request body type, and what it may carry of U+0000, which PostgreSQL's text cannot store
+/// and SQLite's can: nothing, refused alike on both engines and named, except in the free-text
+/// fields the protocol stores cleaned of control characters (`chat::clean_text`), where it is
+/// stripped like any other. Every body type says so here, so a new one cannot forget.
+pub trait Body: DeserializeOwned {
+    /// Its top-level fields whose text is stored cleaned.
+    const CLEANED: &'static [&'static str] = &[];
+}
+
+macro_rules! bodies {
+    ($($t:ty $(=> [$($field:literal),*])?),* $(,)?) => {
+        $(impl Body for $t { $(const CLEANED: &'static [&'static str] = &[$($field),*];)? })*
+    };
+}
+
+use kept_protocol::backend::{BackendOrder, NewWebhook};
+use kept_protocol::chat::{BrokenPromiseReport, CallbackRequest, ConsentAnswer, NewMessage, SurveyAnswer};
+use kept_protocol::operator::{
+    CallLog, NewChangeRequest, NewOperator, OperatorMessage, OutOfStock, PasswordReset, SignIn, StatusChange,
+};
+use kept_protocol::{Preferences, ShopProfile};
+
+bodies!(
+    NewMessage => ["text"],
+    OperatorMessage => ["text"],
+    BrokenPromiseReport => ["note"],
+    SurveyAnswer => ["comment"],
+    NewChangeRequest => ["reason"],
+    CallLog => ["note"],
+    BackendOrder,
+    CallbackRequest,
+    ConsentAnswer,
+    NewOperator,
+    NewWebhook,
+    OutOfStock,
+    PasswordReset,
+    Preferences,
+    ShopProfile,
+    SignIn,
+    StatusChange,
+);
+
+impl<S: Send + Sync, T: Body> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
@@ -98,7 +140,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .map_err(|_| ApiError::PayloadTooLarge(BODY_LIMIT))?;
         let value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
-        if let Some(path) = nul_at(&value, String::new()) {
+        if let Some(path) = nul_at(&value, String::new(), T::CLEANED) {
             return Err(ApiError::field(&path, ProblemCode::Invalid));
         }
         Ok(JsonBody(parse_value(value.clone())?, value))
@@ -106,20 +148,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 }
 
 /// The path (as serde_path_to_error writes it: `items[2].note`) of the first string in `value`
-/// that holds U+0000, which PostgreSQL's text cannot store and SQLite's can: every body is
-/// refused alike on both engines instead of failing on one of them deep in a write. A key
-/// holding it is named by its object's path (`body` at the top).
-pub fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+/// that holds U+0000, leaving out the top-level fields `cleaned` (see [`Body`]). A key holding
+/// it is named by its object's path (`body` at the top).
+pub fn nul_at(value: &serde_json::Value, path: String, cleaned: &[&str]) -> Option<String> {
     use serde_json::Value;
     let at = |path: &str| if path.is_empty() { "body".to_owned() } else { path.to_owned() };
     match value {
         Value::String(s) => s.contains('\0').then(|| at(&path)),
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"))),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"), &[])),
         Value::Object(fields) => fields.iter().find_map(|(k, v)| {
             if k.contains('\0') {
                 return Some(at(&path));
             }
-            nul_at(v, if path.is_empty() { k.clone() } else { format!("{path}.{k}") })
+            if path.is_empty() && cleaned.contains(&k.as_str()) {
+                return None;
+            }
+            nul_at(v, if path.is_empty() { k.clone() } else { format!("{path}.{k}") }, &[])
         }),
         _ => None,
     }
