@@ -156,19 +156,9 @@ impl TestServer {
 
     /// Adds a named operator with `kept-server operator add`, the password piped in.
     pub fn add_operator(&self, name: &str, display_name: &str, password: &str) {
-        use std::io::Write;
-        let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(["operator", "add", name, "--display-name", display_name])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("kept-server operator add starts");
-        if let Some(mut stdin) = child.stdin.take() {
-            writeln!(stdin, "{password}").expect("the password is written");
-        }
-        assert!(child.wait().expect("it ends").success(), "operator {name} added");
+        let (added, said) =
+            self.operator_command(&["add", name, "--display-name", display_name], &format!("{password}\n"));
+        assert!(added, "operator {name} added: {said}");
     }
 
     /// Runs `kept-server operator ARGS` on this server's database with `stdin` piped in (a
