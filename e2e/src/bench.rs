@@ -306,7 +306,7 @@ fn ratio(ours: &Value, peer: &Value) -> String {
     }
 }
 
-/// The markdown table the README shows.
+/// The markdown table docs/benchmarks.md shows.
 pub fn markdown(r: &Value) -> String {
     let (o, p) = (&r["kept"], &r["peer"]);
     let mut md = String::new();

@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: the release widget and a peer chat widget from npm, measured side by side
 //! by `kept-bench` (in the e2e crate) against a release kept-server on loopback. Prints the table,
-//! writes it as JSON and markdown into `target/bench/`, and puts the markdown into the README.
+//! writes it as JSON and markdown into `target/bench/`, and puts the markdown into docs/benchmarks.md.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,8 +43,10 @@ struct NpmPeer {
     files: &'static [&'static str],
 }
 
-const README_BEGIN: &str = "<!-- bench:begin (written by cargo xtask bench) -->";
-const README_END: &str = "<!-- bench:end -->";
+const TABLE_BEGIN: &str = "<!-- bench:begin (written by cargo xtask bench) -->";
+const TABLE_END: &str = "<!-- bench:end -->";
+/// The page the benchmark table lives in.
+const TABLE_PAGE: &str = "docs/benchmarks.md";
 
 /// Fetches a peer's tarball from the npm registry into `.tools/peer/<package>/<version>/` once
 /// (no install scripts, no dependencies: what is measured is what a page would load).
@@ -69,15 +71,15 @@ fn peer(root: &Path, peer: &NpmPeer) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// Replaces the README's benchmark section with `table`.
-fn update_readme(root: &Path, table: &str) -> Result<(), String> {
-    let path = root.join("README.md");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("README.md: {e}"))?;
-    let (Some(a), Some(b)) = (text.find(README_BEGIN), text.find(README_END)) else {
-        return Err("README.md has no benchmark markers".to_owned());
+/// Replaces the benchmark table in [`TABLE_PAGE`] with `table`.
+fn update_table(root: &Path, table: &str) -> Result<(), String> {
+    let path = root.join(TABLE_PAGE);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{TABLE_PAGE}: {e}"))?;
+    let (Some(a), Some(b)) = (text.find(TABLE_BEGIN), text.find(TABLE_END)) else {
+        return Err(format!("{TABLE_PAGE} has no benchmark markers"));
     };
-    let updated = [&text[..a + README_BEGIN.len()], "\n", table, &text[b..]].concat();
-    std::fs::write(&path, updated).map_err(|e| format!("README.md: {e}"))
+    let updated = [&text[..a + TABLE_BEGIN.len()], "\n", table, &text[b..]].concat();
+    std::fs::write(&path, updated).map_err(|e| format!("{TABLE_PAGE}: {e}"))
 }
 
 /// Builds, measures, reports.
@@ -111,5 +113,5 @@ pub fn run(root: &Path) -> Result<(), String> {
     drop(cluster);
     measured?;
     let table = std::fs::read_to_string(out.join("bench.md")).map_err(|e| format!("bench.md: {e}"))?;
-    update_readme(root, &table)
+    update_table(root, &table)
 }
