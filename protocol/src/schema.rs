@@ -147,6 +147,76 @@ fn op(summary: &str, security: &str, idempotent: bool, request: Option<Value>, r
     o
 }
 
+/// Each operation's `operationId`, so generated clients get real method names
+/// (`submit_preferences`, not `post_v1_orders_order_preferences`).
+const OPERATION_IDS: [(&str, &str, &str); 39] = [
+    ("get", "/v1/shop", "getShopProfile"),
+    ("get", "/v1/orders/{order}", "getOrder"),
+    ("post", "/v1/orders/{order}/preferences", "submitPreferences"),
+    ("get", "/v1/orders/{order}/messages", "listMessages"),
+    ("post", "/v1/orders/{order}/messages", "sendMessage"),
+    ("get", "/v1/orders/{order}/events", "streamOrderEvents"),
+    ("post", "/v1/orders/{order}/callbacks", "requestCallback"),
+    ("post", "/v1/orders/{order}/reports", "reportBrokenPromise"),
+    ("post", "/v1/orders/{order}/change-requests/{id}/answer", "answerChangeRequest"),
+    ("post", "/v1/orders/{order}/survey", "answerSurvey"),
+    ("get", "/v1/operator/orders", "listOrdersForOperator"),
+    ("get", "/v1/operator/orders/{order}", "getOrderDetail"),
+    ("post", "/v1/operator/orders/{order}/messages", "writeToCustomer"),
+    ("post", "/v1/operator/orders/{order}/status", "changeOrderStatus"),
+    ("post", "/v1/operator/orders/{order}/items/{item}/out-of-stock", "resolveOutOfStock"),
+    ("post", "/v1/operator/orders/{order}/change-requests", "askForChange"),
+    ("post", "/v1/operator/orders/{order}/calls", "logCall"),
+    ("post", "/v1/operator/orders/{order}/callbacks/{callback}/done", "markCallbackDone"),
+    ("get", "/v1/operator/orders/{order}/events", "streamConsoleEvents"),
+    ("post", "/v1/operator/shop", "replaceShopProfile"),
+    ("post", "/v1/operator/presence", "sendPresence"),
+    ("post", "/v1/operator/session", "signIn"),
+    ("get", "/v1/operator/session", "getSession"),
+    ("delete", "/v1/operator/session", "signOut"),
+    ("get", "/v1/operator/webhook-deliveries", "listUndeliveredWebhooks"),
+    ("post", "/v1/operator/webhook-deliveries/{id}/retry", "retryWebhookDelivery"),
+    ("get", "/v1/backend/orders", "listChangedOrders"),
+    ("put", "/v1/backend/orders/{order}", "createOrUpdateOrder"),
+    ("get", "/v1/backend/orders/{order}", "getAgreedOrder"),
+    ("post", "/v1/backend/orders/{order}/token", "rotateCustomerToken"),
+    ("post", "/v1/backend/webhooks", "addWebhook"),
+    ("get", "/v1/backend/webhooks", "listWebhooks"),
+    ("delete", "/v1/backend/webhooks/{id}", "removeWebhook"),
+    ("get", "/v1/backend/operators", "listOperators"),
+    ("post", "/v1/backend/operators", "addOperator"),
+    ("delete", "/v1/backend/operators/{name}", "removeOperator"),
+    ("post", "/v1/backend/operators/{name}/disable", "disableOperator"),
+    ("post", "/v1/backend/operators/{name}/enable", "enableOperator"),
+    ("post", "/v1/backend/operators/{name}/password", "resetOperatorPassword"),
+];
+
+/// The caller an operation is for, by its path: its tag, so generated clients group them.
+fn tag(path: &str) -> &'static str {
+    if path.starts_with("/v1/operator/") {
+        "operator"
+    } else if path.starts_with("/v1/backend/") {
+        "backend"
+    } else {
+        "customer"
+    }
+}
+
+/// Gives every operation of `paths` its `operationId` and its caller's tag.
+fn name_operations(paths: &mut Value) {
+    let Some(paths) = paths.as_object_mut() else { return };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (method, operation) in item.iter_mut().filter(|(m, _)| *m != "parameters") {
+            let id = OPERATION_IDS.iter().find(|(m, p, _)| m == method && p == path).map(|(_, _, id)| *id);
+            if let (Some(id), Some(operation)) = (id, operation.as_object_mut()) {
+                operation.insert("operationId".into(), json!(id));
+                operation.insert("tags".into(), json!([tag(path)]));
+            }
+        }
+    }
+}
+
 /// The OpenAPI 3.1 document of every endpoint.
 pub fn openapi() -> Value {
     let order = json!({ "name": "order", "in": "path", "required": true, "schema": { "type": "string" } });
@@ -154,7 +224,7 @@ pub fn openapi() -> Value {
     let c = "customer";
     let o = "operator";
     let b = "backend";
-    let paths = json!({
+    let mut paths = json!({
         "/v1/shop": { "get": { "summary": "Shop profile with availability and measured reply time", "security": [],
             "responses": with_errors("public", ok::<ShopProfile>("200", "The shop")) } },
         "/v1/orders/{order}": { "parameters": [order], "get": op("Order view", c, false, None, ok::<OrderView>("200", "The order")) },
@@ -264,8 +334,14 @@ pub fn openapi() -> Value {
             "post": op("Set a new password (made and answered once when none is given); every old session ends", b, false,
                 Some(body::<PasswordReset>()), ok::<OperatorSaved>("200", "Changed")) },
     });
+    name_operations(&mut paths);
     json!({
         "openapi": "3.1.0",
+        "tags": [
+            { "name": "customer", "description": "The customer's widget, with an order-scoped token" },
+            { "name": "operator", "description": "The shop's people in the console: a named operator's session, or the operator token" },
+            { "name": "backend", "description": "The shop's own servers, with a backend API key" }
+        ],
         "info": { "title": "Kept protocol", "version": VERSION,
             "description": "The contract between the Kept widget and any backend. kept-server is the reference implementation." },
         "paths": paths,

@@ -41,3 +41,21 @@ fn every_reference_in_the_openapi_document_resolves() {
     }
     assert!(schemas.contains_key("Preferences") && schemas.contains_key("SubstitutionRule"));
 }
+
+#[test]
+fn every_operation_has_a_unique_operation_id_and_its_callers_tag() {
+    let doc = openapi();
+    let mut ids = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap().iter().filter(|(m, _)| *m != "parameters") {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            ids.push(id.to_owned());
+            let tag = op["tags"][0].as_str().unwrap_or_else(|| panic!("{method} {path} has no tag"));
+            assert!(["customer", "operator", "backend"].contains(&tag), "{method} {path}: {tag}");
+        }
+    }
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operationIds are unique");
+}

@@ -2,6 +2,7 @@
 
 mod bench;
 mod build;
+mod client;
 mod demo;
 mod postgres;
 mod run;

@@ -14,10 +14,12 @@ use crate::setup::Tools;
 
 const CUSTOMER: &str = "schemathesis-customer-token";
 const OPERATOR: &str = "schemathesis-operator-token";
-const BACKEND: &str = "schemathesis-backend-key-0123";
+/// The backend key the checks call with.
+pub const BACKEND: &str = "schemathesis-backend-key-0123";
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance";
 
-struct Server(Child);
+/// A kept-server started for a check, killed when dropped.
+pub struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -26,7 +28,8 @@ impl Drop for Server {
     }
 }
 
-fn start(root: &Path, db: &str) -> Result<(Server, String), String> {
+/// Starts the debug kept-server on a free loopback port with the demo shop on `db`; it and its URL.
+pub fn start(root: &Path, db: &str) -> Result<(Server, String), String> {
     let mut child = Command::new(root.join("target/debug/kept-server"))
         .args(["--bind", "127.0.0.1:0", "--seed-demo", "--demo-token", CUSTOMER, "--operator-token", OPERATOR])
         .args(["--backend-key", BACKEND])

@@ -11,6 +11,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 /// The property-based API tester run against the generated OpenAPI document.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// The client generator the OpenAPI document is proven usable with (CI generates a client and
+/// runs the shop's flow through it).
+const OPENAPI_CLIENT_VERSION: &str = "0.29.1";
 /// The accessibility engine the end-to-end tests inject into pages.
 const AXE_VERSION: &str = "4.10.2";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -33,6 +36,8 @@ pub struct Tools {
     pub axe: PathBuf,
     /// The `schemathesis` command, in its own Python virtual environment.
     pub schemathesis: PathBuf,
+    /// The Python virtual environment with openapi-python-client (its `bin/`).
+    pub openapi_client: PathBuf,
 }
 
 impl Tools {
@@ -56,12 +61,13 @@ pub fn run(root: &Path) -> Result<Tools, String> {
     cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])?;
     let wasm_opt_dir = wasm_opt(root)?;
     let axe = npm_package(root, "axe-core", AXE_VERSION, "axe.min.js")?;
-    let schemathesis = schemathesis(root)?;
+    let schemathesis = python_tool(root, "schemathesis", "schemathesis", SCHEMATHESIS_VERSION)?;
+    let openapi_client = python_tool(root, "openapi-client", "openapi-python-client", OPENAPI_CLIENT_VERSION)?;
     browsers()?;
     cargo_tool("geckodriver", "geckodriver", GECKODRIVER_VERSION, &["--locked"])?;
     // The second engine and the load balancer of the several-instance tests.
     crate::postgres::install()?;
-    Ok(Tools { wasm_opt_dir, axe, schemathesis })
+    Ok(Tools { wasm_opt_dir, axe, schemathesis: schemathesis.join("schemathesis"), openapi_client })
 }
 
 fn wasm_target() -> Result<(), String> {
@@ -172,21 +178,21 @@ fn npm_package(root: &Path, package: &str, version: &str, file: &str) -> Result<
     Ok(dir.join(file))
 }
 
-/// schemathesis from PyPI into `.tools/schemathesis` (a virtual environment of its own).
-fn schemathesis(root: &Path) -> Result<PathBuf, String> {
-    let venv = root.join(".tools/schemathesis");
-    let bin = venv.join("bin/schemathesis");
-    let found = run::output(Command::new(venv.join("bin/pip")).args(["show", "schemathesis"])).unwrap_or_default();
-    if bin.exists() && found.lines().any(|l| l.trim() == format!("Version: {SCHEMATHESIS_VERSION}")) {
+/// A PyPI package at `version` in a virtual environment of its own, `.tools/<venv>`; its `bin/`.
+fn python_tool(root: &Path, venv: &str, package: &str, version: &str) -> Result<PathBuf, String> {
+    let venv = root.join(".tools").join(venv);
+    let bin = venv.join("bin");
+    let found = run::output(Command::new(bin.join("pip")).args(["show", package])).unwrap_or_default();
+    if found.lines().any(|l| l.trim() == format!("Version: {version}")) {
         return Ok(bin);
     }
-    eprintln!("installing schemathesis {SCHEMATHESIS_VERSION} from PyPI into {}", venv.display());
+    eprintln!("installing {package} {version} from PyPI into {}", venv.display());
     run::status(Command::new("python3").args(["-m", "venv"]).arg(&venv))
-        .map_err(|e| format!("{e}\nschemathesis needs Python 3 with venv (Debian: apt-get install python3-venv)"))?;
+        .map_err(|e| format!("{e}\n{package} needs Python 3 with venv (Debian: apt-get install python3-venv)"))?;
     run::status(
-        Command::new(venv.join("bin/pip"))
+        Command::new(bin.join("pip"))
             .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
+            .arg(format!("{package}=={version}")),
     )?;
     Ok(bin)
 }

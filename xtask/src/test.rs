@@ -197,6 +197,7 @@ pub fn run(root: &Path) -> Result<(), String> {
                     t.check(name, result);
                 }
             }
+            t.check("a generated OpenAPI client runs the shop's flow", crate::client::run(root, &tools));
             let mut e2e = cargo(root, &["test", "--no-fail-fast", "-p", "kept-e2e", "--", "--test-threads=2"]);
             e2e_env(&mut e2e, root, &tools);
             if let Some(url) = &postgres {
