@@ -157,24 +157,23 @@ impl TestServer {
     /// Adds a named operator with `kept-server operator add`, the password piped in.
     pub fn add_operator(&self, name: &str, display_name: &str, password: &str) {
         let (added, said) =
-            self.operator_command(&["add", name, "--display-name", display_name], &format!("{password}\n"));
+            self.cli(&["operator", "add", name, "--display-name", display_name], &format!("{password}\n"));
         assert!(added, "operator {name} added: {said}");
     }
 
-    /// Runs `kept-server operator ARGS` on this server's database with `stdin` piped in (a
-    /// password, or nothing); whether it succeeded and what it printed.
-    pub fn operator_command(&self, args: &[&str], stdin: &str) -> (bool, String) {
+    /// Runs `kept-server --db <this server's database> ARGS` (a command: `operator …`, `shop …`)
+    /// with `stdin` piped in (a password, or nothing); whether it succeeded and what it printed.
+    pub fn cli(&self, args: &[&str], stdin: &str) -> (bool, String) {
         use std::io::Write;
         let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
             .arg("--db")
             .arg(&self.db)
-            .arg("operator")
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("kept-server operator starts");
+            .expect("kept-server starts");
         if let Some(mut pipe) = child.stdin.take() {
             write!(pipe, "{stdin}").expect("stdin is written");
         }

@@ -111,27 +111,27 @@ fn signed_in(server: &TestServer, cookie: &str) -> u16 {
 fn the_command_line_lists_disables_enables_resets_and_removes_people_while_the_server_runs() {
     let server = TestServer::start();
     server.add_operator("anna", "Anna", "anna-long-password-1");
-    let (ok, list) = server.operator_command(&["list"], "");
+    let (ok, list) = server.cli(&["operator", "list"], "");
     assert!(ok && list.contains("anna\tAnna\tenabled"), "{list}");
     let cookie = session(&server, "anna", "anna-long-password-1").expect("anna signs in");
 
-    let (ok, said) = server.operator_command(&["disable", "anna"], "");
+    let (ok, said) = server.cli(&["operator", "disable", "anna"], "");
     assert!(ok, "{said}");
     assert_eq!(signed_in(&server, &cookie), 401, "her session ended at once");
     assert_eq!(session(&server, "anna", "anna-long-password-1"), Err(401), "no sign-in while disabled");
-    assert!(server.operator_command(&["list"], "").1.contains("anna\tAnna\tdisabled"));
+    assert!(server.cli(&["operator", "list"], "").1.contains("anna\tAnna\tdisabled"));
 
-    assert!(server.operator_command(&["enable", "anna"], "").0);
+    assert!(server.cli(&["operator", "enable", "anna"], "").0);
     let cookie = session(&server, "anna", "anna-long-password-1").expect("enabled again");
-    let (ok, said) = server.operator_command(&["password", "anna"], "anna-new-password-22\n");
+    let (ok, said) = server.cli(&["operator", "password", "anna"], "anna-new-password-22\n");
     assert!(ok, "{said}");
     assert_eq!(signed_in(&server, &cookie), 401, "a new password ends every old session");
     assert!(session(&server, "anna", "anna-new-password-22").is_ok());
-    let (ok, said) = server.operator_command(&["password", "anna"], "short\n");
+    let (ok, said) = server.cli(&["operator", "password", "anna"], "short\n");
     assert!(!ok && said.contains("password"), "a short password is refused: {said}");
 
-    assert!(server.operator_command(&["remove", "anna"], "").0);
-    let (ok, said) = server.operator_command(&["remove", "anna"], "");
+    assert!(server.cli(&["operator", "remove", "anna"], "").0);
+    let (ok, said) = server.cli(&["operator", "remove", "anna"], "");
     assert!(!ok && said.contains("not found"), "{said}");
-    assert!(!server.operator_command(&["list"], "").1.contains("anna"));
+    assert!(!server.cli(&["operator", "list"], "").1.contains("anna"));
 }

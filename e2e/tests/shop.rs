@@ -104,3 +104,39 @@ fn the_shop_creates_the_order_and_receives_the_agreement_signed_even_across_fail
     unique.dedup();
     assert_eq!(unique.len(), ids.len(), "each webhook id once: {ids:?}");
 }
+
+#[test]
+fn a_shop_writes_its_profile_from_a_toml_file_and_a_bad_one_is_refused_naming_the_field() {
+    let kept = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shop.toml");
+    std::fs::write(
+        &file,
+        r#"name = "Kawa Kraków"
+time_zone = "Europe/Warsaw"
+channels = ["chat", "email", "phone"]
+holidays = []
+faq = []
+option_sets = []
+
+[[hours]]
+day = "monday"
+intervals = [{ start = "09:00", end = "18:00" }]
+
+[[payment_methods]]
+method = "card_on_delivery"
+"#,
+    )
+    .unwrap();
+    let (ok, said) = kept.cli(&["shop", "set", file.to_str().unwrap()], "");
+    assert!(ok, "{said}");
+    let shop = kept.get_json("/v1/shop");
+    assert_eq!(shop["name"], "Kawa Kraków");
+    assert_eq!(shop["payment_methods"][0]["method"], "card_on_delivery");
+
+    let bad = "name = \"Kawa\"\ntime_zone = \"Mars/Olympus\"\nchannels = []\npayment_methods = [{ method = \"card_online\" }]\n";
+    std::fs::write(&file, bad).unwrap();
+    let (ok, said) = kept.cli(&["shop", "set", file.to_str().unwrap()], "");
+    assert!(!ok && said.contains("time_zone"), "{said}");
+    assert_eq!(kept.get_json("/v1/shop")["name"], "Kawa Kraków", "nothing written");
+}

@@ -1,4 +1,5 @@
-//! Server configuration from command-line flags, falling back to `KEPT_*` environment variables.
+//! Server configuration from command-line flags (parsed by clap), falling back to `KEPT_*`
+//! environment variables.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -66,80 +67,150 @@ impl Default for Config {
     }
 }
 
-const USAGE: &str = "usage: kept-server [--bind ADDR] [--db FILE|postgres://USER@HOST:PORT/DB] [--static-dir DIR] [--seed-demo] \
-[--demo-token TOKEN] [--cors-origin ORIGIN]... [--operator-token TOKEN] [--enable-faults] [--rate-limit N] [--header-timeout SECS]
-  [--backend-key KEY]... [--webhook-url URL --webhook-secret whsec_...] [--public-url URL] [--retention-days N]
-  kept-server [--db FILE|postgres://USER@HOST:PORT/DB] operator add NAME [--display-name NAME]   (password from stdin, or one is printed)
-environment: KEPT_BIND, KEPT_DB, KEPT_STATIC_DIR, KEPT_SEED_DEMO=1, KEPT_DEMO_TOKEN, KEPT_CORS_ORIGINS (comma-separated), \
-KEPT_OPERATOR_TOKEN, KEPT_ENABLE_FAULTS=1, KEPT_RATE_LIMIT, KEPT_HEADER_TIMEOUT, KEPT_BACKEND_KEY (comma-separated), \
-KEPT_WEBHOOK_URL, KEPT_WEBHOOK_SECRET, KEPT_PUBLIC_URL, KEPT_RETENTION_DAYS";
+/// The server's command line: flags (each with its `KEPT_*` environment variable), then an
+/// optional command.
+#[derive(clap::Parser, Debug)]
+#[command(name = "kept-server", version, about = "The reference backend of the Kept protocol v1")]
+pub struct Cli {
+    #[command(flatten)]
+    pub flags: Flags,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What kept-server does besides serving.
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// The shop's people: list, add, disable, enable, password, remove.
+    Operator {
+        #[command(subcommand)]
+        action: OperatorAction,
+    },
+    /// The shop profile.
+    Shop {
+        #[command(subcommand)]
+        action: ShopAction,
+    },
+}
+
+/// `kept-server operator …`; add and password read the password from stdin when it is piped,
+/// otherwise one is made and printed once.
+#[derive(clap::Subcommand, Debug)]
+pub enum OperatorAction {
+    /// Every account, enabled or disabled.
+    List,
+    /// A new person.
+    Add {
+        name: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// No sign-in; their sessions end at once, their open streams within a second.
+    Disable { name: String },
+    /// May sign in again.
+    Enable { name: String },
+    /// A new password; every old session ends.
+    Password { name: String },
+    /// Gone; what they did stays attributed to them.
+    Remove { name: String },
+}
+
+/// `kept-server shop …`
+#[derive(clap::Subcommand, Debug)]
+pub enum ShopAction {
+    /// Writes the shop profile from FILE (JSON, or TOML when it ends in .toml), checked by the
+    /// same rules as `POST /v1/operator/shop`.
+    Set { file: PathBuf },
+}
+
+/// The serving flags; each falls back to its environment variable, then to its default.
+#[derive(clap::Args, Debug)]
+pub struct Flags {
+    /// Where to listen; port 0 picks a free one (the chosen address is printed).
+    #[arg(long, env = "KEPT_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// A SQLite file (created with its folder when missing), or a postgres:// URL.
+    #[arg(long, env = "KEPT_DB", default_value = "data/kept.sqlite")]
+    pub db: String,
+    /// Serve the built widget (dist/) with the demo storefront at /.
+    #[arg(long, env = "KEPT_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Seed the demo shop and order KC-1001 (idempotent).
+    #[arg(long, env = "KEPT_SEED_DEMO")]
+    pub seed_demo: bool,
+    /// The demo order's customer token.
+    #[arg(long, env = "KEPT_DEMO_TOKEN", default_value = DEFAULT_DEMO_TOKEN)]
+    pub demo_token: String,
+    /// A browser origin allowed to call the API (repeatable; the variable comma-separated).
+    #[arg(long = "cors-origin", env = "KEPT_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// The operator API's token for scripts.
+    #[arg(long, env = "KEPT_OPERATOR_TOKEN")]
+    pub operator_token: Option<String>,
+    /// Tests only: POST /v1/test/faults and /v1/test/sweep.
+    #[arg(long = "enable-faults", env = "KEPT_ENABLE_FAULTS")]
+    pub faults: bool,
+    /// Most messages one order may post per minute.
+    #[arg(long, env = "KEPT_RATE_LIMIT", default_value_t = 20)]
+    pub rate_limit: u32,
+    /// Seconds a client has to send its request headers.
+    #[arg(long = "header-timeout", env = "KEPT_HEADER_TIMEOUT", default_value_t = 10, value_parser = above_zero::<u64>)]
+    pub header_timeout_secs: u64,
+    /// An API key of the shop's own servers, at least 16 characters (repeatable; the variable
+    /// comma-separated).
+    #[arg(long = "backend-key", env = "KEPT_BACKEND_KEY", value_delimiter = ',')]
+    pub backend_keys: Vec<String>,
+    /// Where webhooks go (https, or http on loopback); with --webhook-secret.
+    #[arg(long, env = "KEPT_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// The Standard Webhooks secret (whsec_…) deliveries are signed with.
+    #[arg(long, env = "KEPT_WEBHOOK_SECRET")]
+    pub webhook_secret: Option<String>,
+    /// This server as browsers reach it, for the embed attributes.
+    #[arg(long, env = "KEPT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Days after which old events, idempotency answers and delivered webhooks are pruned.
+    #[arg(long, env = "KEPT_RETENTION_DAYS", default_value_t = 30, value_parser = above_zero::<u32>)]
+    pub retention_days: u32,
+}
+
+fn above_zero<T: std::str::FromStr + PartialOrd + Default>(v: &str) -> Result<T, String> {
+    v.parse::<T>().ok().filter(|n| *n > T::default()).ok_or_else(|| format!("not a number above 0: {v}"))
+}
+
+/// An empty value (`KEPT_OPERATOR_TOKEN=`) is no value.
+fn given(v: Option<String>) -> Option<String> {
+    v.filter(|v| !v.trim().is_empty())
+}
 
 impl Config {
-    /// Reads flags (`args` without the program name) over environment variables over defaults.
-    pub fn from_args(
-        args: impl IntoIterator<Item = String>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Config, String> {
-        let mut c = Config::default();
-        if let Some(v) = env("KEPT_BIND") {
-            c.bind = parse_addr(&v)?;
-        }
-        if let Some(v) = env("KEPT_DB") {
-            c.db = v;
-        }
-        c.static_dir = env("KEPT_STATIC_DIR").map(PathBuf::from);
-        c.seed_demo = env("KEPT_SEED_DEMO").is_some_and(|v| v == "1" || v == "true");
-        if let Some(v) = env("KEPT_DEMO_TOKEN") {
-            c.demo_token = v;
-        }
-        if let Some(v) = env("KEPT_CORS_ORIGINS") {
-            c.cors_origins = v.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect();
-        }
-        c.operator_token = env("KEPT_OPERATOR_TOKEN").filter(|t| !t.is_empty());
-        c.faults = env("KEPT_ENABLE_FAULTS").is_some_and(|v| v == "1" || v == "true");
-        if let Some(v) = env("KEPT_RATE_LIMIT") {
-            c.rate_limit = v.parse().map_err(|_| format!("KEPT_RATE_LIMIT is not a number: {v}"))?;
-        }
-        if let Some(v) = env("KEPT_HEADER_TIMEOUT") {
-            c.header_timeout_secs = seconds(&v)?;
-        }
-        if let Some(v) = env("KEPT_BACKEND_KEY") {
-            c.backend_keys = v.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect();
-        }
-        c.webhook_url = env("KEPT_WEBHOOK_URL").filter(|v| !v.is_empty());
-        c.webhook_secret = env("KEPT_WEBHOOK_SECRET").filter(|v| !v.is_empty());
-        c.public_url = env("KEPT_PUBLIC_URL").filter(|v| !v.is_empty());
-        if let Some(v) = env("KEPT_RETENTION_DAYS") {
-            c.retention_days = days(&v)?;
-        }
-        let mut args = args.into_iter();
-        while let Some(flag) = args.next() {
-            let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
-            match flag.as_str() {
-                "--bind" => c.bind = parse_addr(&value()?)?,
-                "--db" => c.db = value()?,
-                "--static-dir" => c.static_dir = Some(value()?.into()),
-                "--seed-demo" => c.seed_demo = true,
-                "--demo-token" => c.demo_token = value()?,
-                "--cors-origin" => c.cors_origins.push(value()?),
-                "--operator-token" => c.operator_token = Some(value()?),
-                "--enable-faults" => c.faults = true,
-                "--rate-limit" => {
-                    let v = value()?;
-                    c.rate_limit = v.parse().map_err(|_| format!("--rate-limit is not a number: {v}"))?;
-                }
-                "--header-timeout" => c.header_timeout_secs = seconds(&value()?)?,
-                "--backend-key" => c.backend_keys.push(value()?),
-                "--webhook-url" => c.webhook_url = Some(value()?),
-                "--webhook-secret" => c.webhook_secret = Some(value()?),
-                "--public-url" => c.public_url = Some(value()?),
-                "--retention-days" => c.retention_days = days(&value()?)?,
-                "--help" | "-h" => return Err(USAGE.to_owned()),
-                other => return Err(format!("unknown argument {other}\n{USAGE}")),
-            }
-        }
+    /// Reads the command line (without the program name) over `KEPT_*` environment variables
+    /// over defaults; the command, if one was given. Err is clap's message, usage included.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<(Config, Option<Command>), String> {
+        use clap::Parser;
+        let cli =
+            Cli::try_parse_from(std::iter::once("kept-server".to_owned()).chain(args)).map_err(|e| e.to_string())?;
+        let f = cli.flags;
+        let c = Config {
+            bind: f.bind,
+            db: f.db,
+            static_dir: f.static_dir,
+            seed_demo: f.seed_demo,
+            demo_token: f.demo_token,
+            cors_origins: f.cors_origins.into_iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
+            operator_token: given(f.operator_token),
+            faults: f.faults,
+            rate_limit: f.rate_limit,
+            header_timeout_secs: f.header_timeout_secs,
+            backend_keys: f.backend_keys.into_iter().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect(),
+            webhook_url: given(f.webhook_url),
+            webhook_secret: given(f.webhook_secret),
+            public_url: given(f.public_url),
+            retention_days: f.retention_days,
+            ..Config::default()
+        };
         c.check()?;
-        Ok(c)
+        Ok((c, cli.command))
     }
 
     /// What no server should start with: a webhook URL without a secret (or the reverse), a
@@ -164,18 +235,6 @@ impl Config {
     }
 }
 
-fn days(v: &str) -> Result<u32, String> {
-    v.parse().ok().filter(|&d| d > 0).ok_or_else(|| format!("not a number of days above 0: {v}"))
-}
-
-fn seconds(v: &str) -> Result<u64, String> {
-    v.parse().ok().filter(|&s| s > 0).ok_or_else(|| format!("not a number of seconds above 0: {v}"))
-}
-
-fn parse_addr(v: &str) -> Result<SocketAddr, String> {
-    v.parse().map_err(|_| format!("not an address like 127.0.0.1:8080: {v}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,21 +243,40 @@ mod tests {
         a.iter().map(|s| s.to_string()).collect()
     }
 
+    fn config(a: &[&str]) -> Result<Config, String> {
+        Config::from_args(args(a)).map(|(c, _)| c)
+    }
+
     #[test]
     fn flags_override_environment_which_overrides_defaults() {
-        let env = |k: &str| (k == "KEPT_BIND").then(|| "127.0.0.1:9000".to_owned());
-        let c = Config::from_args(args(&["--db", "/tmp/x.sqlite", "--seed-demo"]), env).unwrap();
+        // The only test that sets a KEPT_ variable (clap reads the process's environment).
+        std::env::set_var("KEPT_BIND", "127.0.0.1:9000");
+        let c = config(&["--db", "/tmp/x.sqlite", "--seed-demo"]).unwrap();
         assert_eq!(c.bind.port(), 9000);
         assert_eq!(c.db, "/tmp/x.sqlite");
         assert!(c.seed_demo);
-        let c = Config::from_args(args(&["--bind", "127.0.0.1:0"]), env).unwrap();
+        let c = config(&["--bind", "127.0.0.1:0"]).unwrap();
         assert_eq!(c.bind.port(), 0);
+        std::env::remove_var("KEPT_BIND");
     }
 
     #[test]
     fn unknown_flags_and_bad_addresses_are_reported() {
-        assert!(Config::from_args(args(&["--nope"]), |_| None).unwrap_err().contains("--nope"));
-        assert!(Config::from_args(args(&["--bind", "here"]), |_| None).unwrap_err().contains("here"));
-        assert!(Config::from_args(args(&["--db"]), |_| None).unwrap_err().contains("needs a value"));
+        assert!(config(&["--nope"]).unwrap_err().contains("--nope"));
+        assert!(config(&["--bind", "here"]).unwrap_err().contains("here"));
+        assert!(config(&["--db"]).unwrap_err().contains("a value is required"));
+    }
+
+    #[test]
+    fn the_commands_are_read_after_the_flags() {
+        let (c, command) = Config::from_args(args(&["--db", "/tmp/y.sqlite", "operator", "disable", "anna"])).unwrap();
+        assert_eq!(c.db, "/tmp/y.sqlite");
+        assert!(
+            matches!(command, Some(Command::Operator { action: OperatorAction::Disable { name } }) if name == "anna")
+        );
+        let (_, command) = Config::from_args(args(&["shop", "set", "shop.toml"])).unwrap();
+        assert!(
+            matches!(command, Some(Command::Shop { action: ShopAction::Set { file } }) if file.ends_with("shop.toml"))
+        );
     }
 }

@@ -1,3 +1,4 @@
+use kept_server::config::{Command, OperatorAction, ShopAction};
 use kept_server::{app, db, seed, AppState, Config};
 
 #[tokio::main]
@@ -7,19 +8,19 @@ async fn main() {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "kept_server=info".into()),
         )
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    // `kept-server [flags] operator add NAME`: the flags before say which database.
-    let command = args.iter().position(|a| a == "operator");
-    let flags = command.map_or(args.clone(), |at| args[..at].to_vec());
-    let config = match Config::from_args(flags, |k| std::env::var(k).ok()) {
+    let (config, command) = match Config::from_args(std::env::args().skip(1)) {
         Ok(c) => c,
         Err(msg) => {
             eprintln!("{msg}");
             std::process::exit(2);
         }
     };
-    if let Some(at) = command {
-        match operator_command(&config, &args[at + 1..]).await {
+    if let Some(command) = command {
+        let done = match command {
+            Command::Operator { action } => operator_command(&config, action).await,
+            Command::Shop { action: ShopAction::Set { file } } => shop_set(&config, &file).await,
+        };
+        match done {
             Ok(()) => return,
             Err(e) => {
                 eprintln!("kept-server: {e}");
@@ -33,46 +34,29 @@ async fn main() {
     }
 }
 
-const OPERATOR_USAGE: &str = "usage: kept-server [--db FILE|URL] operator list
-       kept-server [--db FILE|URL] operator add NAME [--display-name NAME]
-       kept-server [--db FILE|URL] operator disable|enable|remove NAME
-       kept-server [--db FILE|URL] operator password NAME
-(add and password read the password from stdin when it is piped; otherwise one is made and printed once)";
-
 /// `operator list | add NAME [--display-name NAME] | disable NAME | enable NAME | remove NAME |
 /// password NAME`, through the same rules as the backend API's `/v1/backend/operators`.
-async fn operator_command(config: &Config, args: &[String]) -> Result<(), String> {
+async fn operator_command(config: &Config, action: OperatorAction) -> Result<(), String> {
     use kept_protocol::operator::{NewOperator, PasswordReset};
     use kept_server::accounts;
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
     let pool = db::open(&config.db).await.map_err(|e| e.to_string())?;
     let conn = &mut pool.acquire().await.map_err(|e| e.to_string())?;
-    let said = |e: kept_server::ApiError| match e {
-        kept_server::ApiError::Validation(problems) => {
-            let fields: Vec<String> = problems.iter().map(|p| format!("{} ({:?})", p.path, p.code)).collect();
-            format!(
-                "not accepted: {} (names: no spaces, at most 64 characters; passwords: at least {} characters)",
-                fields.join(", "),
-                kept_server::password::MIN_LEN
-            )
-        }
-        other => other.to_string(),
+    let said = |e| {
+        let rules = format!(
+            "names: no spaces, at most 64 characters; passwords: at least {} characters",
+            kept_server::password::MIN_LEN
+        );
+        format!("{} ({rules})", said(e))
     };
-    match words.as_slice() {
-        ["list"] => {
+    match action {
+        OperatorAction::List => {
             for a in kept_server::store::operators::list(&pool).await.map_err(said)? {
                 let state = if a.disabled { "disabled" } else { "enabled" };
                 println!("{}\t{}\t{state}\tsince {}", a.name, a.display_name, a.created_at);
             }
         }
-        ["add", name, rest @ ..] => {
-            let display_name = match rest {
-                [] => None,
-                ["--display-name", d] => Some((*d).to_owned()),
-                _ => return Err(OPERATOR_USAGE.to_owned()),
-            };
-            let given = piped_password()?;
-            let new = NewOperator { name: (*name).to_owned(), display_name, password: given };
+        OperatorAction::Add { name, display_name } => {
+            let new = NewOperator { name, display_name, password: piped_password()? };
             kept_server::routes::check(new.problems()).map_err(said)?;
             let password = accounts::Password::new(new.password.as_deref()).await.map_err(said)?;
             let saved = accounts::add(conn, &new, password).await.map_err(said)?;
@@ -81,26 +65,56 @@ async fn operator_command(config: &Config, args: &[String]) -> Result<(), String
                 None => println!("operator {} added", saved.operator.name),
             }
         }
-        [verb @ ("disable" | "enable"), name] => {
-            accounts::set_disabled(conn, name, *verb == "disable").await.map_err(said)?;
-            println!("operator {name} {verb}d");
+        OperatorAction::Disable { name } => {
+            accounts::set_disabled(conn, &name, true).await.map_err(said)?;
+            println!("operator {name} disabled");
         }
-        ["remove", name] => {
-            accounts::remove(conn, name).await.map_err(said)?;
+        OperatorAction::Enable { name } => {
+            accounts::set_disabled(conn, &name, false).await.map_err(said)?;
+            println!("operator {name} enabled");
+        }
+        OperatorAction::Remove { name } => {
+            accounts::remove(conn, &name).await.map_err(said)?;
             println!("operator {name} removed; what they did stays attributed to them");
         }
-        ["password", name] => {
+        OperatorAction::Password { name } => {
             let reset = PasswordReset { password: piped_password()? };
             kept_server::routes::check(reset.problems()).map_err(said)?;
             let password = accounts::Password::new(reset.password.as_deref()).await.map_err(said)?;
-            let saved = accounts::reset_password(conn, name, password).await.map_err(said)?;
+            let saved = accounts::reset_password(conn, &name, password).await.map_err(said)?;
             match saved.password {
                 Some(p) => println!("operator {name}: new password (shown once): {p}; every old session ended"),
                 None => println!("operator {name}: password changed; every old session ended"),
             }
         }
-        _ => return Err(OPERATOR_USAGE.to_owned()),
     }
+    Ok(())
+}
+
+/// An error of the store or the rules, in words for the command line.
+fn said(e: kept_server::ApiError) -> String {
+    match e {
+        kept_server::ApiError::Validation(problems) => {
+            let fields: Vec<String> = problems.iter().map(|p| format!("{} ({:?})", p.path, p.code)).collect();
+            format!("not accepted: {}", fields.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `shop set FILE`: the shop profile from a JSON or TOML file, checked like `POST /v1/operator/shop`.
+async fn shop_set(config: &Config, file: &std::path::Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let value: serde_json::Value = if file.extension().is_some_and(|x| x == "toml") {
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?
+    } else {
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?
+    };
+    let profile = kept_server::routes::shop::checked(value).map_err(said)?;
+    let pool = db::open(&config.db).await.map_err(|e| e.to_string())?;
+    let conn = &mut pool.acquire().await.map_err(|e| e.to_string())?;
+    kept_server::store::orders::save_shop(conn, &profile).await.map_err(said)?;
+    println!("shop profile of {} written", profile.name);
     Ok(())
 }
 

@@ -280,12 +280,7 @@ async fn update_shop(
     State(state): State<AppState>,
     JsonBody(profile, _): JsonBody<ShopProfile>,
 ) -> Result<StatusCode, ApiError> {
-    let mut problems = profile.problems();
-    if jiff::tz::TimeZone::get(&profile.time_zone).is_err() {
-        problems.push(Problem::new("time_zone", ProblemCode::Invalid));
-    }
-    check(problems)?;
-    let profile = ShopProfile { availability: Default::default(), reply_time: None, ..profile };
+    let profile = super::shop::accepted(profile)?;
     state.writer.write(move |tx| Box::pin(async move { orders::save_shop(tx.db(), &profile).await })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
