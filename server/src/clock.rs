@@ -1,6 +1,25 @@
-//! One way to write an instant, so the instants stored in SQLite sort and compare as text.
+//! The server's clock, the one place that reads the time (everything else asks [`instant`], or
+//! takes the instant as an argument, so rules can be tested at any time), and one way to write
+//! an instant, so the instants stored in SQLite sort and compare as text.
 
-use jiff::Timestamp;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use jiff::{SignedDuration, Timestamp};
+
+/// How far this process's clock runs ahead of the system's, in milliseconds: 0, except in tests
+/// that move time on with [`advance`].
+static AHEAD_MS: AtomicI64 = AtomicI64::new(0);
+
+/// The current instant.
+pub fn instant() -> Timestamp {
+    let now = Timestamp::now();
+    now.checked_add(SignedDuration::from_millis(AHEAD_MS.load(Ordering::Relaxed))).unwrap_or(now)
+}
+
+/// Moves this process's clock `by` ahead (tests only: a deadline need not be waited for).
+pub fn advance(by: SignedDuration) {
+    AHEAD_MS.fetch_add(by.as_millis() as i64, Ordering::Relaxed);
+}
 
 /// RFC 3339 in UTC, always to the millisecond: `2026-11-23T10:00:00.000Z`.
 pub fn rfc3339(t: Timestamp) -> String {
@@ -9,7 +28,7 @@ pub fn rfc3339(t: Timestamp) -> String {
 
 /// The current instant, written as [`rfc3339`].
 pub fn now() -> String {
-    rfc3339(Timestamp::now())
+    rfc3339(instant())
 }
 
 #[cfg(test)]

@@ -49,6 +49,15 @@ impl ApiError {
     }
 }
 
+/// Fails with every problem, if there are any.
+pub fn check(problems: Vec<Problem>) -> Result<(), ApiError> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(problems))
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
         ApiError::Internal(anyhow_lite::Error::new(e))

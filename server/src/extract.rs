@@ -10,9 +10,34 @@ use std::collections::HashMap;
 
 use subtle::ConstantTimeEq;
 
-use crate::routes::{parse_value, BODY_LIMIT};
 use crate::store::orders::{self, Order};
 use crate::{ApiError, AppState};
+
+/// Largest request body the API reads.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Parses a JSON body, naming the failing field path when the shape is wrong.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax first, so that every later failure is about a field and can name it.
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
+    parse_value(value)
+}
+
+/// Reads a JSON value as `T`, naming the failing field path when the shape is wrong.
+pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let parent = e.path().to_string();
+        let message = e.inner().to_string();
+        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+        let problem = match missing {
+            Some(field) if parent == "." => Problem::new(field, ProblemCode::Required),
+            Some(field) => Problem::new(format!("{parent}.{field}"), ProblemCode::Required),
+            None if parent == "." => Problem::new("body", ProblemCode::Invalid),
+            None => Problem::new(parent, ProblemCode::Invalid),
+        };
+        ApiError::Validation(vec![problem])
+    })
+}
 
 /// Path parameters; a value of the wrong shape is a 400 naming the parameter.
 pub struct ApiPath<T>(pub T);
@@ -169,6 +194,21 @@ pub fn nul_at(value: &serde_json::Value, path: String, cleaned: &[&str]) -> Opti
     }
 }
 
+/// The request's idempotency key: required, printable, at most 128 characters.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
+    let path = kept_protocol::IDEMPOTENCY_KEY;
+    let value =
+        headers.get(kept_protocol::IDEMPOTENCY_KEY).ok_or_else(|| ApiError::field(path, ProblemCode::Required))?;
+    let key = value.to_str().map_err(|_| ApiError::field(path, ProblemCode::Invalid))?.trim();
+    if key.is_empty() {
+        return Err(ApiError::field(path, ProblemCode::Required));
+    }
+    if key.len() > 128 {
+        return Err(ApiError::field(path, ProblemCode::TooLong));
+    }
+    Ok(key.to_owned())
+}
+
 /// Marks the routes whose token may ride in the URL as `access_token`: the event streams, as
 /// browsers' EventSource cannot send an Authorization header. Added as a route layer.
 #[derive(Clone, Copy, Debug)]
@@ -281,5 +321,40 @@ impl FromRequestParts<AppState> for CustomerOrder {
         let id = params.get("order").ok_or(ApiError::NotFound("order"))?;
         let token = token(parts)?.unwrap_or_default();
         orders::authorize(&state.pool, id, &token).await.map(CustomerOrder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kept_protocol::Preferences;
+
+    fn problem(json: &str) -> (String, ProblemCode) {
+        match parse_json::<Preferences>(json.as_bytes()) {
+            Err(ApiError::Validation(p)) => (p[0].path.clone(), p[0].code),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_channel_is_named_by_its_path() {
+        let json = r#"{"contact":{"channels":["chat","pigeon"]},"payment":"card_online","locale":"en"}"#;
+        assert_eq!(problem(json), ("contact.channels[1]".into(), ProblemCode::Invalid));
+    }
+
+    #[test]
+    fn a_missing_field_is_named_as_required() {
+        assert_eq!(problem(r#"{"payment":null,"locale":"en"}"#), ("contact".into(), ProblemCode::Required));
+        assert_eq!(
+            problem(r#"{"contact":{},"payment":null,"locale":"en"}"#),
+            ("contact.channels".into(), ProblemCode::Required)
+        );
+    }
+
+    #[test]
+    fn broken_json_is_malformed_not_a_field_problem() {
+        assert!(matches!(parse_json::<Preferences>(b"{\"contact\":"), Err(ApiError::Malformed(_))));
+        assert!(matches!(parse_json::<Preferences>(b"{} {}"), Err(ApiError::Malformed(_))));
+        assert_eq!(problem("[]"), ("body".into(), ProblemCode::Invalid));
     }
 }

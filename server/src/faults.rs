@@ -93,9 +93,9 @@ pub async fn sweep(
     State(state): State<AppState>,
     Json(req): Json<SweepAt>,
 ) -> Result<Json<serde_json::Value>, crate::ApiError> {
-    let at = jiff::Timestamp::now()
+    let at = crate::clock::instant()
         .checked_add(jiff::SignedDuration::from_mins(req.minutes_later))
         .map_err(|_| crate::ApiError::field("minutes_later", kept_protocol::ProblemCode::OutOfRange))?;
-    let applied = crate::routes::operator::sweep_ask_first(&state, at).await?;
+    let applied = crate::workers::ask_first::sweep(&state, at).await?;
     Ok(Json(serde_json::json!({ "applied": applied })))
 }

@@ -57,7 +57,7 @@ async fn operator_command(config: &Config, action: OperatorAction) -> Result<(),
         }
         OperatorAction::Add { name, display_name } => {
             let new = NewOperator { name, display_name, password: piped_password()? };
-            kept_server::routes::check(new.problems()).map_err(said)?;
+            kept_server::error::check(new.problems()).map_err(said)?;
             let password = accounts::Password::new(new.password.as_deref()).await.map_err(said)?;
             let saved = accounts::add(conn, &new, password).await.map_err(said)?;
             match saved.password {
@@ -79,7 +79,7 @@ async fn operator_command(config: &Config, action: OperatorAction) -> Result<(),
         }
         OperatorAction::Password { name } => {
             let reset = PasswordReset { password: piped_password()? };
-            kept_server::routes::check(reset.problems()).map_err(said)?;
+            kept_server::error::check(reset.problems()).map_err(said)?;
             let password = accounts::Password::new(reset.password.as_deref()).await.map_err(said)?;
             let saved = accounts::reset_password(conn, &name, password).await.map_err(said)?;
             match saved.password {
@@ -110,7 +110,12 @@ async fn shop_set(config: &Config, file: &std::path::Path) -> Result<(), String>
     } else {
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?
     };
-    let profile = kept_server::routes::shop::checked(value).map_err(said)?;
+    // As a request body would be: U+0000 refused, the shape checked naming the field, the rules.
+    if let Some(path) = kept_server::extract::nul_at(&value, String::new(), &[]) {
+        return Err(said(kept_server::ApiError::field(&path, kept_protocol::ProblemCode::Invalid)));
+    }
+    let profile =
+        kept_server::extract::parse_value(value).and_then(kept_server::domain::shop::accepted).map_err(said)?;
     let pool = db::open(&config.db).await.map_err(|e| e.to_string())?;
     let conn = &mut pool.acquire().await.map_err(|e| e.to_string())?;
     kept_server::store::orders::save_shop(conn, &profile).await.map_err(said)?;
@@ -153,16 +158,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     // Old events, idempotency answers and delivered webhooks are pruned in bounded batches.
     tokio::spawn(kept_server::workers::retention::run(state.clone()));
     // Ask-first questions fall back to the customer's rule when their wait runs out.
-    let sweeper = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            if let Err(e) = kept_server::routes::operator::sweep_ask_first(&sweeper, jiff::Timestamp::now()).await {
-                tracing::error!(error = %e, "ask-first sweep failed");
-            }
-        }
-    });
+    tokio::spawn(kept_server::workers::ask_first::run(state.clone()));
     let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
     kept_server::serve::serve(listener, app(state), header_timeout, shutdown()).await;
     pool.close().await;

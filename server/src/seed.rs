@@ -2,7 +2,6 @@
 
 use crate::db::{Jsonb, Pool, Stamp};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use kept_protocol::{
     Channel, DayHours, DeliverySlot, FaqEntry, Holiday, Item, ItemOption, LocalTime, Locale, Localized, Manager, Money,
     OptionSet, OrderStatus, PaymentCondition, PaymentMethod, PaymentOffer, Replacement, ShopProfile, TimeWindow,
@@ -186,7 +185,7 @@ pub fn demo_items() -> Vec<Item> {
 /// Tomorrow 14:00–16:00 in the shop's time zone: an afternoon slot, so card on delivery is open.
 fn demo_slot(shop: &ShopProfile) -> Option<DeliverySlot> {
     let tz = TimeZone::get(&shop.time_zone).ok()?;
-    let tomorrow = Timestamp::now().to_zoned(tz.clone()).date().tomorrow().ok()?;
+    let tomorrow = crate::clock::instant().to_zoned(tz.clone()).date().tomorrow().ok()?;
     let at = |h| tomorrow.at(h, 0, 0, 0).to_zoned(tz.clone()).ok().map(|z| clock::rfc3339(z.timestamp()));
     Some(DeliverySlot { start: at(14)?, end: at(16)? })
 }

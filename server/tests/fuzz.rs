@@ -2,7 +2,7 @@
 //! and whatever they accept is valid when checked again.
 
 use kept_protocol::{OrderView, Preferences, ShopProfile};
-use kept_server::routes::parse_json;
+use kept_server::extract::parse_json;
 use kept_server::seed::{demo_items, demo_shop};
 use proptest::prelude::*;
 use serde_json::{json, Value};

@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode};
 use common::*;
 use futures_util::StreamExt;
 use kept_server::db::{Jsonb, Stamp};
-use kept_server::routes::operator::sweep_ask_first;
+use kept_server::workers::ask_first::sweep as sweep_ask_first;
 use kept_server::{app, AppState};
 use serde_json::{json, Value};
 use tower::ServiceExt;

@@ -5,7 +5,7 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 use kept_server::db::Stamp;
-use kept_server::routes::operator::sweep_ask_first;
+use kept_server::workers::ask_first::sweep as sweep_ask_first;
 use serde_json::json;
 
 const OP: &str = "/v1/operator/orders/KC-1001";

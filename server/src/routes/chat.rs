@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::check;
 use crate::extract::{ApiQuery, CustomerOrder, JsonBody, TokenInUrl};
+use crate::store::messages::NewMessage as StoredMessage;
 use crate::store::messages::{self, PAGE_MAX};
-use crate::store::{idempotency, messages::NewMessage as StoredMessage};
 use crate::{live, ApiError, AppState};
 
 /// This module's routes.
@@ -57,9 +57,9 @@ async fn post_message(
     let client_id = new.client_id.trim().to_owned();
     let text = kept_protocol::chat::clean_text(&new.text);
     let (limit, window) = (state.config.rate_limit, state.config.rate_window_secs);
-    idempotency::once(&state, format!("{}:messages", order.id), &headers, &raw, move |tx| {
+    super::once(&state, format!("{}:messages", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
-            let now = jiff::Timestamp::now();
+            let now = crate::clock::instant();
             // The same client id again is the same message: no second copy, no second count.
             // Counted in the write transaction, with the order locked (one instance at a time), so
             // concurrent posts cannot all slip under it.

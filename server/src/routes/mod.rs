@@ -7,14 +7,15 @@ pub mod orders;
 pub mod requests;
 pub mod shop;
 
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
-use kept_protocol::{Problem, ProblemCode};
-use serde::de::DeserializeOwned;
+use futures_util::future::BoxFuture;
 
+use crate::store::Tx;
+
+pub use crate::error::check;
 use crate::{ApiError, AppState};
-
-/// Largest request body the API reads.
-pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Every `/v1` route; the fault switch only when `faults` is on.
 pub fn router(faults: bool) -> Router<AppState> {
@@ -44,69 +45,23 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-/// Fails with every problem, if there are any.
-pub fn check(problems: Vec<Problem>) -> Result<(), ApiError> {
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(problems))
-    }
-}
-
-/// Parses a JSON body, naming the failing field path when the shape is wrong.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // Syntax first, so that every later failure is about a field and can name it.
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
-    parse_value(value)
-}
-
-/// Reads a JSON value as `T`, naming the failing field path when the shape is wrong.
-pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let parent = e.path().to_string();
-        let message = e.inner().to_string();
-        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
-        let problem = match missing {
-            Some(field) if parent == "." => Problem::new(field, ProblemCode::Required),
-            Some(field) => Problem::new(format!("{parent}.{field}"), ProblemCode::Required),
-            None if parent == "." => Problem::new("body", ProblemCode::Invalid),
-            None => Problem::new(parent, ProblemCode::Invalid),
-        };
-        ApiError::Validation(vec![problem])
+/// Runs `create` once per the request's `Idempotency-Key` in `scope` (the store keeps its answer
+/// in the change's transaction) and answers as HTTP; a repeat with the same body gets the first
+/// answer, another body a 409.
+pub async fn once<F>(
+    state: &AppState,
+    scope: String,
+    headers: &HeaderMap,
+    request: &serde_json::Value,
+    create: F,
+) -> Result<Response, ApiError>
+where
+    F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<(StatusCode, serde_json::Value), ApiError>> + Send + 'static,
+{
+    let key = crate::extract::idempotency_key(headers)?;
+    let (status, body) = crate::store::idempotency::once(state, scope, key, request, move |tx| {
+        Box::pin(async move { create(tx).await.map(|(status, body)| (status.as_u16(), body)) })
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use kept_protocol::Preferences;
-
-    fn problem(json: &str) -> (String, ProblemCode) {
-        match parse_json::<Preferences>(json.as_bytes()) {
-            Err(ApiError::Validation(p)) => (p[0].path.clone(), p[0].code),
-            other => panic!("expected a validation error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn an_unknown_channel_is_named_by_its_path() {
-        let json = r#"{"contact":{"channels":["chat","pigeon"]},"payment":"card_online","locale":"en"}"#;
-        assert_eq!(problem(json), ("contact.channels[1]".into(), ProblemCode::Invalid));
-    }
-
-    #[test]
-    fn a_missing_field_is_named_as_required() {
-        assert_eq!(problem(r#"{"payment":null,"locale":"en"}"#), ("contact".into(), ProblemCode::Required));
-        assert_eq!(
-            problem(r#"{"contact":{},"payment":null,"locale":"en"}"#),
-            ("contact.channels".into(), ProblemCode::Required)
-        );
-    }
-
-    #[test]
-    fn broken_json_is_malformed_not_a_field_problem() {
-        assert!(matches!(parse_json::<Preferences>(b"{\"contact\":"), Err(ApiError::Malformed(_))));
-        assert!(matches!(parse_json::<Preferences>(b"{} {}"), Err(ApiError::Malformed(_))));
-        assert_eq!(problem("[]"), ("body".into(), ProblemCode::Invalid));
-    }
+    .await?;
+    Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::OK), axum::Json(body)).into_response())
 }

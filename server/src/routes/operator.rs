@@ -17,7 +17,7 @@ use super::check;
 use crate::extract::{ApiPath, ApiQuery, JsonBody, Operator, SessionToken, SESSION_COOKIE};
 use crate::store::messages::{self, NewMessage};
 use crate::store::operators;
-use crate::store::{changes, console, idempotency, orders};
+use crate::store::{changes, console, orders};
 use crate::{clock, ApiError, AppState};
 use kept_protocol::backend::Delivery;
 use kept_protocol::operator::{OperatorMe, SignIn};
@@ -50,7 +50,7 @@ async fn order_or_404(state: &AppState, id: &str) -> Result<orders::Order, ApiEr
 
 async fn list(_: Operator, State(state): State<AppState>) -> Result<Json<Vec<OrderSummary>>, ApiError> {
     // A callback counts as due from a quarter of an hour before its window opens.
-    let soon = Timestamp::now() + jiff::SignedDuration::from_mins(CALLBACK_LEAD_MINUTES);
+    let soon = crate::clock::instant() + jiff::SignedDuration::from_mins(CALLBACK_LEAD_MINUTES);
     let mut out = console::summaries(&state.pool, soon, 500).await?;
     // What needs attention first: waiting customers (longest first), callbacks due, unanswered
     // change requests, broken-promise reports.
@@ -77,7 +77,7 @@ async fn detail(
     let conn = &mut pool.acquire().await?;
     let shop = orders::shop(conn).await?;
     let order = super::orders::view(conn, &shop, order).await?;
-    let callbacks = console::callbacks(conn, &id, Timestamp::now()).await?;
+    let callbacks = console::callbacks(conn, &id, crate::clock::instant()).await?;
     let reports = console::reports(conn, &id).await?;
     Ok(Json(OrderDetail { order, messages, callbacks, reports }))
 }
@@ -95,7 +95,7 @@ async fn post_message(
     // A named operator writes as themselves; the token writes as the shop's named manager.
     let name = op.display_name.clone().or(shop.manager.map(|m| m.name));
     let text = clean_text(&msg.text);
-    idempotency::once(&state, format!("{}:operator-messages", order.id), &headers, &raw, move |tx| {
+    super::once(&state, format!("{}:operator-messages", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
             tx.actor = op.display_name;
             let m = NewMessage {
@@ -104,7 +104,7 @@ async fn post_message(
                 author_name: name.as_deref(),
                 client_id: None,
                 text: &text,
-                at: jiff::Timestamp::now(),
+                at: crate::clock::instant(),
             };
             let (m, _) = messages::add(tx, m).await?;
             Ok((StatusCode::CREATED, serde_json::to_value(m)?))
@@ -153,21 +153,6 @@ async fn out_of_stock(
     Ok(Json(resolution))
 }
 
-/// Applies the fallback of every ask-first question whose deadline has passed at `now`.
-/// Applies the fallback of up to 100 questions due at `now`, each in a transaction of its own
-/// (several instances may sweep at once; each fallback applies once); how many it applied.
-pub async fn sweep_ask_first(state: &AppState, now: Timestamp) -> Result<u32, ApiError> {
-    let mut applied = 0;
-    for (order, id) in changes::due(&state.pool, now, 100).await? {
-        let swept = state
-            .writer
-            .write(move |tx| Box::pin(async move { changes::sweep_one(tx, &order, id, now).await }))
-            .await?;
-        applied += u32::from(swept);
-    }
-    Ok(applied)
-}
-
 async fn new_change_request(
     op: Operator,
     State(state): State<AppState>,
@@ -177,7 +162,7 @@ async fn new_change_request(
 ) -> Result<Response, ApiError> {
     let order = order_or_404(&state, &id).await?;
     check(req.problems())?;
-    idempotency::once(&state, format!("{}:change-requests", order.id), &headers, &raw, move |tx| {
+    super::once(&state, format!("{}:change-requests", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
             tx.actor = op.display_name;
             let cr = changes::create(tx, &order.id, req.change, &clean_text(&req.reason), None).await?;
@@ -227,7 +212,7 @@ async fn log_call(
 ) -> Result<Response, ApiError> {
     let order = order_or_404(&state, &id).await?;
     check(req.problems())?;
-    idempotency::once(&state, format!("{}:calls", order.id), &headers, &raw, move |tx| {
+    super::once(&state, format!("{}:calls", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
             if let Some(r) = orders::current_receipt(tx.db(), &order.id).await? {
                 let contact = &r.preferences.contact;
@@ -280,7 +265,7 @@ async fn update_shop(
     State(state): State<AppState>,
     JsonBody(profile, _): JsonBody<ShopProfile>,
 ) -> Result<StatusCode, ApiError> {
-    let profile = super::shop::accepted(profile)?;
+    let profile = crate::domain::shop::accepted(profile)?;
     state.writer.write(move |tx| Box::pin(async move { orders::save_shop(tx.db(), &profile).await })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -310,7 +295,7 @@ async fn sign_in(
     headers: HeaderMap,
     JsonBody(req, _): JsonBody<SignIn>,
 ) -> Result<Response, ApiError> {
-    let now = Timestamp::now();
+    let now = crate::clock::instant();
     let window = jiff::SignedDuration::from_mins(FAILURE_WINDOW_MINUTES);
     let since = now.checked_sub(window).unwrap_or(now);
     let name = req.name.trim().to_owned();

@@ -6,39 +6,15 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use jiff::tz::TimeZone;
-use jiff::Timestamp;
-use kept_protocol::{Item, LocalTime, OrderView, PaymentCondition, PaymentOption, Preferences, Receipt, ShopProfile};
+use kept_protocol::{OrderView, Preferences, Receipt, ShopProfile};
 
 use crate::extract::{CustomerOrder, JsonBody};
-use crate::store::idempotency::key;
 use crate::store::orders::{self, NewVersion, Order, Origin};
 use crate::{canonical, clock, ApiError, AppState};
 
 /// This module's routes.
 pub fn router() -> Router<AppState> {
     Router::new().route("/orders/{order}", get(view_handler)).route("/orders/{order}/preferences", post(submit))
-}
-
-/// Whether `condition` rules a method out for this order.
-fn rules_out(condition: &PaymentCondition, order: &Order, tz: Option<&TimeZone>) -> bool {
-    match condition {
-        PaymentCondition::SlotStartsFrom { time } => {
-            let start = order.delivery_slot.as_ref().and_then(|s| s.start.parse::<Timestamp>().ok());
-            match (start, tz) {
-                (Some(start), Some(tz)) => {
-                    let local = start.to_zoned(tz.clone()).time();
-                    LocalTime::hm(local.hour() as u16, local.minute() as u16) < *time
-                }
-                _ => false,
-            }
-        }
-        PaymentCondition::MaxTotal { amount_minor } => total_minor(&order.items) > *amount_minor,
-    }
-}
-
-fn total_minor(items: &[Item]) -> i64 {
-    items.iter().filter(|i| i.active).map(|i| i.unit_price.amount_minor * i.quantity as i64).sum()
 }
 
 /// The full order view the customer sees, read on the caller's connection (a handler holds one
@@ -56,29 +32,8 @@ pub async fn view(conn: &mut Conn, shop: &ShopProfile, order: Order) -> Result<O
         timeline,
         change_requests,
         known_contact,
-        ..checkable(shop, order)
+        ..crate::domain::payment::checkable(shop, order)
     })
-}
-
-/// What validating preferences needs of an order (items, slot, payment options, editable),
-/// without reading its history: a submission must not get slower as the timeline grows.
-pub fn checkable(shop: &ShopProfile, order: Order) -> OrderView {
-    let tz = TimeZone::get(&shop.time_zone).ok();
-    let offers = order.payment_methods.as_ref().unwrap_or(&shop.payment_methods);
-    let payment_options = offers
-        .iter()
-        .map(|offer| {
-            let blocking = offer.conditions.iter().find(|c| rules_out(c, &order, tz.as_ref())).cloned();
-            PaymentOption { method: offer.method, available: blocking.is_none(), unavailable_because: blocking }
-        })
-        .collect();
-    OrderView {
-        editable: order.editable && order.status.allows_edits(),
-        payment_options,
-        delivery_slot: order.delivery_slot,
-        // The order's currency (the shop's servers give every price in one, which is checked).
-        ..OrderView::new(order.id, order.status, order.items)
-    }
 }
 
 async fn view_handler(
@@ -97,7 +52,7 @@ async fn submit(
     JsonBody(preferences, _): JsonBody<Preferences>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     let pool = &state.pool;
-    let key = key(&headers)?;
+    let key = crate::extract::idempotency_key(&headers)?;
     let request_hash = canonical::digest(&canonical::json(&preferences)?);
     if let Some(first) =
         orders::replay(&mut pool.acquire().await?, &order.id, Origin::Customer, &key, &request_hash).await?
@@ -105,7 +60,7 @@ async fn submit(
         return Ok((StatusCode::CREATED, Json(first)));
     }
     let shop = orders::shop(&mut pool.acquire().await?).await?;
-    let view = checkable(&shop, order);
+    let view = crate::domain::payment::checkable(&shop, order);
     if !view.editable {
         return Err(ApiError::NotEditable);
     }

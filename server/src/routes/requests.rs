@@ -7,7 +7,6 @@ use axum::routing::post;
 use axum::Router;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use kept_protocol::chat::clean_text;
 use kept_protocol::{
     BrokenPromiseReport, Callback, CallbackRequest, CallbackStatus, ConsentAnswer, OrderStatus, Problem, ProblemCode,
@@ -18,7 +17,7 @@ use super::check;
 use crate::db::Stamp;
 use crate::extract::{ApiPath, CustomerOrder, JsonBody};
 use crate::store::orders;
-use crate::store::{changes, events, idempotency};
+use crate::store::{changes, events};
 use crate::{clock, ApiError, AppState};
 
 /// This module's routes.
@@ -66,14 +65,14 @@ async fn request_callback(
             if holiday || !open.clone().any(|i| i.contains(req.window)) || req.window.length() == 0 {
                 problems.push(Problem::new("window", ProblemCode::OutsideHours));
             }
-            if end <= Timestamp::now() {
+            if end <= crate::clock::instant() {
                 problems.push(Problem::new("date", ProblemCode::OutOfRange));
             }
         }
     }
     check(problems)?;
     let Some((_, start, end)) = instants else { return Err(ApiError::field("date", ProblemCode::Invalid)) };
-    idempotency::once(&state, format!("{}:callbacks", order.id), &headers, &raw, move |tx| {
+    super::once(&state, format!("{}:callbacks", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
             let (cb,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
                 "INSERT INTO callbacks (order_id, window_start, window_end, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -105,7 +104,7 @@ async fn report(
     let pool = &state.pool;
     let current = orders::current_receipt(&mut pool.acquire().await?, &order.id).await?.map(|r| r.version);
     check(req.problems(current))?;
-    idempotency::once(&state, format!("{}:reports", order.id), &headers, &raw, move |tx| {
+    super::once(&state, format!("{}:reports", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
             let note = req.note.as_deref().map(clean_text).filter(|n| !n.is_empty());
             let reported_at = clock::now();
@@ -136,7 +135,7 @@ async fn answer(
     headers: HeaderMap,
     JsonBody(req, raw): JsonBody<ConsentAnswer>,
 ) -> Result<Response, ApiError> {
-    idempotency::once(&state, format!("{}:answer:{cr}", order.id), &headers, &raw, move |tx| {
+    super::once(&state, format!("{}:answer:{cr}", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
             let answered = changes::answer(tx, &order.id, cr, req.accept).await?;
             Ok((StatusCode::OK, serde_json::to_value(answered)?))
@@ -152,7 +151,7 @@ async fn survey(
     JsonBody(req, raw): JsonBody<SurveyAnswer>,
 ) -> Result<Response, ApiError> {
     check(req.problems())?;
-    idempotency::once(&state, format!("{}:survey", order.id), &headers, &raw, move |tx| {
+    super::once(&state, format!("{}:survey", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
             if orders::existing(tx.db(), &order.id).await?.status != OrderStatus::OrderDelivered {
                 return Err(ApiError::Conflict("the survey opens once the order is delivered"));

@@ -21,28 +21,8 @@ const PRESENCE_SECS: i64 = 60;
 /// The window the reply time is measured over.
 const REPLY_WINDOW_DAYS: i64 = 7;
 
-/// A shop profile as it is stored: refused (422 naming each field) when it breaks a rule or names
-/// a time zone that does not exist; availability and reply time, which the server computes, are
-/// dropped. The console's `POST /v1/operator/shop` and `kept-server shop set` both take this way.
-pub fn accepted(profile: ShopProfile) -> Result<ShopProfile, ApiError> {
-    let mut problems = profile.problems();
-    if jiff::tz::TimeZone::get(&profile.time_zone).is_err() {
-        problems.push(kept_protocol::Problem::new("time_zone", kept_protocol::ProblemCode::Invalid));
-    }
-    super::check(problems)?;
-    Ok(ShopProfile { availability: Default::default(), reply_time: None, ..profile })
-}
-
-/// The same from JSON as read from a file (U+0000 refused as in a request body).
-pub fn checked(value: serde_json::Value) -> Result<ShopProfile, ApiError> {
-    if let Some(path) = crate::extract::nul_at(&value, String::new(), &[]) {
-        return Err(ApiError::field(&path, kept_protocol::ProblemCode::Invalid));
-    }
-    accepted(super::parse_value(value)?)
-}
-
 async fn profile(State(state): State<AppState>) -> Result<Json<ShopProfile>, ApiError> {
-    Ok(Json(live(&state.pool, Timestamp::now()).await?))
+    Ok(Json(live(&state.pool, crate::clock::instant()).await?))
 }
 
 /// The stored profile with availability and the measured reply time as of `now`; reads a fixed

@@ -88,7 +88,7 @@ pub async fn save(tx: &mut Tx, id: &str, order: BackendOrder) -> Result<(bool, O
             prefs.notes.retain(|n| present(&n.item));
             let shop = orders::shop(tx.db()).await?;
             let now_order = orders::existing(tx.db(), id).await?;
-            let view = crate::routes::orders::checkable(&shop, now_order);
+            let view = crate::domain::payment::checkable(&shop, now_order);
             let canonical = canonical::json(&prefs)?;
             let digest = canonical::digest(&canonical);
             let summary = prefs.summary(&shop, &view, kept_protocol::catalog::words(prefs.locale));

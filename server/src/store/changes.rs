@@ -155,9 +155,9 @@ pub async fn out_of_stock(
         }
         SubstitutionRule::AskFirst { channel, wait_minutes, fallback } => {
             let locale = receipt.as_ref().map(|r| r.preferences.locale).unwrap_or_default();
-            let deadline = Timestamp::now()
+            let deadline = crate::clock::instant()
                 .checked_add(jiff::SignedDuration::from_mins(wait_minutes as i64))
-                .unwrap_or_else(|_| Timestamp::now());
+                .unwrap_or_else(|_| crate::clock::instant());
             let change = match req.replacement {
                 Some(r) => ChangeKind::Substitution {
                     item: item_id.to_owned(),
@@ -179,7 +179,7 @@ pub async fn out_of_stock(
                 author_name: None,
                 client_id: None,
                 text: &text,
-                at: Timestamp::now(),
+                at: crate::clock::instant(),
             };
             messages::add(tx, message).await?;
             let resolution = ItemResolution::AskedCustomer { channel, deadline: clock::rfc3339(deadline) };
@@ -266,7 +266,7 @@ async fn apply(tx: &mut Tx, order: &str, cr: &ChangeRequest) -> Result<(), ApiEr
             if let Some(receipt) = orders::current_receipt(tx.db(), order).await? {
                 let mut prefs = receipt.preferences.clone();
                 prefs.payment = Some(*method);
-                let view = crate::routes::orders::checkable(&shop, o);
+                let view = crate::domain::payment::checkable(&shop, o);
                 let canonical = canonical::json(&prefs)?;
                 let digest = canonical::digest(&canonical);
                 let summary = prefs.summary(&shop, &view, kept_protocol::catalog::words(prefs.locale));

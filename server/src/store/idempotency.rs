@@ -3,30 +3,16 @@
 //! transaction of the change it answers, so a crash cannot keep one without the other.
 
 use crate::db::{Conn, Stamp};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
-use kept_protocol::{ProblemCode, IDEMPOTENCY_KEY};
 use serde_json::Value;
 
 use super::Tx;
 use crate::{canonical, clock, ApiError, AppState};
 
-/// The request's idempotency key: required, printable, at most 128 characters.
-pub fn key(headers: &HeaderMap) -> Result<String, ApiError> {
-    let path = IDEMPOTENCY_KEY;
-    let value = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| ApiError::field(path, ProblemCode::Required))?;
-    let key = value.to_str().map_err(|_| ApiError::field(path, ProblemCode::Invalid))?.trim();
-    if key.is_empty() {
-        return Err(ApiError::field(path, ProblemCode::Required));
-    }
-    if key.len() > 128 {
-        return Err(ApiError::field(path, ProblemCode::TooLong));
-    }
-    Ok(key.to_owned())
-}
+/// A stored answer: its HTTP status and its body.
+pub type Answer = (u16, Value);
 
-async fn stored(conn: &mut Conn, scope: &str, key: &str, hash: &str) -> Result<Option<(StatusCode, Value)>, ApiError> {
+async fn stored(conn: &mut Conn, scope: &str, key: &str, hash: &str) -> Result<Option<Answer>, ApiError> {
     let row: Option<(String, i64, String)> = crate::sql!(conn, |c| sqlx::query_as(
         "SELECT request_hash, status, body FROM idempotency WHERE scope = $1 AND key = $2"
     )
@@ -37,31 +23,27 @@ async fn stored(conn: &mut Conn, scope: &str, key: &str, hash: &str) -> Result<O
     match row {
         None => Ok(None),
         Some((first, ..)) if first != hash => Err(ApiError::IdempotencyConflict),
-        Some((_, status, body)) => Ok(Some((
-            u16::try_from(status).ok().and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK),
-            serde_json::from_str(&body)?,
-        ))),
+        Some((_, status, body)) => Ok(Some((u16::try_from(status).unwrap_or(200), serde_json::from_str(&body)?))),
     }
 }
 
-/// Runs `create` once per (`scope`, key) in one transaction with its record; a repeat with the
+/// Runs `create` once per (`scope`, `key`) in one transaction with its record; a repeat with the
 /// same `request` gets the stored answer.
 pub async fn once<F>(
     state: &AppState,
     scope: String,
-    headers: &HeaderMap,
+    key: String,
     request: &Value,
     create: F,
-) -> Result<Response, ApiError>
+) -> Result<Answer, ApiError>
 where
-    F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<(StatusCode, Value), ApiError>> + Send + 'static,
+    F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<Answer, ApiError>> + Send + 'static,
 {
-    let key = key(headers)?;
     let hash = canonical::digest(&canonical::json(request)?);
-    if let Some((status, body)) = stored(&mut state.pool.acquire().await?, &scope, &key, &hash).await? {
-        return Ok((status, axum::Json(body)).into_response());
+    if let Some(answer) = stored(&mut state.pool.acquire().await?, &scope, &key, &hash).await? {
+        return Ok(answer);
     }
-    let (status, body) = state
+    state
         .writer
         .write(move |tx| {
             Box::pin(async move {
@@ -78,13 +60,12 @@ where
                 .bind(&scope)
                 .bind(&key)
                 .bind(&hash)
-                .bind(i64::from(status.as_u16()))
+                .bind(i64::from(status))
                 .bind(serde_json::to_string(&body)?)
                 .bind(Stamp(clock::now()))
                 .execute(c).await.map(|r| r.rows_affected()))?;
                 Ok((status, body))
             })
         })
-        .await?;
-    Ok((status, axum::Json(body)).into_response())
+        .await
 }

@@ -1,4 +1,5 @@
 //! Background work: each worker claims its work through the store.
 
+pub mod ask_first;
 pub mod retention;
 pub mod webhooks;

@@ -35,7 +35,7 @@ pub async fn run(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
-        match prune(&state, Timestamp::now(), state.config.retention_days).await {
+        match prune(&state, crate::clock::instant(), state.config.retention_days).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "retention pruned old rows"),
             Err(e) => tracing::error!(error = %e, "retention pass failed"),

@@ -37,7 +37,7 @@ pub async fn run(state: AppState) {
         }
     };
     loop {
-        let now = Timestamp::now();
+        let now = crate::clock::instant();
         let (at, lease) = (clock::rfc3339(now), clock::rfc3339(now.checked_add(LEASE).unwrap_or(now)));
         // A read first, so an idle worker does not take the writer four times a second.
         if !webhooks::any_due(&state.pool, &at).await.unwrap_or(true) {
@@ -87,7 +87,7 @@ pub async fn run(state: AppState) {
 
 /// Moves the leases of the deliveries in flight [`LEASE`] on from now.
 async fn renew(state: &AppState, ids: &[i64]) {
-    let now = Timestamp::now();
+    let now = crate::clock::instant();
     let lease = clock::rfc3339(now.checked_add(LEASE).unwrap_or(now));
     let ids = ids.to_vec();
     let renewed = state.writer.write(move |tx| Box::pin(async move { webhooks::renew(tx, &ids, &lease).await })).await;
@@ -100,7 +100,7 @@ async fn attempt(client: &reqwest::Client, d: &Due) -> Outcome {
     let Some(key) = crate::webhooks::secret_key(&d.secret) else {
         return failed(d, "the endpoint's secret is not a whsec_ secret".into(), None);
     };
-    let timestamp = Timestamp::now().as_second();
+    let timestamp = crate::clock::instant().as_second();
     let signature = crate::webhooks::sign(&key, &d.msg_id, timestamp, &d.payload);
     let sent = client
         .post(&d.url)
@@ -126,7 +126,7 @@ fn failed(d: &Due, error: String, status: Option<u16>) -> Outcome {
         f64::from(u32::from_le_bytes(b)) / f64::from(u32::MAX)
     };
     let wait = crate::webhooks::backoff_ms(d.attempts + 1, unit);
-    let now = Timestamp::now();
+    let now = crate::clock::instant();
     let next = now.checked_add(jiff::SignedDuration::from_millis(wait)).unwrap_or(now);
     let age_hours = d.created_at.parse::<Timestamp>().map_or(0, |c| (now.as_second() - c.as_second()) / 3600);
     Outcome::Failed { error, status, next: clock::rfc3339(next), give_up: age_hours >= GIVE_UP_AFTER_HOURS }

@@ -1,0 +1,5 @@
+//! The rules, as plain functions over the protocol's types, with the clock passed in where time
+//! matters: no SQL, no HTTP. Routes and workers call them and the store.
+
+pub mod payment;
+pub mod shop;
