@@ -2,4 +2,5 @@
 //! matters: no SQL, no HTTP. Routes and workers call them and the store.
 
 pub mod payment;
+pub mod receipt;
 pub mod shop;

@@ -65,10 +65,7 @@ async fn submit(
         return Err(ApiError::NotEditable);
     }
     let preferences = preferences.validated(&shop, &view).map_err(ApiError::Validation)?;
-    let canonical = canonical::json(&preferences)?;
-    let digest = canonical::digest(&canonical);
-    let summary = preferences.summary(&shop, &view, kept_protocol::catalog::words(preferences.locale));
-    let receipt = Receipt { version: 0, accepted_at: clock::now(), digest, summary, preferences };
+    let (canonical, receipt) = crate::domain::receipt::receipt(&shop, &view, preferences, clock::instant())?;
     let version =
         NewVersion { order: view.id.clone(), origin: Origin::Customer, key, request_hash, canonical, receipt };
     let receipt = state

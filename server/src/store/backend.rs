@@ -7,7 +7,7 @@ use kept_protocol::{OrderStatus, Receipt, TimelineEvent};
 
 use super::orders::{self, parse_status, status_name, NewVersion, Origin};
 use super::{events, Tx};
-use crate::{auth, canonical, clock, ApiError};
+use crate::{auth, clock, ApiError};
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(crate::error::anyhow_lite::Error::msg(e.to_string()))
@@ -89,18 +89,14 @@ pub async fn save(tx: &mut Tx, id: &str, order: BackendOrder) -> Result<(bool, O
             let shop = orders::shop(tx.db()).await?;
             let now_order = orders::existing(tx.db(), id).await?;
             let view = crate::domain::payment::checkable(&shop, now_order);
-            let canonical = canonical::json(&prefs)?;
-            let digest = canonical::digest(&canonical);
-            let summary = prefs.summary(&shop, &view, kept_protocol::catalog::words(prefs.locale));
+            let (canonical, receipt) = crate::domain::receipt::receipt(&shop, &view, prefs, clock::instant())?;
             let (seq,): (i64,) =
                 crate::sql!(tx.db(), |c| sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM events").fetch_one(c).await)?;
-            let receipt =
-                Receipt { version: 0, accepted_at: clock::now(), digest: digest.clone(), summary, preferences: prefs };
             let version = NewVersion {
                 order: id.to_owned(),
                 origin: Origin::Server,
                 key: format!("order-update-{seq}"),
-                request_hash: digest,
+                request_hash: receipt.digest.clone(),
                 canonical,
                 receipt,
             };

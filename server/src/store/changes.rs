@@ -13,7 +13,7 @@ use super::messages::{self, NewMessage};
 use super::orders::{self, NewVersion, Origin, CHANGE_COLUMNS};
 use super::{events, Tx};
 use crate::db::{Jsonb, Pool, Stamp};
-use crate::{canonical, clock, ApiError};
+use crate::{clock, ApiError};
 
 fn status_name(s: ChangeStatus) -> &'static str {
     match s {
@@ -267,21 +267,12 @@ async fn apply(tx: &mut Tx, order: &str, cr: &ChangeRequest) -> Result<(), ApiEr
                 let mut prefs = receipt.preferences.clone();
                 prefs.payment = Some(*method);
                 let view = crate::domain::payment::checkable(&shop, o);
-                let canonical = canonical::json(&prefs)?;
-                let digest = canonical::digest(&canonical);
-                let summary = prefs.summary(&shop, &view, kept_protocol::catalog::words(prefs.locale));
-                let receipt = kept_protocol::Receipt {
-                    version: 0,
-                    accepted_at: clock::now(),
-                    digest: digest.clone(),
-                    summary,
-                    preferences: prefs,
-                };
+                let (canonical, receipt) = crate::domain::receipt::receipt(&shop, &view, prefs, clock::instant())?;
                 let version = NewVersion {
                     order: order.to_owned(),
                     origin: Origin::Server,
                     key: format!("change-request-{}", cr.id),
-                    request_hash: digest,
+                    request_hash: receipt.digest.clone(),
                     canonical,
                     receipt,
                 };
