@@ -11,7 +11,6 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod faults;
-pub mod hours;
 pub mod live;
 pub mod password;
 pub mod routes;

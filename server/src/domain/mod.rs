@@ -3,4 +3,5 @@
 
 pub mod payment;
 pub mod receipt;
+pub mod schedule;
 pub mod shop;

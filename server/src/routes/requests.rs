@@ -1,12 +1,12 @@
 //! What the customer asks of the shop: callbacks, "the shop broke this", consent answers, survey.
 
+use crate::domain::schedule::Schedule;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use kept_protocol::chat::clean_text;
 use kept_protocol::{
     BrokenPromiseReport, Callback, CallbackRequest, CallbackStatus, ConsentAnswer, OrderStatus, Problem, ProblemCode,
@@ -45,24 +45,12 @@ async fn request_callback(
     if receipt.as_ref().is_some_and(|r| !r.preferences.contact.allows_calls()) {
         problems.push(Problem::new("window", ProblemCode::CallsForbidden));
     }
-    let tz = TimeZone::get(&shop.time_zone).map_err(|_| ApiError::Conflict("the shop has no valid time zone"))?;
-    let date = req.date.parse::<Date>().ok();
-    let at = |d: Date, t: kept_protocol::LocalTime| {
-        d.at((t.minutes() / 60) as i8, (t.minutes() % 60) as i8, 0, 0).to_zoned(tz.clone()).ok()
-    };
-    let instants = date.and_then(|d| {
-        let start = at(d, req.window.start)?;
-        let end_day = if req.window.end <= req.window.start { d.tomorrow().ok()? } else { d };
-        let end = at(end_day, req.window.end)?;
-        Some((d, start.timestamp(), end.timestamp()))
-    });
+    let schedule = Schedule::new(&shop).ok_or(ApiError::Conflict("the shop has no valid time zone"))?;
+    let instants = req.date.parse::<Date>().ok().and_then(|d| Some((d, schedule.window_on(d, req.window)?)));
     match instants {
         None => problems.push(Problem::new("date", ProblemCode::Invalid)),
-        Some((d, _, end)) => {
-            let weekday = d.weekday().to_monday_zero_offset() as usize;
-            let open = shop.hours.iter().filter(|h| h.day.index() == weekday).flat_map(|h| &h.intervals);
-            let holiday = shop.holidays.iter().any(|h| h.date == req.date);
-            if holiday || !open.clone().any(|i| i.contains(req.window)) || req.window.length() == 0 {
+        Some((d, (_, end))) => {
+            if !schedule.takes_callback(d, req.window) {
                 problems.push(Problem::new("window", ProblemCode::OutsideHours));
             }
             if end <= crate::clock::instant() {
@@ -71,7 +59,7 @@ async fn request_callback(
         }
     }
     check(problems)?;
-    let Some((_, start, end)) = instants else { return Err(ApiError::field("date", ProblemCode::Invalid)) };
+    let Some((_, (start, end))) = instants else { return Err(ApiError::field("date", ProblemCode::Invalid)) };
     super::once(&state, format!("{}:callbacks", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
             let (cb,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(

@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use jiff::Timestamp;
 use kept_protocol::{ReplyTime, ShopProfile};
 
-use crate::hours::{OpenState, Schedule};
+use crate::domain::schedule::{OpenState, Schedule};
 use crate::store::{console, messages, orders};
 use crate::{clock, ApiError, AppState};
 

@@ -7,7 +7,7 @@ use kept_protocol::chat::AuthorKind;
 use kept_protocol::{EventData, Message, MessagePage};
 
 use super::{events, Tx};
-use crate::hours::Schedule;
+use crate::domain::schedule::Schedule;
 use crate::{clock, ApiError};
 
 /// Largest page of messages.

@@ -1,5 +1,6 @@
-//! Working hours as real instants in the shop's time zone: open now, next opening, and how much
-//! working time lies between two instants (for the measured reply time).
+//! Working hours as real instants in the shop's time zone: open now, next opening, how much
+//! working time lies between two instants (for the measured reply time), and whether a callback
+//! window lies inside the hours of its day.
 
 use std::collections::HashSet;
 
@@ -37,8 +38,6 @@ impl Schedule {
     }
 
     fn instant(&self, date: Date, t: LocalTime) -> Option<Timestamp> {
-        let m = t.minutes() as i8;
-        let _ = m;
         let (h, min) = ((t.minutes() / 60) as i8, (t.minutes() % 60) as i8);
         date.at(h, min, 0, 0).to_zoned(self.tz.clone()).ok().map(|z| z.timestamp())
     }
@@ -83,6 +82,20 @@ impl Schedule {
             return OpenState::OpenUntil(*end);
         }
         OpenState::ClosedUntil(intervals.iter().map(|(s, _)| *s).find(|s| *s > now))
+    }
+
+    /// The instants of `window` on the local `date` (its end on the next day when it crosses
+    /// midnight); None when the shop's time zone cannot place them.
+    pub fn window_on(&self, date: Date, window: TimeWindow) -> Option<(Timestamp, Timestamp)> {
+        let end_date = if window.end <= window.start { date.tomorrow().ok()? } else { date };
+        Some((self.instant(date, window.start)?, self.instant(end_date, window.end)?))
+    }
+
+    /// Whether a callback `window` on the local `date` lies inside one of that day's opening
+    /// intervals, on a day that is not a holiday, and is not empty.
+    pub fn takes_callback(&self, date: Date, window: TimeWindow) -> bool {
+        let weekday = date.weekday().to_monday_zero_offset() as usize;
+        !self.holidays.contains(&date) && window.length() > 0 && self.week[weekday].iter().any(|i| i.contains(window))
     }
 
     /// Seconds of working time between `a` and `b`.
@@ -147,6 +160,28 @@ mod tests {
         let s = Schedule::new(&shop(weekdays(vec![w((9, 0), (18, 0))]), vec![])).unwrap();
         // Monday 17:50 local to Tuesday 09:05 local: 10 minutes on Monday, 5 on Tuesday.
         assert_eq!(s.working_seconds(ts("2026-11-23T16:50:00Z"), ts("2026-11-24T08:05:00Z")), 15 * 60);
+    }
+
+    #[test]
+    fn a_callback_window_must_lie_inside_the_hours_of_its_day_and_not_on_a_holiday() {
+        let s =
+            Schedule::new(&shop(weekdays(vec![w((9, 0), (13, 0)), w((14, 0), (18, 0))]), vec!["2026-12-24"])).unwrap();
+        let day = |d: &str| d.parse::<Date>().unwrap();
+        assert!(s.takes_callback(day("2026-12-01"), w((10, 0), (12, 0))));
+        assert!(!s.takes_callback(day("2026-12-01"), w((12, 0), (14, 30))), "across the lunch gap");
+        assert!(!s.takes_callback(day("2026-12-05"), w((10, 0), (12, 0))), "a Saturday");
+        assert!(!s.takes_callback(day("2026-12-24"), w((10, 0), (12, 0))), "a holiday");
+        assert!(!s.takes_callback(day("2026-12-01"), w((10, 0), (10, 0))), "empty");
+        // Tuesday 1 Dec 10:00-12:00 in Warsaw (UTC+1).
+        assert_eq!(
+            s.window_on(day("2026-12-01"), w((10, 0), (12, 0))),
+            Some((ts("2026-12-01T09:00:00Z"), ts("2026-12-01T11:00:00Z")))
+        );
+        assert_eq!(
+            s.window_on(day("2026-12-01"), w((23, 0), (1, 0))),
+            Some((ts("2026-12-01T22:00:00Z"), ts("2026-12-02T00:00:00Z"))),
+            "across midnight, its end on the next day"
+        );
     }
 
     #[test]
