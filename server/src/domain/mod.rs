@@ -5,3 +5,4 @@ pub mod payment;
 pub mod receipt;
 pub mod schedule;
 pub mod shop;
+pub mod substitution;

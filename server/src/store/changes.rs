@@ -5,14 +5,15 @@ use jiff::Timestamp;
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::operator::OutOfStock;
 use kept_protocol::{
-    ChangeKind, ChangeRequest, ChangeStatus, EventData, Fallback, Item, ItemResolution, Money, OrderStatus,
-    ProblemCode, Question, SubstitutionRule, TimelineEvent,
+    ChangeKind, ChangeRequest, ChangeStatus, EventData, Fallback, Item, ItemResolution, Money, OrderStatus, Question,
+    TimelineEvent,
 };
 
 use super::messages::{self, NewMessage};
 use super::orders::{self, NewVersion, Origin, CHANGE_COLUMNS};
 use super::{events, Tx};
 use crate::db::{Jsonb, Pool, Stamp};
+use crate::domain::substitution::{self, refund_of, Decision};
 use crate::{clock, ApiError};
 
 fn status_name(s: ChangeStatus) -> &'static str {
@@ -126,10 +127,6 @@ pub async fn remove(tx: &mut Tx, order: &str, item: &str, except: Option<i64>) -
     resolved(tx, order, item, ItemResolution::Removed { refund }, except).await
 }
 
-fn refund_of(i: &Item) -> Money {
-    Money { amount_minor: i.unit_price.amount_minor * i.quantity as i64, currency: i.unit_price.currency.clone() }
-}
-
 /// An item ran out: resolved by the customer's rule for it (no agreement: "similar", uncapped).
 pub async fn out_of_stock(
     tx: &mut Tx,
@@ -140,38 +137,13 @@ pub async fn out_of_stock(
     let (_, item) = active_item(tx, order, item_id).await?;
     let receipt = orders::current_receipt(tx.db(), order).await?;
     let rule = receipt.as_ref().map(|r| r.preferences.substitutions.rule_for(item_id).clone()).unwrap_or_default();
-    match rule {
-        SubstitutionRule::Similar { max_increase } => {
-            let r = req.replacement.ok_or_else(|| ApiError::field("replacement", ProblemCode::Required))?;
-            // The customer's cap is binding: a dearer substitute needs their consent instead.
-            if !max_increase.allows(&item.unit_price, &r.unit_price) {
-                return Err(ApiError::field("replacement.unit_price", ProblemCode::OutOfRange));
-            }
-            substitute(tx, order, item_id, &r.id, &r.name, &r.unit_price, None).await
-        }
-        SubstitutionRule::Specific { replacement } => {
-            let r = item.replacements.iter().find(|r| r.id == replacement).ok_or(ApiError::NotFound("replacement"))?;
-            substitute(tx, order, item_id, &r.id, &r.name, &r.unit_price, None).await
-        }
-        SubstitutionRule::AskFirst { channel, wait_minutes, fallback } => {
-            let locale = receipt.as_ref().map(|r| r.preferences.locale).unwrap_or_default();
-            let deadline = crate::clock::instant()
-                .checked_add(jiff::SignedDuration::from_mins(wait_minutes as i64))
-                .unwrap_or_else(|_| crate::clock::instant());
-            let change = match req.replacement {
-                Some(r) => ChangeKind::Substitution {
-                    item: item_id.to_owned(),
-                    replacement: r.id,
-                    name: r.name,
-                    unit_price: r.unit_price,
-                },
-                None => ChangeKind::Removal { item: item_id.to_owned(), refund: refund_of(&item) },
-            };
-            let words: &dyn kept_protocol::Words = kept_protocol::catalog::words(locale);
-            let text = words.count("chat.ask_first_question", f64::from(wait_minutes), &[("item", &item.name)]);
-            let question = Question { deadline: clock::rfc3339(deadline), fallback, channel };
+    let locale = receipt.as_ref().map(|r| r.preferences.locale).unwrap_or_default();
+    match substitution::decide(rule, &item, req.replacement, locale, crate::clock::instant())? {
+        Decision::Substitute(r) => substitute(tx, order, item_id, &r.id, &r.name, &r.unit_price, None).await,
+        Decision::Ask { change, question, text } => {
             // A new question about the item replaces one still open.
             withdraw_questions(tx, order, item_id, None).await?;
+            let (channel, deadline) = (question.channel, question.deadline.clone());
             create(tx, order, change, &text, Some(question)).await?;
             let message = NewMessage {
                 order,
@@ -182,11 +154,10 @@ pub async fn out_of_stock(
                 at: crate::clock::instant(),
             };
             messages::add(tx, message).await?;
-            let resolution = ItemResolution::AskedCustomer { channel, deadline: clock::rfc3339(deadline) };
-            resolved(tx, order, item_id, resolution, None).await
+            resolved(tx, order, item_id, ItemResolution::AskedCustomer { channel, deadline }, None).await
         }
-        SubstitutionRule::Remove => remove(tx, order, item_id, None).await,
-        SubstitutionRule::CancelOrder => {
+        Decision::Remove => remove(tx, order, item_id, None).await,
+        Decision::CancelOrder => {
             let resolution = resolved(tx, order, item_id, ItemResolution::OrderCancelled, None).await?;
             orders::set_status(tx, order, OrderStatus::OrderCancelled).await?;
             crate::sql!(tx.db(), |c| sqlx::query("UPDATE orders SET editable = FALSE WHERE id = $1")
