@@ -3,6 +3,7 @@
 
 pub mod payment;
 pub mod receipt;
+pub mod reply_time;
 pub mod schedule;
 pub mod shop;
 pub mod substitution;

@@ -5,8 +5,9 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use jiff::Timestamp;
-use kept_protocol::{ReplyTime, ShopProfile};
+use kept_protocol::ShopProfile;
 
+use crate::domain::reply_time;
 use crate::domain::schedule::{OpenState, Schedule};
 use crate::store::{console, messages, orders};
 use crate::{clock, ApiError, AppState};
@@ -18,8 +19,6 @@ pub fn router() -> Router<AppState> {
 
 /// How long after its last heartbeat an operator still counts as online.
 const PRESENCE_SECS: i64 = 60;
-/// The window the reply time is measured over.
-const REPLY_WINDOW_DAYS: i64 = 7;
 
 async fn profile(State(state): State<AppState>) -> Result<Json<ShopProfile>, ApiError> {
     Ok(Json(live(&state.pool, crate::clock::instant()).await?))
@@ -42,22 +41,6 @@ pub async fn live(pool: &Pool, now: Timestamp) -> Result<ShopProfile, ApiError> 
     let since = Timestamp::from_second(now.as_second() - PRESENCE_SECS).unwrap_or(now);
     shop.availability.operators_online = console::online(pool, since).await?;
     shop.availability.online = console::online_names(pool, since).await?;
-    let from = Timestamp::from_second(now.as_second() - REPLY_WINDOW_DAYS * 86_400).unwrap_or(now);
-    shop.reply_time = reply_time(messages::reply_waits(pool, from).await?);
+    shop.reply_time = reply_time::median(messages::reply_waits(pool, reply_time::window_start(now)).await?);
     Ok(shop)
-}
-
-/// The median of first-reply waits (working seconds), if there are any.
-pub fn reply_time(mut waits: Vec<i64>) -> Option<ReplyTime> {
-    if waits.is_empty() {
-        return None;
-    }
-    waits.sort_unstable();
-    let n = waits.len();
-    let median = if n % 2 == 1 { waits[n / 2] } else { (waits[n / 2 - 1] + waits[n / 2]) / 2 };
-    Some(ReplyTime {
-        median_seconds: median.max(0) as u32,
-        sample_size: n as u32,
-        window_days: REPLY_WINDOW_DAYS as u32,
-    })
 }

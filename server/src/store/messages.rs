@@ -7,7 +7,6 @@ use kept_protocol::chat::AuthorKind;
 use kept_protocol::{EventData, Message, MessagePage};
 
 use super::{events, Tx};
-use crate::domain::schedule::Schedule;
 use crate::{clock, ApiError};
 
 /// Largest page of messages.
@@ -94,13 +93,13 @@ async fn answered(tx: &mut Tx, order: &str, now: Timestamp) -> Result<(), ApiErr
             .await)?;
     let Some(since) = since.and_then(|s| s.0.parse::<Timestamp>().ok()) else { return Ok(()) };
     let shop = super::orders::shop(tx.db()).await?;
-    let seconds = Schedule::new(&shop).map_or((now - since).get_seconds(), |s| s.working_seconds(since, now));
+    let seconds = crate::domain::reply_time::wait_seconds(&shop, since, now);
     crate::sql!(tx.db(), |c| sqlx::query(
         "INSERT INTO reply_waits (order_id, replied_at, seconds) VALUES ($1, $2, $3)"
     )
     .bind(order)
     .bind(Stamp(clock::rfc3339(now)))
-    .bind(seconds.max(0))
+    .bind(seconds)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
