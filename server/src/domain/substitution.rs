@@ -2,7 +2,7 @@
 //! decided without the database (the store then does it, in the caller's transaction).
 
 use jiff::{SignedDuration, Timestamp};
-use kept_protocol::{ChangeKind, Item, Locale, Money, ProblemCode, Question, Replacement, SubstitutionRule};
+use kept_protocol::{ChangeKind, Fallback, Item, Locale, Money, ProblemCode, Question, Replacement, SubstitutionRule};
 
 use crate::{clock, ApiError};
 
@@ -72,10 +72,26 @@ pub fn decide(
     }
 }
 
+/// What the customer's declared `fallback` does with `item` when an ask-first question goes
+/// unanswered: "similar" takes the cheapest of the shop's suggested replacements within the
+/// cap, and with none it is removed, as "remove" says.
+pub fn fall_back(fallback: &Fallback, item: &Item) -> Decision {
+    match fallback {
+        Fallback::Remove => Decision::Remove,
+        Fallback::Similar { max_increase } => item
+            .replacements
+            .iter()
+            .filter(|r| max_increase.allows(&item.unit_price, &r.unit_price))
+            .min_by_key(|r| r.unit_price.amount_minor)
+            .cloned()
+            .map_or(Decision::Remove, Decision::Substitute),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kept_protocol::{Channel, Fallback, PriceCap};
+    use kept_protocol::{Channel, PriceCap};
 
     fn pln(a: i64) -> Money {
         Money { amount_minor: a, currency: "PLN".into() }
@@ -128,5 +144,16 @@ mod tests {
         assert_eq!(change, ChangeKind::Removal { item: "c-1".into(), refund: pln(10_000) });
         assert_eq!(question.deadline, "2026-12-01T10:15:00.000Z");
         assert!(text.contains("Ethiopia"), "{text}");
+    }
+
+    #[test]
+    fn an_unanswered_question_falls_back_to_the_cheapest_suggestion_within_the_cap_else_removal() {
+        let mut i = item();
+        i.replacements.push(Replacement { id: "c-8".into(), name: "Brazil".into(), unit_price: pln(5100) });
+        let within = Fallback::Similar { max_increase: PriceCap::Percent { percent: 5 } };
+        assert_eq!(fall_back(&within, &i), Decision::Substitute(i.replacements[1].clone()), "5100, not 5200");
+        let tight = Fallback::Similar { max_increase: PriceCap::Amount { amount_minor: 50 } };
+        assert_eq!(fall_back(&tight, &i), Decision::Remove, "none within 0.50 PLN");
+        assert_eq!(fall_back(&Fallback::Remove, &i), Decision::Remove);
     }
 }

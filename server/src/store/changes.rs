@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::operator::OutOfStock;
 use kept_protocol::{
-    ChangeKind, ChangeRequest, ChangeStatus, EventData, Fallback, Item, ItemResolution, Money, OrderStatus, Question,
+    ChangeKind, ChangeRequest, ChangeStatus, EventData, Item, ItemResolution, Money, OrderStatus, Question,
     TimelineEvent,
 };
 
@@ -299,23 +299,9 @@ pub async fn sweep_one(tx: &mut Tx, order: &str, id: i64, now: Timestamp) -> Res
         Err(ApiError::NotFound("item")) => return Ok(false),
         Err(e) => return Err(e),
     };
-    match q.fallback {
-        Fallback::Remove => {
-            remove(tx, order, &item, Some(id)).await?;
-        }
-        Fallback::Similar { max_increase } => {
-            // The cheapest suggested replacement within the cap; none means remove.
-            let pick = original
-                .replacements
-                .iter()
-                .filter(|r| max_increase.allows(&original.unit_price, &r.unit_price))
-                .min_by_key(|r| r.unit_price.amount_minor)
-                .cloned();
-            match pick {
-                Some(r) => substitute(tx, order, &item, &r.id, &r.name, &r.unit_price, Some(id)).await?,
-                None => remove(tx, order, &item, Some(id)).await?,
-            };
-        }
-    }
+    match substitution::fall_back(&q.fallback, &original) {
+        Decision::Substitute(r) => substitute(tx, order, &item, &r.id, &r.name, &r.unit_price, Some(id)).await?,
+        _ => remove(tx, order, &item, Some(id)).await?,
+    };
     Ok(true)
 }
