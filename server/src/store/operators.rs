@@ -113,38 +113,32 @@ pub async fn close_session(tx: &mut Tx, token_hash: &[u8]) -> Result<(), ApiErro
     Ok(())
 }
 
+/// An account row: name, display name, disabled at, created at.
+type AccountRow = (String, String, Option<Stamp>, Stamp);
+
+fn account_of((name, display_name, disabled, created): AccountRow) -> OperatorAccount {
+    OperatorAccount { name, display_name, disabled: disabled.is_some(), created_at: created.0 }
+}
+
 /// Every account, by name, for the shop's staff system and the command line.
 pub async fn list(pool: &Pool) -> Result<Vec<OperatorAccount>, ApiError> {
-    let rows: Vec<(String, String, Option<Stamp>, Stamp)> = crate::sql!(pool, |c| sqlx::query_as(
+    let rows: Vec<AccountRow> = crate::sql!(pool, |c| sqlx::query_as(
         "SELECT name, display_name, disabled_at, created_at FROM operators ORDER BY name"
     )
     .fetch_all(c)
     .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(name, display_name, disabled, created)| OperatorAccount {
-            name,
-            display_name,
-            disabled: disabled.is_some(),
-            created_at: created.0,
-        })
-        .collect())
+    Ok(rows.into_iter().map(account_of).collect())
 }
 
 /// One account, disabled or not.
 pub async fn account(conn: &mut Conn, name: &str) -> Result<Option<OperatorAccount>, ApiError> {
-    let row: Option<(String, String, Option<Stamp>, Stamp)> = crate::sql!(conn, |c| sqlx::query_as(
+    let row: Option<AccountRow> = crate::sql!(conn, |c| sqlx::query_as(
         "SELECT name, display_name, disabled_at, created_at FROM operators WHERE name = $1"
     )
     .bind(name)
     .fetch_optional(c)
     .await)?;
-    Ok(row.map(|(name, display_name, disabled, created)| OperatorAccount {
-        name,
-        display_name,
-        disabled: disabled.is_some(),
-        created_at: created.0,
-    }))
+    Ok(row.map(account_of))
 }
 
 /// Ends every session of the account named `name`.
