@@ -4,7 +4,6 @@ use kept_protocol::backend::Delivery;
 use kept_protocol::operator::OrderSummary;
 use kept_protocol::{Locale, ShopProfile};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{Api, Failure};
 use crate::i18n::{locale, T};
@@ -44,30 +43,42 @@ pub fn App() -> impl IntoView {
 fn SignIn(api: RwSignal<Option<Api>>, l: Locale) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // A signed-in console replaces this form; a refusal stays until the password changes.
+    let named = Action::new_local(move |(n, p): &(String, String)| {
+        let (n, p) = (n.clone(), p.clone());
+        async move {
+            let answer = Api::sign_in_named(&n, &p).await.map(|(a, _)| a);
+            if let Ok(a) = &answer {
+                api.set(Some(a.clone()));
+            }
+            answer
+        }
+    });
     // None: nothing tried yet; Some(0): wrong name or password; Some(n): slowed for n seconds.
-    let named_refused = RwSignal::new(None::<u32>);
+    let named_refused = move || match named.value().get() {
+        Some(Err(Failure::Slowed(secs))) => Some(secs.max(1)),
+        Some(Err(_)) => Some(0),
+        _ => None,
+    };
     let sign_in_named = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (n, p) = (name.get_untracked(), password.get_untracked());
-        spawn_local(async move {
-            match Api::sign_in_named(&n, &p).await {
-                Ok((a, _)) => api.set(Some(a)),
-                Err(crate::api::Failure::Slowed(secs)) => named_refused.set(Some(secs.max(1))),
-                Err(_) => named_refused.set(Some(0)),
-            }
-        });
+        named.dispatch((name.get_untracked(), password.get_untracked()));
     };
     let token = RwSignal::new(String::new());
-    let refused = RwSignal::new(false);
+    let with_token = Action::new_local(move |t: &String| {
+        let t = t.clone();
+        async move {
+            let answer = Api::sign_in(&t).await;
+            if let Ok(a) = &answer {
+                api.set(Some(a.clone()));
+            }
+            answer
+        }
+    });
+    let refused = move || matches!(with_token.value().get(), Some(Err(_)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let t = token.get_untracked();
-        spawn_local(async move {
-            match Api::sign_in(&t).await {
-                Ok(a) => api.set(Some(a)),
-                Err(_) => refused.set(true),
-            }
-        });
+        with_token.dispatch(token.get_untracked());
     };
     view! {
         <main class="op-signin">
@@ -77,10 +88,10 @@ fn SignIn(api: RwSignal<Option<Api>>, l: Locale) -> impl IntoView {
                     on:input=move |ev| name.set(event_target_value(&ev))/>
                 <label for="op-password">{T::PasswordLabel.get(l)}</label>
                 <input id="op-password" type="password" autocomplete="current-password" data-testid="op-password"
-                    aria-invalid=move || named_refused.get().is_some().then_some("true")
-                    aria-describedby=move || named_refused.get().is_some().then_some("op-password-error")
-                    on:input=move |ev| { named_refused.set(None); password.set(event_target_value(&ev)) }/>
-                {move || named_refused.get().map(|wait| {
+                    aria-invalid=move || named_refused().is_some().then_some("true")
+                    aria-describedby=move || named_refused().is_some().then_some("op-password-error")
+                    on:input=move |ev| { named.value().set(None); password.set(event_target_value(&ev)) }/>
+                {move || named_refused().map(|wait| {
                     let text = if wait == 0 {
                         T::WrongPassword.get(l).to_owned()
                     } else {
@@ -94,16 +105,22 @@ fn SignIn(api: RwSignal<Option<Api>>, l: Locale) -> impl IntoView {
             <form on:submit=submit>
                 <label for="op-token">{T::TokenLabel.get(l)}</label>
                 <input id="op-token" type="password" autocomplete="current-password" data-testid="op-token"
-                    aria-invalid=move || refused.get().then_some("true")
-                    aria-describedby=move || refused.get().then_some("op-token-error")
+                    aria-invalid=move || refused().then_some("true")
+                    aria-describedby=move || refused().then_some("op-token-error")
                     on:input=move |ev| token.set(event_target_value(&ev))/>
-                <Show when=move || refused.get()>
+                <Show when=refused>
                     <p id="op-token-error" class="op-error" role="alert">{T::TokenRefused.get(l)}</p>
                 </Show>
                 <button type="submit" class="op-button" data-testid="op-sign-in">{T::SignIn.get(l)}</button>
             </form>
         </main>
     }
+}
+
+/// The latest answer of `resource` that was something, kept while a newer one is on its way or
+/// came back empty (a failed read).
+pub fn latest<T: Clone + PartialEq + Send + Sync + 'static>(resource: LocalResource<Option<T>>) -> Memo<Option<T>> {
+    Memo::new(move |before: Option<&Option<T>>| resource.get().flatten().or_else(|| before.cloned().flatten()))
 }
 
 /// Minutes since an RFC 3339 instant, by the browser's clock.
@@ -136,45 +153,64 @@ fn badges(o: &OrderSummary, promise_minutes: i64, l: Locale) -> impl IntoView {
 
 #[component]
 fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView {
-    let orders = RwSignal::new(None::<Vec<OrderSummary>>);
-    let shop = RwSignal::new(None::<ShopProfile>);
-    let selected = RwSignal::new(None::<String>);
-    let undelivered = RwSignal::new(Vec::<Delivery>::new());
-    let refresh = {
+    // The list and the undelivered webhooks, read again every 5 s and after every change; the shop
+    // once. A failed refresh keeps the last list (`latest`), as a list that blinks away would.
+    let orders = LocalResource::new({
         let api = api.clone();
         move || {
             let api = api.clone();
-            spawn_local(async move {
+            async move {
                 match api.get::<Vec<OrderSummary>>("/v1/operator/orders").await {
-                    Ok(list) => orders.set(Some(list)),
-                    Err(Failure::Unauthorized) => on_unauthorized.run(()),
-                    Err(_) => {}
+                    Ok(list) => Some(list),
+                    Err(Failure::Unauthorized) => {
+                        on_unauthorized.run(());
+                        None
+                    }
+                    Err(_) => None,
                 }
-                if let Ok(list) = api.get::<Vec<Delivery>>("/v1/operator/webhook-deliveries").await {
-                    undelivered.set(list);
-                }
-                if let Ok(s) = api.get::<ShopProfile>("/v1/shop").await {
-                    shop.set(Some(s));
-                }
-            });
+            }
         }
-    };
-    refresh();
-    // The operator is online while this console is open: a heartbeat, and a fresh list.
-    let beat = {
+    });
+    let undelivered = LocalResource::new({
         let api = api.clone();
         move || {
             let api = api.clone();
-            spawn_local(async move {
-                let _ = api.post::<(), serde_json::Value>("/v1/operator/presence", &()).await;
-            });
+            async move { api.get::<Vec<Delivery>>("/v1/operator/webhook-deliveries").await.ok() }
         }
+    });
+    let shop = LocalResource::new({
+        let api = api.clone();
+        move || {
+            let api = api.clone();
+            async move { api.get::<ShopProfile>("/v1/shop").await.ok() }
+        }
+    });
+    let refresh = move || {
+        orders.refetch();
+        undelivered.refetch();
     };
-    beat();
-    let tick = refresh.clone();
+    let (orders, undelivered, shop) = (latest(orders), latest(undelivered), latest(shop));
+    let selected = RwSignal::new(None::<String>);
+    // The operator is online while this console is open: a heartbeat, and a fresh list.
+    let beat = Action::new_local({
+        let api = api.clone();
+        move |(): &()| {
+            let api = api.clone();
+            async move {
+                let _ = api.post::<(), serde_json::Value>("/v1/operator/presence", &()).await;
+            }
+        }
+    });
+    beat.dispatch(());
     let timers = [
-        set_interval_with_handle(tick, std::time::Duration::from_secs(5)).ok(),
-        set_interval_with_handle(beat, std::time::Duration::from_secs(20)).ok(),
+        set_interval_with_handle(refresh, std::time::Duration::from_secs(5)).ok(),
+        set_interval_with_handle(
+            move || {
+                beat.dispatch(());
+            },
+            std::time::Duration::from_secs(20),
+        )
+        .ok(),
     ];
     on_cleanup(move || timers.into_iter().flatten().for_each(|t| t.clear()));
     let on_change = Callback::new(move |()| refresh());
@@ -183,34 +219,31 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
     let promise = move || {
         shop.with(|s| kept_protocol::ReplyTime::promised_minutes(s.as_ref().and_then(|s| s.reply_time.as_ref()))) as i64
     };
-    let send_again = {
+    let send_again = Action::new_local({
         let api = api.clone();
-        move |id: i64| {
-            let api = api.clone();
-            spawn_local(async move {
-                let path = format!("/v1/operator/webhook-deliveries/{id}/retry");
+        move |id: &i64| {
+            let (api, path) = (api.clone(), format!("/v1/operator/webhook-deliveries/{id}/retry"));
+            async move {
                 if api.post::<(), serde_json::Value>(&path, &()).await.is_ok() {
-                    undelivered.update(|d| d.retain(|x| x.id != id));
+                    refresh();
                 }
-            });
+            }
         }
-    };
+    });
     let deliveries =
         move || {
-            let list = undelivered.get();
-            let send_again = send_again.clone();
+            let list = undelivered.get().unwrap_or_default();
             (!list.is_empty()).then(move || view! {
             <section class="op-deliveries" aria-labelledby="op-deliveries-heading" data-testid="op-deliveries">
                 <h2 id="op-deliveries-heading">{T::Undelivered.get(l)}</h2>
                 <ul>
                     {list.into_iter().map(|d| {
-                        let send_again = send_again.clone();
                         let label = format!("{} · {} · {} ({})", d.order, d.event_type, d.state, d.attempts);
                         view! {
                             <li>
                                 {label} {d.last_error.map(|e| format!(" · {e}"))}
                                 <button type="button" class="op-button op-button--quiet" data-testid="op-send-again"
-                                    on:click=move |_| send_again(d.id)>{T::SendAgain.get(l)}</button>
+                                    on:click=move |_| { send_again.dispatch(d.id); }>{T::SendAgain.get(l)}</button>
                             </li>
                         }
                     }).collect_view()}

@@ -28,7 +28,7 @@ pub struct Ctx {
     api: StoredValue<Api>,
     /// `/v1/operator/orders/{order}`
     path: StoredValue<String>,
-    detail: RwSignal<Option<OrderDetail>>,
+    detail: Memo<Option<OrderDetail>>,
     notice: RwSignal<Option<(bool, String)>>,
     /// Bumped to reload the order.
     reload: RwSignal<u32>,
@@ -108,28 +108,32 @@ pub fn OrderPanel(
     on_change: Callback<()>,
     on_unauthorized: Callback<()>,
 ) -> impl IntoView {
-    let ctx = Ctx {
-        api: StoredValue::new(api.clone()),
-        path: StoredValue::new(format!("/v1/operator/orders/{}", js_sys::encode_uri_component(&id))),
-        detail: RwSignal::new(None),
-        notice: RwSignal::new(None),
-        reload: RwSignal::new(0),
-        on_change,
-        on_unauthorized,
-        l,
-    };
-    let detail = ctx.detail;
-    Effect::new(move |_| {
-        ctx.reload.track();
-        let (api, path) = (ctx.api.get_value(), ctx.path.get_value());
-        spawn_local(async move {
+    let (stored_api, path) = (
+        StoredValue::new(api.clone()),
+        StoredValue::new(format!("/v1/operator/orders/{}", js_sys::encode_uri_component(&id))),
+    );
+    let (notice, reload) = (RwSignal::new(None), RwSignal::new(0));
+    // Read again after every change and every live event; a failed read says so and keeps what
+    // was shown.
+    let fetched = LocalResource::new(move || {
+        reload.track();
+        let (api, path) = (stored_api.get_value(), path.get_value());
+        async move {
             match api.get::<OrderDetail>(&path).await {
-                Ok(d) => detail.set(Some(d)),
-                Err(Failure::Unauthorized) => on_unauthorized.run(()),
-                Err(_) => ctx.notice.set(Some((false, T::Failed.get(l).to_owned()))),
+                Ok(d) => Some(d),
+                Err(Failure::Unauthorized) => {
+                    on_unauthorized.run(());
+                    None
+                }
+                Err(_) => {
+                    notice.set(Some((false, T::Failed.get(l).to_owned())));
+                    None
+                }
             }
-        });
+        }
     });
+    let detail = crate::console::latest(fetched);
+    let ctx = Ctx { api: stored_api, path, detail, notice, reload, on_change, on_unauthorized, l };
     // Live: every event of this order reloads it, so the console and the widget agree.
     stream::use_order_events(&api, &id, move || {
         ctx.reload.update(|n| *n += 1);
