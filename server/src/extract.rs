@@ -10,6 +10,13 @@ use std::collections::HashMap;
 
 use subtle::ConstantTimeEq;
 
+use kept_protocol::backend::{BackendOrder, NewWebhook};
+use kept_protocol::chat::{BrokenPromiseReport, CallbackRequest, ConsentAnswer, NewMessage, SurveyAnswer};
+use kept_protocol::operator::{
+    CallLog, NewChangeRequest, NewOperator, OperatorMessage, OutOfStock, PasswordReset, SignIn, StatusChange,
+};
+use kept_protocol::{Preferences, ShopProfile};
+
 use crate::store::orders::{self, Order};
 use crate::{ApiError, AppState};
 
@@ -115,13 +122,6 @@ macro_rules! bodies {
         $(impl Body for $t { $(const CLEANED: &'static [&'static str] = &[$($field),*];)? })*
     };
 }
-
-use kept_protocol::backend::{BackendOrder, NewWebhook};
-use kept_protocol::chat::{BrokenPromiseReport, CallbackRequest, ConsentAnswer, NewMessage, SurveyAnswer};
-use kept_protocol::operator::{
-    CallLog, NewChangeRequest, NewOperator, OperatorMessage, OutOfStock, PasswordReset, SignIn, StatusChange,
-};
-use kept_protocol::{Preferences, ShopProfile};
 
 bodies!(
     NewMessage => ["text"],
