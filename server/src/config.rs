@@ -136,7 +136,7 @@ pub struct Flags {
     #[arg(long, env = "KEPT_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
     /// Seed the demo shop and order KC-1001 (idempotent).
-    #[arg(long, env = "KEPT_SEED_DEMO")]
+    #[arg(long, env = "KEPT_SEED_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub seed_demo: bool,
     /// The demo order's customer token.
     #[arg(long, env = "KEPT_DEMO_TOKEN", default_value = DEFAULT_DEMO_TOKEN)]
@@ -148,7 +148,7 @@ pub struct Flags {
     #[arg(long, env = "KEPT_OPERATOR_TOKEN")]
     pub operator_token: Option<String>,
     /// Tests only: POST /v1/test/faults and /v1/test/sweep.
-    #[arg(long = "enable-faults", env = "KEPT_ENABLE_FAULTS")]
+    #[arg(long = "enable-faults", env = "KEPT_ENABLE_FAULTS", value_parser = clap::builder::BoolishValueParser::new())]
     pub faults: bool,
     /// Most messages one order may post per minute.
     #[arg(long, env = "KEPT_RATE_LIMIT", default_value_t = 20)]
@@ -258,6 +258,18 @@ mod tests {
         let c = config(&["--bind", "127.0.0.1:0"]).unwrap();
         assert_eq!(c.bind.port(), 0);
         std::env::remove_var("KEPT_BIND");
+    }
+
+    #[test]
+    fn a_switch_in_the_environment_is_on_with_1_or_true() {
+        // The only test that sets KEPT_SEED_DEMO (clap reads the process's environment).
+        for on in ["1", "true"] {
+            std::env::set_var("KEPT_SEED_DEMO", on);
+            assert!(config(&[]).unwrap().seed_demo, "KEPT_SEED_DEMO={on}");
+        }
+        std::env::set_var("KEPT_SEED_DEMO", "0");
+        assert!(!config(&[]).unwrap().seed_demo);
+        std::env::remove_var("KEPT_SEED_DEMO");
     }
 
     #[test]
