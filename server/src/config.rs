@@ -183,13 +183,31 @@ fn given(v: Option<String>) -> Option<String> {
     v.filter(|v| !v.trim().is_empty())
 }
 
+/// Why the command line was not taken.
+#[derive(Debug)]
+pub enum ConfigError {
+    /// clap's word: a bad or missing flag, or `--help` / `--version` asked for.
+    Args(clap::Error),
+    /// Flags that parse but cannot go together (a webhook URL without its secret...).
+    Invalid(String),
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::Args(e) => e.fmt(f),
+            ConfigError::Invalid(msg) => f.write_str(msg),
+        }
+    }
+}
+
 impl Config {
     /// Reads the command line (without the program name) over `KEPT_*` environment variables
-    /// over defaults; the command, if one was given. Err is clap's message, usage included.
-    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<(Config, Option<Command>), String> {
+    /// over defaults; the command, if one was given.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<(Config, Option<Command>), ConfigError> {
         use clap::Parser;
         let cli =
-            Cli::try_parse_from(std::iter::once("kept-server".to_owned()).chain(args)).map_err(|e| e.to_string())?;
+            Cli::try_parse_from(std::iter::once("kept-server".to_owned()).chain(args)).map_err(ConfigError::Args)?;
         let f = cli.flags;
         let c = Config {
             bind: f.bind,
@@ -209,7 +227,7 @@ impl Config {
             retention_days: f.retention_days,
             ..Config::default()
         };
-        c.check()?;
+        c.check().map_err(ConfigError::Invalid)?;
         Ok((c, cli.command))
     }
 
@@ -244,7 +262,7 @@ mod tests {
     }
 
     fn config(a: &[&str]) -> Result<Config, String> {
-        Config::from_args(args(a)).map(|(c, _)| c)
+        Config::from_args(args(a)).map(|(c, _)| c).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use kept_server::config::{Command, OperatorAction, ShopAction};
+use kept_server::config::{Command, ConfigError, OperatorAction, ShopAction};
 use kept_server::{app, db, seed, AppState, Config};
 
 #[tokio::main]
@@ -10,8 +10,10 @@ async fn main() {
         .init();
     let (config, command) = match Config::from_args(std::env::args().skip(1)) {
         Ok(c) => c,
-        Err(msg) => {
-            eprintln!("{msg}");
+        // Help and the version on stdout with 0, a bad flag on stderr with 2.
+        Err(ConfigError::Args(e)) => e.exit(),
+        Err(ConfigError::Invalid(msg)) => {
+            eprintln!("kept-server: {msg}");
             std::process::exit(2);
         }
     };
