@@ -165,7 +165,7 @@ impl<S: Send + Sync, T: Body> FromRequest<S> for JsonBody<T> {
             .map_err(|_| ApiError::PayloadTooLarge(BODY_LIMIT))?;
         let value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
-        if let Some(path) = nul_at(&value, String::new(), T::CLEANED) {
+        if let Some(path) = nul_at(&value, T::CLEANED) {
             return Err(ApiError::field(&path, ProblemCode::Invalid));
         }
         Ok(JsonBody(parse_value(value.clone())?, value))
@@ -174,23 +174,64 @@ impl<S: Send + Sync, T: Body> FromRequest<S> for JsonBody<T> {
 
 /// The path (as serde_path_to_error writes it: `items[2].note`) of the first string in `value`
 /// that holds U+0000, leaving out the top-level fields `cleaned` (see [`Body`]). A key holding
-/// it is named by its object's path (`body` at the top).
-pub fn nul_at(value: &serde_json::Value, path: String, cleaned: &[&str]) -> Option<String> {
+/// it is named by its object's path (`body` at the top). Every body passes through here, so the
+/// walk keeps borrowed steps and writes a path only for the string it finds.
+pub fn nul_at(value: &serde_json::Value, cleaned: &[&str]) -> Option<String> {
+    let mut trail = Vec::new();
+    find_nul(value, cleaned, &mut trail).then(|| {
+        let mut path = String::new();
+        for step in &trail {
+            match step {
+                Step::Key(k) if path.is_empty() => path.push_str(k),
+                Step::Key(k) => {
+                    path.push('.');
+                    path.push_str(k);
+                }
+                Step::Index(i) => path.push_str(&format!("[{i}]")),
+            }
+        }
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        }
+    })
+}
+
+/// One step from a JSON document's top to a value in it.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Whether `value` holds U+0000; `trail` then leads to it (to the object whose key holds it).
+fn find_nul<'a>(value: &'a serde_json::Value, cleaned: &[&str], trail: &mut Vec<Step<'a>>) -> bool {
     use serde_json::Value;
-    let at = |path: &str| if path.is_empty() { "body".to_owned() } else { path.to_owned() };
     match value {
-        Value::String(s) => s.contains('\0').then(|| at(&path)),
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"), &[])),
-        Value::Object(fields) => fields.iter().find_map(|(k, v)| {
-            if k.contains('\0') {
-                return Some(at(&path));
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
+            trail.push(Step::Index(i));
+            let found = find_nul(v, &[], trail);
+            if !found {
+                trail.pop();
             }
-            if path.is_empty() && cleaned.contains(&k.as_str()) {
-                return None;
-            }
-            nul_at(v, if path.is_empty() { k.clone() } else { format!("{path}.{k}") }, &[])
+            found
         }),
-        _ => None,
+        Value::Object(fields) => fields.iter().any(|(k, v)| {
+            if k.contains('\0') {
+                return true;
+            }
+            if trail.is_empty() && cleaned.contains(&k.as_str()) {
+                return false;
+            }
+            trail.push(Step::Key(k));
+            let found = find_nul(v, &[], trail);
+            if !found {
+                trail.pop();
+            }
+            found
+        }),
+        _ => false,
     }
 }
 
@@ -356,5 +397,15 @@ mod tests {
         assert!(matches!(parse_json::<Preferences>(b"{\"contact\":"), Err(ApiError::Malformed(_))));
         assert!(matches!(parse_json::<Preferences>(b"{} {}"), Err(ApiError::Malformed(_))));
         assert_eq!(problem("[]"), ("body".into(), ProblemCode::Invalid));
+    }
+
+    #[test]
+    fn a_nul_is_named_by_its_path_and_cleaned_top_level_fields_are_left_alone() {
+        let v = serde_json::json!({ "items": [{ "name": "ok" }, { "name": "a\u{0}" }], "text": "\u{0}" });
+        assert_eq!(nul_at(&v, &["text"]).as_deref(), Some("items[1].name"));
+        assert_eq!(nul_at(&serde_json::json!({ "text": "\u{0}" }), &["text"]), None);
+        assert_eq!(nul_at(&serde_json::json!({ "a": { "\u{0}": 1 } }), &[]).as_deref(), Some("a"));
+        assert_eq!(nul_at(&serde_json::json!({ "\u{0}": 1 }), &[]).as_deref(), Some("body"));
+        assert_eq!(nul_at(&serde_json::json!({ "a": { "text": "\u{0}" } }), &["text"]).as_deref(), Some("a.text"));
     }
 }

@@ -113,7 +113,7 @@ async fn shop_set(config: &Config, file: &std::path::Path) -> Result<(), String>
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?
     };
     // As a request body would be: U+0000 refused, the shape checked naming the field, the rules.
-    if let Some(path) = kept_server::extract::nul_at(&value, String::new(), &[]) {
+    if let Some(path) = kept_server::extract::nul_at(&value, &[]) {
         return Err(said(kept_server::ApiError::field(&path, kept_protocol::ProblemCode::Invalid)));
     }
     let profile =
