@@ -47,7 +47,7 @@ pub fn mount(host: &Element, config: Result<Config, crate::config::ConfigError>)
             let handle =
                 leptos::mount::mount_to(container, move || view! { <p class="kept-notice" role="alert">{text}</p> });
             let words = crate::i18n::request(locale, crate::i18n::Part::Step);
-            leptos::task::spawn_local(async move {
+            crate::task::detached(async move {
                 let _ = words.done().await;
                 asked.set(true);
             });

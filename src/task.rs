@@ -1,5 +1,7 @@
-//! Tasks that belong to a component: cancelled when the component is gone (an unmounted widget
-//! keeps nothing running on the host page).
+//! The widget's one way to start a task. Most belong to a component ([`Scope`]): cancelled when
+//! the component is gone, so an unmounted widget keeps nothing running on the host page. The few
+//! that must finish whatever becomes of the view (a submission on its way to the backend) are
+//! [`detached`], and say why where they start.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -38,4 +40,10 @@ impl Scope {
             let _ = Abortable::new(task, registration).await;
         });
     }
+}
+
+/// Runs `task` to its end, whatever becomes of the component that started it. Only for work the
+/// customer is owed after the view is gone; it may write signals, which are then no-ops.
+pub fn detached(task: impl Future<Output = ()> + 'static) {
+    leptos::task::spawn_local(task)
 }

@@ -26,6 +26,19 @@ pub enum Failure {
     Network,
 }
 
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Unauthorized => f.write_str("unauthorized"),
+            Failure::Slowed(wait) => write!(f, "slowed for {wait} s"),
+            Failure::Refused(b) => f.write_str(&b.error.message),
+            Failure::Network => f.write_str("no answer"),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
 impl Failure {
     /// Whether the server refused it with this problem code.
     pub fn has(&self, code: ProblemCode) -> bool {

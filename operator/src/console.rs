@@ -117,10 +117,14 @@ fn SignIn(api: RwSignal<Option<Api>>, l: Locale) -> impl IntoView {
     }
 }
 
-/// The latest answer of `resource` that was something, kept while a newer one is on its way or
-/// came back empty (a failed read).
-pub fn latest<T: Clone + PartialEq + Send + Sync + 'static>(resource: LocalResource<Option<T>>) -> Memo<Option<T>> {
-    Memo::new(move |before: Option<&Option<T>>| resource.get().flatten().or_else(|| before.cloned().flatten()))
+/// The latest answer of `resource` that was good, kept while a newer one is on its way or
+/// failed.
+pub fn latest<T: Clone + PartialEq + Send + Sync + 'static>(
+    resource: LocalResource<Result<T, Failure>>,
+) -> Memo<Option<T>> {
+    Memo::new(move |before: Option<&Option<T>>| {
+        resource.get().and_then(Result::ok).or_else(|| before.cloned().flatten())
+    })
 }
 
 /// Minutes since an RFC 3339 instant, by the browser's clock.
@@ -160,14 +164,11 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
         move || {
             let api = api.clone();
             async move {
-                match api.get::<Vec<OrderSummary>>("/v1/operator/orders").await {
-                    Ok(list) => Some(list),
-                    Err(Failure::Unauthorized) => {
-                        on_unauthorized.run(());
-                        None
-                    }
-                    Err(_) => None,
+                let list = api.get::<Vec<OrderSummary>>("/v1/operator/orders").await;
+                if list == Err(Failure::Unauthorized) {
+                    on_unauthorized.run(());
                 }
+                list
             }
         }
     });
@@ -175,20 +176,21 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
         let api = api.clone();
         move || {
             let api = api.clone();
-            async move { api.get::<Vec<Delivery>>("/v1/operator/webhook-deliveries").await.ok() }
+            async move { api.get::<Vec<Delivery>>("/v1/operator/webhook-deliveries").await }
         }
     });
     let shop = LocalResource::new({
         let api = api.clone();
         move || {
             let api = api.clone();
-            async move { api.get::<ShopProfile>("/v1/shop").await.ok() }
+            async move { api.get::<ShopProfile>("/v1/shop").await }
         }
     });
     let refresh = move || {
         orders.refetch();
         undelivered.refetch();
     };
+    let read = orders;
     let (orders, undelivered, shop) = (latest(orders), latest(undelivered), latest(shop));
     let selected = RwSignal::new(None::<String>);
     // The operator is online while this console is open: a heartbeat, and a fresh list.
@@ -251,36 +253,46 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
             </section>
         })
         };
+    // The list as last read well: a refresh that fails says so above it rather than blink it away.
+    let order_list = move || match orders.get() {
+        Some(list) if list.is_empty() => view! { <p>{T::NoOrders.get(l)}</p> }.into_any(),
+        Some(list) => view! {
+            <ul data-testid="op-orders">
+                {list.into_iter().map(|o| {
+                    let id = o.id.clone();
+                    let current = {
+                        let id = id.clone();
+                        move || (selected.get().as_deref() == Some(id.as_str())).then_some("true")
+                    };
+                    let pick = id.clone();
+                    view! {
+                        <li>
+                            <button type="button" class="op-order" aria-current=current data-testid="op-order"
+                                on:click=move |_| selected.set(Some(pick.clone()))>
+                                <strong>{id}</strong> " · " {o.status.label(crate::i18n::words(l))}
+                                <span class="op-badges">{badges(&o, promise(), l)}</span>
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+        None => ().into_any(),
+    };
     view! {
         {deliveries}
         <div class="op-layout">
             <nav class="op-orders" aria-labelledby="op-orders-heading">
                 <h2 id="op-orders-heading">{T::Orders.get(l)}</h2>
-                {move || match orders.get() {
-                    Some(list) if list.is_empty() => view! { <p>{T::NoOrders.get(l)}</p> }.into_any(),
-                    Some(list) => view! {
-                        <ul data-testid="op-orders">
-                            {list.into_iter().map(|o| {
-                                let id = o.id.clone();
-                                let current = {
-                                    let id = id.clone();
-                                    move || (selected.get().as_deref() == Some(id.as_str())).then_some("true")
-                                };
-                                let pick = id.clone();
-                                view! {
-                                    <li>
-                                        <button type="button" class="op-order" aria-current=current data-testid="op-order"
-                                            on:click=move |_| selected.set(Some(pick.clone()))>
-                                            <strong>{id}</strong> " · " {o.status.label(crate::i18n::words(l))}
-                                            <span class="op-badges">{badges(&o, promise(), l)}</span>
-                                        </button>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    None => ().into_any(),
-                }}
+                <Transition fallback=move || view! { <p role="status">{T::Loading.get(l)}</p> }>
+                    <ErrorBoundary fallback=move |_| view! {
+                        <p class="op-error" role="alert" data-testid="op-orders-failed">{T::Failed.get(l)}</p>
+                        {order_list}
+                    }>
+                        {move || Suspend::new(async move { read.await.map(|_| order_list) })}
+                    </ErrorBoundary>
+                </Transition>
             </nav>
             <main class="op-main">
                 {move || match (selected.get(), shop_ready.get()) {

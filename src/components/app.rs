@@ -30,14 +30,16 @@ pub fn App(config: Config) -> impl IntoView {
     let api = Api::new(config);
     let instance = use_context::<crate::host::InstanceId>();
     // A task and a signal rather than an Action or a LocalResource: their machinery, generic
-    // over the result, cost more bytes than these few lines.
+    // over the result, cost more bytes than these few lines. Detached rather than scoped: the
+    // first screen carries no `task::Scope` (it would add 340 bytes gzip, measured); the task only
+    // writes signals, which are no-ops once the widget is gone.
     let loaded = RwSignal::new(None::<Result<(StepShop, StepOrder), ApiError>>);
     let load = Callback::new({
         let api = api.clone();
         move |()| {
             loaded.set(None);
             let api = api.clone();
-            leptos::task::spawn_local(async move {
+            crate::task::detached(async move {
                 // A backend that implements only the preferences endpoint passes the shop and the
                 // items in the config; the receipt then lives in this browser's storage.
                 // Both at once: one round trip before the step shows, not two.
@@ -102,7 +104,8 @@ pub fn App(config: Config) -> impl IntoView {
                     });
                     // The host page (and the benchmark) hear when the widget can be used.
                     if let Some(id) = instance {
-                        leptos::task::spawn_local(async move { host::emit(id, "kept:ready", "{}") });
+                        // After this build, whatever becomes of it: the host page is owed the event.
+                        crate::task::detached(async move { host::emit(id, "kept:ready", "{}") });
                     }
                     view! {
                         <h2 id="kept-heading" class="kept-widget__heading">{Text::Heading.in_locale(locale)}</h2>
@@ -120,9 +123,9 @@ pub fn App(config: Config) -> impl IntoView {
 #[component]
 fn LazyChat(api: Api, shop: StepShop, order: StepOrder, locale: Locale) -> impl IntoView {
     let code = RwSignal::new(None::<Result<ChatCode, ChunkMissing>>);
-    // The chat's texts come beside its code.
+    // The chat's texts come beside its code. Detached, as the step's load above.
     let fetch = move || {
-        leptos::task::spawn_local(async move {
+        crate::task::detached(async move {
             // Asked for in the next task, not at the end of the step's build, which is long enough.
             crate::api::sleep(0).await;
             let words = i18n::request(locale, Part::Chat);
@@ -190,7 +193,7 @@ fn Checkout(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -> im
         let order = order_id.get_value();
         storage::put_outbox(&order, &out);
         sending.update(|n| *n += 1);
-        leptos::task::spawn_local(async move {
+        crate::task::detached(async move {
             let result = api.submit_reliably(&out.preferences, &out.key).await;
             let done = || {
                 storage::clear_outbox(&order);

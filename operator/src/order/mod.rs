@@ -7,11 +7,12 @@ mod status_form;
 mod stream;
 mod text;
 
+use std::rc::Rc;
+
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::operator::{CallLog, OrderDetail, OutOfStock};
 use kept_protocol::{CallbackStatus, ItemResolution, Locale, ProblemCode, Replacement, ShopProfile};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{Api, Failure};
 use crate::i18n::{words, T};
@@ -22,51 +23,79 @@ use status_form::StatusForm;
 use text::date_time;
 use text::{agreement_line, timeline_text};
 
+/// Reads a refusal the caller knows into its own words.
+type Refused = Rc<dyn Fn(&Failure) -> Option<String>>;
+
+/// One write of the panel: where it goes, what it sends, and how its outcome reads.
+#[derive(Clone)]
+pub struct Write {
+    url: String,
+    body: serde_json::Value,
+    done: Rc<dyn Fn(Option<serde_json::Value>) -> String>,
+    refused: Refused,
+}
+
 /// What every action of a panel shares; `Copy`, so each button's handler takes it along.
 #[derive(Clone, Copy)]
 pub struct Ctx {
-    api: StoredValue<Api>,
     /// `/v1/operator/orders/{order}`
     path: StoredValue<String>,
     detail: Memo<Option<OrderDetail>>,
     notice: RwSignal<Option<(bool, String)>>,
     /// Bumped to reload the order.
     reload: RwSignal<u32>,
-    on_change: Callback<()>,
-    on_unauthorized: Callback<()>,
+    /// Every write of the panel goes through it; its `pending()` says one is on its way.
+    write: Action<Write, ()>,
     l: Locale,
 }
 
+/// The panel's writes: each one POSTed, then what happened said (`done` on success, `refused`
+/// for the refusals it knows, the server's words otherwise), and the order read again.
+fn writes(
+    api: Api,
+    notice: RwSignal<Option<(bool, String)>>,
+    reload: RwSignal<u32>,
+    on_change: Callback<()>,
+    on_unauthorized: Callback<()>,
+    l: Locale,
+) -> Action<Write, ()> {
+    Action::new_local(move |w: &Write| {
+        let (api, w) = (api.clone(), w.clone());
+        async move {
+            match api.post::<_, serde_json::Value>(&w.url, &w.body).await {
+                Ok(r) => notice.set(Some((true, (w.done)(r)))),
+                Err(Failure::Unauthorized) => on_unauthorized.run(()),
+                Err(f) => {
+                    let text = (w.refused)(&f).unwrap_or_else(|| match &f {
+                        Failure::Refused(b) => format!("{} {}", T::Failed.get(l), b.error.message),
+                        _ => T::Failed.get(l).to_owned(),
+                    });
+                    notice.set(Some((false, text)));
+                }
+            }
+            reload.update(|n| *n += 1);
+            on_change.run(());
+        }
+    })
+}
+
 impl Ctx {
-    /// POSTs `body` to the order's `tail`, then says what happened: `done` on success, `refused`
-    /// for the refusals it knows, the server's words otherwise; and reloads the order.
+    /// POSTs `body` to the order's `tail` through the panel's write action: `done` reads a
+    /// success, `refused` the refusals it knows.
     pub fn post<B, R>(
         self,
         tail: String,
         body: B,
-        done: impl FnOnce(Option<R>) -> String + 'static,
+        done: impl Fn(Option<R>) -> String + 'static,
         refused: impl Fn(&Failure) -> Option<String> + 'static,
     ) where
-        B: serde::Serialize + 'static,
+        B: serde::Serialize,
         R: serde::de::DeserializeOwned + 'static,
     {
-        let (api, url) = (self.api.get_value(), [self.path.get_value(), tail].concat());
-        let l = self.l;
-        spawn_local(async move {
-            match api.post::<B, R>(&url, &body).await {
-                Ok(r) => self.notice.set(Some((true, done(r)))),
-                Err(Failure::Unauthorized) => self.on_unauthorized.run(()),
-                Err(f) => {
-                    let text = refused(&f).unwrap_or_else(|| match &f {
-                        Failure::Refused(b) => format!("{} {}", T::Failed.get(l), b.error.message),
-                        _ => T::Failed.get(l).to_owned(),
-                    });
-                    self.notice.set(Some((false, text)));
-                }
-            }
-            self.reload.update(|n| *n += 1);
-            self.on_change.run(());
-        });
+        let Ok(body) = serde_json::to_value(&body) else { return };
+        let done = move |r: Option<serde_json::Value>| done(r.and_then(|v| serde_json::from_value(v).ok()));
+        let url = [self.path.get_value(), tail].concat();
+        self.write.dispatch_local(Write { url, body, done: Rc::new(done), refused: Rc::new(refused) });
     }
 
     pub fn out_of_stock(self, item: &str, replacement: Option<Replacement>) {
@@ -113,36 +142,32 @@ pub fn OrderPanel(
         StoredValue::new(format!("/v1/operator/orders/{}", js_sys::encode_uri_component(&id))),
     );
     let (notice, reload) = (RwSignal::new(None), RwSignal::new(0));
-    // Read again after every change and every live event; a failed read says so and keeps what
-    // was shown.
+    // Read again after every change and every live event; a failed read says so (the
+    // ErrorBoundary below) and keeps what was shown (`latest`).
     let fetched = LocalResource::new(move || {
         reload.track();
         let (api, path) = (stored_api.get_value(), path.get_value());
         async move {
-            match api.get::<OrderDetail>(&path).await {
-                Ok(d) => Some(d),
-                Err(Failure::Unauthorized) => {
-                    on_unauthorized.run(());
-                    None
-                }
-                Err(_) => {
-                    notice.set(Some((false, T::Failed.get(l).to_owned())));
-                    None
-                }
+            let read = api.get::<OrderDetail>(&path).await;
+            if read == Err(Failure::Unauthorized) {
+                on_unauthorized.run(());
             }
+            read
         }
     });
     let detail = crate::console::latest(fetched);
-    let ctx = Ctx { api: stored_api, path, detail, notice, reload, on_change, on_unauthorized, l };
+    let write = writes(api.clone(), notice, reload, on_change, on_unauthorized, l);
+    let ctx = Ctx { path, detail, notice, reload, write, l };
     // Live: every event of this order reloads it, so the console and the widget agree.
     stream::use_order_events(&api, &id, move || {
         ctx.reload.update(|n| *n += 1);
         on_change.run(());
     });
 
+    let shop = StoredValue::new(shop);
     let agreement = move || {
         detail.with(|d| {
-            d.as_ref().map(|d| match agreement_line(&d.order, &shop, l) {
+            d.as_ref().map(|d| match shop.with_value(|shop| agreement_line(&d.order, shop, l)) {
                 Some(line) => view! { <p class="op-agreement__text" data-testid="op-agreement">{line}</p> }.into_any(),
                 None => view! {
                     <p class="op-agreement__text op-agreement__text--none" data-testid="op-agreement">{T::NoAgreement.get(l)}</p>
@@ -150,6 +175,23 @@ pub fn OrderPanel(
                 .into_any(),
             })
         })
+    };
+    // The first read shows that it is on its way; a read that fails says so above what was shown.
+    let agreement_section = move || {
+        let loading = move || view! { <p class="op-agreement__text" role="status">{T::Loading.get(l)}</p> };
+        let failed = move |_| {
+            view! {
+                <p class="op-notice op-notice--error" role="alert" data-testid="op-read-failed">{T::Failed.get(l)}</p>
+                {agreement()}
+            }
+        };
+        view! {
+            <Transition fallback=loading>
+                <ErrorBoundary fallback=failed>
+                    {move || Suspend::new(async move { fetched.await.map(|_| agreement()) })}
+                </ErrorBoundary>
+            </Transition>
+        }
     };
     let items = move || {
         detail.with(|d| {
@@ -241,7 +283,7 @@ pub fn OrderPanel(
     view! {
         <section class="op-agreement" aria-labelledby="op-agreement-heading">
             <h2 id="op-agreement-heading" class="op-agreement__heading">{T::Agreement.get(l)} " · " {id}</h2>
-            {agreement}
+            {agreement_section()}
         </section>
         {move || ctx.notice.get().map(|(ok, text)| if ok {
             view! { <p class="op-notice" role="status" data-testid="op-notice">{text}</p> }.into_any()

@@ -6,7 +6,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use kept_protocol::{Item, LocalTime, OrderView, PaymentCondition, PaymentOption, ShopProfile};
 
-use crate::store::orders::Order;
+use super::order::Order;
 
 /// Whether `condition` rules a method out for this order.
 fn rules_out(condition: &PaymentCondition, order: &Order, tz: Option<&TimeZone>) -> bool {

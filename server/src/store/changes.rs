@@ -13,6 +13,7 @@ use super::messages::{self, NewMessage};
 use super::orders::{self, NewVersion, Origin, CHANGE_COLUMNS};
 use super::{events, Tx};
 use crate::db::{Jsonb, Pool, Stamp};
+use crate::domain::change::{self, OnAnswer};
 use crate::domain::substitution::{self, refund_of, Decision};
 use crate::{clock, ApiError};
 
@@ -208,21 +209,15 @@ pub async fn answer(tx: &mut Tx, order: &str, id: i64, accept: bool) -> Result<C
     // Before reading: an answer and the sweeper on another instance take turns on the order.
     tx.lock_order(order).await?;
     let cr = orders::change_request(tx.db(), order, id).await?;
-    match cr.status {
-        ChangeStatus::Pending => {}
-        ChangeStatus::Expired => {
-            return Err(ApiError::Conflict("the time to answer ran out; your rule for this item was applied"))
-        }
-        ChangeStatus::Withdrawn => return Err(ApiError::Conflict("the shop withdrew this request")),
-        _ => return Err(ApiError::Conflict("this change request is already answered")),
-    }
-    let status = if accept { ChangeStatus::Accepted } else { ChangeStatus::Declined };
+    change::answerable(&cr)?;
+    let (status, effect) = change::answer(&cr, accept);
     let cr = set_status(tx, order, cr, status).await?;
-    if accept {
-        apply(tx, order, &cr).await?;
-    } else if let (Some(_), ChangeKind::Substitution { item, .. }) = (&cr.question, &cr.change) {
-        // "Ask me first" answered no: the item goes and is refunded.
-        remove(tx, order, item, Some(id)).await?;
+    match effect {
+        OnAnswer::Apply => apply(tx, order, &cr).await?,
+        OnAnswer::Remove(item) => {
+            remove(tx, order, &item, Some(id)).await?;
+        }
+        OnAnswer::Keep => {}
     }
     events::timeline(tx, order, TimelineEvent::ChangeAnswered { change_request: id, accepted: accept }).await?;
     Ok(cr)
@@ -235,8 +230,7 @@ async fn apply(tx: &mut Tx, order: &str, cr: &ChangeRequest) -> Result<(), ApiEr
             let shop = orders::shop(tx.db()).await?;
             let o = orders::existing(tx.db(), order).await?;
             if let Some(receipt) = orders::current_receipt(tx.db(), order).await? {
-                let mut prefs = receipt.preferences.clone();
-                prefs.payment = Some(*method);
+                let prefs = change::with_payment(&receipt.preferences, *method);
                 let view = crate::domain::payment::checkable(&shop, o);
                 let (canonical, receipt) = crate::domain::receipt::receipt(&shop, &view, prefs, clock::instant())?;
                 let version = NewVersion {

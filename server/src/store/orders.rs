@@ -8,19 +8,7 @@ use kept_protocol::{
 use super::{events, Tx};
 use crate::{auth, ApiError};
 
-/// An order as stored.
-#[derive(Clone, Debug)]
-pub struct Order {
-    pub id: String,
-    pub status: OrderStatus,
-    pub items: Vec<Item>,
-    pub editable: bool,
-    pub delivery_slot: Option<DeliverySlot>,
-    /// This order's own payment methods (from the shop's servers); the shop's when None.
-    pub payment_methods: Option<Vec<kept_protocol::PaymentOffer>>,
-    pub contact: Option<kept_protocol::backend::KnownContact>,
-    pub locale: Option<kept_protocol::Locale>,
-}
+pub use crate::domain::order::Order;
 
 type OrderRow = (String, Jsonb, bool, Option<Jsonb>, Option<Jsonb>, Option<Jsonb>, Option<String>);
 

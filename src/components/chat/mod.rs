@@ -4,6 +4,7 @@ pub mod composer;
 pub mod help;
 pub mod message_list;
 pub mod status;
+pub mod stream;
 pub mod text;
 pub mod way_out;
 
@@ -13,18 +14,17 @@ use crate::components::{memo, shown_when};
 use crate::wire::{order_chat_parts, shop_chat_parts, StepOrder, StepShop};
 use kept_protocol::{EventData, Locale, Message, MessagePage, NewMessage, OrderView, ShopProfile};
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 
 use crate::api::{new_idempotency_key, Api};
 use crate::components::chat::text::ChatText;
+use crate::storage;
 use crate::task::Scope;
-use crate::{storage, wire};
 use composer::Composer;
 use help::{FaqSearch, Greeting, Survey};
 use message_list::MessageList;
 use send_wrapper::SendWrapper;
 use status::{AgreementCard, ChangeCards, Presence, Timeline};
+use stream::use_order_stream;
 use way_out::WayOut;
 
 /// Where a message of the customer's stands.
@@ -156,9 +156,6 @@ pub fn send(scope: &Scope, api: Api, chat: RwSignal<Chat>, m: NewMessage) {
     });
 }
 
-/// The events the chat listens to on the live stream.
-const EVENTS: [&str; 5] = ["message", "timeline", "receipt", "change_request", "status"];
-
 /// Builds the chat pane; a plain function so its code can live in a chunk of its own.
 /// The shop and the order come as the step read them, with their JSON, from which the chat reads
 /// the parts only it shows.
@@ -278,51 +275,29 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         }
     });
     // Live updates; EventSource reconnects by itself and resumes with Last-Event-ID.
-    let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-        let Some(text) = e.data().as_string() else { return };
-        match wire::parse::<EventData>(&text) {
-            Ok(EventData::Message { message }) => chat.update(|c| c.confirm(message)),
-            Ok(EventData::Timeline { entry }) => timeline.update(|t| {
-                if !t.contains(&entry) {
-                    t.push(entry)
-                }
-            }),
-            Ok(EventData::Receipt { receipt: r }) => receipt.set(Some(r)),
-            Ok(EventData::Status { status: kept_protocol::OrderStatus::OrderDelivered }) => survey_due.set(true),
-            Ok(EventData::ChangeRequest { change_request }) => requests.update(|rs| {
-                rs.retain(|r| r.id != change_request.id);
-                rs.push(change_request);
-            }),
-            _ => {}
-        }
+    let stream = use_order_stream(api.events_url(), move |event| match event {
+        EventData::Message { message } => chat.update(|c| c.confirm(message)),
+        EventData::Timeline { entry } => timeline.update(|t| {
+            if !t.contains(&entry) {
+                t.push(entry)
+            }
+        }),
+        EventData::Receipt { receipt: r } => receipt.set(Some(r)),
+        EventData::Status { status: kept_protocol::OrderStatus::OrderDelivered } => survey_due.set(true),
+        EventData::ChangeRequest { change_request } => requests.update(|rs| {
+            rs.retain(|r| r.id != change_request.id);
+            rs.push(change_request);
+        }),
+        _ => {}
     });
-    let listener = StoredValue::new(SendWrapper::new(on_event.into_js_value().unchecked_into::<js_sys::Function>()));
-    let source = StoredValue::new(None::<SendWrapper<web_sys::EventSource>>);
-    let opener = StoredValue::new(None::<SendWrapper<js_sys::Function>>);
-    let url = api.events_url();
-    // Opens the stream unless it is open or reconnecting; a stream the browser gave up on is replaced.
-    let connect = move || {
-        if source.with_value(|s| s.as_ref().is_some_and(|s| s.ready_state() != web_sys::EventSource::CLOSED)) {
-            return;
-        }
-        if let Ok(es) = web_sys::EventSource::new(&url) {
-            listener.with_value(|f| {
-                for name in EVENTS {
-                    let _ = es.add_event_listener_with_callback(name, f);
-                }
-            });
-            opener.with_value(|f| f.as_ref().map(|f| es.add_event_listener_with_callback("open", f)));
-            source.set_value(Some(SendWrapper::new(es)));
-        }
-    };
     // Back from a sleeping tab or a lost network: fetch what was missed and reopen the stream.
     let resync = {
         let api = api.clone();
-        let connect = connect.clone();
         let scope = scope.clone();
+        let stream = stream.clone();
         move || {
             let api = api.clone();
-            connect();
+            stream.connect();
             scope.spawn(async move {
                 for _ in 0..50 {
                     if !loaded.get_value() {
@@ -361,10 +336,9 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
     });
     // The stream is live only (it starts where it opens), so each time it (re)opens the chat
     // catches up over REST: nothing said while it was away is lost.
-    let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| resync());
-    opener.set_value(Some(SendWrapper::new(on_open.into_js_value().unchecked_into::<js_sys::Function>())));
+    stream.on_open(resync);
     // Opened once everything it calls on is in place.
-    connect();
+    stream.connect();
     // The clock the reply-time promise is measured against.
     let now = RwSignal::new(js_sys::Date::now());
     let ticker = set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_secs(5)).ok();
@@ -376,7 +350,6 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         if let Some(t) = t {
             t.clear();
         }
-        source.with_value(|s| s.as_ref().map(|s| s.close()));
     });
     let on_send = Callback::new({
         let api = api.clone();
