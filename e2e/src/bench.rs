@@ -307,7 +307,7 @@ fn ratio(ours: &Value, peer: &Value) -> String {
 }
 
 /// The markdown table docs/benchmarks.md shows.
-pub fn markdown(r: &Value) -> String {
+pub fn markdown(r: &Value, server: &crate::scale::Report) -> String {
     let (o, p) = (&r["kept"], &r["peer"]);
     let mut md = String::new();
     md.push_str(&format!(
@@ -446,53 +446,12 @@ pub fn markdown(r: &Value) -> String {
             row("all 10,000 loaded: DOM nodes", format!("{}", h["dom_nodes"]), "–".into(), "–".into(), "≤ 2,000");
         }
     }
-    let s = &r["server"];
-    for (key, label) in [
-        ("sqlite_1", "SQLite (WAL, synchronous=FULL), 1 instance"),
-        ("postgres_1", "PostgreSQL (fsync on), 1 instance"),
-        ("postgres_2", "PostgreSQL (fsync on), 2 instances"),
-    ] {
-        let a = &s[key];
-        row(
-            &format!("agreements per second, {label} (errors)"),
-            format!("{:.0} ({})", a["per_second"].as_f64().unwrap_or(0.0), a["errors"]),
-            "–".into(),
-            "–".into(),
-            if key == "postgres_2" { "≥ 5,000/s" } else { "" },
-        );
-        row(&format!("agreement latency p99, {label}"), ms(&a["latency_ms"]["p99"]), "–".into(), "–".into(), "≤ 20 ms");
-    }
-    for (key, label) in [("fan_out_sqlite_1", "SQLite, 1 instance"), ("fan_out_postgres_2", "PostgreSQL, 2 instances")]
-    {
-        let f = &s[key];
-        row(
-            &format!("SSE fan-out, {} subscribers over {} orders, {label}: delivered", f["subscribers"], f["orders"]),
-            format!("{}", f["delivered"]),
-            "–".into(),
-            "–".into(),
-            "0 lost",
-        );
-        row(&format!("SSE delivery latency p50, {label}"), ms(&f["latency_ms"]["p50"]), "–".into(), "–".into(), "");
-        row(
-            &format!("SSE delivery latency p99, {label}"),
-            ms(&f["latency_ms"]["p99"]),
-            "–".into(),
-            "–".into(),
-            "≤ 100 ms",
-        );
-        row(
-            &format!("server memory per idle subscriber, {label}"),
-            kib(&f["bytes_per_subscriber"]),
-            "–".into(),
-            "–".into(),
-            "≤ 10 KB",
-        );
-    }
+    md.push_str(&crate::scale::rows(server));
     md
 }
 
 /// Runs every benchmark and writes `bench.json` and `bench.md` into `out`.
-pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Value {
+pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> (Value, crate::scale::Report) {
     let started = Instant::now();
     let floor = floor_dir();
     let lean = env_dir("KEPT_LEAN_PEER");
@@ -539,13 +498,13 @@ pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Value {
     let report = json!({
         "date": date, "machine": machine, "peer_name": peer_name, "seconds": started.elapsed().as_secs(),
         "kept": kept, "peer": peer_fig, "floor": floor_fig, "lean_peer": lean_fig, "long_chats": chats,
-        "server": scale,
+        "server": &scale,
     });
     std::fs::create_dir_all(out).expect("the output folder");
     std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&report).unwrap_or_default())
         .expect("bench.json");
-    std::fs::write(out.join("bench.md"), markdown(&report)).expect("bench.md");
-    report
+    std::fs::write(out.join("bench.md"), markdown(&report, &scale)).expect("bench.md");
+    (report, scale)
 }
 
 /// Where the floor's files are, from `$KEPT_FLOOR`.

@@ -1,5 +1,7 @@
-//! The server at scale, part of `cargo xtask bench`: agreements per second on each engine with
-//! one and two instances, and SSE fan-out to subscribers spread over many orders and instances.
+//! The server at scale, part of `cargo xtask bench`: agreements and messages per second on each
+//! engine with one and two instances, read against what the parts underneath can do in the same
+//! run (PostgreSQL's own `pgbench`, and the server's HTTP and JSON floor, an endpoint that touches
+//! no database), and SSE fan-out to subscribers spread over many orders and instances.
 //! Loopback only; every loop is bounded in count and time.
 
 use std::io::{Read, Write};
@@ -8,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::bench::percentile;
@@ -24,6 +27,75 @@ const AGREEMENTS: usize = 6_000;
 const THREADS: usize = 32;
 const LOAD_ORDERS: usize = 64;
 const LOAD_LIMIT: Duration = Duration::from_secs(90);
+/// How long `pgbench` runs.
+const PGBENCH_SECONDS: u32 = 20;
+
+/// The 50th and 99th percentiles, in milliseconds.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Quantiles {
+    pub p50: f64,
+    pub p99: f64,
+}
+
+impl Quantiles {
+    fn of(v: &[f64]) -> Quantiles {
+        Quantiles { p50: percentile(v, 50.0), p99: percentile(v, 99.0) }
+    }
+}
+
+/// One load run: `threads` keep-alive clients spread over the instances and the orders.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Load {
+    pub requests: usize,
+    pub errors: usize,
+    pub threads: usize,
+    pub orders: usize,
+    pub instances: usize,
+    pub per_second: f64,
+    pub latency_ms: Quantiles,
+    /// PostgreSQL: the statements the database ran per request (`pg_stat_statements`, BEGIN and
+    /// COMMIT included; each one a round trip), the background workers' included.
+    pub statements_per_request: Option<f64>,
+    /// Events the live subscribers received (the messages run: one subscriber per order).
+    pub delivered: Option<usize>,
+}
+
+/// What a resident set measured.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Rss {
+    pub before: f64,
+    pub connected: f64,
+}
+
+/// SSE fan-out: subscribers spread over orders and instances, one message to each order.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct FanOut {
+    pub subscribers: usize,
+    pub orders: usize,
+    pub instances: usize,
+    pub connected: usize,
+    pub delivered: usize,
+    pub latency_ms: Quantiles,
+    pub server_rss_bytes: Rss,
+    pub bytes_per_subscriber: f64,
+}
+
+/// Every scale figure of one run.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Report {
+    /// PostgreSQL's own TPC-B-like transaction (prepared), transactions per second.
+    pub pgbench_tps: Option<f64>,
+    /// The server's HTTP and JSON floor: the agreement's body read and answered, no database.
+    pub floor: Option<Load>,
+    pub sqlite_1: Option<Load>,
+    pub postgres_1: Option<Load>,
+    pub postgres_2: Option<Load>,
+    pub messages_sqlite_1: Option<Load>,
+    pub messages_postgres_1: Option<Load>,
+    pub messages_postgres_2: Option<Load>,
+    pub fan_out_sqlite_1: Option<FanOut>,
+    pub fan_out_postgres_2: Option<FanOut>,
+}
 
 fn agent() -> ureq::Agent {
     crate::agent(Duration::from_secs(20))
@@ -59,21 +131,28 @@ pub fn orders(servers: &[&TestServer], prefix: &str, n: usize) -> Vec<(String, S
     made.into_iter().map(|(_, id, token)| (id, token)).collect()
 }
 
-/// Agreements per second and their latency: `THREADS` keep-alive clients, spread over the
-/// servers and over `orders`, each request a new agreement version with its own key.
-pub fn agreements(servers: &[&TestServer], orders: &[(String, String)], n: usize) -> Value {
-    let body = json!({
+/// The agreement every load request sends.
+fn agreement() -> String {
+    json!({
         "contact": { "channels": ["chat", "whatsapp"], "do_not_call": true, "phone": "+48 600 100 200" },
         "substitutions": { "default": { "rule": "similar", "max_increase": { "kind": "percent", "percent": 10 } } },
         "payment": "card_on_delivery", "locale": "en"
     })
-    .to_string();
+    .to_string()
+}
+
+/// What the load sends: the path under the server for request `i` on `order`, and its body.
+type Request<'a> = &'a (dyn Fn(usize, &str) -> (String, String) + Sync);
+
+/// `n` requests of `request` from `THREADS` keep-alive clients, spread over the servers and over
+/// `orders` (each with the order's customer token and a key of its own); each answered `expect`.
+fn load(servers: &[&TestServer], orders: &[(String, String)], n: usize, expect: u16, request: Request) -> Load {
     let latencies = Mutex::new(Vec::with_capacity(n));
     let errors = AtomicUsize::new(0);
     let start = Instant::now();
     std::thread::scope(|s| {
         for t in 0..THREADS {
-            let (body, latencies, errors) = (&body, &latencies, &errors);
+            let (latencies, errors) = (&latencies, &errors);
             let base = servers[t % servers.len()].url.clone();
             s.spawn(move || {
                 let agent = agent();
@@ -82,14 +161,15 @@ pub fn agreements(servers: &[&TestServer], orders: &[(String, String)], n: usize
                         break;
                     }
                     let (order, token) = &orders[i % orders.len()];
+                    let (path, body) = request(i, order);
                     let t0 = Instant::now();
                     let res = agent
-                        .post(&format!("{base}/v1/orders/{order}/preferences"))
+                        .post(&format!("{base}{path}"))
                         .header("Authorization", &format!("Bearer {token}"))
                         .header("Idempotency-Key", &format!("load-{i}"))
                         .header("Content-Type", "application/json")
                         .send(body.as_str());
-                    let ok = res.is_ok_and(|mut r| r.status().as_u16() == 201 && r.body_mut().read_to_vec().is_ok());
+                    let ok = res.is_ok_and(|mut r| r.status().as_u16() == expect && r.body_mut().read_to_vec().is_ok());
                     if ok {
                         latencies.lock().unwrap().push(t0.elapsed().as_secs_f64() * 1000.0);
                     } else {
@@ -101,11 +181,146 @@ pub fn agreements(servers: &[&TestServer], orders: &[(String, String)], n: usize
     });
     let wall = start.elapsed().as_secs_f64();
     let l = latencies.into_inner().unwrap();
-    json!({
-        "requests": l.len(), "errors": errors.into_inner(), "threads": THREADS, "orders": orders.len(),
-        "instances": servers.len(), "per_second": l.len() as f64 / wall,
-        "latency_ms": { "p50": percentile(&l, 50.0), "p99": percentile(&l, 99.0) },
-    })
+    Load {
+        requests: l.len(),
+        errors: errors.into_inner(),
+        threads: THREADS,
+        orders: orders.len(),
+        instances: servers.len(),
+        per_second: l.len() as f64 / wall,
+        latency_ms: Quantiles::of(&l),
+        statements_per_request: None,
+        delivered: None,
+    }
+}
+
+/// Agreements per second and their latency: each request a new agreement version with its own key.
+pub fn agreements(servers: &[&TestServer], orders: &[(String, String)], n: usize) -> Load {
+    let body = agreement();
+    let request = |_: usize, order: &str| (format!("/v1/orders/{order}/preferences"), body.clone());
+    counted(servers, || load(servers, orders, n, 201, &request))
+}
+
+/// The same requests against the floor: read and answered at the edge, no database.
+pub fn floor(server: &TestServer, orders: &[(String, String)], n: usize) -> Load {
+    let body = agreement();
+    load(&[server], orders, n, 201, &|_, _| ("/v1/test/floor".to_owned(), body.clone()))
+}
+
+/// Customer messages per second with one live subscriber on each order, and what reached them.
+pub fn messages(servers: &[&TestServer], orders: &[(String, String)], n: usize) -> Load {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let connected = Arc::new(AtomicUsize::new(0));
+    let subscribers: Vec<_> = orders
+        .iter()
+        .enumerate()
+        .map(|(j, (order, token))| {
+            let addr = servers[j % servers.len()].addr().to_owned();
+            let (order, token, stop, connected) = (order.clone(), token.clone(), stop.clone(), connected.clone());
+            std::thread::spawn(move || subscribe(&addr, &order, &token, &stop, &connected))
+        })
+        .collect();
+    wait_for("the subscribers connected", Duration::from_secs(60), || {
+        (connected.load(Ordering::SeqCst) >= orders.len()).then_some(())
+    });
+    let request = |i: usize, order: &str| {
+        (
+            format!("/v1/orders/{order}/messages"),
+            json!({ "client_id": format!("load-{i}"), "text": "Whole beans, please?" }).to_string(),
+        )
+    };
+    let mut figures = counted(servers, || load(servers, orders, n, 201, &request));
+    // What is on its way arrives within a second or two; then the subscribers are let go.
+    std::thread::sleep(Duration::from_secs(2));
+    stop.store(true, Ordering::SeqCst);
+    figures.delivered = Some(subscribers.into_iter().map(|t| t.join().unwrap_or(0)).sum());
+    figures
+}
+
+/// Reads `order`'s stream until `stop`; how many messages it carried.
+fn subscribe(
+    addr: &str,
+    order: &str,
+    token: &str,
+    stop: &std::sync::atomic::AtomicBool,
+    connected: &AtomicUsize,
+) -> usize {
+    let Ok(mut s) = TcpStream::connect(addr) else { return 0 };
+    let req = format!(
+        "GET /v1/orders/{order}/events?access_token={token} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    if s.write_all(req.as_bytes()).is_err() || s.set_read_timeout(Some(Duration::from_millis(200))).is_err() {
+        return 0;
+    }
+    let (mut got, mut buf, mut counted) = (Vec::new(), [0u8; 8192], false);
+    let deadline = Instant::now() + LOAD_LIMIT + Duration::from_secs(60);
+    while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => got.extend_from_slice(&buf[..k]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => break,
+        }
+        if !counted && got.windows(4).any(|w| w == b"\r\n\r\n") {
+            counted = true;
+            connected.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    String::from_utf8_lossy(&got).matches("event: message").count()
+}
+
+/// Runs `measure` and, on PostgreSQL, counts the statements the database ran meanwhile.
+fn counted(servers: &[&TestServer], measure: impl FnOnce() -> Load) -> Load {
+    let db = servers[0].db();
+    let pg = db.starts_with("postgres");
+    if pg {
+        let _ = psql(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    }
+    let statements = || {
+        let sql = "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s \
+                   JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()";
+        pg.then(|| psql(db, sql)).flatten().and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    let before = statements();
+    let mut figures = measure();
+    if let (Some(a), Some(b)) = (before, statements()) {
+        figures.statements_per_request = Some((b - a) / figures.requests.max(1) as f64);
+    }
+    figures
+}
+
+/// `psql -Atc sql` on `url`; its output, or None (no psql, or the statement failed).
+fn psql(url: &str, sql: &str) -> Option<String> {
+    let out = std::process::Command::new("psql").arg(url).args(["-X", "-q", "-At", "-c", sql]).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// PostgreSQL's own benchmark on the run's cluster: the built-in TPC-B-like transaction, prepared,
+/// with as many clients as the load, on a database of its own; transactions per second.
+pub fn pgbench() -> Option<f64> {
+    let base = std::env::var("KEPT_TEST_POSTGRES").ok()?;
+    let _ = psql(&format!("{base}/postgres"), "DROP DATABASE IF EXISTS pgbench");
+    psql(&format!("{base}/postgres"), "CREATE DATABASE pgbench")?;
+    let db = format!("{base}/pgbench");
+    // As many branches as clients, as TPC-B asks: the clients do not all queue on one row.
+    let init =
+        std::process::Command::new("pgbench").args(["-i", "-q", "-s", &THREADS.to_string()]).arg(&db).output().ok()?;
+    if !init.status.success() {
+        eprintln!("pgbench -i: {}", String::from_utf8_lossy(&init.stderr));
+        return None;
+    }
+    let (clients, seconds) = (THREADS.to_string(), PGBENCH_SECONDS.to_string());
+    let run = std::process::Command::new("pgbench")
+        .args(["-n", "-M", "prepared", "-c", &clients, "-j", "2", "-T", &seconds])
+        .arg(&db)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&run.stdout);
+    let _ = psql(&format!("{base}/postgres"), "DROP DATABASE IF EXISTS pgbench");
+    text.lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|t| t.parse().ok())
 }
 
 fn rss_bytes(pid: u32) -> f64 {
@@ -120,7 +335,7 @@ fn rss_bytes(pid: u32) -> f64 {
 /// `per_order` subscribers on each of `orders`' streams, spread over the servers; then one
 /// message posted to each order (through the servers in turn) and, for each subscriber, the
 /// time from its order's post to its receipt. Each subscriber is a thread blocked in `read`.
-pub fn fan_out(servers: &[&TestServer], orders: &[(String, String)], per_order: usize) -> Value {
+pub fn fan_out(servers: &[&TestServer], orders: &[(String, String)], per_order: usize) -> FanOut {
     let n = orders.len() * per_order;
     let rss_before: f64 = servers.iter().map(|s| rss_bytes(s.pid())).sum();
     let connected = Arc::new(AtomicUsize::new(0));
@@ -195,34 +410,49 @@ pub fn fan_out(servers: &[&TestServer], orders: &[(String, String)], per_order: 
         let _ = t.join();
     }
     let l = latencies.lock().unwrap().clone();
-    json!({
-        "subscribers": n, "orders": orders.len(), "instances": servers.len(), "connected": ready, "delivered": l.len(),
-        "latency_ms": { "p50": percentile(&l, 50.0), "p99": percentile(&l, 99.0) },
-        "server_rss_bytes": { "before": rss_before, "connected": rss_connected },
-        "bytes_per_subscriber": (rss_connected - rss_before) / ready as f64,
-    })
+    FanOut {
+        subscribers: n,
+        orders: orders.len(),
+        instances: servers.len(),
+        connected: ready,
+        delivered: l.len(),
+        latency_ms: Quantiles::of(&l),
+        server_rss_bytes: Rss { before: rss_before, connected: rss_connected },
+        bytes_per_subscriber: (rss_connected - rss_before) / ready as f64,
+    }
 }
 
-/// Every scale figure: SQLite with one instance, PostgreSQL with one and with two.
-/// `KEPT_BENCH_ONLY=agreements` or `fan-out` measures only those.
-pub fn run() -> Value {
-    let mut report = json!({});
+/// Every scale figure: pgbench and the floor, then SQLite with one instance and PostgreSQL with
+/// one and with two, agreements and messages; then fan-out.
+/// `KEPT_BENCH_ONLY=agreements` (agreements, messages and what they are read against) or
+/// `fan-out` measures only those.
+pub fn run() -> Report {
+    let mut report = Report::default();
     let only = std::env::var("KEPT_BENCH_ONLY").unwrap_or_default();
-    let only_agreements = only == "agreements";
-    eprintln!("bench: agreements per second, SQLite, 1 instance");
+    let n = crate::bench::scaled(AGREEMENTS);
     if only != "fan-out" {
+        eprintln!("bench: pgbench, {THREADS} clients, {PGBENCH_SECONDS} s");
+        report.pgbench_tps = pgbench();
+        eprintln!("bench: agreements per second, SQLite, 1 instance (and the floor)");
         let s = TestServer::start_with(&[], &FLAGS);
         let o = orders(&[&s], "load", LOAD_ORDERS);
-        report["sqlite_1"] = agreements(&[&s], &o, crate::bench::scaled(AGREEMENTS));
+        report.floor = Some(floor(&s, &o, n));
+        report.sqlite_1 = Some(agreements(&[&s], &o, n));
+        report.messages_sqlite_1 = Some(messages(&[&s], &o, n));
     }
-    for n in [1, 2].into_iter().filter(|_| only != "fan-out") {
-        eprintln!("bench: agreements per second, PostgreSQL, {n} instance(s)");
-        let servers = TestServer::instances(n, &FLAGS);
+    for instances in [1, 2].into_iter().filter(|_| only != "fan-out") {
+        eprintln!("bench: agreements and messages per second, PostgreSQL, {instances} instance(s)");
+        let servers = TestServer::instances(instances, &FLAGS);
         let refs: Vec<&TestServer> = servers.iter().collect();
         let o = orders(&refs, "load", LOAD_ORDERS);
-        report[format!("postgres_{n}")] = agreements(&refs, &o, crate::bench::scaled(AGREEMENTS));
+        let (a, m) = (Some(agreements(&refs, &o, n)), Some(messages(&refs, &o, n)));
+        if instances == 1 {
+            (report.postgres_1, report.messages_postgres_1) = (a, m);
+        } else {
+            (report.postgres_2, report.messages_postgres_2) = (a, m);
+        }
     }
-    if only_agreements {
+    if only == "agreements" {
         return report;
     }
     let subscribers = crate::bench::scaled(10_000);
@@ -231,14 +461,133 @@ pub fn run() -> Value {
     {
         let s = TestServer::start_with(&[], &FLAGS);
         let o = orders(&[&s], "fan", order_count);
-        report["fan_out_sqlite_1"] = fan_out(&[&s], &o, 10);
+        report.fan_out_sqlite_1 = Some(fan_out(&[&s], &o, 10));
     }
     eprintln!("bench: SSE fan-out, {subscribers} subscribers over {order_count} orders, PostgreSQL, 2 instances");
     {
         let servers = TestServer::instances(2, &FLAGS);
         let refs: Vec<&TestServer> = servers.iter().collect();
         let o = orders(&refs, "fan", order_count);
-        report["fan_out_postgres_2"] = fan_out(&refs, &o, 10);
+        report.fan_out_postgres_2 = Some(fan_out(&refs, &o, 10));
     }
     report
+}
+
+fn per_second(l: &Option<Load>) -> String {
+    l.as_ref().map_or("–".to_owned(), |l| format!("{:.0} ({} errors)", l.per_second, l.errors))
+}
+
+fn p99(l: &Option<Load>) -> String {
+    l.as_ref().map_or("–".to_owned(), |l| format!("{:.1} ms", l.latency_ms.p99))
+}
+
+fn times(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+        _ => "–".to_owned(),
+    }
+}
+
+fn rate(l: &Option<Load>) -> Option<f64> {
+    l.as_ref().map(|l| l.per_second)
+}
+
+/// The server's rows of the bench table: each rate beside what it is read against, as a ratio.
+pub fn rows(s: &Report) -> String {
+    let mut md = String::new();
+    let mut row = |name: &str, value: String, against: &str, ratio: String, target: &str| {
+        md.push_str(&format!("| {name} | {value} | {against} | {ratio} | {target} |\n"));
+    };
+    let pgbench = s.pgbench_tps.map_or("–".to_owned(), |t| format!("{t:.0}"));
+    row(
+        &format!("pgbench (TPC-B-like, prepared, {THREADS} clients), transactions per second"),
+        pgbench,
+        "–",
+        "–".into(),
+        "",
+    );
+    row(
+        "HTTP and JSON floor (the agreement's body read and answered, no database), requests per second",
+        per_second(&s.floor),
+        "–",
+        "–".into(),
+        "",
+    );
+    let pg1 = "PostgreSQL (fsync on), 1 instance";
+    let pg2 = "PostgreSQL (fsync on), 2 instances";
+    let lite = "SQLite (WAL, synchronous=FULL), 1 instance";
+    for (what, [sqlite, one, two]) in [
+        ("agreements", [&s.sqlite_1, &s.postgres_1, &s.postgres_2]),
+        (
+            "messages (a live subscriber on each order)",
+            [&s.messages_sqlite_1, &s.messages_postgres_1, &s.messages_postgres_2],
+        ),
+    ] {
+        row(
+            &format!("{what} per second, {lite}"),
+            per_second(sqlite),
+            "floor",
+            times(rate(sqlite), rate(&s.floor)),
+            "≥ 0.8× floor",
+        );
+        row(
+            &format!("{what} per second, {pg1}"),
+            per_second(one),
+            "pgbench",
+            times(rate(one), s.pgbench_tps),
+            "≥ 0.6× pgbench",
+        );
+        row(
+            &format!("{what} per second, {pg2}"),
+            per_second(two),
+            "1 instance",
+            times(rate(two), rate(one)),
+            "≥ 1.3× 1 instance",
+        );
+        for (label, l) in [(lite, sqlite), (pg1, one), (pg2, two)] {
+            row(&format!("{what}: latency p99, {label}"), p99(l), "–", "–".into(), "≤ 20 ms");
+        }
+        for (label, l) in [(pg1, one), (pg2, two)] {
+            let n = l.as_ref().and_then(|l| l.statements_per_request).map_or("–".to_owned(), |n| format!("{n:.1}"));
+            row(&format!("{what}: statements per request, {label}"), n, "–", "–".into(), "");
+        }
+        for (label, l) in [(lite, sqlite), (pg1, one), (pg2, two)] {
+            if let Some(d) = l.as_ref().and_then(|l| l.delivered.map(|d| (d, l.requests))) {
+                row(
+                    &format!("{what}: delivered live, {label}"),
+                    format!("{} of {}", d.0, d.1),
+                    "–",
+                    "–".into(),
+                    "0 lost",
+                );
+            }
+        }
+    }
+    for (f, label) in [(&s.fan_out_sqlite_1, "SQLite, 1 instance"), (&s.fan_out_postgres_2, "PostgreSQL, 2 instances")]
+    {
+        let Some(f) = f else { continue };
+        row(
+            &format!("SSE fan-out, {} subscribers over {} orders, {label}: delivered", f.subscribers, f.orders),
+            f.delivered.to_string(),
+            "–",
+            "–".into(),
+            "0 lost",
+        );
+        row(&format!("SSE delivery latency p50, {label}"), format!("{:.1} ms", f.latency_ms.p50), "–", "–".into(), "");
+        row(
+            &format!("SSE delivery latency p99, {label}"),
+            format!("{:.1} ms", f.latency_ms.p99),
+            "–",
+            "–".into(),
+            "≤ 100 ms",
+        );
+        row(
+            &format!("server memory per idle subscriber, {label}"),
+            format!("{:.1} KB", f.bytes_per_subscriber / 1024.0),
+            "–",
+            "–".into(),
+            "≤ 10 KB",
+        );
+    }
+    md
 }

@@ -187,6 +187,11 @@ impl TestServer {
         self.child.id()
     }
 
+    /// The SQLite file or the PostgreSQL URL this server runs on.
+    pub fn db(&self) -> &str {
+        &self.db
+    }
+
     /// Makes the next `count` requests whose path starts with `path_prefix` fail (503) or hang.
     pub fn arm_fault(&self, path_prefix: &str, mode: &str, count: u32, hang_ms: u64) {
         let body = serde_json::json!({ "path_prefix": path_prefix, "mode": mode, "count": count, "hang_ms": hang_ms });

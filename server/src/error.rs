@@ -25,6 +25,10 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("this Idempotency-Key was used with a different request body")]
     IdempotencyConflict,
+    /// Another request with the same Idempotency-Key committed first: this one's work is rolled
+    /// back and the first answer given (`store::idempotency::once`); never sent as such.
+    #[error("another request with this Idempotency-Key finished first")]
+    KeyTaken,
     #[error("the shop has started picking this order; preferences can no longer change")]
     NotEditable,
     #[error("the request body is larger than {0} bytes")]
@@ -86,7 +90,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::NoRoute => (StatusCode::NOT_FOUND, ErrorCode::NotFound, vec![]),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, vec![]),
-            ApiError::IdempotencyConflict => (StatusCode::CONFLICT, ErrorCode::IdempotencyConflict, vec![]),
+            ApiError::IdempotencyConflict | ApiError::KeyTaken => {
+                (StatusCode::CONFLICT, ErrorCode::IdempotencyConflict, vec![])
+            }
             ApiError::NotEditable => (StatusCode::CONFLICT, ErrorCode::NotEditable, vec![]),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, vec![]),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, vec![]),

@@ -365,6 +365,23 @@ impl FromRequestParts<AppState> for CustomerOrder {
     }
 }
 
+/// The order a customer's request names and the token it carries, not yet checked: for a handler
+/// that checks them in the same read as the rest of what it needs (`orders::submission`).
+pub struct CustomerAsk {
+    pub order: String,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for CustomerAsk {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ApiPath(mut params) = ApiPath::<HashMap<String, String>>::from_request_parts(parts, state).await?;
+        let order = params.remove("order").ok_or(ApiError::NotFound("order"))?;
+        Ok(CustomerAsk { order, token: token(parts)?.unwrap_or_default() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,3 +99,12 @@ pub async fn sweep(
     let applied = crate::workers::ask_first::sweep(&state, at).await?;
     Ok(Json(serde_json::json!({ "applied": applied })))
 }
+
+/// `POST /v1/test/floor`: reads an agreement's body at the edge as `POST …/preferences` does
+/// (the body limit, U+0000, the types) and answers it as JSON with 201, touching no database: the
+/// HTTP and JSON floor of this server, which the benchmark measures agreements against.
+pub async fn floor(
+    crate::extract::JsonBody(preferences, _): crate::extract::JsonBody<kept_protocol::Preferences>,
+) -> (StatusCode, Json<kept_protocol::Preferences>) {
+    (StatusCode::CREATED, Json(preferences))
+}

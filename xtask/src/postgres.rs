@@ -100,6 +100,9 @@ impl Cluster {
         );
         if durability == Durability::ForTests {
             options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        } else {
+            // The benchmark counts the statements an agreement costs.
+            options.push_str(" -c shared_preload_libraries=pg_stat_statements");
         }
         let mut start = as_owner(&Command::new(bin.join("pg_ctl")));
         start.arg("-D").arg(&data).arg("-l").arg(dir.join("log")).args(["-o", &options, "-w", "-t", "60", "start"]);

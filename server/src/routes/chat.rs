@@ -64,12 +64,10 @@ async fn post_message(
             // Counted in the write transaction, with the order locked (one instance at a time), so
             // concurrent posts cannot all slip under it.
             tx.lock_order(&order.id).await?;
-            if !messages::exists(tx.db(), &order.id, &client_id).await? {
-                messages::within_limit(tx.db(), &order.id, now, limit, window).await.map_err(|e| match e {
-                    Ok(wait) => ApiError::RateLimited(wait),
-                    Err(e) => e,
-                })?;
-            }
+            messages::may_post(tx.db(), &order.id, &client_id, now, limit, window).await.map_err(|e| match e {
+                Ok(wait) => ApiError::RateLimited(wait),
+                Err(e) => e,
+            })?;
             let m = StoredMessage {
                 order: &order.id,
                 author: AuthorKind::Customer,

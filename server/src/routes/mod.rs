@@ -30,6 +30,7 @@ pub fn router(faults: bool) -> Router<AppState> {
         router
             .route("/test/faults", axum::routing::post(crate::faults::arm))
             .route("/test/sweep", axum::routing::post(crate::faults::sweep))
+            .route("/test/floor", axum::routing::post(crate::faults::floor))
     } else {
         router
     };

@@ -93,7 +93,7 @@ async fn post_message(
     check(msg.problems())?;
     let shop = orders::shop(&mut state.pool.acquire().await?).await?;
     // A named operator writes as themselves; the token writes as the shop's named manager.
-    let name = op.display_name.clone().or(shop.manager.map(|m| m.name));
+    let name = op.display_name.clone().or(shop.manager.as_ref().map(|m| m.name.clone()));
     let text = clean_text(&msg.text);
     super::once(&state, format!("{}:operator-messages", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use kept_protocol::{OrderView, Preferences, Receipt, ShopProfile};
 
-use crate::extract::{CustomerOrder, JsonBody};
+use crate::extract::{CustomerAsk, CustomerOrder, JsonBody};
 use crate::store::orders::{self, NewVersion, Order, Origin};
 use crate::{canonical, clock, ApiError, AppState};
 
@@ -47,19 +47,20 @@ async fn view_handler(
 
 async fn submit(
     State(state): State<AppState>,
-    CustomerOrder(order): CustomerOrder,
+    ask: CustomerAsk,
     headers: HeaderMap,
     JsonBody(preferences, _): JsonBody<Preferences>,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    let pool = &state.pool;
     let key = crate::extract::idempotency_key(&headers)?;
     let request_hash = canonical::digest(&canonical::json(&preferences)?);
-    if let Some(first) =
-        orders::replay(&mut pool.acquire().await?, &order.id, Origin::Customer, &key, &request_hash).await?
-    {
-        return Ok((StatusCode::CREATED, Json(first)));
+    // The token, the order, the shop and an earlier attempt with this key: one read.
+    let orders::Submission { order, shop, earlier } =
+        orders::submission(&state.pool, &ask.order, &ask.token, Origin::Customer, &key).await?;
+    match earlier {
+        Some((first_hash, _)) if first_hash != request_hash => return Err(ApiError::IdempotencyConflict),
+        Some((_, first)) => return Ok((StatusCode::CREATED, Json(first))),
+        None => {}
     }
-    let shop = orders::shop(&mut pool.acquire().await?).await?;
     let view = crate::domain::payment::checkable(&shop, order);
     if !view.editable {
         return Err(ApiError::NotEditable);

@@ -27,7 +27,7 @@ async fn profile(State(state): State<AppState>) -> Result<Json<ShopProfile>, Api
 /// The stored profile with availability and the measured reply time as of `now`; reads a fixed
 /// number of rows whatever the shop's history (the reply time reads the newest samples only).
 pub async fn live(pool: &Pool, now: Timestamp) -> Result<ShopProfile, ApiError> {
-    let mut shop = orders::shop(&mut pool.acquire().await?).await?;
+    let mut shop = ShopProfile::clone(&*orders::shop(&mut pool.acquire().await?).await?);
     let schedule = Schedule::new(&shop);
     if let Some(s) = &schedule {
         match s.state(now) {

@@ -43,19 +43,19 @@ where
     if let Some(answer) = stored(&mut state.pool.acquire().await?, &scope, &key, &hash).await? {
         return Ok(answer);
     }
-    state
+    let (scope_again, key_again, hash_again) = (scope.clone(), key.clone(), hash.clone());
+    let written = state
         .writer
         .write(move |tx| {
             Box::pin(async move {
-                // Checked again inside the transaction (after any other instance working on the
-                // same key has committed): a concurrent retry may have won.
-                tx.serialize_on(&format!("idempotency:{scope}:{key}")).await?;
-                if let Some(answer) = stored(tx.db(), &scope, &key, &hash).await? {
-                    return Ok(answer);
-                }
                 let (status, body) = create(tx).await?;
-                crate::sql!(tx.db(), |c| sqlx::query(
-                    "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                // The key is claimed with the answer, in the change's transaction: a concurrent
+                // request with the same key (another instance, or the same batch) that got there
+                // first makes this claim find its row (PostgreSQL waits for that one to commit),
+                // and this one's work is rolled back.
+                let claimed = crate::sql!(tx.db(), |c| sqlx::query(
+                    "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING",
                 )
                 .bind(&scope)
                 .bind(&key)
@@ -63,9 +63,21 @@ where
                 .bind(i64::from(status))
                 .bind(serde_json::to_string(&body)?)
                 .bind(Stamp(clock::now()))
-                .execute(c).await.map(|r| r.rows_affected()))?;
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+                if claimed == 0 {
+                    return Err(ApiError::KeyTaken);
+                }
                 Ok((status, body))
             })
         })
-        .await
+        .await;
+    match written {
+        // The first one's answer, committed by now (or a conflict, if its body was another).
+        Err(ApiError::KeyTaken) => stored(&mut state.pool.acquire().await?, &scope_again, &key_again, &hash_again)
+            .await?
+            .ok_or(ApiError::KeyTaken),
+        other => other,
+    }
 }

@@ -159,37 +159,31 @@ pub async fn page(
     Ok(MessagePage { messages, older })
 }
 
-/// Whether the order already has a message with this client id (a retry, not a new message).
-pub async fn exists(conn: &mut Conn, order: &str, client_id: &str) -> Result<bool, ApiError> {
-    let row: Option<(i64,)> =
-        crate::sql!(conn, |c| sqlx::query_as("SELECT id FROM messages WHERE order_id = $1 AND client_id = $2")
-            .bind(order)
-            .bind(client_id)
-            .fetch_optional(c)
-            .await)?;
-    Ok(row.is_some())
-}
-
-/// Ok when the order's customer may post at `now`: fewer than `limit` messages in the last
-/// `window_secs`. Otherwise `Err(Ok(seconds))` until they may; `Err(Err(_))` when the store fails.
-pub async fn within_limit(
+/// Ok when the order's customer may post the message `client_id` at `now`: it is one they
+/// posted before (the same message again counts nothing), or they posted fewer than `limit` in
+/// the last `window_secs`. Otherwise `Err(Ok(seconds))` until they may; `Err(Err(_))` when the
+/// store fails. One read for both.
+pub async fn may_post(
     conn: &mut Conn,
     order: &str,
+    client_id: &str,
     now: Timestamp,
     limit: u32,
     window_secs: u64,
 ) -> Result<(), Result<u64, ApiError>> {
     let window = jiff::SignedDuration::from_secs(window_secs.max(1) as i64);
     let since = now.checked_sub(window).unwrap_or(now);
-    let (n, oldest): (i64, Option<Stamp>) = crate::sql!(conn, |c| sqlx::query_as(
-        "SELECT COUNT(*), MIN(sent_at) FROM messages WHERE order_id = $1 AND author = 'customer' AND sent_at > $2",
+    let (before, n, oldest): (i64, i64, Option<Stamp>) = crate::sql!(conn, |c| sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM messages WHERE order_id = $1 AND client_id = $3), COUNT(*), MIN(sent_at) \
+         FROM messages WHERE order_id = $1 AND author = 'customer' AND sent_at > $2",
     )
     .bind(order)
     .bind(Stamp(clock::rfc3339(since)))
+    .bind(client_id)
     .fetch_one(c)
     .await)
     .map_err(|e| Err(e.into()))?;
-    if n < i64::from(limit) {
+    if before > 0 || n < i64::from(limit) {
         return Ok(());
     }
     let frees = oldest.and_then(|o| o.0.parse::<Timestamp>().ok()).and_then(|o| o.checked_add(window).ok());

@@ -57,16 +57,22 @@ impl Tx {
         if !self.conn.is_pg() || self.locked.iter().any(|o| o == order) {
             return Ok(());
         }
-        crate::sql!(self.conn, |c| sqlx::query("SELECT 1 FROM orders WHERE id = $1 FOR NO KEY UPDATE")
+        let sql = format!("{MARK_CHANGED} SELECT pg_notify($2, id)::text FROM changed");
+        let found: Option<(Option<String>,)> = crate::sql!(self.conn, |c| sqlx::query_as(&sql)
             .bind(order)
-            .execute(c)
-            .await
-            .map(|_| ()))?;
-        self.locked(order);
+            .bind(crate::live::CHANNEL)
+            .fetch_optional(c)
+            .await)?;
+        // An order this transaction is about to create has no row to lock or mark yet: the
+        // commit marks it.
+        if found.is_some() {
+            self.locked(order);
+        }
         Ok(())
     }
 
-    /// Notes that a statement of this transaction locked the order's row itself.
+    /// Notes that a statement of this transaction locked the order's row and marked it changed
+    /// ([`MARK_CHANGED`]) itself.
     pub(crate) fn locked(&mut self, order: &str) {
         if self.conn.is_pg() && !self.locked.iter().any(|o| o == order) {
             self.locked.push(order.to_owned());
@@ -105,6 +111,15 @@ impl Tx {
         groups
     }
 }
+
+/// PostgreSQL: the start of a statement that locks the order `$1` (an UPDATE takes the same row
+/// lock as `SELECT … FOR NO KEY UPDATE`) and marks it changed by this transaction: its cursor is
+/// the transaction's id. Followed by `SELECT pg_notify($2, id) FROM changed`, the engine names it
+/// to every instance at the commit. Locking and marking in one round trip, where they were two.
+/// A transaction that then writes nothing wakes the order's streams for nothing: they read no
+/// new event.
+pub(crate) const MARK_CHANGED: &str =
+    "WITH changed AS (UPDATE orders SET cursor = pg_current_xact_id()::text::bigint WHERE id = $1 RETURNING id, status, editable)";
 
 type Reply = Box<dyn FnOnce(Option<String>) + Send>;
 type Job = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, (bool, Reply)> + Send>;
@@ -233,6 +248,8 @@ async fn commit_pg(tx: &mut Tx) -> Result<(), sqlx::Error> {
             changed.push(order.clone());
         }
     }
+    // Those locked are marked already (`Tx::lock_order`).
+    changed.retain(|o| !tx.locked.contains(o));
     for order in changed {
         // One round trip for both.
         crate::sql!(tx.db(), |c| {

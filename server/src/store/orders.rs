@@ -1,5 +1,7 @@
 //! Orders, their agreements, change requests and the shop profile.
 
+use std::sync::Arc;
+
 use crate::db::{Conn, Jsonb, Pool, Stamp};
 use kept_protocol::{
     ChangeRequest, DeliverySlot, EventData, Item, OrderStatus, Receipt, ShopProfile, TimelineEntry, TimelineEvent,
@@ -11,17 +13,20 @@ use crate::{auth, ApiError};
 pub use crate::domain::order::Order;
 
 type OrderRow = (String, Jsonb, bool, Option<Jsonb>, Option<Jsonb>, Option<Jsonb>, Option<String>);
+const ORDER_COLUMNS: &str = "status, items, editable, delivery_slot, payment_methods, contact, locale";
 
 /// The order `id`, if there is one.
 pub async fn load(conn: &mut Conn, id: &str) -> Result<Option<Order>, ApiError> {
-    let row: Option<OrderRow> = crate::sql!(conn, |c| sqlx::query_as(
-        "SELECT status, items, editable, delivery_slot, payment_methods, contact, locale FROM orders WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await)?;
-    let Some((status, items, editable, slot, payment, contact, locale)) = row else { return Ok(None) };
-    Ok(Some(Order {
+    let row: Option<OrderRow> =
+        crate::sql!(conn, |c| sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(c)
+            .await)?;
+    row.map(|row| order(id, row)).transpose()
+}
+
+fn order(id: &str, (status, items, editable, slot, payment, contact, locale): OrderRow) -> Result<Order, ApiError> {
+    Ok(Order {
         id: id.to_owned(),
         status: parse_status(&status)?,
         items: serde_json::from_str(&items.0)?,
@@ -30,7 +35,7 @@ pub async fn load(conn: &mut Conn, id: &str) -> Result<Option<Order>, ApiError> 
         payment_methods: payment.map(|p| serde_json::from_str(&p.0)).transpose()?,
         contact: contact.map(|c| serde_json::from_str(&c.0)).transpose()?,
         locale: locale.as_deref().and_then(kept_protocol::Locale::parse),
-    }))
+    })
 }
 
 /// The order `id`, or 404.
@@ -41,35 +46,106 @@ pub async fn existing(conn: &mut Conn, id: &str) -> Result<Order, ApiError> {
 /// A hash no token has (SHA-256 of nothing is never stored: tokens are never empty).
 const NO_ORDER: [u8; 32] = [0; 32];
 
-/// The order `id` if `headers` carry its customer token; otherwise exactly like a missing order,
-/// doing the same work either way so the answer's timing does not tell which ids exist.
+/// The order as a customer's request reads it: its token's hash beside its columns, one row
+/// whether or not the order exists (every column NULL when it does not).
+type AskedRow = (
+    Option<Vec<u8>>,
+    Option<String>,
+    Option<Jsonb>,
+    Option<bool>,
+    Option<Jsonb>,
+    Option<Jsonb>,
+    Option<Jsonb>,
+    Option<String>,
+);
+const ASKED_COLUMNS: &str = "o.token_hash, o.status, o.items, o.editable, o.delivery_slot, o.payment_methods, \
+                             o.contact, o.locale";
+
+/// The order of `row` if `token` is its customer token; otherwise exactly like a missing order,
+/// doing the same work either way (a stand-in hash for a missing one) so the answer's timing does
+/// not tell which ids exist.
+fn authorized(id: &str, token: &str, row: AskedRow) -> Result<Order, ApiError> {
+    let (hash, status, items, editable, slot, payment, contact, locale) = row;
+    let matched = auth::matches(token, hash.as_deref().unwrap_or(&NO_ORDER[..]));
+    match (matched, status, items, editable) {
+        (true, Some(status), Some(items), Some(editable)) => {
+            order(id, (status, items, editable, slot, payment, contact, locale))
+        }
+        _ => Err(ApiError::NotFound("order")),
+    }
+}
+
+/// The order `id` if `token` is its customer token, in one read.
 pub async fn authorize(pool: &Pool, id: &str, token: &str) -> Result<Order, ApiError> {
-    // Exactly one row either way (a stand-in hash for a missing order), so both take the same steps.
-    let (hash, exists): (Vec<u8>, bool) = crate::sql!(pool, |c| sqlx::query_as(
-        "SELECT token_hash, TRUE FROM orders WHERE id = $1 \
-         UNION ALL SELECT $2, FALSE WHERE NOT EXISTS (SELECT 1 FROM orders WHERE id = $1)",
-    )
+    let row: AskedRow = crate::sql!(pool, |c| sqlx::query_as(&format!(
+        "SELECT {ASKED_COLUMNS} FROM (SELECT 1 AS one) AS x LEFT JOIN orders o ON o.id = $1"
+    ))
     .bind(id)
-    .bind(&NO_ORDER[..])
     .fetch_one(c)
     .await)?;
-    if !(auth::matches(token, &hash) && exists) {
-        return Err(ApiError::NotFound("order"));
-    }
-    existing(&mut pool.acquire().await?, id).await
+    authorized(id, token, row)
+}
+
+/// What a customer's submission needs before it writes, read in one statement: the order (if the
+/// token is its own), the shop profile, and the agreement an earlier attempt with this key stored.
+pub struct Submission {
+    pub order: Order,
+    pub shop: Arc<ShopProfile>,
+    /// The request hash and receipt of an earlier attempt with the same key.
+    pub earlier: Option<(String, Receipt)>,
+}
+
+/// [`AskedRow`], then the shop's profile and an earlier attempt's request hash and receipt.
+type SubmissionRow = (
+    Option<Vec<u8>>,
+    Option<String>,
+    Option<Jsonb>,
+    Option<bool>,
+    Option<Jsonb>,
+    Option<Jsonb>,
+    Option<Jsonb>,
+    Option<String>,
+    Option<Jsonb>,
+    Option<String>,
+    Option<i64>,
+    Option<Jsonb>,
+    Option<String>,
+    Option<Jsonb>,
+    Option<Stamp>,
+);
+
+/// The order, the shop and an earlier attempt of `key`, for a customer's submission.
+pub async fn submission(pool: &Pool, id: &str, token: &str, origin: Origin, key: &str) -> Result<Submission, ApiError> {
+    let sql = format!(
+        "SELECT {ASKED_COLUMNS}, s.profile, v.request_hash, v.version, v.preferences, v.digest, v.summary, \
+         v.accepted_at FROM (SELECT 1 AS one) AS x LEFT JOIN orders o ON o.id = $1 LEFT JOIN shop s ON s.id = 1 \
+         LEFT JOIN preference_versions v ON v.order_id = o.id AND v.origin = $2 AND v.idempotency_key = $3"
+    );
+    let row: SubmissionRow =
+        crate::sql!(pool, |c| sqlx::query_as(&sql).bind(id).bind(origin.as_str()).bind(key).fetch_one(c).await)?;
+    let (hash, status, items, editable, slot, payment, contact, locale, profile, earlier_hash, ..) = row.clone();
+    let order = authorized(id, token, (hash, status, items, editable, slot, payment, contact, locale))?;
+    let shop = parsed_shop(profile)?;
+    let (.., version, preferences, digest, summary, accepted_at) = row;
+    let earlier = match (earlier_hash, version, preferences, digest, summary, accepted_at) {
+        (Some(h), Some(v), Some(p), Some(d), Some(s), Some(a)) => Some((h, receipt((v, p, d, s, a))?)),
+        _ => None,
+    };
+    Ok(Submission { order, shop, earlier })
 }
 
 /// Whether the customer may still change the order's preferences (read without its items),
 /// in the write transaction; on PostgreSQL the read also takes the order's lock (one statement
 /// where it would be two).
 pub async fn editable(tx: &mut Tx, id: &str) -> Result<bool, ApiError> {
-    let lock = if tx.db().is_pg() { " FOR NO KEY UPDATE" } else { "" };
-    let row: Option<(String, bool)> =
-        crate::sql!(tx.db(), |c| sqlx::query_as(&format!("SELECT status, editable FROM orders WHERE id = $1{lock}"))
-            .bind(id)
-            .fetch_optional(c)
-            .await)?;
-    let (status, editable) = row.ok_or(ApiError::NotFound("order"))?;
+    let sql = if tx.db().is_pg() {
+        format!("{} SELECT status, editable, pg_notify($2, id)::text FROM changed", super::MARK_CHANGED)
+    } else {
+        "SELECT status, editable, $2 FROM orders WHERE id = $1".to_owned()
+    };
+    let row: Option<(String, bool, Option<String>)> =
+        crate::sql!(tx.db(), |c| sqlx::query_as(&sql).bind(id).bind(crate::live::CHANNEL).fetch_optional(c).await)?;
+    let (status, editable, _) = row.ok_or(ApiError::NotFound("order"))?;
     tx.locked(id);
     Ok(editable && parse_status(&status)?.allows_edits())
 }
@@ -306,11 +382,28 @@ pub(crate) fn from_row(row: ChangeRow) -> Result<ChangeRequest, ApiError> {
 }
 
 /// The stored shop profile.
-pub async fn shop(conn: &mut Conn) -> Result<ShopProfile, ApiError> {
+pub async fn shop(conn: &mut Conn) -> Result<Arc<ShopProfile>, ApiError> {
     let row: Option<(Jsonb,)> =
         crate::sql!(conn, |c| sqlx::query_as("SELECT profile FROM shop WHERE id = 1").fetch_optional(c).await)?;
-    let (Jsonb(json),) = row.ok_or(ApiError::NotFound("shop profile"))?;
-    Ok(serde_json::from_str(&json)?)
+    parsed_shop(row.map(|(json,)| json))
+}
+
+/// The profile last parsed, by its stored text: a read that finds the same text (nearly every
+/// one: a shop changes its profile rarely) skips the parse. Read from the database every time,
+/// so every instance sees a change at once.
+static PARSED_SHOP: std::sync::Mutex<Option<(String, Arc<ShopProfile>)>> = std::sync::Mutex::new(None);
+
+fn parsed_shop(stored: Option<Jsonb>) -> Result<Arc<ShopProfile>, ApiError> {
+    let Jsonb(json) = stored.ok_or(ApiError::NotFound("shop profile"))?;
+    let mut last = PARSED_SHOP.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((text, shop)) = last.as_ref() {
+        if *text == json {
+            return Ok(shop.clone());
+        }
+    }
+    let shop = Arc::new(serde_json::from_str::<ShopProfile>(&json)?);
+    *last = Some((json, shop.clone()));
+    Ok(shop)
 }
 
 /// Stores the shop profile, replacing the previous one.
