@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::server::TestServer;
@@ -63,19 +64,117 @@ fn brotli(bytes: &[u8]) -> usize {
     out.len()
 }
 
+/// One file's size, raw and compressed.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FileBytes {
+    pub file: String,
+    pub raw: usize,
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+/// Files' sizes and their totals.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Bytes {
+    pub files: Vec<FileBytes>,
+    pub raw: usize,
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+/// The middle and the 95th percentile (milliseconds, unless named otherwise); `count` samples.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Spread {
+    pub p50: f64,
+    pub p95: f64,
+    pub count: usize,
+}
+
+impl Spread {
+    fn of(v: &[f64]) -> Spread {
+        Spread { p50: percentile(v, 50.0), p95: percentile(v, 95.0), count: v.len() }
+    }
+}
+
+/// JS heap in use plus array-buffer backing stores, in bytes.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Memory {
+    pub js_heap: f64,
+    pub array_buffers: f64,
+    pub total: f64,
+}
+
+/// A page's boot figures over its runs at one CPU throttling.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Boot {
+    pub runs: usize,
+    pub cpu_throttling: f64,
+    pub interactive_ms: Spread,
+    pub chat_after_ready_ms: Spread,
+    pub longest_task_ms: f64,
+    pub longest_task_p50_ms: f64,
+    pub longest_task_after_ready_ms: f64,
+    pub main_thread_ms: f64,
+    pub memory_bytes: f64,
+}
+
+/// One page measured: Kept, the peer, the floor or the second peer.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Page {
+    pub bytes: Bytes,
+    /// Kept's: what loads before the step is usable.
+    pub first_screen: Option<Bytes>,
+    pub name: Option<String>,
+    pub boot: Boot,
+    pub boot_4x: Boot,
+}
+
+/// Paging back through a whole chat of 10,000.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct History {
+    pub seconds: f64,
+    pub clicks: u64,
+    pub memory_bytes: f64,
+    pub dom_nodes: f64,
+}
+
+/// A chat of `messages` opened, and at 10,000 what a new message costs.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LongChat {
+    pub messages: usize,
+    pub open_ms: Spread,
+    pub dom_nodes: f64,
+    pub memory_bytes: Option<f64>,
+    pub new_message_ms: Option<Spread>,
+    pub new_message_inserted_ms: Option<Spread>,
+    pub full_history: Option<History>,
+}
+
+/// Everything one `cargo xtask bench` measured.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    pub date: String,
+    pub machine: String,
+    pub peer_name: String,
+    pub seconds: u64,
+    pub kept: Page,
+    pub peer: Page,
+    pub floor: Page,
+    pub lean_peer: Page,
+    pub long_chats: Vec<LongChat>,
+    pub server: crate::scale::Report,
+}
+
 /// Raw, gzip and brotli of each file and the total.
-fn bytes(dir: &Path, files: &[&str]) -> Value {
-    let mut rows = Vec::new();
-    let mut total = [0usize; 3];
+fn bytes(dir: &Path, files: &[&str]) -> Bytes {
+    let mut total = Bytes::default();
     for f in files {
         let b = std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(f).display()));
-        let row = [b.len(), gzip(&b), brotli(&b)];
-        for (t, r) in total.iter_mut().zip(row) {
-            *t += r;
-        }
-        rows.push(json!({ "file": f, "raw": row[0], "gzip": row[1], "brotli": row[2] }));
+        let row = FileBytes { file: (*f).to_owned(), raw: b.len(), gzip: gzip(&b), brotli: brotli(&b) };
+        (total.raw, total.gzip, total.brotli) = (total.raw + row.raw, total.gzip + row.gzip, total.brotli + row.brotli);
+        total.files.push(row);
     }
-    json!({ "files": rows, "raw": total[0], "gzip": total[1], "brotli": total[2] })
+    total
 }
 
 /// The number a page computed, waiting for it to exist.
@@ -102,12 +201,12 @@ const DOM_NODES: &str = "const h = document.querySelector('.kept-host'); \
     return document.querySelectorAll('*').length + (h && h.shadowRoot ? h.shadowRoot.querySelectorAll('*').length : 0);";
 
 /// JS heap in use plus array-buffer backing stores (the wasm memory among them), after a GC.
-fn memory(b: &Browser) -> Value {
+fn memory(b: &Browser) -> Memory {
     b.cdp("HeapProfiler.collectGarbage", json!({}));
     let heap = b.cdp("Runtime.getHeapUsage", json!({}));
     let used = heap["usedSize"].as_f64().unwrap_or(0.0);
     let backing = heap["backingStorageSize"].as_f64().unwrap_or(0.0);
-    json!({ "js_heap": used, "array_buffers": backing, "total": used + backing })
+    Memory { js_heap: used, array_buffers: backing, total: used + backing }
 }
 
 fn main_thread_ms(b: &Browser) -> f64 {
@@ -149,28 +248,29 @@ impl BootRuns {
         self.longest_after.push(tasks[1].as_f64().unwrap_or(0.0));
         self.main.push(main_thread_ms(&b));
         if throttle == 1.0 {
-            self.mem.push(memory(&b)["total"].as_f64().unwrap_or(f64::NAN));
+            self.mem.push(memory(&b).total);
         }
     }
 
-    fn figures(&self, throttle: f64) -> Value {
-        json!({
-            "runs": self.times.len(), "cpu_throttling": throttle,
-            "interactive_ms": { "p50": percentile(&self.times, 50.0), "p95": percentile(&self.times, 95.0) },
-            "chat_after_ready_ms": { "p50": percentile(&self.chat, 50.0), "p95": percentile(&self.chat, 95.0) },
-            "longest_task_ms": percentile(&self.longest, 100.0),
-            "longest_task_p50_ms": percentile(&self.longest, 50.0),
-            "longest_task_after_ready_ms": percentile(&self.longest_after, 100.0),
-            "main_thread_ms": percentile(&self.main, 50.0),
-            "memory_bytes": percentile(&self.mem, 50.0),
-        })
+    fn figures(&self, throttle: f64) -> Boot {
+        Boot {
+            runs: self.times.len(),
+            cpu_throttling: throttle,
+            interactive_ms: Spread::of(&self.times),
+            chat_after_ready_ms: Spread::of(&self.chat),
+            longest_task_ms: percentile(&self.longest, 100.0),
+            longest_task_p50_ms: percentile(&self.longest, 50.0),
+            longest_task_after_ready_ms: percentile(&self.longest_after, 100.0),
+            main_thread_ms: percentile(&self.main, 50.0),
+            memory_bytes: percentile(&self.mem, 50.0),
+        }
     }
 }
 
 /// Opens each of `urls` in fresh profiles `runs` times at this CPU throttling, taking turns (one
 /// run of each page per round), so that a shared machine's slow minutes fall on every page
 /// alike and the ratios between them hold; boot figures, in the order of `urls`.
-fn boots(urls: &[String], throttle: f64, runs: usize) -> Vec<Value> {
+fn boots(urls: &[String], throttle: f64, runs: usize) -> Vec<Boot> {
     let mut pages: Vec<BootRuns> = urls.iter().map(|_| BootRuns::default()).collect();
     for _ in 0..runs {
         for (url, page) in urls.iter().zip(&mut pages) {
@@ -194,7 +294,7 @@ fn fill_chat(server: &TestServer, from: usize, to: usize) {
     }
 }
 
-fn long_chats(server: &TestServer) -> Value {
+fn long_chats(server: &TestServer) -> Vec<LongChat> {
     let url = format!("{}/bench-chat.html", server.url);
     let mut rows = Vec::new();
     let mut have = 0;
@@ -210,20 +310,21 @@ fn long_chats(server: &TestServer) -> Value {
             nodes.push(b.execute(DOM_NODES, vec![]).as_f64().unwrap_or(f64::NAN));
             last = Some(b);
         }
-        let mut row = json!({
-            "messages": n,
-            "open_ms": { "p50": percentile(&open, 50.0), "p95": percentile(&open, 95.0) },
-            "dom_nodes": percentile(&nodes, 50.0),
-        });
+        let mut row = LongChat {
+            messages: n,
+            open_ms: Spread::of(&open),
+            dom_nodes: percentile(&nodes, 50.0),
+            ..LongChat::default()
+        };
         if let (10_000, Some(b)) = (n, last) {
-            row["memory_bytes"] = memory(&b)["total"].clone();
-            row["new_message_ms"] = arrivals(server, &b);
-            row["new_message_inserted_ms"] = inserted(&b);
-            row["full_history"] = full_history(&b);
+            row.memory_bytes = Some(memory(&b).total);
+            row.new_message_ms = Some(arrivals(server, &b));
+            row.new_message_inserted_ms = Some(inserted(&b));
+            row.full_history = Some(full_history(&b));
         }
         rows.push(row);
     }
-    json!(rows)
+    rows
 }
 
 /// Latency from a new message reaching the browser to the next paint, at the current length.
@@ -239,7 +340,7 @@ const PAGE_BACK: &str = "const done = arguments[arguments.length - 1]; \
         done({ clicks, gone: misses > 40, oldest: first ? first.textContent : '' }); } \
       else { setTimeout(step, btn ? 0 : 50); } }; step();";
 
-fn full_history(b: &Browser) -> Value {
+fn full_history(b: &Browser) -> History {
     let started = Instant::now();
     let mut clicks = 0;
     let mut oldest = String::new();
@@ -252,15 +353,15 @@ fn full_history(b: &Browser) -> Value {
         }
     }
     assert!(oldest.contains("Message number 0 "), "the whole history was not reached: the first line is {oldest:?}");
-    json!({
-        "seconds": started.elapsed().as_secs_f64(),
-        "clicks": clicks,
-        "memory_bytes": memory(b)["total"],
-        "dom_nodes": b.execute(DOM_NODES, vec![]).as_f64(),
-    })
+    History {
+        seconds: started.elapsed().as_secs_f64(),
+        clicks,
+        memory_bytes: memory(b).total,
+        dom_nodes: b.execute(DOM_NODES, vec![]).as_f64().unwrap_or(f64::NAN),
+    }
 }
 
-fn arrivals(server: &TestServer, b: &Browser) -> Value {
+fn arrivals(server: &TestServer, b: &Browser) -> Spread {
     // Let the stream open and the first page settle.
     std::thread::sleep(Duration::from_secs(1));
     for i in 0..ARRIVALS {
@@ -278,180 +379,170 @@ fn arrivals(server: &TestServer, b: &Browser) -> Value {
         .iter()
         .filter_map(Value::as_f64)
         .collect();
-    json!({ "p50": percentile(&painted, 50.0), "p95": percentile(&painted, 95.0), "count": painted.len() })
+    Spread::of(&painted)
 }
 
 /// From a new message's arrival to its line in the DOM, without waiting for the frame.
-fn inserted(b: &Browser) -> Value {
+fn inserted(b: &Browser) -> Spread {
     let v: Vec<f64> = serde_json::from_value(b.execute("return window.__bench.inserted;", vec![])).unwrap_or_default();
-    json!({ "p50": percentile(&v, 50.0), "p95": percentile(&v, 95.0), "count": v.len() })
+    Spread::of(&v)
 }
 
-fn ms(v: &Value) -> String {
-    v.as_f64().map_or("–".to_owned(), |x| format!("{x:.1} ms"))
+/// A figure, or a dash where none was measured (NaN).
+fn shown(x: f64, f: impl Fn(f64) -> String) -> String {
+    if x.is_finite() {
+        f(x)
+    } else {
+        "–".to_owned()
+    }
 }
 
-fn kib(v: &Value) -> String {
-    v.as_f64().map_or("–".to_owned(), |x| format!("{:.1} KB", x / 1024.0))
+fn ms(x: f64) -> String {
+    shown(x, |x| format!("{x:.1} ms"))
 }
 
-fn mib(v: &Value) -> String {
-    v.as_f64().map_or("–".to_owned(), |x| format!("{:.2} MB", x / 1_048_576.0))
+fn kib(x: f64) -> String {
+    shown(x, |x| format!("{:.1} KB", x / 1024.0))
 }
 
-fn ratio(ours: &Value, peer: &Value) -> String {
-    match (ours.as_f64(), peer.as_f64()) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+fn mib(x: f64) -> String {
+    shown(x, |x| format!("{:.2} MB", x / 1_048_576.0))
+}
+
+fn count(x: f64) -> String {
+    shown(x, |x| format!("{x:.0}"))
+}
+
+fn ratio(ours: f64, peer: f64) -> String {
+    match (ours, peer) {
+        (a, b) if a.is_finite() && b.is_finite() && b > 0.0 => format!("{:.2}×", a / b),
         _ => "–".to_owned(),
     }
 }
 
 /// The markdown table docs/benchmarks.md shows.
-pub fn markdown(r: &Value, server: &crate::scale::Report) -> String {
-    let (o, p) = (&r["kept"], &r["peer"]);
+pub fn markdown(r: &Report) -> String {
+    let (o, p) = (&r.kept, &r.peer);
     let mut md = String::new();
-    md.push_str(&format!(
-        "Measured {} on this machine ({}); peer: `{}`.\n\n",
-        r["date"].as_str().unwrap_or(""),
-        r["machine"].as_str().unwrap_or(""),
-        r["peer_name"].as_str().unwrap_or("")
-    ));
+    md.push_str(&format!("Measured {} on this machine ({}); peer: `{}`.\n\n", r.date, r.machine, r.peer_name));
     md.push_str("| figure | Kept | peer | Kept / peer | target |\n|---|---:|---:|---:|---|\n");
     let mut row = |name: &str, a: String, b: String, ratio: String, target: &str| {
         md.push_str(&format!("| {name} | {a} | {b} | {ratio} | {target} |\n"));
     };
-    for (k, label) in [("raw", "bytes, raw"), ("gzip", "bytes, gzip"), ("brotli", "bytes, brotli")] {
-        let t = if k == "gzip" { "≤ 240 KB, every chunk" } else { "" };
-        row(label, kib(&o["bytes"][k]), kib(&p["bytes"][k]), ratio(&o["bytes"][k], &p["bytes"][k]), t);
+    let first_gzip = o.first_screen.as_ref().map_or(f64::NAN, |f| f.gzip as f64);
+    for (label, a, b, t) in [
+        ("bytes, raw", o.bytes.raw, p.bytes.raw, ""),
+        ("bytes, gzip", o.bytes.gzip, p.bytes.gzip, "≤ 240 KB, every chunk"),
+        ("bytes, brotli", o.bytes.brotli, p.bytes.brotli, ""),
+    ] {
+        row(label, kib(a as f64), kib(b as f64), ratio(a as f64, b as f64), t);
     }
     // What Kept's first screen and ready time are read against: the floor of our stack, and the
     // leanest chat widget found on npm.
-    let lean_name = r["lean_peer"]["name"].as_str().unwrap_or("");
+    let lean_name = r.lean_peer.name.as_deref().unwrap_or("");
     let references = [
-        ("floor", "floor: a bare Leptos counter built the same way".to_owned(), "floor", "floor", "≤ 1.5× the floor"),
+        (&r.floor, "floor: a bare Leptos counter built the same way".to_owned(), "floor", "floor", "≤ 1.5× the floor"),
         (
-            "lean_peer",
+            &r.lean_peer,
             format!("second peer, the leanest chat widget found on npm (`{lean_name}`)"),
             "second peer",
             "it",
             "",
         ),
     ];
-    for (key, what, short, it, target) in &references {
-        let x = &r[*key];
-        row(
-            &format!("{what}, gzip (Kept's first screen / {it})"),
-            kib(&x["bytes"]["gzip"]),
-            "–".into(),
-            ratio(&o["first_screen"]["gzip"], &x["bytes"]["gzip"]),
-            "",
-        );
-        for (k, label) in [("boot", "ready from navigation"), ("boot_4x", "ready from navigation, 4× CPU throttling")]
-        {
-            let (a, b) = (&o[k]["interactive_ms"]["p50"], &x[k]["interactive_ms"]["p50"]);
+    for (x, what, short, it, target) in &references {
+        let gzip = x.bytes.gzip as f64;
+        row(&format!("{what}, gzip (Kept's first screen / {it})"), kib(gzip), "–".into(), ratio(first_gzip, gzip), "");
+        for (ours, theirs, label) in [
+            (&o.boot, &x.boot, "ready from navigation"),
+            (&o.boot_4x, &x.boot_4x, "ready from navigation, 4× CPU throttling"),
+        ] {
+            let (a, b) = (ours.interactive_ms.p50, theirs.interactive_ms.p50);
             row(&format!("{short}: {label}, p50 (Kept / {it})"), ms(b), "–".into(), ratio(a, b), target);
         }
     }
     row(
         "first screen (before the step is usable), gzip",
-        kib(&o["first_screen"]["gzip"]),
-        kib(&p["bytes"]["gzip"]),
-        ratio(&o["first_screen"]["gzip"], &p["bytes"]["gzip"]),
+        kib(first_gzip),
+        kib(p.bytes.gzip as f64),
+        ratio(first_gzip, p.bytes.gzip as f64),
         "≤ 120 KB (aim 96 KB)",
     );
-    for (k, label, target) in [
-        ("boot", "ready from navigation", "≤ 1.5× the floor"),
-        ("boot_4x", "ready from navigation, 4× CPU throttling", ""),
+    for (a, b, label, target, most) in [
+        (&o.boot, &p.boot, "ready from navigation", "≤ 1.5× the floor", "no task > 50 ms"),
+        (&o.boot_4x, &p.boot_4x, "ready from navigation, 4× CPU throttling", "", "no task > 100 ms"),
     ] {
-        for q in ["p50", "p95"] {
-            let (a, b) = (&o[k]["interactive_ms"][q], &p[k]["interactive_ms"][q]);
-            row(&format!("{label}, {q}"), ms(a), ms(b), ratio(a, b), if q == "p50" { target } else { "" });
-        }
-        let (a, b) = (&o[k]["longest_task_ms"], &p[k]["longest_task_ms"]);
-        let most = if k == "boot" { "no task > 50 ms" } else { "no task > 100 ms" };
+        let (x, y) = (&a.interactive_ms, &b.interactive_ms);
+        row(&format!("{label}, p50"), ms(x.p50), ms(y.p50), ratio(x.p50, y.p50), target);
+        row(&format!("{label}, p95"), ms(x.p95), ms(y.p95), ratio(x.p95, y.p95), "");
+        let (x, y) = (a.longest_task_ms, b.longest_task_ms);
         row(
             &format!("{label}: longest task before ready, worst run (≥ 50 ms counted)"),
-            ms(a),
-            ms(b),
-            ratio(a, b),
+            ms(x),
+            ms(y),
+            ratio(x, y),
             most,
         );
-        let (a, b) = (&o[k]["longest_task_p50_ms"], &p[k]["longest_task_p50_ms"]);
-        row(&format!("{label}: longest task before ready, median run"), ms(a), ms(b), ratio(a, b), "");
-        let a = &o[k]["longest_task_after_ready_ms"];
+        let (x, y) = (a.longest_task_p50_ms, b.longest_task_p50_ms);
+        row(&format!("{label}: longest task before ready, median run"), ms(x), ms(y), ratio(x, y), "");
         row(
             &format!("{label}: longest task after ready, the chat's chunk among them"),
-            ms(a),
+            ms(a.longest_task_after_ready_ms),
             "–".into(),
             "–".into(),
             "",
         );
-        let (a, b) = (&o[k]["main_thread_ms"], &p[k]["main_thread_ms"]);
-        row(&format!("{label}: main-thread time"), ms(a), ms(b), ratio(a, b), "");
-        let a = &o[k]["chat_after_ready_ms"]["p50"];
-        let target = if k == "boot" { "≤ 100 ms" } else { "" };
+        let (x, y) = (a.main_thread_ms, b.main_thread_ms);
+        row(&format!("{label}: main-thread time"), ms(x), ms(y), ratio(x, y), "");
+        let target = if std::ptr::eq(a, &o.boot) { "≤ 100 ms" } else { "" };
         row(
             &format!("{label}: the chat usable after the step, its chunk included, p50"),
-            ms(a),
+            ms(a.chat_after_ready_ms.p50),
             "–".into(),
             "–".into(),
             target,
         );
     }
-    let (a, b) = (&o["boot"]["memory_bytes"], &p["boot"]["memory_bytes"]);
+    let (a, b) = (o.boot.memory_bytes, p.boot.memory_bytes);
     row("memory after load (JS heap + array buffers, after GC)", mib(a), mib(b), ratio(a, b), "");
-    for c in r["long_chats"].as_array().cloned().unwrap_or_default() {
-        let n = c["messages"].as_u64().unwrap_or(0);
+    for c in &r.long_chats {
+        let n = c.messages;
+        let at_most = |target: &'static str| if n == 10_000 { target } else { "" };
         row(
             &format!("open a chat of {n} messages (ready to messages shown), p50"),
-            ms(&c["open_ms"]["p50"]),
+            ms(c.open_ms.p50),
             "–".into(),
             "–".into(),
-            if n == 10_000 { "≤ 16 ms" } else { "" },
+            at_most("≤ 16 ms"),
         );
-        row(
-            &format!("DOM nodes with {n} messages"),
-            format!("{}", c["dom_nodes"]),
-            "–".into(),
-            "–".into(),
-            if n == 10_000 { "≤ 2,000" } else { "" },
-        );
-        if n == 10_000 {
-            for q in ["p50", "p95"] {
-                let target = if q == "p95" { "≤ 4 ms" } else { "" };
-                let label = format!("new message at 10,000: arrival to DOM line (no frame wait), {q}");
-                row(&label, ms(&c["new_message_inserted_ms"][q]), "–".into(), "–".into(), target);
-                let label = format!("new message at 10,000: arrival to the next frame painted, {q}");
-                row(&label, ms(&c["new_message_ms"][q]), "–".into(), "–".into(), "");
-            }
+        row(&format!("DOM nodes with {n} messages"), count(c.dom_nodes), "–".into(), "–".into(), at_most("≤ 2,000"));
+        let (Some(inserted), Some(painted)) = (&c.new_message_inserted_ms, &c.new_message_ms) else { continue };
+        for (q, i, p, target) in [("p50", inserted.p50, painted.p50, ""), ("p95", inserted.p95, painted.p95, "≤ 4 ms")]
+        {
+            let label = format!("new message at 10,000: arrival to DOM line (no frame wait), {q}");
+            row(&label, ms(i), "–".into(), "–".into(), target);
+            let label = format!("new message at 10,000: arrival to the next frame painted, {q}");
+            row(&label, ms(p), "–".into(), "–".into(), "");
+        }
+        let memory = c.memory_bytes.unwrap_or(f64::NAN);
+        row("memory with 10,000 messages, newest page loaded", mib(memory), "–".into(), "–".into(), "≤ 4 MB");
+        if let Some(h) = &c.full_history {
             row(
-                "memory with 10,000 messages, newest page loaded",
-                mib(&c["memory_bytes"]),
-                "–".into(),
-                "–".into(),
-                "≤ 4 MB",
-            );
-            let h = &c["full_history"];
-            row(
-                &format!(
-                    "all 10,000 loaded (paged back to the first: {} clicks, {:.0} s)",
-                    h["clicks"],
-                    h["seconds"].as_f64().unwrap_or(0.0)
-                ),
-                mib(&h["memory_bytes"]),
+                &format!("all 10,000 loaded (paged back to the first: {} clicks, {:.0} s)", h.clicks, h.seconds),
+                mib(h.memory_bytes),
                 "–".into(),
                 "–".into(),
                 "memory",
             );
-            row("all 10,000 loaded: DOM nodes", format!("{}", h["dom_nodes"]), "–".into(), "–".into(), "≤ 2,000");
+            row("all 10,000 loaded: DOM nodes", count(h.dom_nodes), "–".into(), "–".into(), "≤ 2,000");
         }
     }
-    md.push_str(&crate::scale::rows(server));
+    md.push_str(&crate::scale::rows(&r.server));
     md
 }
 
 /// Runs every benchmark and writes `bench.json` and `bench.md` into `out`.
-pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> (Value, crate::scale::Report) {
+pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> Report {
     let started = Instant::now();
     let floor = floor_dir();
     let lean = env_dir("KEPT_LEAN_PEER");
@@ -464,16 +555,23 @@ pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> (Value, cra
     let ours: Vec<&str> = ours.iter().map(String::as_str).collect();
     let first = crate::server::shipped_files(dist).0;
     let first: Vec<&str> = first.iter().map(String::as_str).collect();
-    let mut kept = json!({ "bytes": bytes(dist, &ours), "first_screen": bytes(dist, &first) });
-    let mut peer_fig = json!({ "bytes": bytes(peer, &PEER) });
-    let mut floor_fig = json!({ "bytes": bytes(&floor, &FLOOR) });
-    let mut lean_fig =
-        json!({ "bytes": bytes(&lean, &LEAN), "name": std::env::var("KEPT_LEAN_PEER_NAME").unwrap_or_default() });
+    let mut kept = Page { bytes: bytes(dist, &ours), first_screen: Some(bytes(dist, &first)), ..Page::default() };
+    let mut peer_fig = Page { bytes: bytes(peer, &PEER), ..Page::default() };
+    let mut floor_fig = Page { bytes: bytes(&floor, &FLOOR), ..Page::default() };
+    let lean_name = std::env::var("KEPT_LEAN_PEER_NAME").unwrap_or_default();
+    let mut lean_fig = Page { bytes: bytes(&lean, &LEAN), name: Some(lean_name), ..Page::default() };
     for (key, throttle) in [("boot", 1.0), ("boot_4x", 4.0)] {
         eprintln!("bench: {key}");
         let urls = ["boot", "peer", "floor", "lean"].map(|page| format!("{}/bench-{page}.html", server.url));
-        let [k, p, f, l]: [Value; 4] = boots(&urls, throttle, scaled(BOOT_RUNS)).try_into().expect("a figure per page");
-        (kept[key], peer_fig[key], floor_fig[key], lean_fig[key]) = (k, p, f, l);
+        let [k, p, f, l]: [Boot; 4] = boots(&urls, throttle, scaled(BOOT_RUNS)).try_into().expect("a figure per page");
+        let pages = [&mut kept, &mut peer_fig, &mut floor_fig, &mut lean_fig];
+        for (page, boot) in pages.into_iter().zip([k, p, f, l]) {
+            if throttle > 1.0 {
+                page.boot_4x = boot;
+            } else {
+                page.boot = boot;
+            }
+        }
     }
     eprintln!("bench: long chats");
     let chats = long_chats(&server);
@@ -495,16 +593,23 @@ pub fn run(dist: &Path, peer: &Path, peer_name: &str, out: &Path) -> (Value, cra
         .unwrap_or_default()
         .trim()
         .to_owned();
-    let report = json!({
-        "date": date, "machine": machine, "peer_name": peer_name, "seconds": started.elapsed().as_secs(),
-        "kept": kept, "peer": peer_fig, "floor": floor_fig, "lean_peer": lean_fig, "long_chats": chats,
-        "server": &scale,
-    });
+    let report = Report {
+        date,
+        machine,
+        peer_name: peer_name.to_owned(),
+        seconds: started.elapsed().as_secs(),
+        kept,
+        peer: peer_fig,
+        floor: floor_fig,
+        lean_peer: lean_fig,
+        long_chats: chats,
+        server: scale,
+    };
     std::fs::create_dir_all(out).expect("the output folder");
     std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&report).unwrap_or_default())
         .expect("bench.json");
-    std::fs::write(out.join("bench.md"), markdown(&report, &scale)).expect("bench.md");
-    (report, scale)
+    std::fs::write(out.join("bench.md"), markdown(&report)).expect("bench.md");
+    report
 }
 
 /// Where the floor's files are, from `$KEPT_FLOOR`.

@@ -14,7 +14,7 @@ fn main() {
     let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/bench"));
     let dist = PathBuf::from(std::env::var("KEPT_DIST").expect("KEPT_DIST is set by `cargo xtask bench`"));
     let peer_name = std::env::var("KEPT_PEER_NAME").unwrap_or_else(|_| "peer".to_owned());
-    let (report, server) = kept_e2e::bench::run(&dist, &kept_e2e::bench::peer_dir(), &peer_name, &out);
-    println!("{}", kept_e2e::bench::markdown(&report, &server));
-    println!("(took {} s; JSON and markdown in {})", report["seconds"], out.display());
+    let report = kept_e2e::bench::run(&dist, &kept_e2e::bench::peer_dir(), &peer_name, &out);
+    println!("{}", kept_e2e::bench::markdown(&report));
+    println!("(took {} s; JSON and markdown in {})", report.seconds, out.display());
 }
