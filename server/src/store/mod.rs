@@ -28,7 +28,7 @@ use crate::ApiError;
 /// At most this many jobs share one SQLite transaction.
 const BATCH: usize = 128;
 /// PostgreSQL: transactions one instance runs at once (the engine groups their commits).
-const PG_WRITERS: usize = 16;
+const PG_WRITERS: usize = 8;
 
 /// The open transaction a job writes in.
 pub struct Tx {

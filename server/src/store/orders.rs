@@ -308,15 +308,14 @@ pub struct NewVersion {
 pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError> {
     // Versions are numbered one after another per order, whichever instance writes them.
     tx.lock_order(&v.order).await?;
-    if let Some(first) = replay(tx.db(), &v.order, v.origin, &v.key, &v.request_hash).await? {
-        return Ok(first);
-    }
-    let (version,): (i64,) = crate::sql!(tx.db(), |c| {
+    // A retry of the same attempt that committed first (read under the order's lock) keeps its
+    // version: the insert finds the key taken and stores nothing.
+    let inserted: Option<(i64,)> = crate::sql!(tx.db(), |c| {
         sqlx::query_as(
         "INSERT INTO preference_versions \
          (order_id, version, preferences, digest, summary, accepted_at, origin, idempotency_key, request_hash) \
          SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8 FROM preference_versions WHERE order_id = $1 \
-         RETURNING version",
+         ON CONFLICT (order_id, origin, idempotency_key) DO NOTHING RETURNING version",
     )
     .bind(&v.order)
     .bind(Jsonb::from(v.canonical.as_str()))
@@ -326,8 +325,13 @@ pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError
     .bind(v.origin.as_str())
     .bind(&v.key)
     .bind(&v.request_hash)
-    .fetch_one(c).await
+    .fetch_optional(c).await
     })?;
+    let Some((version,)) = inserted else {
+        return replay(tx.db(), &v.order, v.origin, &v.key, &v.request_hash)
+            .await?
+            .ok_or(ApiError::Conflict("this agreement could not be stored; try again"));
+    };
     let receipt = Receipt { version: version_of(version)?, ..v.receipt };
     events::add(tx, &v.order, EventData::Receipt { receipt: receipt.clone() }).await?;
     events::timeline(tx, &v.order, TimelineEvent::PreferencesAgreed { version: receipt.version }).await?;
