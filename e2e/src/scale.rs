@@ -53,8 +53,9 @@ pub struct Load {
     pub instances: usize,
     pub per_second: f64,
     pub latency_ms: Quantiles,
-    /// PostgreSQL: the statements the database ran per request (`pg_stat_statements`, BEGIN and
-    /// COMMIT included; each one a round trip), the background workers' included.
+    /// PostgreSQL: the statements the database ran per request, as `pg_stat_statements` counts
+    /// them (the background workers' among them; BEGIN and COMMIT, one each, come on top), each
+    /// one a round trip.
     pub statements_per_request: Option<f64>,
     /// Events the live subscribers received (the messages run: one subscriber per order).
     pub delivered: Option<usize>,

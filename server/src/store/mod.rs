@@ -57,16 +57,37 @@ impl Tx {
         if !self.conn.is_pg() || self.locked.iter().any(|o| o == order) {
             return Ok(());
         }
-        let sql = format!("{MARK_CHANGED} SELECT pg_notify($2, id)::text FROM changed");
-        let found: Option<(Option<String>,)> = crate::sql!(self.conn, |c| sqlx::query_as(&sql)
+        let sql = format!("{MARK_CHANGED} SELECT pg_notify($2, id)::text, {} FROM changed", self.endpoints_column());
+        let found: Option<(Option<String>, Option<String>)> = crate::sql!(self.conn, |c| sqlx::query_as(&sql)
             .bind(order)
             .bind(crate::live::CHANNEL)
             .fetch_optional(c)
             .await)?;
         // An order this transaction is about to create has no row to lock or mark yet: the
         // commit marks it.
-        if found.is_some() {
+        if let Some((_, endpoints)) = found {
             self.locked(order);
+            self.took_endpoints(endpoints)?;
+        }
+        Ok(())
+    }
+
+    /// PostgreSQL: the column that reads the live webhook endpoints into the statement that locks
+    /// an order (a transaction that writes an event needs them; one round trip fewer), while this
+    /// transaction has not read them yet.
+    pub(crate) fn endpoints_column(&self) -> &'static str {
+        if self.endpoints.is_none() {
+            "(SELECT json_agg(json_build_array(w.id, w.event_types)) FROM webhook_endpoints w \
+             WHERE w.disabled_at IS NULL)::text"
+        } else {
+            "NULL::text"
+        }
+    }
+
+    /// Keeps the endpoints read by [`Tx::endpoints_column`] (NULL: there are none).
+    pub(crate) fn took_endpoints(&mut self, json: Option<String>) -> Result<(), ApiError> {
+        if self.endpoints.is_none() {
+            self.endpoints = Some(webhooks::endpoints_from_json(json.as_deref())?);
         }
         Ok(())
     }

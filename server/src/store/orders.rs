@@ -138,15 +138,20 @@ pub async fn submission(pool: &Pool, id: &str, token: &str, origin: Origin, key:
 /// in the write transaction; on PostgreSQL the read also takes the order's lock (one statement
 /// where it would be two).
 pub async fn editable(tx: &mut Tx, id: &str) -> Result<bool, ApiError> {
-    let sql = if tx.db().is_pg() {
-        format!("{} SELECT status, editable, pg_notify($2, id)::text FROM changed", super::MARK_CHANGED)
+    let pg = tx.db().is_pg();
+    let sql = if pg {
+        let endpoints = tx.endpoints_column();
+        format!("{} SELECT status, editable, pg_notify($2, id)::text, {endpoints} FROM changed", super::MARK_CHANGED)
     } else {
-        "SELECT status, editable, $2 FROM orders WHERE id = $1".to_owned()
+        "SELECT status, editable, $2, NULL FROM orders WHERE id = $1".to_owned()
     };
-    let row: Option<(String, bool, Option<String>)> =
+    let row: Option<(String, bool, Option<String>, Option<String>)> =
         crate::sql!(tx.db(), |c| sqlx::query_as(&sql).bind(id).bind(crate::live::CHANNEL).fetch_optional(c).await)?;
-    let (status, editable, _) = row.ok_or(ApiError::NotFound("order"))?;
-    tx.locked(id);
+    let (status, editable, _, endpoints) = row.ok_or(ApiError::NotFound("order"))?;
+    if pg {
+        tx.locked(id);
+        tx.took_endpoints(endpoints)?;
+    }
     Ok(editable && parse_status(&status)?.allows_edits())
 }
 

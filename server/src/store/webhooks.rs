@@ -8,6 +8,11 @@ use serde_json::{json, Value};
 use super::Tx;
 use crate::{clock, webhooks, ApiError};
 
+/// The live endpoints and the event types each wants, from `[[id, ["type", …]], …]` (None: none).
+pub(crate) fn endpoints_from_json(json: Option<&str>) -> Result<Vec<(i64, Vec<String>)>, ApiError> {
+    Ok(json.map(serde_json::from_str).transpose()?.unwrap_or_default())
+}
+
 /// Queues `kind` for every endpoint that wants it.
 pub async fn enqueue(tx: &mut Tx, order: &str, kind: &str, mut data: Value) -> Result<(), ApiError> {
     if tx.endpoints.is_none() {
