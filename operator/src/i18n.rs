@@ -1,10 +1,25 @@
-//! Every string the console shows, in en, ru and pl.
+//! Every string the console shows, in en, ru, pl, uk and de.
 
 use kept_protocol::Locale;
 
-/// A piece of console text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum T {
+/// Declares the texts and the list of all of them (the test reads every one in every language).
+macro_rules! texts {
+    ($($text:ident),* $(,)?) => {
+        /// A piece of console text.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum T {
+            $($text),*
+        }
+
+        impl T {
+            /// Every text.
+            #[cfg(test)]
+            pub const ALL: &'static [T] = &[$(T::$text),*];
+        }
+    };
+}
+
+texts!(
     Title,
     SignIn,
     TokenLabel,
@@ -73,21 +88,37 @@ pub enum T {
     Replacement,
     SlotStart,
     SlotEnd,
-}
+);
 
-/// The languages the console speaks (the customer-facing catalogs speak more).
-pub const LOCALES: [Locale; 3] = [Locale::En, Locale::Ru, Locale::Pl];
+/// The languages the console speaks: the customer's five.
+pub const LOCALES: [Locale; 5] = [Locale::En, Locale::Ru, Locale::Pl, Locale::Uk, Locale::De];
 
 /// Picks the console's own text for a locale of [`LOCALES`].
 pub trait Pick {
-    fn pick(self, en: &'static str, ru: &'static str, pl: &'static str) -> &'static str;
+    fn pick(
+        self,
+        en: &'static str,
+        ru: &'static str,
+        pl: &'static str,
+        uk: &'static str,
+        de: &'static str,
+    ) -> &'static str;
 }
 
 impl Pick for Locale {
-    fn pick(self, en: &'static str, ru: &'static str, pl: &'static str) -> &'static str {
+    fn pick(
+        self,
+        en: &'static str,
+        ru: &'static str,
+        pl: &'static str,
+        uk: &'static str,
+        de: &'static str,
+    ) -> &'static str {
         match self {
             Locale::Ru => ru,
             Locale::Pl => pl,
+            Locale::Uk => uk,
+            Locale::De => de,
             _ => en,
         }
     }
@@ -103,124 +134,148 @@ impl T {
     pub fn get(self, l: Locale) -> &'static str {
         use T::*;
         match self {
-            Title => l.pick("Kept console", "Консоль Kept", "Konsola Kept"),
-            SignIn => l.pick("Sign in", "Войти", "Zaloguj się"),
-            TokenLabel => l.pick("Operator token", "Токен оператора", "Token operatora"),
-            NameLabel => l.pick("Your name", "Ваше имя", "Twoja nazwa"),
-            PasswordLabel => l.pick("Password", "Пароль", "Hasło"),
+            Title => l.pick("Kept console", "Консоль Kept", "Konsola Kept", "Консоль Kept", "Kept-Konsole"),
+            SignIn => l.pick("Sign in", "Войти", "Zaloguj się", "Увійти", "Anmelden"),
+            TokenLabel => l.pick("Operator token", "Токен оператора", "Token operatora", "Токен оператора", "Operator-Token"),
+            NameLabel => l.pick("Your name", "Ваше имя", "Twoja nazwa", "Ваше ім’я", "Ihr Name"),
+            PasswordLabel => l.pick("Password", "Пароль", "Hasło", "Пароль", "Passwort"),
             WrongPassword => {
-                l.pick("Wrong name or password.", "Неверное имя или пароль.", "Nieprawidłowa nazwa lub hasło.")
+                l.pick("Wrong name or password.", "Неверное имя или пароль.", "Nieprawidłowa nazwa lub hasło.", "Неправильне ім’я або пароль.", "Falscher Name oder falsches Passwort.")
             }
             TooManyAttempts => l.pick(
                 "Too many wrong passwords. Try again in minutes:",
                 "Слишком много неверных паролей. Попробуйте снова через минут:",
                 "Zbyt wiele błędnych haseł. Spróbuj ponownie za minut:",
+                "Забагато неправильних паролів. Спробуйте знову через хвилин:",
+                "Zu viele falsche Passwörter. Erneut versuchen in Minuten:",
             ),
             OrToken => l.pick(
                 "Scripts and tests may sign in with the server's operator token instead:",
                 "Скрипты и тесты могут войти по токену оператора сервера:",
                 "Skrypty i testy mogą zamiast tego użyć tokenu operatora serwera:",
+                "Скрипти й тести можуть натомість увійти за токеном оператора сервера:",
+                "Skripte und Tests können sich stattdessen mit dem Operator-Token des Servers anmelden:",
             ),
             Undelivered => l.pick(
                 "Webhooks not delivered to the shop's systems",
                 "Вебхуки, не доставленные в системы магазина",
                 "Webhooki niedostarczone do systemów sklepu",
+                "Вебхуки, не доставлені в системи магазину",
+                "Nicht an die Systeme des Shops zugestellte Webhooks",
             ),
-            SendAgain => l.pick("Send again", "Отправить снова", "Wyślij ponownie"),
+            SendAgain => l.pick("Send again", "Отправить снова", "Wyślij ponownie", "Надіслати знову", "Erneut senden"),
             TokenRefused => l.pick(
                 "This token is not accepted. Check it and try again.",
                 "Этот токен не принят. Проверьте его и попробуйте ещё раз.",
                 "Ten token nie został przyjęty. Sprawdź go i spróbuj ponownie.",
+                "Цей токен не прийнято. Перевірте його й спробуйте знову.",
+                "Dieses Token wird nicht akzeptiert. Prüfen Sie es und versuchen Sie es erneut.",
             ),
-            SignOut => l.pick("Sign out", "Выйти", "Wyloguj się"),
-            Orders => l.pick("Orders, what needs you first", "Заказы: сначала срочное", "Zamówienia: najpierw pilne"),
-            PickOrder => l.pick("Pick an order on the left.", "Выберите заказ слева.", "Wybierz zamówienie po lewej."),
-            NoOrders => l.pick("No orders yet.", "Заказов пока нет.", "Na razie brak zamówień."),
-            Waiting => l.pick("Customer waiting", "Клиент ждёт", "Klient czeka"),
-            Promised => l.pick("promised", "обещано", "obiecano"),
-            CallbacksDue => l.pick("Callbacks due", "Пора перезвонить", "Do oddzwonienia"),
-            ChangeRequests => l.pick("Unanswered requests", "Запросы без ответа", "Prośby bez odpowiedzi"),
-            Reports => l.pick("Broken-promise reports", "Жалобы на нарушение", "Zgłoszenia naruszeń"),
-            Agreement => l.pick("The customer's agreement", "Договорённость с клиентом", "Umowa z klientem"),
+            SignOut => l.pick("Sign out", "Выйти", "Wyloguj się", "Вийти", "Abmelden"),
+            Orders => l.pick("Orders, what needs you first", "Заказы: сначала срочное", "Zamówienia: najpierw pilne", "Замовлення: спершу те, що чекає на вас", "Bestellungen, das Dringendste zuerst"),
+            PickOrder => l.pick("Pick an order on the left.", "Выберите заказ слева.", "Wybierz zamówienie po lewej.", "Виберіть замовлення ліворуч.", "Wählen Sie links eine Bestellung."),
+            NoOrders => l.pick("No orders yet.", "Заказов пока нет.", "Na razie brak zamówień.", "Замовлень ще немає.", "Noch keine Bestellungen."),
+            Waiting => l.pick("Customer waiting", "Клиент ждёт", "Klient czeka", "Клієнт чекає", "Kunde wartet"),
+            Promised => l.pick("promised", "обещано", "obiecano", "обіцяно", "versprochen"),
+            CallbacksDue => l.pick("Callbacks due", "Пора перезвонить", "Do oddzwonienia", "Час передзвонити", "Fällige Rückrufe"),
+            ChangeRequests => l.pick("Unanswered requests", "Запросы без ответа", "Prośby bez odpowiedzi", "Запити без відповіді", "Unbeantwortete Anfragen"),
+            Reports => l.pick("Broken-promise reports", "Жалобы на нарушение", "Zgłoszenia naruszeń", "Скарги на порушення", "Meldungen gebrochener Zusagen"),
+            Agreement => l.pick("The customer's agreement", "Договорённость с клиентом", "Umowa z klientem", "Домовленість із клієнтом", "Die Vereinbarung mit dem Kunden"),
             NoAgreement => l.pick(
                 "No agreement yet: ask the customer in the chat before changing anything.",
                 "Договорённости пока нет: прежде чем что-то менять, спросите клиента в чате.",
                 "Brak umowy: zanim cokolwiek zmienisz, zapytaj klienta na czacie.",
+                "Домовленості ще немає: запитайте клієнта в чаті, перш ніж щось змінювати.",
+                "Noch keine Vereinbarung: Fragen Sie den Kunden im Chat, bevor Sie etwas ändern.",
             ),
-            DoNotCall => l.pick("DO NOT CALL", "НЕ ЗВОНИТЬ", "NIE DZWONIĆ"),
-            Items => l.pick("Items", "Товары", "Produkty"),
-            Rule => l.pick("If missing", "Если нет", "Gdy brak"),
-            OutOfStock => l.pick("Out of stock", "Нет в наличии", "Brak w magazynie"),
-            ReplacementFor => l.pick("Replacement for", "Замена для", "Zamiennik dla"),
-            Substitute => l.pick("Out of stock: substitute", "Нет в наличии: заменить", "Brak: zastąp"),
-            Contact => l.pick("Contact", "Связь", "Kontakt"),
-            LogCall => l.pick("Log a phone call", "Записать звонок", "Zapisz rozmowę telefoniczną"),
-            CallLogged => l.pick("Call logged.", "Звонок записан.", "Rozmowa zapisana."),
+            DoNotCall => l.pick("DO NOT CALL", "НЕ ЗВОНИТЬ", "NIE DZWONIĆ", "НЕ ТЕЛЕФОНУВАТИ", "NICHT ANRUFEN"),
+            Items => l.pick("Items", "Товары", "Produkty", "Товари", "Artikel"),
+            Rule => l.pick("If missing", "Если нет", "Gdy brak", "Якщо немає", "Falls nicht vorrätig"),
+            OutOfStock => l.pick("Out of stock", "Нет в наличии", "Brak w magazynie", "Немає в наявності", "Nicht vorrätig"),
+            ReplacementFor => l.pick("Replacement for", "Замена для", "Zamiennik dla", "Заміна для", "Ersatz für"),
+            Substitute => l.pick("Out of stock: substitute", "Нет в наличии: заменить", "Brak: zastąp", "Немає в наявності: замінити", "Nicht vorrätig: ersetzen"),
+            Contact => l.pick("Contact", "Связь", "Kontakt", "Зв’язок", "Kontakt"),
+            LogCall => l.pick("Log a phone call", "Записать звонок", "Zapisz rozmowę telefoniczną", "Записати дзвінок", "Anruf erfassen"),
+            CallLogged => l.pick("Call logged.", "Звонок записан.", "Rozmowa zapisana.", "Дзвінок записано.", "Anruf erfasst."),
             CallRefused => l.pick(
                 "Refused: the customer said do not call. Use instead:",
                 "Отказано: клиент просил не звонить. Используйте:",
                 "Odmowa: klient prosił, by nie dzwonić. Użyj zamiast tego:",
+                "Відмовлено: клієнт просив не телефонувати. Натомість використайте:",
+                "Abgelehnt: Der Kunde möchte nicht angerufen werden. Nutzen Sie stattdessen:",
             ),
-            Callbacks => l.pick("Callbacks", "Обратные звонки", "Oddzwonienia"),
-            MarkDone => l.pick("Mark done", "Отметить сделанным", "Oznacz jako wykonane"),
-            CallbackPending => l.pick("promised", "обещан", "obiecane"),
-            CallbackOverdue => l.pick("OVERDUE", "ПРОСРОЧЕН", "ZALEGŁE"),
-            CallbackDone => l.pick("done", "сделан", "wykonane"),
+            Callbacks => l.pick("Callbacks", "Обратные звонки", "Oddzwonienia", "Зворотні дзвінки", "Rückrufe"),
+            MarkDone => l.pick("Mark done", "Отметить сделанным", "Oznacz jako wykonane", "Позначити виконаним", "Als erledigt markieren"),
+            CallbackPending => l.pick("promised", "обещан", "obiecane", "обіцяно", "versprochen"),
+            CallbackOverdue => l.pick("OVERDUE", "ПРОСРОЧЕН", "ZALEGŁE", "ПРОСТРОЧЕНО", "ÜBERFÄLLIG"),
+            CallbackDone => l.pick("done", "сделан", "wykonane", "виконано", "erledigt"),
             AskChange => l.pick(
                 "Ask the customer to accept a change",
                 "Попросить клиента согласиться на изменение",
                 "Poproś klienta o zgodę na zmianę",
+                "Попросити клієнта погодити зміну",
+                "Den Kunden um Zustimmung zu einer Änderung bitten",
             ),
-            ChangeKind => l.pick("Change", "Изменение", "Zmiana"),
-            Prepayment => l.pick("Pay another way", "Оплатить иначе", "Zapłacić inaczej"),
-            OtherSubstitution => l.pick("Substitution outside the rule", "Замена вне правила", "Zamiana poza zasadą"),
+            ChangeKind => l.pick("Change", "Изменение", "Zmiana", "Зміна", "Änderung"),
+            Prepayment => l.pick("Pay another way", "Оплатить иначе", "Zapłacić inaczej", "Інший спосіб оплати", "Andere Zahlungsart"),
+            OtherSubstitution => l.pick("Substitution outside the rule", "Замена вне правила", "Zamiana poza zasadą", "Заміна поза правилом", "Ersatz außerhalb der Regel"),
             Reason => l.pick(
                 "Why (the customer reads this)",
                 "Почему (это прочитает клиент)",
                 "Dlaczego (klient to przeczyta)",
+                "Чому (клієнт це прочитає)",
+                "Warum (der Kunde liest das)",
             ),
-            SendRequest => l.pick("Ask the customer", "Спросить клиента", "Zapytaj klienta"),
+            SendRequest => l.pick("Ask the customer", "Спросить клиента", "Zapytaj klienta", "Запитати клієнта", "Den Kunden fragen"),
             RequestSent => l.pick(
                 "Asked. Nothing changes until the customer accepts.",
                 "Запрос отправлен. Ничего не изменится без согласия клиента.",
                 "Wysłano. Nic się nie zmieni bez zgody klienta.",
+                "Запитано. Нічого не зміниться, доки клієнт не погодиться.",
+                "Gefragt. Nichts ändert sich, bis der Kunde zustimmt.",
             ),
-            Status => l.pick("Status", "Статус", "Status"),
-            SetStatus => l.pick("Set status", "Сменить статус", "Zmień status"),
-            Timeline => l.pick("What the customer sees", "Что видит клиент", "Co widzi klient"),
-            Chat => l.pick("Chat with the customer", "Чат с клиентом", "Czat z klientem"),
-            Message => l.pick("Your message", "Ваше сообщение", "Twoja wiadomość"),
-            Send => l.pick("Send", "Отправить", "Wyślij"),
-            Customer => l.pick("Customer", "Клиент", "Klient"),
-            You => l.pick("Shop", "Магазин", "Sklep"),
-            System => l.pick("System", "Система", "System"),
-            Bot => l.pick("Bot", "Бот", "Bot"),
+            Status => l.pick("Status", "Статус", "Status", "Статус", "Status"),
+            SetStatus => l.pick("Set status", "Сменить статус", "Zmień status", "Змінити статус", "Status setzen"),
+            Timeline => l.pick("What the customer sees", "Что видит клиент", "Co widzi klient", "Що бачить клієнт", "Was der Kunde sieht"),
+            Chat => l.pick("Chat with the customer", "Чат с клиентом", "Czat z klientem", "Чат із клієнтом", "Chat mit dem Kunden"),
+            Message => l.pick("Your message", "Ваше сообщение", "Twoja wiadomość", "Ваше повідомлення", "Ihre Nachricht"),
+            Send => l.pick("Send", "Отправить", "Wyślij", "Надіслати", "Senden"),
+            Customer => l.pick("Customer", "Клиент", "Klient", "Клієнт", "Kunde"),
+            You => l.pick("Shop", "Магазин", "Sklep", "Магазин", "Shop"),
+            System => l.pick("System", "Система", "System", "Система", "System"),
+            Bot => l.pick("Bot", "Бот", "Bot", "Бот", "Bot"),
             AboveCap => l.pick(
                 "Refused: above the customer's price cap. Pick another or ask them with a change request.",
                 "Отказано: дороже, чем разрешил клиент. Выберите другую замену или спросите клиента.",
                 "Odmowa: drożej, niż pozwolił klient. Wybierz inny zamiennik lub zapytaj klienta.",
+                "Відмовлено: дорожче, ніж дозволив клієнт. Виберіть іншу заміну або запитайте клієнта запитом на зміну.",
+                "Abgelehnt: teurer, als der Kunde erlaubt. Wählen Sie einen anderen Ersatz oder fragen Sie ihn mit einer Änderungsanfrage.",
             ),
             Failed => l.pick(
                 "That did not go through. Try again.",
                 "Не получилось. Попробуйте ещё раз.",
                 "Nie udało się. Spróbuj ponownie.",
+                "Не вдалося. Спробуйте ще раз.",
+                "Das hat nicht geklappt. Versuchen Sie es erneut.",
             ),
-            Loading => l.pick("Loading…", "Загрузка…", "Ładowanie…"),
-            Done => l.pick("Done:", "Сделано:", "Zrobione:"),
-            Minutes => l.pick("min", "мин", "min"),
-            Language => l.pick("Language", "Язык", "Język"),
-            Reported => l.pick("Reported broken", "Заявлено нарушение", "Zgłoszono naruszenie"),
-            Price => l.pick("Price", "Цена", "Cena"),
+            Loading => l.pick("Loading…", "Загрузка…", "Ładowanie…", "Завантаження…", "Wird geladen…"),
+            Done => l.pick("Done:", "Сделано:", "Zrobione:", "Зроблено:", "Erledigt:"),
+            Minutes => l.pick("min", "мин", "min", "хв", "Min."),
+            Language => l.pick("Language", "Язык", "Język", "Мова", "Sprache"),
+            Reported => l.pick("Reported broken", "Заявлено нарушение", "Zgłoszono naruszenie", "Заявлено порушення", "Als gebrochen gemeldet"),
+            Price => l.pick("Price", "Цена", "Cena", "Ціна", "Preis"),
             ReasonNeeded => l.pick(
                 "Say why: the customer reads it before deciding.",
                 "Объясните причину: клиент прочитает её перед решением.",
                 "Podaj powód: klient przeczyta go przed decyzją.",
+                "Поясніть причину: клієнт прочитає її, перш ніж вирішити.",
+                "Sagen Sie, warum: Der Kunde liest es, bevor er entscheidet.",
             ),
-            OtherSlot => l.pick("Another delivery slot", "Другое время доставки", "Inny termin dostawy"),
-            Method => l.pick("Payment method", "Способ оплаты", "Metoda płatności"),
-            Replacement => l.pick("Replacement", "Замена", "Zamiennik"),
-            SlotStart => l.pick("From", "С", "Od"),
-            SlotEnd => l.pick("To", "До", "Do"),
+            OtherSlot => l.pick("Another delivery slot", "Другое время доставки", "Inny termin dostawy", "Інший час доставки", "Anderes Lieferfenster"),
+            Method => l.pick("Payment method", "Способ оплаты", "Metoda płatności", "Спосіб оплати", "Zahlungsart"),
+            Replacement => l.pick("Replacement", "Замена", "Zamiennik", "Заміна", "Ersatz"),
+            SlotStart => l.pick("From", "С", "Od", "З", "Von"),
+            SlotEnd => l.pick("To", "До", "Do", "До", "Bis"),
         }
     }
 }
@@ -232,4 +287,40 @@ pub fn locale() -> Locale {
     let from_query = query.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("locale="));
     let browser = window.and_then(|w| w.navigator().language()).unwrap_or_default();
     Locale::negotiate_among([from_query.unwrap_or(""), browser.as_str()], &LOCALES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_is_in_every_language_of_the_console() {
+        // The same word in that language, not an English stand-in.
+        let same_word = [
+            (Locale::De, T::Status),
+            (Locale::De, T::You),
+            (Locale::De, T::System),
+            (Locale::De, T::Bot),
+            (Locale::Pl, T::Status),
+            (Locale::Pl, T::System),
+            (Locale::Pl, T::Bot),
+            (Locale::Pl, T::Minutes),
+        ];
+        let mut english = Vec::new();
+        for &l in &LOCALES[1..] {
+            for &t in T::ALL {
+                let (text, en) = (t.get(l), t.get(Locale::En));
+                assert!(!text.is_empty(), "{t:?} in {l:?}");
+                if text == en && !same_word.contains(&(l, t)) {
+                    english.push((l, t));
+                }
+            }
+        }
+        assert_eq!(english, [], "left in English");
+    }
+
+    #[test]
+    fn the_console_offers_the_customer_s_five_languages() {
+        assert_eq!(LOCALES.map(Locale::tag), ["en", "ru", "pl", "uk", "de"]);
+    }
 }

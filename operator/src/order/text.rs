@@ -33,33 +33,62 @@ pub fn timeline_text(e: &TimelineEvent, order: &OrderView, l: Locale) -> String 
     match e {
         TimelineEvent::Status { status } => status.label(words(l)).to_owned(),
         TimelineEvent::PreferencesAgreed { version } => {
-            format!("{} {version}", l.pick("Agreement, version", "Договорённость, версия", "Umowa, wersja"))
+            format!(
+                "{} {version}",
+                l.pick(
+                    "Agreement, version",
+                    "Договорённость, версия",
+                    "Umowa, wersja",
+                    "Домовленість, версія",
+                    "Vereinbarung, Version"
+                )
+            )
         }
         TimelineEvent::PromiseBroken { receipt_version, .. } => format!("{} ({receipt_version})", T::Reported.get(l)),
         TimelineEvent::ItemResolved { item, resolution } => {
             let name = order.item(item).map_or(item.as_str(), |i| i.name.as_str());
             format!("{name}: {}", resolution.label(words(l)))
         }
-        TimelineEvent::ChangeRequested { .. } => {
-            l.pick("Change asked", "Запрошено изменение", "Poproszono o zmianę").to_owned()
-        }
+        TimelineEvent::ChangeRequested { .. } => l
+            .pick("Change asked", "Запрошено изменение", "Poproszono o zmianę", "Запитано зміну", "Änderung angefragt")
+            .to_owned(),
         TimelineEvent::ChangeAnswered { accepted, .. } => if *accepted {
-            l.pick("The customer accepted the change", "Клиент согласился", "Klient zaakceptował zmianę")
+            l.pick(
+                "The customer accepted the change",
+                "Клиент согласился",
+                "Klient zaakceptował zmianę",
+                "Клієнт погодився на зміну",
+                "Der Kunde hat der Änderung zugestimmt",
+            )
         } else {
-            l.pick("The customer declined the change", "Клиент отказался", "Klient odrzucił zmianę")
+            l.pick(
+                "The customer declined the change",
+                "Клиент отказался",
+                "Klient odrzucił zmianę",
+                "Клієнт відмовився від зміни",
+                "Der Kunde hat die Änderung abgelehnt",
+            )
         }
         .to_owned(),
-        TimelineEvent::CallbackRequested { .. } => {
-            l.pick("Callback requested", "Клиент просит перезвонить", "Klient prosi o telefon").to_owned()
-        }
-        TimelineEvent::CallLogged { .. } => {
-            l.pick("Phone call logged", "Звонок записан", "Rozmowa zapisana").to_owned()
-        }
+        TimelineEvent::CallbackRequested { .. } => l
+            .pick(
+                "Callback requested",
+                "Клиент просит перезвонить",
+                "Klient prosi o telefon",
+                "Клієнт просить передзвонити",
+                "Rückruf angefragt",
+            )
+            .to_owned(),
+        TimelineEvent::CallLogged { .. } => l
+            .pick("Phone call logged", "Звонок записан", "Rozmowa zapisana", "Дзвінок записано", "Anruf erfasst")
+            .to_owned(),
         TimelineEvent::OrderUpdated { dropped } => {
             let base = l.pick(
                 "Order updated by the shop's system",
                 "Заказ обновлён системой магазина",
                 "Zamówienie zaktualizowane przez system sklepu",
+                "Замовлення оновлено системою магазину",
+                "Bestellung vom System des Shops aktualisiert",
             );
             if dropped.is_empty() {
                 base.to_owned()
@@ -67,8 +96,12 @@ pub fn timeline_text(e: &TimelineEvent, order: &OrderView, l: Locale) -> String 
                 format!("{base} (−{})", dropped.join(", "))
             }
         }
-        TimelineEvent::Unknown => l.pick("Updated", "Обновлено", "Zaktualizowano").to_owned(),
-        TimelineEvent::SurveyAnswered { rating } => format!("{} {rating}/5", l.pick("Rated", "Оценка", "Ocena")),
+        TimelineEvent::Unknown => {
+            l.pick("Updated", "Обновлено", "Zaktualizowano", "Оновлено", "Aktualisiert").to_owned()
+        }
+        TimelineEvent::SurveyAnswered { rating } => {
+            format!("{} {rating}/5", l.pick("Rated", "Оценка", "Ocena", "Оцінка", "Bewertung"))
+        }
     }
 }
 
