@@ -290,17 +290,24 @@ async fn commit_pg(tx: &mut Tx) -> Result<(), sqlx::Error> {
 
 async fn write_batch(pool: &Pool, hub: &Hub, batch: Vec<Job>) {
     let Some(mut tx) = open(pool).await else { return };
-    let begun = crate::sql!(tx.conn, |c| sqlx::raw_sql("BEGIN IMMEDIATE").execute(c).await.map(|_| ()))
+    // The first job's savepoint opens with the transaction, and each job's savepoint closes in
+    // the round trip that opens the next one's: every statement is a hand-over to the
+    // connection's thread, and these were two per job.
+    let begun = crate::sql!(tx.conn, |c| sqlx::raw_sql("BEGIN IMMEDIATE; SAVEPOINT job").execute(c).await.map(|_| ()))
         .map_err(|e| e.to_string());
+    let mut savepoint = begun.is_ok();
     let mut replies = Vec::with_capacity(batch.len());
-    for job in batch {
+    let jobs = batch.len();
+    for (i, job) in batch.into_iter().enumerate() {
         if let Err(e) = &begun {
             replies.push(fail_now(e.clone()));
             continue;
         }
-        if let Err(e) = crate::sql!(tx.conn, |c| sqlx::raw_sql("SAVEPOINT job").execute(c).await.map(|_| ())) {
-            replies.push(fail_now(e.to_string()));
-            continue;
+        if !savepoint {
+            if let Err(e) = crate::sql!(tx.conn, |c| sqlx::raw_sql("SAVEPOINT job").execute(c).await.map(|_| ())) {
+                replies.push(fail_now(e.to_string()));
+                continue;
+            }
         }
         let published_before = tx.published.len();
         tx.actor = None;
@@ -311,9 +318,15 @@ async fn write_batch(pool: &Pool, hub: &Hub, batch: Vec<Job>) {
             // A job that failed may have changed the endpoints before rolling back.
             tx.endpoints = None;
         }
-        if let Err(e) = crate::sql!(tx.conn, |c| sqlx::raw_sql(close).execute(c).await.map(|_| ())) {
-            tracing::error!(error = %e, "savepoint");
-        }
+        let next = if i + 1 < jobs { "; SAVEPOINT job" } else { "" };
+        let closed = [close, next].concat();
+        savepoint = match crate::sql!(tx.conn, |c| sqlx::raw_sql(&closed).execute(c).await.map(|_| ())) {
+            Ok(()) => !next.is_empty(),
+            Err(e) => {
+                tracing::error!(error = %e, "savepoint");
+                false
+            }
+        };
         replies.push(reply);
     }
     let groups = tx.by_order();
