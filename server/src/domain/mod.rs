@@ -4,6 +4,7 @@
 pub mod change;
 pub mod order;
 pub mod payment;
+pub mod promise;
 pub mod receipt;
 pub mod reply_time;
 pub mod schedule;

@@ -98,6 +98,33 @@ impl Schedule {
         !self.holidays.contains(&date) && window.length() > 0 && self.week[weekday].iter().any(|i| i.contains(window))
     }
 
+    /// The instant `working_secs` of working time after `from`: what is asked outside the hours
+    /// is due that long after the next opening (holidays and the time zone's own clock changes
+    /// included). None when the hours hold no such time within the next year (a shop with no
+    /// hours at all).
+    pub fn after_working(&self, from: Timestamp, working_secs: i64) -> Option<Timestamp> {
+        let mut left = working_secs.max(0);
+        // `at`: counted up to here; `window`: where the next three weeks of intervals start
+        // (overlapping the last ones, which `at` then skips), for at most a year ahead.
+        let (mut at, mut window) = (from, from);
+        for _ in 0..18 {
+            for (s, e) in self.intervals(window, LOOKAHEAD_DAYS) {
+                if e <= at {
+                    continue;
+                }
+                let start = s.max(at);
+                let open = e.as_second() - start.as_second();
+                if left <= open {
+                    return start.checked_add(jiff::SignedDuration::from_secs(left)).ok();
+                }
+                left -= open;
+                at = e;
+            }
+            window = window.checked_add(jiff::SignedDuration::from_hours(24 * i64::from(LOOKAHEAD_DAYS))).ok()?;
+        }
+        None
+    }
+
     /// Seconds of working time between `a` and `b`.
     pub fn working_seconds(&self, a: Timestamp, b: Timestamp) -> i64 {
         if b <= a {
