@@ -27,8 +27,8 @@ const AGREEMENTS: usize = 6_000;
 const THREADS: usize = 32;
 const LOAD_ORDERS: usize = 64;
 const LOAD_LIMIT: Duration = Duration::from_secs(90);
-/// How long `pgbench` runs.
-const PGBENCH_SECONDS: u32 = 20;
+/// How long each of the two `pgbench` runs takes (one before Kept's load, one after).
+const PGBENCH_SECONDS: u32 = 10;
 
 /// The 50th and 99th percentiles, in milliseconds.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -297,31 +297,76 @@ fn psql(url: &str, sql: &str) -> Option<String> {
 }
 
 /// PostgreSQL's own benchmark on the run's cluster: the built-in TPC-B-like transaction, prepared,
-/// with as many clients as the load, on a database of its own; transactions per second.
-pub fn pgbench() -> Option<f64> {
-    let base = std::env::var("KEPT_TEST_POSTGRES").ok()?;
-    let _ = psql(&format!("{base}/postgres"), "DROP DATABASE IF EXISTS pgbench");
-    psql(&format!("{base}/postgres"), "CREATE DATABASE pgbench")?;
-    let db = format!("{base}/pgbench");
-    // As many branches as clients, as TPC-B asks: the clients do not all queue on one row.
-    let init =
-        std::process::Command::new("pgbench").args(["-i", "-q", "-s", &THREADS.to_string()]).arg(&db).output().ok()?;
-    if !init.status.success() {
-        eprintln!("pgbench -i: {}", String::from_utf8_lossy(&init.stderr));
-        return None;
+/// with as many clients as the load, on a database of its own.
+pub struct Pgbench {
+    base: String,
+    db: String,
+}
+
+impl Pgbench {
+    /// Makes its database (as many branches as clients, as TPC-B asks: the clients do not all
+    /// queue on one row); None without a cluster or the tool.
+    pub fn prepare() -> Option<Pgbench> {
+        let base = std::env::var("KEPT_TEST_POSTGRES").ok()?;
+        let _ = psql(&format!("{base}/postgres"), "DROP DATABASE IF EXISTS pgbench");
+        psql(&format!("{base}/postgres"), "CREATE DATABASE pgbench")?;
+        let db = format!("{base}/pgbench");
+        let init = std::process::Command::new("pgbench")
+            .args(["-i", "-q", "-s", &THREADS.to_string()])
+            .arg(&db)
+            .output()
+            .ok()?;
+        if !init.status.success() {
+            eprintln!("pgbench -i: {}", String::from_utf8_lossy(&init.stderr));
+            return None;
+        }
+        Some(Pgbench { base, db })
     }
-    let (clients, seconds) = (THREADS.to_string(), PGBENCH_SECONDS.to_string());
-    let run = std::process::Command::new("pgbench")
-        .args(["-n", "-M", "prepared", "-c", &clients, "-j", "2", "-T", &seconds])
-        .arg(&db)
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&run.stdout);
-    let _ = psql(&format!("{base}/postgres"), "DROP DATABASE IF EXISTS pgbench");
-    text.lines()
-        .find_map(|l| l.strip_prefix("tps = "))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|t| t.parse().ok())
+
+    /// Transactions per second over one run of [`PGBENCH_SECONDS`].
+    pub fn run(&self) -> Option<f64> {
+        eprintln!("bench: pgbench, {THREADS} clients, {PGBENCH_SECONDS} s");
+        let (clients, seconds) = (THREADS.to_string(), PGBENCH_SECONDS.to_string());
+        let run = std::process::Command::new("pgbench")
+            .args(["-n", "-M", "prepared", "-c", &clients, "-j", "2", "-T", &seconds])
+            .arg(&self.db)
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&run.stdout);
+        text.lines()
+            .find_map(|l| l.strip_prefix("tps = "))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|t| t.parse().ok())
+    }
+}
+
+impl Drop for Pgbench {
+    fn drop(&mut self) {
+        let _ = psql(&format!("{}/postgres", self.base), "DROP DATABASE IF EXISTS pgbench");
+    }
+}
+
+/// The mean of two figures that were measured apart (on either side of what they are compared
+/// with, so the machine's drift falls on both sides alike); None when either is missing.
+fn mean(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    Some((a? + b?) / 2.0)
+}
+
+impl Load {
+    /// Two runs of the same load as one: requests and errors added, the rates and the middle
+    /// latencies averaged, the worse p99 kept.
+    fn and(self, other: Load) -> Load {
+        Load {
+            requests: self.requests + other.requests,
+            errors: self.errors + other.errors,
+            per_second: (self.per_second + other.per_second) / 2.0,
+            latency_ms: Quantiles {
+                p50: (self.latency_ms.p50 + other.latency_ms.p50) / 2.0,
+                p99: self.latency_ms.p99.max(other.latency_ms.p99),
+            },
+            ..self
+        }
+    }
 }
 
 fn rss_bytes(pid: u32) -> f64 {
@@ -423,23 +468,26 @@ pub fn fan_out(servers: &[&TestServer], orders: &[(String, String)], per_order: 
     }
 }
 
-/// Every scale figure: pgbench and the floor, then SQLite with one instance and PostgreSQL with
-/// one and with two, agreements and messages; then fan-out.
+/// Every scale figure: SQLite with one instance between two runs of the floor, PostgreSQL with
+/// one and with two between two runs of pgbench, agreements and messages; then fan-out.
 /// `KEPT_BENCH_ONLY=agreements` (agreements, messages and what they are read against) or
 /// `fan-out` measures only those.
 pub fn run() -> Report {
     let mut report = Report::default();
     let only = std::env::var("KEPT_BENCH_ONLY").unwrap_or_default();
     let n = crate::bench::scaled(AGREEMENTS);
+    // pgbench before and after Kept's PostgreSQL runs, the floor before and after its SQLite
+    // runs: each ratio is read against the mean of measures taken on both sides of it.
+    let pgbench = (only != "fan-out").then(Pgbench::prepare).flatten();
+    let pgbench_before = pgbench.as_ref().and_then(Pgbench::run);
     if only != "fan-out" {
-        eprintln!("bench: pgbench, {THREADS} clients, {PGBENCH_SECONDS} s");
-        report.pgbench_tps = pgbench();
         eprintln!("bench: agreements per second, SQLite, 1 instance (and the floor)");
         let s = TestServer::start_with(&[], &FLAGS);
         let o = orders(&[&s], "load", LOAD_ORDERS);
-        report.floor = Some(floor(&s, &o, n));
+        let floor_before = floor(&s, &o, n / 2);
         report.sqlite_1 = Some(agreements(&[&s], &o, n));
         report.messages_sqlite_1 = Some(messages(&[&s], &o, n));
+        report.floor = Some(floor_before.and(floor(&s, &o, n / 2)));
     }
     for instances in [1, 2].into_iter().filter(|_| only != "fan-out") {
         eprintln!("bench: agreements and messages per second, PostgreSQL, {instances} instance(s)");
@@ -453,6 +501,8 @@ pub fn run() -> Report {
             (report.postgres_2, report.messages_postgres_2) = (a, m);
         }
     }
+    report.pgbench_tps = mean(pgbench_before, pgbench.as_ref().and_then(Pgbench::run));
+    drop(pgbench);
     if only == "agreements" {
         return report;
     }
