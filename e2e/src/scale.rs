@@ -238,6 +238,18 @@ pub fn messages(servers: &[&TestServer], orders: &[(String, String)], n: usize) 
     figures
 }
 
+/// A connection to `order`'s event stream at `addr`, its request sent, reads timing out after
+/// `read_timeout`; None when it cannot be opened.
+fn open_stream(addr: &str, order: &str, token: &str, read_timeout: Duration) -> Option<TcpStream> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    let req = format!(
+        "GET /v1/orders/{order}/events?access_token={token} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    s.set_read_timeout(Some(read_timeout)).ok()?;
+    Some(s)
+}
+
 /// Reads `order`'s stream until `stop`; how many messages it carried.
 fn subscribe(
     addr: &str,
@@ -246,13 +258,7 @@ fn subscribe(
     stop: &std::sync::atomic::AtomicBool,
     connected: &AtomicUsize,
 ) -> usize {
-    let Ok(mut s) = TcpStream::connect(addr) else { return 0 };
-    let req = format!(
-        "GET /v1/orders/{order}/events?access_token={token} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
-    );
-    if s.write_all(req.as_bytes()).is_err() || s.set_read_timeout(Some(Duration::from_millis(200))).is_err() {
-        return 0;
-    }
+    let Some(mut s) = open_stream(addr, order, token, Duration::from_millis(200)) else { return 0 };
     let (mut got, mut buf, mut counted) = (Vec::new(), [0u8; 8192], false);
     let deadline = Instant::now() + LOAD_LIMIT + Duration::from_secs(60);
     while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
@@ -396,16 +402,7 @@ pub fn fan_out(servers: &[&TestServer], orders: &[(String, String)], per_order: 
             std::thread::Builder::new()
                 .stack_size(64 * 1024)
                 .spawn(move || {
-                    let Ok(mut s) = TcpStream::connect(&addr) else { return };
-                    let req = format!(
-                        "GET /v1/orders/{order}/events?access_token={token} HTTP/1.1\r\nHost: {addr}\r\n\
-                         Accept: text/event-stream\r\n\r\n"
-                    );
-                    if s.write_all(req.as_bytes()).is_err()
-                        || s.set_read_timeout(Some(Duration::from_secs(180))).is_err()
-                    {
-                        return;
-                    }
+                    let Some(mut s) = open_stream(&addr, &order, &token, Duration::from_secs(180)) else { return };
                     let (mut got, mut buf, mut counted) = (Vec::new(), [0u8; 2048], false);
                     while let Ok(k) = s.read(&mut buf) {
                         if k == 0 {
