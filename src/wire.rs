@@ -458,6 +458,8 @@ impl FromJs for StepShop {
             manager: None,
             faq: Vec::new(),
             option_sets: def(v, "option_sets")?,
+            show_record: false,
+            trust: None,
         };
         Ok(StepShop(shop, v.clone()))
     }

@@ -274,6 +274,8 @@ fn shop() -> ShopProfile {
         faq: vec![FaqEntry {
             id: "d".into(), locale: Locale::Ru, question: "Когда?".into(), answer: "Скоро.".into()
         }],
+        show_record: false,
+        trust: None,
         option_sets: vec![OptionSet {
             id: "grind".into(),
             label: Localized { en: "Grind".into(), ru: Some("Помол".into()), ..Localized::default() },

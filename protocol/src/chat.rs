@@ -348,6 +348,15 @@ pub enum EventData {
     Availability {
         availability: Availability,
     },
+    /// A promise was made, kept, broken or answered.
+    Promise {
+        promise: crate::record::PromiseEntry,
+    },
+    /// An open promise falls due soon (the shop's console and its servers are told; the lead is
+    /// configurable).
+    PromiseDueSoon {
+        promise: crate::record::PromiseEntry,
+    },
     /// A value this version does not know (sent by a newer server); shown as "updated".
     #[serde(skip)]
     Unknown,
@@ -364,6 +373,8 @@ impl EventData {
             EventData::ChangeRequest { .. } => "change_request",
             EventData::ItemResolved { .. } => "item_resolved",
             EventData::Availability { .. } => "availability",
+            EventData::Promise { .. } => "promise",
+            EventData::PromiseDueSoon { .. } => "promise_due_soon",
             EventData::Unknown => "unknown",
         }
     }

@@ -16,6 +16,7 @@ pub mod operator;
 pub mod order;
 pub mod preferences;
 pub mod problem;
+pub mod record;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod shop;
@@ -36,6 +37,7 @@ pub use order::{
 };
 pub use preferences::{ContactPlan, ItemNote, PaymentMethod, Preferences};
 pub use problem::{Problem, ProblemCode};
+pub use record::{Deviation, PromiseEntry, PromiseKind, PromiseState, TrustLine};
 pub use shop::{
     Availability, DayHours, FaqEntry, Holiday, ItemOption, Localized, Manager, OptionSet, PaymentCondition,
     PaymentOffer, ReplyTime, ShopProfile, Weekday,

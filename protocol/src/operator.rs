@@ -29,6 +29,9 @@ pub struct OrderDetail {
     pub messages: Vec<Message>,
     pub callbacks: Vec<Callback>,
     pub reports: Vec<Report>,
+    /// Every promise Kept made on this order, and what became of it.
+    #[serde(default)]
+    pub promises: Vec<crate::record::PromiseEntry>,
 }
 
 /// `POST /v1/operator/orders/{order}/messages`

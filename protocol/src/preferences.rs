@@ -327,6 +327,8 @@ mod tests {
             reply_time: None,
             manager: None,
             faq: vec![],
+            show_record: false,
+            trust: None,
             option_sets: vec![OptionSet {
                 id: "grind".into(),
                 label: Localized { en: "Grind".into(), ..Localized::default() },

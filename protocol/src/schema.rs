@@ -10,6 +10,7 @@ use crate::chat::*;
 use crate::operator::*;
 use crate::order::*;
 use crate::preferences::Preferences;
+use crate::record::{PromiseEntry, PromisePage, Record};
 use crate::shop::ShopProfile;
 use crate::ErrorBody;
 
@@ -23,6 +24,9 @@ fn register(gen: &mut SchemaGenerator) {
     all!(
         ShopProfile,
         OrderView,
+        PromiseEntry,
+        PromisePage,
+        Record,
         Preferences,
         Receipt,
         ErrorBody,
@@ -149,7 +153,7 @@ fn op(summary: &str, security: &str, idempotent: bool, request: Option<Value>, r
 
 /// Each operation's `operationId`, so generated clients get real method names
 /// (`submit_preferences`, not `post_v1_orders_order_preferences`).
-const OPERATION_IDS: [(&str, &str, &str); 39] = [
+const OPERATION_IDS: [(&str, &str, &str); 44] = [
     ("get", "/v1/shop", "getShopProfile"),
     ("get", "/v1/orders/{order}", "getOrder"),
     ("post", "/v1/orders/{order}/preferences", "submitPreferences"),
@@ -160,6 +164,11 @@ const OPERATION_IDS: [(&str, &str, &str); 39] = [
     ("post", "/v1/orders/{order}/reports", "reportBrokenPromise"),
     ("post", "/v1/orders/{order}/change-requests/{id}/answer", "answerChangeRequest"),
     ("post", "/v1/orders/{order}/survey", "answerSurvey"),
+    ("get", "/v1/orders/{order}/promises", "listOwnPromises"),
+    ("get", "/v1/operator/promises", "listPromisesForOperator"),
+    ("get", "/v1/operator/record", "getRecordForOperator"),
+    ("get", "/v1/backend/promises", "listPromises"),
+    ("get", "/v1/backend/record", "getRecord"),
     ("get", "/v1/operator/orders", "listOrdersForOperator"),
     ("get", "/v1/operator/orders/{order}", "getOrderDetail"),
     ("post", "/v1/operator/orders/{order}/messages", "writeToCustomer"),
@@ -224,6 +233,44 @@ pub fn openapi() -> Value {
     let c = "customer";
     let o = "operator";
     let b = "backend";
+    let q = |name: &str, schema: Value| json!({ "name": name, "in": "query", "schema": schema });
+    let string = json!({ "type": "string" });
+    let format = q("format", json!({ "enum": ["json", "csv"] }));
+    let promise_params = json!([
+        q("kind", json!({ "enum": ["reply", "callback", "ask_first", "delivery", "deviation", "claim"] })),
+        q("state", json!({ "enum": ["open", "kept", "broken", "prevented", "answered", "withdrawn"] })),
+        q("operator", string.clone()),
+        q("order", string.clone()),
+        q("from", json!({ "type": "string", "format": "date-time" })),
+        q("to", json!({ "type": "string", "format": "date-time" })),
+        q("before", json!({ "type": "integer" })),
+        q("limit", json!({ "type": "integer", "minimum": 1, "maximum": 1000 })),
+        q("sort", json!({ "enum": ["newest", "due"] })),
+        format.clone(),
+    ]);
+    let record_params = json!([
+        q("days", json!({ "type": "integer", "minimum": 1, "maximum": 366 })),
+        q("from", json!({ "type": "string", "format": "date" })),
+        q("to", json!({ "type": "string", "format": "date" })),
+        q("by", json!({ "enum": ["kind", "operator", "day"] })),
+        q("kind", json!({ "enum": ["reply", "callback", "ask_first", "delivery", "deviation", "claim"] })),
+        format,
+    ]);
+    let csv_or = |v: Value| {
+        let mut v = v;
+        v["200"]["content"]["text/csv"] = json!({ "schema": { "type": "string" } });
+        v
+    };
+    let promises = |who: &str| {
+        json!({ "get": { "summary": "Promises, newest first (or open ones by due time with sort=due), filtered and paged; also CSV",
+        "security": [{ who: [] }], "parameters": promise_params.clone(),
+        "responses": with_errors(who, csv_or(ok::<PromisePage>("200", "A page"))) } })
+    };
+    let record = |who: &str| {
+        json!({ "get": { "summary": "The record over the shop's local days, by kind, operator or day; also CSV",
+        "security": [{ who: [] }], "parameters": record_params.clone(),
+        "responses": with_errors(who, csv_or(ok::<Record>("200", "The record"))) } })
+    };
     let mut paths = json!({
         "/v1/shop": { "get": { "summary": "Shop profile with availability and measured reply time", "security": [],
             "responses": with_errors("public", ok::<ShopProfile>("200", "The shop")) } },
@@ -334,6 +381,14 @@ pub fn openapi() -> Value {
             "post": op("Set a new password (made and answered once when none is given); every old session ends", b, false,
                 Some(body::<PasswordReset>()), ok::<OperatorSaved>("200", "Changed")) },
     });
+    paths["/v1/orders/{order}/promises"] = json!({ "parameters": [order],
+        "get": op("What Kept promised on this order, and what became of it", c, false, None, json!({ "200": {
+            "description": "Promises, oldest first", "content": { "application/json": {
+                "schema": { "type": "array", "items": schema_ref::<PromiseEntry>() } } } } })) });
+    paths["/v1/operator/promises"] = promises(o);
+    paths["/v1/operator/record"] = record(o);
+    paths["/v1/backend/promises"] = promises(b);
+    paths["/v1/backend/record"] = record(b);
     name_operations(&mut paths);
     json!({
         "openapi": "3.1.0",

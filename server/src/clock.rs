@@ -10,15 +10,31 @@ use jiff::{SignedDuration, Timestamp};
 /// that move time on with [`advance`].
 static AHEAD_MS: AtomicI64 = AtomicI64::new(0);
 
+/// Tests only: the instant this process's clock stands still at, in milliseconds since the
+/// epoch ([`NOT_SET`]: it runs).
+static FIXED_MS: AtomicI64 = AtomicI64::new(NOT_SET);
+const NOT_SET: i64 = i64::MIN;
+
 /// The current instant.
 pub fn instant() -> Timestamp {
-    let now = Timestamp::now();
+    let fixed = FIXED_MS.load(Ordering::Relaxed);
+    let now = match fixed {
+        NOT_SET => Timestamp::now(),
+        ms => Timestamp::from_millisecond(ms).unwrap_or_else(|_| Timestamp::now()),
+    };
     now.checked_add(SignedDuration::from_millis(AHEAD_MS.load(Ordering::Relaxed))).unwrap_or(now)
 }
 
 /// Moves this process's clock `by` ahead (tests only: a deadline need not be waited for).
 pub fn advance(by: SignedDuration) {
     AHEAD_MS.fetch_add(by.as_millis() as i64, Ordering::Relaxed);
+}
+
+/// Stops this process's clock at `at` (tests only: a scripted week runs on a fixed calendar,
+/// to the millisecond); [`advance`] still moves it on.
+pub fn set(at: Timestamp) {
+    AHEAD_MS.store(0, Ordering::Relaxed);
+    FIXED_MS.store(at.as_millisecond(), Ordering::Relaxed);
 }
 
 /// RFC 3339 in UTC, always to the millisecond: `2026-11-23T10:00:00.000Z`.

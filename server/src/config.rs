@@ -39,6 +39,8 @@ pub struct Config {
     /// Live events, answers kept for idempotency keys and delivered webhooks older than this
     /// many days are pruned.
     pub retention_days: u32,
+    /// How long before an open promise falls due the shop hears `promise.due_soon`.
+    pub due_soon_minutes: u32,
 }
 
 /// The token of the seeded demo order; for the demo only, never for real orders.
@@ -63,6 +65,7 @@ impl Default for Config {
             webhook_secret: None,
             public_url: None,
             retention_days: 30,
+            due_soon_minutes: 2,
         }
     }
 }
@@ -172,6 +175,9 @@ pub struct Flags {
     /// Days after which old events, idempotency answers and delivered webhooks are pruned.
     #[arg(long, env = "KEPT_RETENTION_DAYS", default_value_t = 30, value_parser = above_zero::<u32>)]
     pub retention_days: u32,
+    /// Minutes before an open promise falls due that `promise.due_soon` is sent.
+    #[arg(long = "due-soon-minutes", env = "KEPT_DUE_SOON_MINUTES", default_value_t = 2, value_parser = above_zero::<u32>)]
+    pub due_soon_minutes: u32,
 }
 
 fn above_zero<T: std::str::FromStr + PartialOrd + Default>(v: &str) -> Result<T, String> {
@@ -225,6 +231,7 @@ impl Config {
             webhook_secret: given(f.webhook_secret),
             public_url: given(f.public_url),
             retention_days: f.retention_days,
+            due_soon_minutes: f.due_soon_minutes,
             ..Config::default()
         };
         c.check().map_err(ConfigError::Invalid)?;

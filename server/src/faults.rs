@@ -97,7 +97,30 @@ pub async fn sweep(
         .checked_add(jiff::SignedDuration::from_mins(req.minutes_later))
         .map_err(|_| crate::ApiError::field("minutes_later", kept_protocol::ProblemCode::OutOfRange))?;
     let applied = crate::workers::ask_first::sweep(&state, at).await?;
-    Ok(Json(serde_json::json!({ "applied": applied })))
+    let (broken, due_soon) = crate::workers::promises::sweep(&state, at).await?;
+    Ok(Json(serde_json::json!({ "applied": applied, "broken": broken, "due_soon": due_soon })))
+}
+
+/// `POST /v1/test/clock`: move this process's clock on by `minutes`, or set it to `at`.
+#[derive(serde::Deserialize)]
+pub struct SetClock {
+    #[serde(default)]
+    pub minutes: Option<i64>,
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// The handler behind `POST /v1/test/clock`, so a test can let a promise fall due without
+/// waiting, or script a week on a fixed calendar; answers the new time.
+pub async fn advance(Json(req): Json<SetClock>) -> Result<Json<serde_json::Value>, crate::ApiError> {
+    let field = |f| crate::ApiError::field(f, kept_protocol::ProblemCode::OutOfRange);
+    match (req.minutes, req.at) {
+        (Some(m), None) if (0..=60 * 24 * 30).contains(&m) => crate::clock::advance(jiff::SignedDuration::from_mins(m)),
+        (None, Some(at)) => crate::clock::set(at.parse().map_err(|_| field("at"))?),
+        (Some(_), None) => return Err(field("minutes")),
+        _ => return Err(crate::ApiError::field("minutes", kept_protocol::ProblemCode::Required)),
+    }
+    Ok(Json(serde_json::json!({ "now": crate::clock::now() })))
 }
 
 /// `POST /v1/test/floor`: reads an agreement's body at the edge as `POST …/preferences` does

@@ -63,6 +63,9 @@ pub fn demo_shop() -> ShopProfile {
             PaymentOffer { method: PaymentMethod::CashOnDelivery, conditions: vec![] },
         ],
         reply_time: None,
+        // The demo shows its record once it has one.
+        show_record: true,
+        trust: None,
         manager: Some(Manager { name: "Anna Nowak".into(), photo_url: None }),
         faq: vec![
             faq(

@@ -63,6 +63,15 @@ pub fn for_event(order: &str, event: &EventData) -> Option<(&'static str, Value)
         EventData::Message { message } if message.author == kept_protocol::chat::AuthorKind::Customer => {
             ("message.created", json!({ "order": order, "message": message }))
         }
+        // Once per breach: when the sweeper breaks it, or when it is decided broken as it closes
+        // (not again when one the sweeper broke is done late).
+        EventData::Promise { promise }
+            if promise.state == kept_protocol::PromiseState::Broken
+                && (promise.closed_at.is_none() || promise.closed_at == promise.decided_at) =>
+        {
+            ("promise.broken", json!({ "order": order, "promise": promise }))
+        }
+        EventData::PromiseDueSoon { promise } => ("promise.due_soon", json!({ "order": order, "promise": promise })),
         EventData::Status { status } => ("order.status_changed", json!({ "order": order, "status": status })),
         EventData::Timeline { entry } => match &entry.event {
             TimelineEvent::CallbackRequested { callback } => {

@@ -76,7 +76,19 @@ pub fn kept_share(kept: u64, broken: u64, floor: u64) -> Option<u8> {
 }
 
 /// The sample below which no trust line is shown.
-pub const TRUST_FLOOR: u64 = 30;
+pub const TRUST_FLOOR: u64 = kept_protocol::TrustLine::FLOOR;
+
+/// The shop's local date at `t` (UTC when its time zone is unknown): the day a decision counts on.
+pub fn day_of(time_zone: &str, t: Timestamp) -> jiff::civil::Date {
+    let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    t.to_zoned(tz).date()
+}
+
+/// The first day of the `days` local days that end with the one containing `now`.
+pub fn window_from(time_zone: &str, now: Timestamp, days: u32) -> jiff::civil::Date {
+    let today = day_of(time_zone, now);
+    today.checked_sub(jiff::Span::new().days(i64::from(days.max(1)) - 1)).unwrap_or(today)
+}
 
 #[cfg(test)]
 mod tests {
@@ -178,6 +190,15 @@ mod tests {
         assert_eq!(ask_first(deadline, Some(ts("2026-12-01T09:16:30Z")), false, now), Outcome::Broken);
         assert_eq!(ask_first(deadline, Some(ts("2026-12-01T09:05:00Z")), true, now), Outcome::Broken);
         assert_eq!(ask_first(deadline, None, false, ts("2026-12-01T09:15:50Z")), Outcome::Open);
+    }
+
+    #[test]
+    fn a_decision_counts_on_the_shops_own_date() {
+        // 23:30 UTC on 1 Dec is already 2 Dec in Warsaw.
+        assert_eq!(day_of("Europe/Warsaw", ts("2026-12-01T23:30:00Z")).to_string(), "2026-12-02");
+        assert_eq!(day_of("Nowhere/Atlantis", ts("2026-12-01T23:30:00Z")).to_string(), "2026-12-01");
+        assert_eq!(window_from("Europe/Warsaw", ts("2026-12-01T10:00:00Z"), 30).to_string(), "2026-11-02");
+        assert_eq!(window_from("Europe/Warsaw", ts("2026-12-01T10:00:00Z"), 1).to_string(), "2026-12-01");
     }
 
     #[test]

@@ -28,6 +28,15 @@ pub fn refund_of(item: &Item) -> Money {
     }
 }
 
+/// The field a replacement dearer than her cap is refused on.
+const ABOVE_CAP: &str = "replacement.unit_price";
+
+/// Whether `e` is [`decide`]'s refusal of a replacement dearer than her cap (a deviation Kept
+/// stopped, recorded as such).
+pub fn is_above_cap(e: &ApiError) -> bool {
+    matches!(e, ApiError::Validation(p) if p.iter().any(|p| p.path == ABOVE_CAP && p.code == ProblemCode::OutOfRange))
+}
+
 /// The customer's `rule` applied to `item`, with the replacement the operator `offered` (if
 /// any), at `now`, the question worded in `locale`. A substitute above the customer's price cap is
 /// refused (their consent would be needed), as is "similar" with nothing offered.
@@ -43,7 +52,7 @@ pub fn decide(
             let r = offered.ok_or_else(|| ApiError::field("replacement", ProblemCode::Required))?;
             // The customer's cap is binding: a dearer substitute needs their consent instead.
             if !max_increase.allows(&item.unit_price, &r.unit_price) {
-                return Err(ApiError::field("replacement.unit_price", ProblemCode::OutOfRange));
+                return Err(ApiError::field(ABOVE_CAP, ProblemCode::OutOfRange));
             }
             Ok(Decision::Substitute(r))
         }

@@ -4,6 +4,7 @@ pub mod backend;
 pub mod chat;
 pub mod operator;
 pub mod orders;
+pub mod record;
 pub mod requests;
 pub mod shop;
 
@@ -24,13 +25,15 @@ pub fn router(faults: bool) -> Router<AppState> {
         .merge(orders::router())
         .merge(chat::router())
         .merge(requests::router())
-        .nest("/operator", operator::router())
-        .nest("/backend", backend::router());
+        .merge(record::router())
+        .nest("/operator", operator::router().merge(record::operator_router()))
+        .nest("/backend", backend::router().merge(record::backend_router()));
     let router = if faults {
         router
             .route("/test/faults", axum::routing::post(crate::faults::arm))
             .route("/test/sweep", axum::routing::post(crate::faults::sweep))
             .route("/test/floor", axum::routing::post(crate::faults::floor))
+            .route("/test/clock", axum::routing::post(crate::faults::advance))
     } else {
         router
     };

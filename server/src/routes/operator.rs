@@ -10,14 +10,14 @@ use kept_protocol::chat::{clean_text, AuthorKind};
 use kept_protocol::operator::{
     CallLog, LoggedCall, NewChangeRequest, OperatorMessage, OrderDetail, OrderSummary, OutOfStock, StatusChange,
 };
-use kept_protocol::{ItemResolution, Problem, ProblemCode, ShopProfile};
+use kept_protocol::{Deviation, ItemResolution, Problem, ProblemCode, ShopProfile};
 
 use super::chat::{event_stream, EventsQuery};
 use super::check;
 use crate::extract::{ApiPath, ApiQuery, JsonBody, Operator, SessionToken, SESSION_COOKIE};
 use crate::store::messages::{self, NewMessage};
 use crate::store::operators;
-use crate::store::{changes, console, orders};
+use crate::store::{changes, console, orders, promises};
 use crate::{clock, ApiError, AppState};
 use kept_protocol::backend::Delivery;
 use kept_protocol::operator::{OperatorMe, SignIn};
@@ -79,7 +79,8 @@ async fn detail(
     let order = super::orders::view(conn, &shop, order).await?;
     let callbacks = console::callbacks(conn, &id, crate::clock::instant()).await?;
     let reports = console::reports(conn, &id).await?;
-    Ok(Json(OrderDetail { order, messages, callbacks, reports }))
+    let promises = promises::of_order(conn, &id).await?;
+    Ok(Json(OrderDetail { order, messages, callbacks, reports, promises }))
 }
 
 async fn post_message(
@@ -141,16 +142,40 @@ async fn out_of_stock(
     ApiPath((id, item)): ApiPath<(String, String)>,
     JsonBody(req, _): JsonBody<OutOfStock>,
 ) -> Result<Json<ItemResolution>, ApiError> {
+    let (order, actor) = (id.clone(), op.display_name.clone());
     let resolution = state
         .writer
         .write(move |tx| {
             Box::pin(async move {
-                tx.actor = op.display_name;
+                tx.actor = actor;
                 changes::out_of_stock(tx, &id, &item, req).await
             })
         })
-        .await?;
-    Ok(Json(resolution))
+        .await;
+    match resolution {
+        Err(e) if crate::domain::substitution::is_above_cap(&e) => {
+            Err(prevented(&state, order, op, Deviation::SubstituteAboveCap, e).await)
+        }
+        r => Ok(Json(r?)),
+    }
+}
+
+/// Records that Kept stopped `deviation` (the refused write rolled back, so in a write of its
+/// own), and answers with the refusal `e`.
+async fn prevented(state: &AppState, order: String, op: Operator, deviation: Deviation, e: ApiError) -> ApiError {
+    let recorded = state
+        .writer
+        .write(move |tx| {
+            Box::pin(async move {
+                tx.actor = op.display_name;
+                promises::prevented(tx, &order, deviation, None, crate::clock::instant()).await
+            })
+        })
+        .await;
+    if let Err(failed) = recorded {
+        tracing::error!(error = %failed, "a prevented deviation was not recorded");
+    }
+    e
 }
 
 async fn new_change_request(
@@ -212,8 +237,10 @@ async fn log_call(
 ) -> Result<Response, ApiError> {
     let order = order_or_404(&state, &id).await?;
     check(req.problems())?;
-    super::once(&state, format!("{}:calls", order.id), &headers, &raw, move |tx| {
+    let (order_id, who) = (order.id.clone(), op.clone());
+    let logged = super::once(&state, format!("{}:calls", order.id), &headers, &raw, move |tx| {
         Box::pin(async move {
+            tx.actor = op.display_name;
             if let Some(r) = orders::current_receipt(tx.db(), &order.id).await? {
                 let contact = &r.preferences.contact;
                 if !contact.allows_calls() {
@@ -229,24 +256,34 @@ async fn log_call(
                 }
             }
             let note = req.note.as_deref().map(clean_text).filter(|n| !n.is_empty());
-            tx.actor = op.display_name;
             let call = console::log_call(tx, &order.id, req.callback, note.as_deref()).await?;
             crate::store::events::timeline(tx, &order.id, kept_protocol::TimelineEvent::CallLogged { call: call.id })
                 .await?;
             Ok((StatusCode::CREATED, serde_json::to_value::<LoggedCall>(call)?))
         })
     })
-    .await
+    .await;
+    match logged {
+        Err(e @ ApiError::CallForbidden(_)) => Err(prevented(&state, order_id, who, Deviation::CallRefused, e).await),
+        r => r,
+    }
 }
 
 /// Marks a callback as done.
 async fn callback_done(
-    _: Operator,
+    op: Operator,
     State(state): State<AppState>,
     ApiPath((id, callback)): ApiPath<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let done =
-        state.writer.write(move |tx| Box::pin(async move { console::mark_done(tx, &id, callback).await })).await?;
+    let done = state
+        .writer
+        .write(move |tx| {
+            Box::pin(async move {
+                tx.actor = op.display_name;
+                console::mark_done(tx, &id, callback).await
+            })
+        })
+        .await?;
     if !done {
         return Err(ApiError::NotFound("callback"));
     }

@@ -10,13 +10,14 @@ use jiff::civil::Date;
 use kept_protocol::chat::clean_text;
 use kept_protocol::{
     BrokenPromiseReport, Callback, CallbackRequest, CallbackStatus, ConsentAnswer, OrderStatus, Problem, ProblemCode,
-    Report, SurveyAnswer, TimelineEvent,
+    PromiseKind, Report, SurveyAnswer, TimelineEvent,
 };
 
 use super::check;
 use crate::db::Stamp;
 use crate::extract::{ApiPath, CustomerOrder, JsonBody};
 use crate::store::orders;
+use crate::store::promises::{self, NewPromise};
 use crate::store::{changes, events};
 use crate::{clock, ApiError, AppState};
 
@@ -71,6 +72,12 @@ async fn request_callback(
             .bind(Stamp(clock::now()))
             .fetch_one(c).await)?;
             events::timeline(tx, &order.id, TimelineEvent::CallbackRequested { callback: cb }).await?;
+            let promise = NewPromise {
+                window_start: Some(start),
+                subject: Some(cb),
+                ..NewPromise::due(PromiseKind::Callback, clock::instant(), end)
+            };
+            promises::open(tx, &order.id, promise).await?;
             let callback = Callback {
                 id: cb,
                 window_start: clock::rfc3339(start),
@@ -108,6 +115,8 @@ async fn report(
             let event =
                 TimelineEvent::PromiseBroken { report: rid, receipt_version: req.receipt_version, promise: req.promise };
             events::timeline(tx, &order.id, event).await?;
+            let claim = NewPromise { subject: Some(rid), ..NewPromise::made(PromiseKind::Claim, clock::instant()) };
+            promises::open(tx, &order.id, claim).await?;
             let report =
                 Report { id: rid, receipt_version: req.receipt_version, promise: req.promise, note, reported_at };
             Ok((StatusCode::CREATED, serde_json::to_value(report)?))
@@ -156,6 +165,7 @@ async fn survey(
                 return Err(ApiError::Conflict("the survey is already answered"));
             }
             events::timeline(tx, &order.id, TimelineEvent::SurveyAnswered { rating: req.rating }).await?;
+            promises::surveyed(tx, &order.id, clock::instant(), req.rating).await?;
             Ok((StatusCode::CREATED, serde_json::json!({ "rating": req.rating })))
         })
     })

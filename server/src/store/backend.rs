@@ -44,6 +44,9 @@ pub async fn save(tx: &mut Tx, id: &str, order: BackendOrder) -> Result<(bool, O
         .await
         .map(|r| r.rows_affected()))?;
         events::timeline(tx, id, TimelineEvent::Status { status }).await?;
+        if let Some(slot) = &order.delivery_slot {
+            super::promises::slot_agreed(tx, id, slot, clock::instant()).await?;
+        }
         return Ok((true, Some(token)));
     };
     let same = existing.items == order.items
@@ -104,6 +107,9 @@ pub async fn save(tx: &mut Tx, id: &str, order: BackendOrder) -> Result<(bool, O
         }
     }
     events::timeline(tx, id, TimelineEvent::OrderUpdated { dropped }).await?;
+    if let Some(slot) = order.delivery_slot.as_ref().filter(|s| existing.delivery_slot.as_ref() != Some(*s)) {
+        super::promises::slot_agreed(tx, id, slot, clock::instant()).await?;
+    }
     if let Some(status) = order.status.filter(|s| *s != existing.status) {
         orders::set_status(tx, id, status).await?;
     }

@@ -5,15 +5,17 @@ use jiff::Timestamp;
 use kept_protocol::chat::AuthorKind;
 use kept_protocol::operator::OutOfStock;
 use kept_protocol::{
-    ChangeKind, ChangeRequest, ChangeStatus, EventData, Item, ItemResolution, Money, OrderStatus, Question,
-    TimelineEvent,
+    ChangeKind, ChangeRequest, ChangeStatus, Deviation, EventData, Item, ItemResolution, Money, OrderStatus,
+    ProblemCode, PromiseKind, Question, TimelineEvent,
 };
 
 use super::messages::{self, NewMessage};
 use super::orders::{self, NewVersion, Origin, CHANGE_COLUMNS};
+use super::promises::{self, Close, NewPromise, Owed};
 use super::{events, Tx};
 use crate::db::{Jsonb, Pool, Stamp};
 use crate::domain::change::{self, OnAnswer};
+use crate::domain::promise;
 use crate::domain::substitution::{self, refund_of, Decision};
 use crate::{clock, ApiError};
 
@@ -37,7 +39,9 @@ async fn resolved(
     except: Option<i64>,
 ) -> Result<ItemResolution, ApiError> {
     if !matches!(resolution, ItemResolution::AskedCustomer { .. }) {
-        withdraw_questions(tx, order, item, except).await?;
+        // Resolved some other way while her question was open: the item was touched before her
+        // answer.
+        withdraw_questions(tx, order, item, except, true).await?;
     }
     events::add(tx, order, EventData::ItemResolved { item: item.to_owned(), resolution: resolution.clone() }).await?;
     events::timeline(tx, order, TimelineEvent::ItemResolved { item: item.to_owned(), resolution: resolution.clone() })
@@ -45,7 +49,15 @@ async fn resolved(
     Ok(resolution)
 }
 
-async fn withdraw_questions(tx: &mut Tx, order: &str, item: &str, except: Option<i64>) -> Result<(), ApiError> {
+/// Withdraws the item's pending questions (but `except`); `touched`: because the item was resolved
+/// without her answer, which breaks their ask-first promises.
+async fn withdraw_questions(
+    tx: &mut Tx,
+    order: &str,
+    item: &str,
+    except: Option<i64>,
+    touched: bool,
+) -> Result<(), ApiError> {
     let rows: Vec<orders::ChangeRow> = crate::sql!(tx.db(), |c| {
         sqlx::query_as(&format!(
         "SELECT {CHANGE_COLUMNS} FROM change_requests WHERE order_id = $1 AND item = $2 AND status = 'pending' AND id != $3"
@@ -57,6 +69,10 @@ async fn withdraw_questions(tx: &mut Tx, order: &str, item: &str, except: Option
     })?;
     for row in rows {
         let cr = orders::from_row(row)?;
+        if touched {
+            let owed = Owed { kind: PromiseKind::AskFirst, subject: Some(cr.id) };
+            promises::close(tx, order, owed, Close::Touched, clock::instant(), None).await?;
+        }
         set_status(tx, order, cr, ChangeStatus::Withdrawn).await?;
     }
     Ok(())
@@ -79,7 +95,12 @@ async fn set_status(
     .await
     .map(|r| r.rows_affected()))?;
     let cr = ChangeRequest { status, ..cr };
-    events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;
+    let event = events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;
+    if cr.question.is_some() {
+        let how = if status == ChangeStatus::Withdrawn { Close::Withdrawn } else { Close::Done };
+        let owed = Owed { kind: PromiseKind::AskFirst, subject: Some(cr.id) };
+        promises::close(tx, order, owed, how, clock::instant(), Some(event.id)).await?;
+    }
     Ok(cr)
 }
 
@@ -143,7 +164,7 @@ pub async fn out_of_stock(
         Decision::Substitute(r) => substitute(tx, order, item_id, &r.id, &r.name, &r.unit_price, None).await,
         Decision::Ask { change, question, text } => {
             // A new question about the item replaces one still open.
-            withdraw_questions(tx, order, item_id, None).await?;
+            withdraw_questions(tx, order, item_id, None, false).await?;
             let (channel, deadline) = (question.channel, question.deadline.clone());
             create(tx, order, change, &text, Some(question)).await?;
             let message = NewMessage {
@@ -197,6 +218,21 @@ pub async fn create(
     .bind(channel)
     .fetch_one(c).await
     })?;
+    if let Some(q) = &question {
+        // Asked before the item is touched; her answer, or the fallback at the deadline, is owed
+        // by then (with a minute of grace for the sweeper).
+        let deadline: Timestamp = q.deadline.parse().map_err(|_| ApiError::field("deadline", ProblemCode::Invalid))?;
+        let breaks = deadline.checked_add(promise::ASK_FIRST_GRACE).unwrap_or(deadline);
+        let p = NewPromise {
+            due: Some((deadline, breaks)),
+            subject: Some(id),
+            ..NewPromise::made(PromiseKind::AskFirst, clock::instant())
+        };
+        promises::open(tx, order, p).await?;
+    } else if matches!(change, ChangeKind::Payment { .. }) {
+        // Paying another way (prepayment after "card on delivery") goes to her consent instead.
+        promises::prevented(tx, order, Deviation::PaymentToConsent, Some(id), clock::instant()).await?;
+    }
     let cr =
         ChangeRequest { id, change, reason: reason.to_owned(), status: ChangeStatus::Pending, created_at, question };
     events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;

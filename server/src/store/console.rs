@@ -4,10 +4,10 @@
 use crate::db::{Conn, Pool, Stamp};
 use jiff::Timestamp;
 use kept_protocol::operator::{LoggedCall, OrderSummary};
-use kept_protocol::{Callback, CallbackStatus, Report};
+use kept_protocol::{Callback, CallbackStatus, PromiseKind, Report};
 
 use super::orders::parse_status;
-use super::Tx;
+use super::{promises, Tx};
 use crate::{clock, ApiError};
 
 type SummaryRow = (String, String, Option<Stamp>, i64, i64, i64);
@@ -94,6 +94,10 @@ pub async fn mark_done(tx: &mut Tx, order: &str, callback: i64) -> Result<bool, 
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
+    if done > 0 {
+        let owed = promises::Owed { kind: PromiseKind::Callback, subject: Some(callback) };
+        promises::close(tx, order, owed, promises::Close::Done, clock::instant(), None).await?;
+    }
     Ok(done > 0)
 }
 

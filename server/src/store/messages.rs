@@ -4,9 +4,9 @@
 use crate::db::{Conn, Pool, Stamp};
 use jiff::Timestamp;
 use kept_protocol::chat::AuthorKind;
-use kept_protocol::{EventData, Message, MessagePage};
+use kept_protocol::{EventData, Message, MessagePage, PromiseKind};
 
-use super::{events, Tx};
+use super::{events, promises, Tx};
 use crate::{clock, ApiError};
 
 /// Largest page of messages.
@@ -66,22 +66,55 @@ pub async fn add(tx: &mut Tx, m: NewMessage<'_>) -> Result<(Message, bool), ApiE
         return Ok((message(row)?, false));
     };
     let stored = message(row)?;
+    let event = events::add(tx, m.order, EventData::Message { message: stored.clone() }).await?;
     match m.author {
         AuthorKind::Customer => {
-            crate::sql!(tx.db(), |c| sqlx::query(
-                "UPDATE orders SET waiting_since = COALESCE(waiting_since, $1) WHERE id = $2"
+            // Only the oldest unanswered message opens a reply promise ("next reply" semantics).
+            let waits = crate::sql!(tx.db(), |c| sqlx::query(
+                "UPDATE orders SET waiting_since = $1 WHERE id = $2 AND waiting_since IS NULL"
             )
             .bind(Stamp::from(&stored.sent_at))
             .bind(m.order)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
+            if waits > 0 {
+                reply_promised(tx, m.order, now).await?;
+            }
         }
-        AuthorKind::Operator => answered(tx, m.order, now).await?,
+        AuthorKind::Operator => {
+            answered(tx, m.order, now).await?;
+            // The answer keeps (or closes late) her reply promise and answers her open claims.
+            for kind in [PromiseKind::Reply, PromiseKind::Claim] {
+                let owed = promises::Owed { kind, subject: None };
+                promises::close(tx, m.order, owed, promises::Close::Done, now, Some(event.id)).await?;
+            }
+        }
         _ => {}
     }
-    events::add(tx, m.order, EventData::Message { message: stored.clone() }).await?;
     Ok((stored, true))
+}
+
+/// Her message opens a reply promise: due the reply time she is shown now (the measured median,
+/// or the default while unmeasured) later, in the shop's working hours.
+async fn reply_promised(tx: &mut Tx, order: &str, at: Timestamp) -> Result<(), ApiError> {
+    let shop = super::orders::shop(tx.db()).await?;
+    let minutes = shown_minutes(tx.db(), at).await?;
+    let schedule = crate::domain::schedule::Schedule::new(&shop);
+    let due = crate::domain::promise::reply_due(schedule.as_ref(), at, minutes);
+    let p = promises::NewPromise {
+        promised_minutes: Some(minutes),
+        ..promises::NewPromise::due(PromiseKind::Reply, at, due)
+    };
+    promises::open(tx, order, p).await?;
+    Ok(())
+}
+
+/// The reply time the widget shows at `now`, in minutes, as `GET /v1/shop` computes it (read
+/// once per promise: only her oldest unanswered message opens one).
+async fn shown_minutes(conn: &mut Conn, now: Timestamp) -> Result<u32, ApiError> {
+    let waits = reply_waits(conn, crate::domain::reply_time::window_start(now)).await?;
+    Ok(kept_protocol::ReplyTime::promised_minutes(crate::domain::reply_time::median(waits).as_ref()))
 }
 
 /// The shop answered: the customer's wait, in working seconds, becomes a reply-time sample.
@@ -193,8 +226,8 @@ pub async fn may_post(
 
 /// Median working-hours wait for the shop's first reply over the answers since `from`: reads
 /// at most the newest 1,000 samples, whatever the history.
-pub async fn reply_waits(pool: &Pool, from: Timestamp) -> Result<Vec<i64>, ApiError> {
-    let rows: Vec<(i64,)> = crate::sql!(pool, |c| sqlx::query_as(
+pub async fn reply_waits(conn: &mut Conn, from: Timestamp) -> Result<Vec<i64>, ApiError> {
+    let rows: Vec<(i64,)> = crate::sql!(conn, |c| sqlx::query_as(
         "SELECT seconds FROM reply_waits WHERE replied_at >= $1 ORDER BY replied_at DESC LIMIT 1000"
     )
     .bind(Stamp(clock::rfc3339(from)))

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod messages;
 pub mod operators;
 pub mod orders;
+pub mod promises;
 pub mod retention;
 pub mod webhooks;
 

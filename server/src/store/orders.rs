@@ -187,7 +187,7 @@ pub async fn set_status(tx: &mut Tx, order: &str, status: OrderStatus) -> Result
         .map(|r| r.rows_affected()))?;
     events::add(tx, order, EventData::Status { status }).await?;
     events::timeline(tx, order, TimelineEvent::Status { status }).await?;
-    Ok(())
+    super::promises::status_changed(tx, order, status, crate::clock::instant()).await
 }
 
 /// Moves the delivery slot.
@@ -198,7 +198,7 @@ pub async fn set_slot(tx: &mut Tx, order: &str, slot: &DeliverySlot) -> Result<(
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    Ok(())
+    super::promises::slot_agreed(tx, order, slot, crate::clock::instant()).await
 }
 
 /// The order's timeline, oldest first.

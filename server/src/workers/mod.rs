@@ -1,5 +1,6 @@
 //! Background work: each worker claims its work through the store.
 
 pub mod ask_first;
+pub mod promises;
 pub mod retention;
 pub mod webhooks;
