@@ -145,6 +145,11 @@ impl Api {
         self.config.shop.clone()
     }
 
+    /// Whether this is the order-status page (the chat alone, without the step beside it).
+    pub fn status_only(&self) -> bool {
+        self.config.status_only
+    }
+
     /// The order's items given in the config, if any.
     pub fn inline_items(&self) -> Option<Vec<kept_protocol::Item>> {
         self.config.items.clone()
@@ -161,6 +166,12 @@ impl Api {
         let req =
             Request::get(&self.order_url(&["/messages?", query].concat())).header("Authorization", &self.bearer());
         read(req.send().await).await
+    }
+
+    /// `GET /v1/orders/{order}/promises`: what Kept promised her and what became of it, in her words.
+    pub async fn promises(&self) -> Result<wire::PromiseWords, ApiError> {
+        let url = self.order_url(&["/promises?locale=", self.config.locale.tag()].concat());
+        read(Request::get(&url).header("Authorization", &self.bearer()).send().await).await
     }
 
     /// `POST /v1/orders/{order}/messages`; the client id is also the idempotency key.

@@ -218,6 +218,23 @@ strings!(Promise {
     "substituted_against_rule" => Promise::SubstitutedAgainstRule, "other" => Promise::Other,
 });
 
+/// `GET /v1/orders/{order}/promises` as the chat shows it: a line per promise in her words, and
+/// the shop's trust line with the kinds behind it (the figures stay on the server's side).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PromiseWords {
+    pub lines: Vec<String>,
+    pub trust: Option<(String, Vec<String>)>,
+}
+
+impl FromJs for PromiseWords {
+    fn from_js(v: &JsValue) -> R<Self> {
+        object(v)?;
+        let trust = field(v, "trust");
+        let trust = if absent(&trust) { None } else { Some((req(&trust, "line")?, def(&trust, "kinds")?)) };
+        Ok(PromiseWords { lines: def(v, "lines")?, trust })
+    }
+}
+
 strings!(CallbackStatus {
     "pending" => CallbackStatus::Pending, "done" => CallbackStatus::Done, "overdue" => CallbackStatus::Overdue,
 });
@@ -459,7 +476,6 @@ impl FromJs for StepShop {
             faq: Vec::new(),
             option_sets: def(v, "option_sets")?,
             show_record: false,
-            trust: None,
         };
         Ok(StepShop(shop, v.clone()))
     }
@@ -538,4 +554,5 @@ structs! {
     Event { id: req, data: req }
     NewMessage { client_id: req, text: req }
     SurveyAnswer { rating: req, comment: opt }
+
 }

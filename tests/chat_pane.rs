@@ -211,6 +211,14 @@ fn api() -> Api {
     Api::new(Config::new(Some("http://127.0.0.1:9".into()), Some("KC-1".into()), Some("t".into()), Locale::En).unwrap())
 }
 
+/// The same on the order-status page (`data-mode="status"`: the chat without the step).
+fn status_page_api() -> Api {
+    let mut config =
+        Config::new(Some("http://127.0.0.1:9".into()), Some("KC-1".into()), Some("t".into()), Locale::En).unwrap();
+    config.status_only = true;
+    Api::new(config)
+}
+
 fn texts(root: &HtmlElement, css: &str) -> Vec<String> {
     let nodes = root.query_selector_all(css).unwrap();
     (0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.text_content()).collect()
@@ -261,7 +269,7 @@ async fn the_agreement_card_shows_the_receipt_in_words_and_opens_the_report_form
     let root = container();
     let receipt = RwSignal::new(None::<Receipt>);
     leptos::mount::mount_to(root.clone(), move || {
-        view! { <kept_widget::components::chat::status::AgreementCard api=api() receipt locale=Locale::En/> }
+        view! { <kept_widget::components::chat::status::AgreementCard api=status_page_api() receipt chat=RwSignal::new(Chat::default()) locale=Locale::En/> }
     })
     .forget();
     settle().await;
@@ -290,6 +298,60 @@ async fn the_agreement_card_shows_the_receipt_in_words_and_opens_the_report_form
     let options = texts(&root, "[data-testid=\"promise\"] option");
     assert_eq!(options.len(), 4);
     assert!(options.contains(&"They called me".to_owned()));
+}
+
+#[wasm_bindgen_test]
+async fn the_card_says_what_was_promised_and_what_became_of_it_and_the_shops_record_on_request() {
+    use kept_widget::wire::PromiseWords;
+    let root = container();
+    let chat = RwSignal::new(Chat::default());
+    chat.update(|c| {
+        c.promises = PromiseWords {
+            lines: vec!["An answer within 5 minutes: answered in 7 minutes (promised 5)".into()],
+            trust: Some((
+                "This shop kept 97 % of 1,204 promises in the last 30 days".into(),
+                vec!["Replies: 1,100 of 1,134 kept".into()],
+            )),
+        }
+    });
+    let receipt = RwSignal::new(Some(kept_protocol::Receipt {
+        version: 1,
+        accepted_at: "2026-12-01T09:00:00.000Z".into(),
+        digest: "sha256:0".into(),
+        summary: vec!["We will not call you.".into()],
+        preferences: kept_protocol::Preferences {
+            contact: plan(vec![Channel::Chat], true),
+            substitutions: Default::default(),
+            payment: None,
+            notes: vec![],
+            locale: Locale::En,
+        },
+    }));
+    leptos::mount::mount_to(root.clone(), move || {
+        view! { <kept_widget::components::chat::status::AgreementCard api=api() receipt chat locale=Locale::En/> }
+    })
+    .forget();
+    settle().await;
+    // Beside the step (whose receipt shows the agreement): her promises, not the agreement again.
+    assert!(find(&root, "promises-card").is_some());
+    assert!(find(&root, "agreement-card").is_none());
+    assert!(texts(&root, ".kept-receipt__summary li").is_empty(), "one agreement card per page");
+    assert_eq!(
+        texts(&root, "[data-testid=\"promises\"] li"),
+        ["An answer within 5 minutes: answered in 7 minutes (promised 5)"]
+    );
+    let trust = find(&root, "trust-line").unwrap();
+    assert!(trust.text_content().unwrap().starts_with("This shop kept 97 % of 1,204 promises in the last 30 days"));
+    assert_eq!(trust.get_attribute("open"), None, "the kinds behind it on request");
+    assert_eq!(texts(&root, "[data-testid=\"trust-line\"] li"), ["Replies: 1,100 of 1,134 kept"]);
+    // A promise kept after the page loaded changes its line; without a record, no trust line.
+    chat.update(|c| {
+        c.promises =
+            PromiseWords { lines: vec!["A call today, 10:00–12:00: called today, 10:40".into()], trust: None }
+    });
+    settle().await;
+    assert_eq!(texts(&root, "[data-testid=\"promises\"] li"), ["A call today, 10:00–12:00: called today, 10:40"]);
+    assert!(find(&root, "trust-line").is_none());
 }
 
 #[wasm_bindgen_test]

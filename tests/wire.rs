@@ -275,12 +275,30 @@ fn shop() -> ShopProfile {
             id: "d".into(), locale: Locale::Ru, question: "Когда?".into(), answer: "Скоро.".into()
         }],
         show_record: false,
-        trust: None,
         option_sets: vec![OptionSet {
             id: "grind".into(),
             label: Localized { en: "Grind".into(), ru: Some("Помол".into()), ..Localized::default() },
             options: vec![ItemOption { id: "whole".into(), label: Localized::default() }],
         }],
+    }
+}
+
+fn promise() -> PromiseEntry {
+    PromiseEntry {
+        id: 3,
+        order: "KC-1001".into(),
+        kind: PromiseKind::Reply,
+        state: PromiseState::Broken,
+        opened_at: "2026-12-01T10:00:00.000Z".into(),
+        due_at: Some("2026-12-01T10:05:00.000Z".into()),
+        window_start: None,
+        promised_minutes: Some(5),
+        closed_at: Some("2026-12-01T10:07:00.000Z".into()),
+        decided_at: Some("2026-12-01T10:05:00.000Z".into()),
+        operator: Some("Anna".into()),
+        deviation: None,
+        subject: None,
+        event: Some(44),
     }
 }
 
@@ -307,6 +325,28 @@ fn every_event_and_chat_shape_reads_back_exactly() {
     for (id, data) in data.into_iter().enumerate() {
         round_trip(Event { id: id as i64, data });
     }
+    // A promise event is one the chat does not read: it catches up instead (her promises' words
+    // among what it fetches again).
+    let event = serde_json::to_string(&Event { id: 9, data: EventData::Promise { promise: promise() } }).unwrap();
+    assert_eq!(parse::<Event>(&event), Ok(Event { id: 9, data: EventData::Unknown }));
+    let own = OwnPromises {
+        promises: vec![promise()],
+        lines: vec!["An answer within 5 minutes: answered in 7 minutes (promised 5)".into()],
+        trust: Some(kept_protocol::record::TrustWords {
+            figures: TrustLine { kept_percent: 97, promises: 1204, days: 30, kinds: vec![] },
+            line: "This shop kept 97 % of 1,204 promises in the last 30 days".into(),
+            kinds: vec!["Replies: 1,100 of 1,134 kept".into()],
+        }),
+    };
+    let words = parse::<kept_widget::wire::PromiseWords>(&serde_json::to_string(&own).unwrap()).unwrap();
+    assert_eq!(words.lines, own.lines);
+    let trust = own.trust.unwrap();
+    assert_eq!(words.trust, Some((trust.line, trust.kinds)));
+    let none = OwnPromises { promises: vec![], lines: vec![], trust: None };
+    assert_eq!(
+        parse::<kept_widget::wire::PromiseWords>(&serde_json::to_string(&none).unwrap()),
+        Ok(Default::default())
+    );
     round_trip(Callback { id: 1, window_start: "a".into(), window_end: "b".into(), status: CallbackStatus::Overdue });
     round_trip(Report {
         id: 1,

@@ -26,7 +26,8 @@ fn the_customer_answers_an_ask_first_question_in_the_widget_and_silence_gets_the
     let customer = kept_e2e::webdriver::Browser::start();
     // The agreement is made: the page shows the receipt and the chat, not the form.
     customer.goto(&format!("{}/?locale=en", server.url));
-    find::by_test_id(&customer, "agreement-card");
+    find::by_test_id(&customer, "receipt");
+    find::by_test_id(&customer, "promises-card");
 
     // The shop runs out of Kenya AA and proposes Kenya AB; item 5 runs out with nothing to offer.
     let oos = |item: &str, body: serde_json::Value| {

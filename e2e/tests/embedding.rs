@@ -129,6 +129,36 @@ fn kept_mount_gives_a_handle_that_submits_reports_and_destroys() {
     assert_eq!(b.execute_async(destroy, vec![]), Value::from(0));
 }
 
+/// How many lists of the agreement's promises the widget shows (visible ones only).
+const AGREEMENTS_SHOWN: &str = "return [...document.querySelector('.kept-host').shadowRoot\
+    .querySelectorAll('.kept-receipt__summary')].filter((e) => e.getClientRects().length > 0).length;";
+
+// Defect: the step's receipt and the chat's card showed the same agreement twice, one under the
+// other on a phone.
+#[test]
+fn the_agreement_shows_once_on_a_page_with_the_step_and_the_chat() {
+    let server = TestServer::start();
+    let b = Browser::start();
+    b.set_viewport(390, 844);
+    action::open_checkout(&b, &server, Some("en"));
+    quick_story(&b);
+    // On a phone the chat is a panel under the step: opened, it shows "the shop broke this", and
+    // the agreement still shows once.
+    b.click(&find::by_test_id(&b, "chat-toggle"));
+    wait_for("the chat panel open", find::PATIENCE, || {
+        b.is_displayed(&find::by_test_id(&b, "broke-this")).then_some(())
+    });
+    assert_eq!(b.execute(AGREEMENTS_SHOWN, vec![]), json!(1));
+    // Beside the step, the chat shows her promises instead.
+    find::by_test_id(&b, "promises-card");
+    // And side by side on a laptop, after a reload.
+    b.set_viewport(1280, 900);
+    b.goto(&format!("{}/?locale=en", server.url));
+    find::by_test_id(&b, "receipt");
+    find::by_test_id(&b, "promises-card");
+    assert_eq!(b.execute(AGREEMENTS_SHOWN, vec![]), json!(1));
+}
+
 #[test]
 fn the_order_status_page_shows_the_chat_and_the_agreement_without_the_form() {
     let server = TestServer::start();
@@ -139,6 +169,7 @@ fn the_order_status_page_shows_the_chat_and_the_agreement_without_the_form() {
     find::by_test_id(&b, "chat");
     let card = find::by_test_id(&b, "agreement-card");
     assert!(b.text(&card).contains("You pay: Card online."), "{}", b.text(&card));
+    assert_eq!(b.execute(AGREEMENTS_SHOWN, vec![]), json!(1));
     assert!(b.find_in_shadow(find::HOST, "[data-testid=\"preferences\"]").is_none());
 }
 

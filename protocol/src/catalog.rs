@@ -129,6 +129,25 @@ fn number_text(n: f64, l: Locale) -> String {
     }
 }
 
+/// A count with its thousands grouped as the locale writes them: 1,204 (en), 1.204 (de),
+/// 1 204 (ru, uk, pl; a no-break space).
+pub fn grouped(n: u64, l: Locale) -> String {
+    let sep = match l {
+        Locale::En => ",",
+        Locale::De => ".",
+        _ => "\u{a0}",
+    };
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// An amount in its currency's own minor units, e.g. `5.00 PLN`, `1500 JPY`, `1,250 KWD` (ru).
 /// Plain text for messages and logs; the widget writes money through the browser's Intl.
 pub fn money_text(m: &Money, l: Locale) -> String {

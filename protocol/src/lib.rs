@@ -37,7 +37,7 @@ pub use order::{
 };
 pub use preferences::{ContactPlan, ItemNote, PaymentMethod, Preferences};
 pub use problem::{Problem, ProblemCode};
-pub use record::{Deviation, PromiseEntry, PromiseKind, PromiseState, TrustLine};
+pub use record::{Deviation, OwnPromises, PromiseEntry, PromiseKind, PromiseState, TrustLine};
 pub use shop::{
     Availability, DayHours, FaqEntry, Holiday, ItemOption, Localized, Manager, OptionSet, PaymentCondition,
     PaymentOffer, ReplyTime, ShopProfile, Weekday,

@@ -328,7 +328,6 @@ mod tests {
             manager: None,
             faq: vec![],
             show_record: false,
-            trust: None,
             option_sets: vec![OptionSet {
                 id: "grind".into(),
                 label: Localized { en: "Grind".into(), ..Localized::default() },

@@ -271,6 +271,31 @@ impl TrustLine {
     pub const DAYS: u32 = 30;
 }
 
+/// `GET /v1/orders/{order}/promises`: what Kept promised her on this order and what became of it,
+/// also in her words (as the receipt's summary is), and the shop's trust line when it shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OwnPromises {
+    /// Oldest first.
+    pub promises: Vec<PromiseEntry>,
+    /// One line per promise still owed or decided ("An answer within 5 minutes: answered in 3
+    /// minutes"), in the locale asked for, times in the shop's time zone.
+    pub lines: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<TrustWords>,
+}
+
+/// The trust line, its figures and its words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TrustWords {
+    pub figures: TrustLine,
+    /// "This shop kept 97 % of 1,204 promises in the last 30 days".
+    pub line: String,
+    /// The kinds behind it, a line each ("Replies: 1,100 of 1,134 kept").
+    pub kinds: Vec<String>,
+}
+
 /// One kind's part of the trust line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

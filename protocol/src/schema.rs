@@ -10,7 +10,7 @@ use crate::chat::*;
 use crate::operator::*;
 use crate::order::*;
 use crate::preferences::Preferences;
-use crate::record::{PromiseEntry, PromisePage, Record};
+use crate::record::{OwnPromises, PromiseEntry, PromisePage, Record};
 use crate::shop::ShopProfile;
 use crate::ErrorBody;
 
@@ -26,6 +26,7 @@ fn register(gen: &mut SchemaGenerator) {
         OrderView,
         PromiseEntry,
         PromisePage,
+        OwnPromises,
         Record,
         Preferences,
         Receipt,
@@ -382,9 +383,9 @@ pub fn openapi() -> Value {
                 Some(body::<PasswordReset>()), ok::<OperatorSaved>("200", "Changed")) },
     });
     paths["/v1/orders/{order}/promises"] = json!({ "parameters": [order],
-        "get": op("What Kept promised on this order, and what became of it", c, false, None, json!({ "200": {
-            "description": "Promises, oldest first", "content": { "application/json": {
-                "schema": { "type": "array", "items": schema_ref::<PromiseEntry>() } } } } })) });
+        "get": { "summary": "What Kept promised on this order and what became of it, also in her words (`locale`), with the shop's trust line when it shows it",
+            "security": [{ c: [] }], "parameters": [q("locale", json!({ "enum": ["en", "ru", "pl", "uk", "de"] }))],
+            "responses": with_errors(c, ok::<OwnPromises>("200", "Her promises")) } });
     paths["/v1/operator/promises"] = promises(o);
     paths["/v1/operator/record"] = record(o);
     paths["/v1/backend/promises"] = promises(b);

@@ -266,10 +266,6 @@ pub struct ShopProfile {
     /// Whether the widget shows the shop's record ("kept 97 % of 1,204 promises"): the shop opts in.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub show_record: bool,
-    /// The trust line, computed as the profile is read (when the shop opted in and enough
-    /// promises were decided).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trust: Option<crate::record::TrustLine>,
 }
 
 impl ShopProfile {
@@ -288,7 +284,6 @@ impl ShopProfile {
             faq: Vec::new(),
             option_sets: Vec::new(),
             show_record: false,
-            trust: None,
         }
     }
 

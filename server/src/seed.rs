@@ -65,7 +65,6 @@ pub fn demo_shop() -> ShopProfile {
         reply_time: None,
         // The demo shows its record once it has one.
         show_record: true,
-        trust: None,
         manager: Some(Manager { name: "Anna Nowak".into(), photo_url: None }),
         faq: vec![
             faq(

@@ -128,9 +128,14 @@ async fn sweep(s: &AppState) -> (u32, u32) {
 }
 
 async fn promises_of(s: &AppState, order: &str, token: &str) -> Vec<Value> {
-    let (status, list) = call(s, get(&format!("/v1/orders/{order}/promises"), Some(token))).await;
-    assert_eq!(status, StatusCode::OK, "{list}");
-    list.as_array().unwrap().clone()
+    own(s, order, token).await["promises"].as_array().unwrap().clone()
+}
+
+/// `GET /v1/orders/{order}/promises` in English.
+async fn own(s: &AppState, order: &str, token: &str) -> Value {
+    let (status, own) = call(s, get(&format!("/v1/orders/{order}/promises?locale=en"), Some(token))).await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    own
 }
 
 async fn status(s: &AppState, cookie: &str, order: &str, status: &str) {
@@ -316,6 +321,15 @@ async fn a_scripted_week_gives_the_record_worked_out_by_hand() {
         csv,
         "operator,kept,broken,kept_percent,prevented,claims,claims_answered,surveys,rating_sum\r\n\
          ,1,1,50,0,1,0,1,4\r\nAnna,4,1,80,1,0,0,0,0\r\nPiotr,1,1,50,2,0,1,0,0\r\ntotal,6,3,66,3,1,1,1,4\r\n"
+    );
+
+    // She reads them in her words: C's slot kept late, her reply answered late.
+    assert_eq!(
+        own(&s, "C-1", &c).await["lines"],
+        json!([
+            "Delivery today, 12:00–14:00: delivered today, 14:30, late",
+            "An answer within 5 minutes: answered in 31 minutes (promised 5)"
+        ])
     );
 
     // Each promise links to its evidence: R3 broken, closed late by Anna with her answer's event.

@@ -7,6 +7,12 @@ pub mod receipt;
 
 use leptos::prelude::*;
 
+/// Each line a list item: one function for every plain list of texts (the agreement's summary,
+/// her promises), so its code exists once.
+pub fn list(lines: Vec<String>) -> AnyView {
+    lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view().into_any()
+}
+
 /// `content` while `condition` holds: built anew each time it turns true, dropped when it turns
 /// false. What Leptos's `<Show>` does, without its component and boxed children, which cost the
 /// first screen more bytes per use than this memo and closure. The content is type-erased and

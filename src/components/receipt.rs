@@ -9,7 +9,7 @@ use crate::i18n::Text;
 #[component]
 pub fn ReceiptCard(receipt: Receipt, locale: Locale, editable: bool, on_change: Callback<()>) -> impl IntoView {
     let when = crate::format::date_time(&receipt.accepted_at, locale);
-    let lines = receipt.summary.into_iter().map(|line| view! { <li>{line}</li> }).collect_view();
+    let lines = super::list(receipt.summary);
     view! {
         <section class="kept-receipt" aria-labelledby="kept-receipt-heading" data-testid="receipt">
             <h3 id="kept-receipt-heading" class="kept-receipt__heading">{Text::ReceiptHeading.in_locale(locale)}</h3>

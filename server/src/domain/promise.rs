@@ -1,7 +1,9 @@
 //! The record of kept promises: when each promise Kept made falls due, and whether it was kept.
 //! Plain rules over instants, the clock passed in; the store keeps the rows, these decide them.
 
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
+use kept_protocol::{Deviation, PromiseEntry, PromiseKind, PromiseState, TrustLine, Words};
 
 use super::schedule::Schedule;
 
@@ -88,6 +90,114 @@ pub fn day_of(time_zone: &str, t: Timestamp) -> jiff::civil::Date {
 pub fn window_from(time_zone: &str, now: Timestamp, days: u32) -> jiff::civil::Date {
     let today = day_of(time_zone, now);
     today.checked_sub(jiff::Span::new().days(i64::from(days.max(1)) - 1)).unwrap_or(today)
+}
+
+/// An instant as she reads it, in the shop's time zone: "today, 10:40", "tomorrow, 9:00", else
+/// "4.12., 10:00" (the locale's date order).
+pub fn when(words: &dyn Words, tz: &TimeZone, t: Timestamp, now: Timestamp) -> String {
+    let (at, today) = (t.to_zoned(tz.clone()), now.to_zoned(tz.clone()).date());
+    let time = at.strftime("%H:%M").to_string();
+    if at.date() == today {
+        words.text("chat.today", &[("time", &time)])
+    } else if today.tomorrow().ok() == Some(at.date()) {
+        words.text("chat.tomorrow", &[("time", &time)])
+    } else {
+        let (d, m) = (at.day().to_string(), at.month().to_string());
+        words.text("record.on_date", &[("d", &d), ("m", &m), ("time", &time)])
+    }
+}
+
+fn instant(s: &Option<String>) -> Option<Timestamp> {
+    s.as_deref().and_then(|s| s.parse().ok())
+}
+
+/// What Kept promised her and what became of it, in her words ("An answer within 5 minutes:
+/// answered in 3 minutes", "A call today, 10:00–12:00: called today, 10:40"); none for one no
+/// longer owed. A reply's minutes are working minutes, as it was promised in.
+pub fn line(
+    p: &PromiseEntry,
+    words: &dyn Words,
+    schedule: Option<&Schedule>,
+    tz: &TimeZone,
+    now: Timestamp,
+) -> Option<String> {
+    let at = |t: Option<Timestamp>| t.map(|t| when(words, tz, t, now)).unwrap_or_default();
+    let (opened, due, closed) = (instant(&Some(p.opened_at.clone())), instant(&p.due_at), instant(&p.closed_at));
+    let span = || {
+        let end = due.map(|t| t.to_zoned(tz.clone()).strftime("%H:%M").to_string()).unwrap_or_default();
+        [at(instant(&p.window_start)), "–".into(), end].concat()
+    };
+    let head = match p.kind {
+        PromiseKind::Reply => words.count("record.reply", f64::from(p.promised_minutes.unwrap_or(15)), &[]),
+        PromiseKind::Callback => words.text("record.callback", &[("window", &span())]),
+        PromiseKind::AskFirst => words.text("record.ask_first", &[]),
+        PromiseKind::Delivery => words.text("record.delivery", &[("window", &span())]),
+        PromiseKind::Claim => words.text("record.claim", &[]),
+        PromiseKind::Deviation => {
+            let key = match p.deviation {
+                Some(Deviation::CallRefused) => "record.prevented_call",
+                Some(Deviation::SubstituteAboveCap) => "record.prevented_substitute",
+                _ => "record.prevented_payment",
+            };
+            return Some(words.text(key, &[]));
+        }
+        PromiseKind::Unknown => return None,
+    };
+    let broken = p.state == PromiseState::Broken;
+    let done = closed.map(|closed| {
+        let seconds = |o: Timestamp| schedule.map_or((closed - o).get_seconds(), |s| s.working_seconds(o, closed));
+        let minutes = opened.map_or(0, |o| (seconds(o).max(1) as u64).div_ceil(60));
+        let key = match p.kind {
+            PromiseKind::Reply if broken || minutes <= 120 => {
+                return words.count("record.answered_in", minutes as f64, &[]);
+            }
+            PromiseKind::Callback => "record.called_at",
+            PromiseKind::AskFirst => "record.applied_at",
+            PromiseKind::Delivery => "record.delivered_at",
+            _ => "record.answered_at",
+        };
+        words.text(key, &[("time", &at(Some(closed)))])
+    });
+    let tail = match (p.state, done) {
+        (PromiseState::Open, _) if p.kind == PromiseKind::Claim => words.text("record.claim_open", &[]),
+        (PromiseState::Open, _) => words.text("record.due_by", &[("time", &at(due))]),
+        (PromiseState::Kept | PromiseState::Answered, Some(done)) => done,
+        (PromiseState::Broken, Some(done)) if p.kind == PromiseKind::Reply => {
+            let promised = p.promised_minutes.unwrap_or_default().to_string();
+            words.text("record.promised", &[("what", &done), ("n", &promised)])
+        }
+        (PromiseState::Broken, Some(done)) => words.text("record.late", &[("what", &done)]),
+        (PromiseState::Broken, None) => words.text("record.not_kept", &[]),
+        _ => return None,
+    };
+    Some([head, ": ".into(), tail].concat())
+}
+
+/// The trust line's words: the line itself and the kinds behind it, a line each.
+pub fn trust_words(t: &TrustLine, words: &dyn Words) -> (String, Vec<String>) {
+    let number = |n: u64| kept_protocol::catalog::grouped(n, words.locale());
+    let (percent, days) = (t.kept_percent.to_string(), t.days.to_string());
+    // The plural form by the count, the count itself grouped ("1,204").
+    let line = words
+        .count("record.trust_line", t.promises as f64, &[("percent", &percent), ("days", &days)])
+        .replace(&t.promises.to_string(), &number(t.promises));
+    let kinds = t
+        .kinds
+        .iter()
+        .filter_map(|k| {
+            let kind = match k.kind {
+                PromiseKind::Reply => "record.kind_reply",
+                PromiseKind::Callback => "record.kind_callback",
+                PromiseKind::AskFirst => "record.kind_ask_first",
+                PromiseKind::Delivery => "record.kind_delivery",
+                _ => return None,
+            };
+            let args = [("kind", words.text(kind, &[])), ("kept", number(k.kept)), ("all", number(k.kept + k.broken))];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Some(words.text("record.trust_kind", &args))
+        })
+        .collect();
+    (line, kinds)
 }
 
 #[cfg(test)]
@@ -199,6 +309,82 @@ mod tests {
         assert_eq!(day_of("Nowhere/Atlantis", ts("2026-12-01T23:30:00Z")).to_string(), "2026-12-01");
         assert_eq!(window_from("Europe/Warsaw", ts("2026-12-01T10:00:00Z"), 30).to_string(), "2026-11-02");
         assert_eq!(window_from("Europe/Warsaw", ts("2026-12-01T10:00:00Z"), 1).to_string(), "2026-12-01");
+    }
+
+    fn entry(kind: PromiseKind, state: PromiseState) -> PromiseEntry {
+        PromiseEntry {
+            id: 1,
+            order: "KC-1001".into(),
+            kind,
+            state,
+            opened_at: "2026-12-04T09:00:00Z".into(),
+            due_at: Some("2026-12-04T09:05:00Z".into()),
+            window_start: None,
+            promised_minutes: Some(5),
+            closed_at: Some("2026-12-04T09:07:00Z".into()),
+            decided_at: Some("2026-12-04T09:05:00Z".into()),
+            operator: None,
+            deviation: None,
+            subject: None,
+            event: None,
+        }
+    }
+
+    #[test]
+    fn her_promises_read_in_her_words_in_every_language() {
+        use kept_protocol::catalog::words;
+        use kept_protocol::Locale;
+        let tz = TimeZone::get("Europe/Warsaw").unwrap();
+        let now = ts("2026-12-04T12:00:00Z");
+        let late = entry(PromiseKind::Reply, PromiseState::Broken);
+        assert_eq!(
+            line(&late, words(Locale::En), None, &tz, now).unwrap(),
+            "An answer within 5 minutes: answered in 7 minutes (promised 5)"
+        );
+        let call = PromiseEntry {
+            window_start: Some("2026-12-04T09:00:00Z".into()),
+            due_at: Some("2026-12-04T11:00:00Z".into()),
+            closed_at: Some("2026-12-04T09:40:00Z".into()),
+            ..entry(PromiseKind::Callback, PromiseState::Kept)
+        };
+        assert_eq!(
+            line(&call, words(Locale::En), None, &tz, now).unwrap(),
+            "A call today, 10:00–12:00: called today, 10:40"
+        );
+        let tomorrow = ts("2026-12-03T12:00:00Z");
+        assert_eq!(
+            line(&call, words(Locale::De), None, &tz, tomorrow).unwrap(),
+            "Ein Anruf morgen, 10:00–12:00: angerufen morgen, 10:40"
+        );
+        let withdrawn = entry(PromiseKind::AskFirst, PromiseState::Withdrawn);
+        assert_eq!(line(&withdrawn, words(Locale::En), None, &tz, now), None, "no longer owed: not listed");
+        let stopped = PromiseEntry {
+            deviation: Some(Deviation::CallRefused),
+            ..entry(PromiseKind::Deviation, PromiseState::Prevented)
+        };
+        let open = PromiseEntry { closed_at: None, ..entry(PromiseKind::Delivery, PromiseState::Open) };
+        let claim = PromiseEntry { closed_at: None, ..entry(PromiseKind::Claim, PromiseState::Open) };
+        let trust = TrustLine {
+            kept_percent: 97,
+            promises: 1204,
+            days: 30,
+            kinds: vec![kept_protocol::record::KindShare { kind: PromiseKind::Reply, kept: 1100, broken: 34 }],
+        };
+        for l in Locale::ALL {
+            for p in [&late, &call, &stopped, &open, &claim] {
+                let text = line(p, words(l), None, &tz, now).unwrap();
+                assert!(!text.contains("record.") && !text.contains('{'), "{l:?}: {text}");
+            }
+            let (t, kinds) = trust_words(&trust, words(l));
+            assert!(t.contains("97") && !t.contains('{') && kinds.len() == 1, "{l:?}: {t} {kinds:?}");
+        }
+        assert_eq!(
+            trust_words(&trust, words(Locale::En)),
+            (
+                "This shop kept 97 % of 1,204 promises in the last 30 days".to_owned(),
+                vec!["Replies: 1,100 of 1,134 kept".to_owned()]
+            )
+        );
     }
 
     #[test]

@@ -13,5 +13,5 @@ pub fn accepted(profile: ShopProfile) -> Result<ShopProfile, ApiError> {
         problems.push(kept_protocol::Problem::new("time_zone", kept_protocol::ProblemCode::Invalid));
     }
     crate::error::check(problems)?;
-    Ok(ShopProfile { availability: Default::default(), reply_time: None, trust: None, ..profile })
+    Ok(ShopProfile { availability: Default::default(), reply_time: None, ..profile })
 }

@@ -9,10 +9,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use jiff::civil::Date;
 use jiff::Timestamp;
-use kept_protocol::record::{PromisePage, Record, RecordFigures};
-use kept_protocol::{Problem, ProblemCode, PromiseEntry, PromiseKind, PromiseState};
+use kept_protocol::record::{KindShare, PromisePage, Record, RecordFigures, TrustWords};
+use kept_protocol::{Locale, OwnPromises, Problem, ProblemCode, PromiseEntry, PromiseKind, PromiseState, TrustLine};
 use serde::Deserialize;
 
+use crate::db::Pool;
 use crate::domain::promise;
 use crate::extract::{ApiQuery, BackendKey, CustomerOrder, Operator};
 use crate::store::orders;
@@ -34,12 +35,60 @@ pub fn backend_router() -> Router<AppState> {
     Router::new().route("/promises", get(backend_promises)).route("/record", get(backend_record))
 }
 
-/// `GET /v1/orders/{order}/promises`: what Kept promised her on this order, and what became of it.
+/// The customer's: in which language.
+#[derive(Deserialize, Default)]
+pub struct OwnQuery {
+    locale: Option<String>,
+}
+
+/// `GET /v1/orders/{order}/promises`: what Kept promised her on this order and what became of it,
+/// in her words too (the locale asked for, else her agreement's, else the order's), and the
+/// shop's trust line when it shows it.
 async fn own(
     State(state): State<AppState>,
     CustomerOrder(order): CustomerOrder,
-) -> Result<Json<Vec<PromiseEntry>>, ApiError> {
-    Ok(Json(promises::of_order(&mut state.pool.acquire().await?, &order.id).await?))
+    ApiQuery(q): ApiQuery<OwnQuery>,
+) -> Result<Json<OwnPromises>, ApiError> {
+    let asked = parse("locale", q.locale.as_deref(), Locale::parse)?;
+    let conn = &mut state.pool.acquire().await?;
+    let list = promises::of_order(conn, &order.id).await?;
+    let shop = orders::shop(conn).await?;
+    let agreed = orders::current_receipt(conn, &order.id).await?.map(|r| r.preferences.locale);
+    let words = kept_protocol::catalog::words(asked.or(agreed).or(order.locale).unwrap_or_default());
+    let tz = jiff::tz::TimeZone::get(&shop.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = clock::instant();
+    let schedule = crate::domain::schedule::Schedule::new(&shop);
+    let lines = list.iter().filter_map(|p| promise::line(p, words, schedule.as_ref(), &tz, now)).collect();
+    let trust = match shop.show_record {
+        true => trust_line(&state.pool, &shop.time_zone, now).await?,
+        false => None,
+    };
+    let trust = trust.map(|figures| {
+        let (line, kinds) = promise::trust_words(&figures, words);
+        TrustWords { figures, line, kinds }
+    });
+    Ok(Json(OwnPromises { promises: list, lines, trust }))
+}
+
+/// "This shop kept N % of M promises in the last 30 days", from the record's day rows, when at
+/// least [`TrustLine::FLOOR`] promises were kept or broken.
+async fn trust_line(pool: &Pool, time_zone: &str, now: Timestamp) -> Result<Option<TrustLine>, ApiError> {
+    let days = TrustLine::DAYS;
+    let (from, to) = (promise::window_from(time_zone, now, days), promise::day_of(time_zone, now));
+    let record = promises::record(pool, from, to, By::Kind, None).await?;
+    let Some(kept_percent) = promise::kept_share(record.total.kept, record.total.broken, TrustLine::FLOOR) else {
+        return Ok(None);
+    };
+    let kinds = record
+        .rows
+        .iter()
+        .filter(|r| r.figures.kept + r.figures.broken > 0)
+        .filter_map(|r| {
+            let kind = PromiseKind::parse(&r.key)?;
+            Some(KindShare { kind, kept: r.figures.kept, broken: r.figures.broken })
+        })
+        .collect();
+    Ok(Some(TrustLine { kept_percent, promises: record.total.kept + record.total.broken, days, kinds }))
 }
 
 /// What the promise list is filtered by.

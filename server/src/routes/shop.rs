@@ -5,12 +5,10 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use jiff::Timestamp;
-use kept_protocol::record::KindShare;
-use kept_protocol::{PromiseKind, ShopProfile, TrustLine};
+use kept_protocol::ShopProfile;
 
+use crate::domain::reply_time;
 use crate::domain::schedule::{OpenState, Schedule};
-use crate::domain::{promise, reply_time};
-use crate::store::promises::{self, By};
 use crate::store::{console, messages, orders};
 use crate::{clock, ApiError, AppState};
 
@@ -45,29 +43,5 @@ pub async fn live(pool: &Pool, now: Timestamp) -> Result<ShopProfile, ApiError> 
     shop.availability.operators_online = console::online(pool, since).await?;
     shop.availability.online = console::online_names(pool, since).await?;
     shop.reply_time = reply_time::median(messages::reply_waits(conn, reply_time::window_start(now)).await?);
-    if shop.show_record {
-        shop.trust = trust_line(pool, &shop.time_zone, now).await?;
-    }
     Ok(shop)
-}
-
-/// "This shop kept N % of M promises in the last 30 days", from the record's day rows, when at
-/// least [`TrustLine::FLOOR`] promises were kept or broken.
-async fn trust_line(pool: &Pool, time_zone: &str, now: Timestamp) -> Result<Option<TrustLine>, ApiError> {
-    let days = TrustLine::DAYS;
-    let (from, to) = (promise::window_from(time_zone, now, days), promise::day_of(time_zone, now));
-    let record = promises::record(pool, from, to, By::Kind, None).await?;
-    let Some(kept_percent) = promise::kept_share(record.total.kept, record.total.broken, TrustLine::FLOOR) else {
-        return Ok(None);
-    };
-    let kinds = record
-        .rows
-        .iter()
-        .filter(|r| r.figures.kept + r.figures.broken > 0)
-        .filter_map(|r| {
-            let kind = PromiseKind::parse(&r.key)?;
-            Some(KindShare { kind, kept: r.figures.kept, broken: r.figures.broken })
-        })
-        .collect();
-    Ok(Some(TrustLine { kept_percent, promises: record.total.kept + record.total.broken, days, kinds }))
 }

@@ -47,6 +47,9 @@ pub struct Entry {
 pub struct Chat {
     confirmed: BTreeMap<i64, Message>,
     pending: Vec<(NewMessage, Delivery)>,
+    /// Her promises in her words (kept here rather than in a signal of their own: a signal type
+    /// costs its code in bytes, and these change rarely).
+    pub promises: crate::wire::PromiseWords,
 }
 
 impl Chat {
@@ -274,30 +277,14 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             });
         }
     });
-    // Live updates; EventSource reconnects by itself and resumes with Last-Event-ID.
-    let stream = use_order_stream(api.events_url(), move |event| match event {
-        EventData::Message { message } => chat.update(|c| c.confirm(message)),
-        EventData::Timeline { entry } => timeline.update(|t| {
-            if !t.contains(&entry) {
-                t.push(entry)
-            }
-        }),
-        EventData::Receipt { receipt: r } => receipt.set(Some(r)),
-        EventData::Status { status: kept_protocol::OrderStatus::OrderDelivered } => survey_due.set(true),
-        EventData::ChangeRequest { change_request } => requests.update(|rs| {
-            rs.retain(|r| r.id != change_request.id);
-            rs.push(change_request);
-        }),
-        _ => {}
-    });
-    // Back from a sleeping tab or a lost network: fetch what was missed and reopen the stream.
-    let resync = {
+    // What the chat shows, fetched again over REST: the messages it missed, the order, her
+    // promises in her words. On every (re)open of the stream, and on an event this version does
+    // not know (a promise changed, or something a newer server sends).
+    let catch_up = {
         let api = api.clone();
         let scope = scope.clone();
-        let stream = stream.clone();
         move || {
             let api = api.clone();
-            stream.connect();
             scope.spawn(async move {
                 for _ in 0..50 {
                     if !loaded.get_value() {
@@ -315,11 +302,44 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
                 }
                 if let Ok(o) = api.order().await {
                     timeline.set(o.timeline);
-                    receipt.set(o.receipt);
+                    // Only when it changed: the card (and the report she may be writing on it)
+                    // is rebuilt when it is set.
+                    if receipt.with_untracked(|r| *r != o.receipt) {
+                        receipt.set(o.receipt);
+                    }
                     requests.set(o.change_requests);
                     survey_due.set(o.survey_due);
                 }
+                if let Ok(p) = api.promises().await {
+                    chat.update(|c| c.promises = p);
+                }
             });
+        }
+    };
+    let on_unknown = catch_up.clone();
+    // Live updates; EventSource reconnects by itself and resumes with Last-Event-ID.
+    let stream = use_order_stream(api.events_url(), move |event| match event {
+        EventData::Message { message } => chat.update(|c| c.confirm(message)),
+        EventData::Timeline { entry } => timeline.update(|t| {
+            if !t.contains(&entry) {
+                t.push(entry)
+            }
+        }),
+        EventData::Receipt { receipt: r } => receipt.set(Some(r)),
+        EventData::Status { status: kept_protocol::OrderStatus::OrderDelivered } => survey_due.set(true),
+        EventData::ChangeRequest { change_request } => requests.update(|rs| {
+            rs.retain(|r| r.id != change_request.id);
+            rs.push(change_request);
+        }),
+        EventData::Unknown => on_unknown(),
+        _ => {}
+    });
+    // Back from a sleeping tab or a lost network: fetch what was missed and reopen the stream.
+    let resync = {
+        let stream = stream.clone();
+        move || {
+            stream.connect();
+            catch_up();
         }
     };
     let on_visible = {
@@ -416,7 +436,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             <div id="kept-chat-body" class="kept-chat__body">
             {shop.manager.map(|manager| view! { <Greeting manager locale/> })}
             <Presence availability=shop.availability reply_time=shop.reply_time locale/>
-            <AgreementCard api=api.clone() receipt locale/>
+            <AgreementCard api=api.clone() receipt chat locale/>
             <ChangeCards api=api.clone() requests locale/>
             <Timeline entries=timeline items=item_names locale/>
             {shown_when(move || survey_due.get(), move || view! { <Survey api=survey_api.clone() locale/> })}

@@ -98,10 +98,21 @@ fn promise_text(p: Promise, l: Locale) -> String {
     i18n::text(l, &["promise.", key].concat())
 }
 
-/// The agreement in plain words, pinned, with "the shop broke this".
+/// Her promises and what became of them, the shop's record (when it shows it) and "the shop broke
+/// this"; on the order-status page, with the agreement in plain words above them: the card. Beside
+/// the step, whose receipt already shows the agreement, not the agreement again (one card per page).
 #[component]
-pub fn AgreementCard(api: Api, receipt: RwSignal<Option<Receipt>>, locale: Locale) -> impl IntoView {
+pub fn AgreementCard(
+    api: Api,
+    receipt: RwSignal<Option<Receipt>>,
+    /// The chat, for her promises in her words.
+    chat: RwSignal<super::Chat>,
+    locale: Locale,
+) -> impl IntoView {
     let scope = crate::task::Scope::here();
+    // On the order-status page this is the agreement card; beside the step, whose receipt shows
+    // the agreement, it is her promises alone (one agreement card per page).
+    let alone = api.status_only();
     let open = RwSignal::new(false);
     let promise = RwSignal::new(Promise::CalledMe);
     let note = RwSignal::new(String::new());
@@ -124,7 +135,7 @@ pub fn AgreementCard(api: Api, receipt: RwSignal<Option<Receipt>>, locale: Local
             }
         });
     });
-    let promises = move || {
+    let reasons = move || {
         let options = PROMISES.into_iter().map(|(p, wire)| (wire.to_owned(), promise_text(p, locale))).collect();
         let on_change = move |v: String| {
             if let Some((p, _)) = PROMISES.into_iter().find(|(_, w)| *w == v) {
@@ -133,30 +144,54 @@ pub fn AgreementCard(api: Api, receipt: RwSignal<Option<Receipt>>, locale: Local
         };
         select(Some("kept-promise".to_owned()), "promise".to_owned(), options, "", on_change)
     };
+    // Her promises change rarely: a memo, so that neither a new message nor a promise rebuilds
+    // the report form she may be typing in, or closes the trust line she opened.
+    let words = crate::components::memo(move || chat.with(|c| c.promises.clone()));
+    let extras = move || {
+        view! {
+            {move || {
+                let crate::wire::PromiseWords { lines, trust } = words.get();
+                view! {
+                    <ul class="kept-items" data-testid="promises">{crate::components::list(lines)}</ul>
+                    {trust.map(|(line, kinds)| view! {
+                        <details class="kept-details" data-testid="trust-line">
+                            <summary class="kept-details__summary">{line}</summary>
+                            <ul class="kept-items">{crate::components::list(kinds)}</ul>
+                        </details>
+                    })}
+                }
+            }}
+            <button type="button" class="kept-button kept-button--secondary" data-testid="broke-this"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>{ChatText::ShopBrokeThis.in_locale(locale)}</button>
+            {shown_when(move || open.get(), move || view! {
+                <label class="kept-field__label" for="kept-promise">{ChatText::WhichPromise.in_locale(locale)}</label>
+                {reasons()}
+                <label class="kept-field__label" for="kept-report-note">{ChatText::WhatHappened.in_locale(locale)}</label>
+                <textarea id="kept-report-note" class="kept-input" rows="2" data-testid="report-note"
+                    on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <button type="button" class="kept-button" data-testid="send-report" on:click=move |_| send.run(())>
+                    {ChatText::SendReport.in_locale(locale)}
+                </button>
+            })}
+            {move || sent.get().map(|ok| {
+                let t = if ok { ChatText::ReportSent.in_locale(locale) } else { Text::SendFailed.in_locale(locale) };
+                view! { <p role="status" class="kept-hint" data-testid="report-status">{t}</p> }
+            })}
+        }
+    };
     move || {
         receipt.get().map(|r| {
-            let lines = r.summary.iter().map(|l| view! { <li>{l.clone()}</li> }).collect_view();
+            let lines = alone.then(|| crate::components::list(r.summary));
+            let (heading, id) = match alone {
+                true => (Text::ReceiptHeading.in_locale(locale), "agreement-card"),
+                false => (ChatText::YourPromises.in_locale(locale), "promises-card"),
+            };
             view! {
-                <section class="kept-receipt" aria-labelledby="kept-card-heading" data-testid="agreement-card">
-                    <h4 id="kept-card-heading" class="kept-receipt__heading">{Text::ReceiptHeading.in_locale(locale)}</h4>
-                    <ul class="kept-receipt__summary">{lines}</ul>
-                    <button type="button" class="kept-button kept-button--secondary" data-testid="broke-this"
-                        aria-expanded=move || open.get().to_string()
-                        on:click=move |_| open.update(|o| *o = !*o)>{ChatText::ShopBrokeThis.in_locale(locale)}</button>
-                    {shown_when(move || open.get(), move || view! {
-                        <label class="kept-field__label" for="kept-promise">{ChatText::WhichPromise.in_locale(locale)}</label>
-                        {promises()}
-                        <label class="kept-field__label" for="kept-report-note">{ChatText::WhatHappened.in_locale(locale)}</label>
-                        <textarea id="kept-report-note" class="kept-input" rows="2" data-testid="report-note"
-                            on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                        <button type="button" class="kept-button" data-testid="send-report" on:click=move |_| send.run(())>
-                            {ChatText::SendReport.in_locale(locale)}
-                        </button>
-                    })}
-                    {move || sent.get().map(|ok| {
-                        let t = if ok { ChatText::ReportSent.in_locale(locale) } else { Text::SendFailed.in_locale(locale) };
-                        view! { <p role="status" class="kept-hint" data-testid="report-status">{t}</p> }
-                    })}
+                <section class="kept-receipt" aria-labelledby="kept-card-heading" data-testid=id>
+                    <h4 id="kept-card-heading" class="kept-receipt__heading">{heading}</h4>
+                    {lines.map(|lines| view! { <ul class="kept-receipt__summary">{lines}</ul> })}
+                    {extras()}
                 </section>
             }
         })

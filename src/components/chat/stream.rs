@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::wire;
 
 /// The events the chat shows.
-const EVENTS: [&str; 5] = ["message", "timeline", "receipt", "change_request", "status"];
+const EVENTS: [&str; 6] = ["message", "timeline", "receipt", "change_request", "status", "promise"];
 
 /// The stream of one order, open while the component that asked for it lives.
 #[derive(Clone)]

@@ -63,5 +63,6 @@ crate::i18n::texts! {
         NewMessages = "chat.new_messages",
         Older = "chat.older",
         Unread = "chat.unread",
+        YourPromises = "chat.your_promises",
     }
 }

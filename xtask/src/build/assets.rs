@@ -93,6 +93,10 @@ pub struct Texts {
 /// The keys only the chat shows (the widget's `i18n::Part::of` says the same).
 pub(super) const CHAT_KEYS: [&str; 4] = ["chat.", "promise.", "status.", "resolution."];
 
+/// The keys only the server writes with (her promises in her words, sent as text): the widget
+/// never fetches them.
+pub(super) const SERVER_KEYS: [&str; 1] = ["record."];
+
 /// Where the catalogs live in the repository (kept-protocol owns them; the server and the
 /// console carry them inside).
 pub(super) const CATALOGS: &str = "protocol/locales";
@@ -113,8 +117,10 @@ pub(super) fn catalogs(root: &Path, dist: &Path) -> Result<Vec<Texts>, String> {
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let all: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let (chat, step): (serde_json::Map<_, _>, serde_json::Map<_, _>) =
-            all.into_iter().partition(|(k, _)| CHAT_KEYS.iter().any(|p| k.starts_with(p)));
+        let (chat, step): (serde_json::Map<_, _>, serde_json::Map<_, _>) = all
+            .into_iter()
+            .filter(|(k, _)| !SERVER_KEYS.iter().any(|p| k.starts_with(p)))
+            .partition(|(k, _)| CHAT_KEYS.iter().any(|p| k.starts_with(p)));
         let ship = |stem: String, part: serde_json::Map<String, serde_json::Value>| -> Result<String, String> {
             let json = serde_json::to_string(&part).map_err(|e| e.to_string())?;
             let name = hashed_name(&format!("{stem}.json"), json.as_bytes());
