@@ -193,6 +193,12 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
     let read = orders;
     let (orders, undelivered, shop) = (latest(orders), latest(undelivered), latest(shop));
     let selected = RwSignal::new(None::<String>);
+    // The Record page instead of an order.
+    let record = RwSignal::new(false);
+    let open_order = Callback::new(move |id: String| {
+        record.set(false);
+        selected.set(Some(id));
+    });
     // The operator is online while this console is open: a heartbeat, and a fresh list.
     let beat = Action::new_local({
         let api = api.clone();
@@ -268,7 +274,7 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
                     view! {
                         <li>
                             <button type="button" class="op-order" aria-current=current data-testid="op-order"
-                                on:click=move |_| selected.set(Some(pick.clone()))>
+                                on:click=move |_| open_order.run(pick.clone())>
                                 <strong>{id}</strong> " · " {o.status.label(crate::i18n::words(l))}
                                 <span class="op-badges">{badges(&o, promise(), l)}</span>
                             </button>
@@ -295,8 +301,13 @@ fn Console(api: Api, l: Locale, on_unauthorized: Callback<()>) -> impl IntoView 
                 </Transition>
             </nav>
             <main class="op-main">
-                {move || match (selected.get(), shop_ready.get()) {
-                    (Some(id), true) => {
+                <button type="button" class="op-button op-button--quiet" data-testid="op-record-toggle"
+                    aria-pressed=move || record.get().to_string() on:click=move |_| record.update(|r| *r = !*r)>
+                    {T::Record.get(l)}
+                </button>
+                {move || match (record.get(), selected.get(), shop_ready.get()) {
+                    (true, _, _) => view! { <crate::record::RecordPage api=api.clone() l on_open=open_order/> }.into_any(),
+                    (false, Some(id), true) => {
                         let shop = shop.get_untracked().unwrap_or_else(|| ShopProfile::new("", "UTC", vec![], vec![]));
                         view! { <OrderPanel api=api.clone() id shop l on_change on_unauthorized/> }.into_any()
                     }

@@ -6,6 +6,7 @@ mod api;
 mod console;
 mod i18n;
 mod order;
+mod record;
 
 fn main() {
     leptos::mount::mount_to_body(console::App);

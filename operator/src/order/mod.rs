@@ -5,7 +5,7 @@ mod composer;
 mod items;
 mod status_form;
 mod stream;
-mod text;
+pub mod text;
 
 use std::rc::Rc;
 
@@ -311,6 +311,12 @@ pub fn OrderPanel(
                     </button>
                     <h4>{T::Callbacks.get(l)}</h4>
                     <ul class="op-list" data-testid="op-callbacks">{callbacks}</ul>
+                </section>
+                <section aria-labelledby="op-promises-heading">
+                    <h3 id="op-promises-heading">{T::Promises.get(l)}</h3>
+                    <ul class="op-list" data-testid="op-promises">
+                        {move || detail.with(|d| d.as_ref().map(|d| crate::record::promise_items(&d.promises, l)))}
+                    </ul>
                 </section>
                 <ChangeForm ctx/>
                 <StatusForm ctx/>
