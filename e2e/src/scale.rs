@@ -96,6 +96,60 @@ pub struct Report {
     pub messages_postgres_2: Option<Load>,
     pub fan_out_sqlite_1: Option<FanOut>,
     pub fan_out_postgres_2: Option<FanOut>,
+    /// The same loads with the record of promises off (`--no-record`), to read what it costs.
+    #[serde(default)]
+    pub unrecorded: Unrecorded,
+    #[serde(default)]
+    pub record_sqlite: Option<RecordRead>,
+    #[serde(default)]
+    pub record_postgres: Option<RecordRead>,
+}
+
+/// Agreements and messages with the record of promises off, on each engine (one instance).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Unrecorded {
+    pub sqlite: Option<Load>,
+    pub messages_sqlite: Option<Load>,
+    pub postgres: Option<Load>,
+    pub messages_postgres: Option<Load>,
+}
+
+/// The shop's 30-day record read over a long history of decided promises.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct RecordRead {
+    pub promises: usize,
+    pub reads: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+}
+
+/// Promises in the record's history, and the reads of it measured.
+const RECORD_PROMISES: usize = 1_000_000;
+const RECORD_READS: usize = 300;
+
+/// Fills `server` with `promises` decided promises over 90 days (the test endpoint, in one write),
+/// then reads the 30-day record `RECORD_READS` times, by kind, operator and day in turn.
+pub fn record(server: &TestServer, promises: usize) -> Option<RecordRead> {
+    let fill = json!({ "count": promises, "days": 90 });
+    let res = crate::agent(Duration::from_secs(600)).post(&format!("{}/v1/test/promises", server.url)).send_json(&fill);
+    if res.map(|r| r.status().as_u16()).ok() != Some(204) {
+        return None;
+    }
+    let agent = agent();
+    let mut ms = Vec::with_capacity(RECORD_READS);
+    for i in 0..RECORD_READS {
+        let by = ["kind", "operator", "day"][i % 3];
+        let started = Instant::now();
+        let ok = agent
+            .get(&format!("{}/v1/backend/record?days=30&by={by}", server.url))
+            .header("Authorization", &format!("Bearer {BACKEND_KEY}"))
+            .call()
+            .is_ok_and(|r| r.status().as_u16() == 200);
+        if ok {
+            ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Some(RecordRead { promises, reads: ms.len(), p50_ms: percentile(&ms, 50.0), p95_ms: percentile(&ms, 95.0) })
 }
 
 fn agent() -> ureq::Agent {
@@ -467,8 +521,8 @@ pub fn fan_out(servers: &[&TestServer], orders: &[(String, String)], per_order: 
 
 /// Every scale figure: SQLite with one instance between two runs of the floor, PostgreSQL with
 /// one and with two between two runs of pgbench, agreements and messages; then fan-out.
-/// `KEPT_BENCH_ONLY=agreements` (agreements, messages and what they are read against) or
-/// `fan-out` measures only those.
+/// `KEPT_BENCH_ONLY=agreements` (agreements, messages and what they are read against), `record`
+/// (those and the record's reads) or `fan-out` measures only those.
 pub fn run() -> Report {
     let mut report = Report::default();
     let only = std::env::var("KEPT_BENCH_ONLY").unwrap_or_default();
@@ -501,6 +555,30 @@ pub fn run() -> Report {
     report.pgbench_tps = mean(pgbench_before, pgbench.as_ref().and_then(Pgbench::run));
     drop(pgbench);
     if only == "agreements" {
+        return report;
+    }
+    if only != "fan-out" {
+        eprintln!("bench: agreements and messages per second without the record, SQLite and PostgreSQL");
+        let flags: Vec<&str> = FLAGS.iter().copied().chain(["--no-record"]).collect();
+        let s = TestServer::start_with(&[], &flags);
+        let o = orders(&[&s], "load", LOAD_ORDERS);
+        report.unrecorded.sqlite = Some(agreements(&[&s], &o, n));
+        report.unrecorded.messages_sqlite = Some(messages(&[&s], &o, n));
+        let pg = TestServer::instances(1, &flags);
+        let refs: Vec<&TestServer> = pg.iter().collect();
+        let o = orders(&refs, "load", LOAD_ORDERS);
+        report.unrecorded.postgres = Some(agreements(&refs, &o, n));
+        report.unrecorded.messages_postgres = Some(messages(&refs, &o, n));
+    }
+    let promises = crate::bench::scaled(RECORD_PROMISES);
+    if only != "fan-out" {
+        eprintln!("bench: the 30-day record over {promises} promises, SQLite and PostgreSQL");
+        let s = TestServer::start_with(&[], &FLAGS);
+        report.record_sqlite = record(&s, promises);
+        let pg = TestServer::instances(1, &FLAGS);
+        report.record_postgres = pg.first().and_then(|s| record(s, promises));
+    }
+    if only == "record" {
         return report;
     }
     let subscribers = crate::bench::scaled(10_000);
@@ -610,6 +688,31 @@ pub fn rows(s: &Report) -> String {
                 );
             }
         }
+    }
+    let u = &s.unrecorded;
+    for (what, engine, with, without) in [
+        ("agreements", lite, &s.sqlite_1, &u.sqlite),
+        ("messages", lite, &s.messages_sqlite_1, &u.messages_sqlite),
+        ("agreements", pg1, &s.postgres_1, &u.postgres),
+        ("messages", pg1, &s.messages_postgres_1, &u.messages_postgres),
+    ] {
+        row(
+            &format!("{what} per second without the record of promises, {engine}"),
+            per_second(without),
+            "with it",
+            times(rate(with), rate(without)),
+            "with ≥ 0.9× without",
+        );
+    }
+    for (r, label) in [(&s.record_sqlite, "SQLite"), (&s.record_postgres, "PostgreSQL")] {
+        let Some(r) = r else { continue };
+        row(
+            &format!("the 30-day record over {} promises, {label}: latency p95 ({} reads)", r.promises, r.reads),
+            format!("{:.1} ms (p50 {:.1})", r.p95_ms, r.p50_ms),
+            "–",
+            "–".into(),
+            "≤ 50 ms",
+        );
     }
     for (f, label) in [(&s.fan_out_sqlite_1, "SQLite, 1 instance"), (&s.fan_out_postgres_2, "PostgreSQL, 2 instances")]
     {

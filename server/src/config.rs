@@ -41,6 +41,8 @@ pub struct Config {
     pub retention_days: u32,
     /// How long before an open promise falls due the shop hears `promise.due_soon`.
     pub due_soon_minutes: u32,
+    /// Benchmarks only: records no promises, to measure what recording them costs.
+    pub no_record: bool,
 }
 
 /// The token of the seeded demo order; for the demo only, never for real orders.
@@ -66,6 +68,7 @@ impl Default for Config {
             public_url: None,
             retention_days: 30,
             due_soon_minutes: 2,
+            no_record: false,
         }
     }
 }
@@ -178,6 +181,9 @@ pub struct Flags {
     /// Minutes before an open promise falls due that `promise.due_soon` is sent.
     #[arg(long = "due-soon-minutes", env = "KEPT_DUE_SOON_MINUTES", default_value_t = 2, value_parser = above_zero::<u32>)]
     pub due_soon_minutes: u32,
+    /// Benchmarks only: record no promises (to measure what recording them costs).
+    #[arg(long = "no-record", env = "KEPT_NO_RECORD", value_parser = clap::builder::BoolishValueParser::new(), hide = true)]
+    pub no_record: bool,
 }
 
 fn above_zero<T: std::str::FromStr + PartialOrd + Default>(v: &str) -> Result<T, String> {
@@ -232,6 +238,7 @@ impl Config {
             public_url: given(f.public_url),
             retention_days: f.retention_days,
             due_soon_minutes: f.due_soon_minutes,
+            no_record: f.no_record,
             ..Config::default()
         };
         c.check().map_err(ConfigError::Invalid)?;

@@ -131,3 +131,68 @@ pub async fn floor(
 ) -> (StatusCode, Json<kept_protocol::Preferences>) {
     (StatusCode::CREATED, Json(preferences))
 }
+
+/// `POST /v1/test/promises`: how many decided promises to make, over how many days.
+#[derive(serde::Deserialize)]
+pub struct Fill {
+    pub count: i64,
+    pub days: i64,
+}
+
+/// The handler behind `POST /v1/test/promises` (the benchmark's history): `count` decided
+/// promises of the demo order spread over the last `days` days, one in ten broken, over four kinds
+/// and five operators, counted into the record's day rows as deciding them would; in one write.
+pub async fn fill(State(state): State<AppState>, Json(req): Json<Fill>) -> Result<StatusCode, crate::ApiError> {
+    let field = |f| crate::ApiError::field(f, kept_protocol::ProblemCode::OutOfRange);
+    if !(1..=5_000_000).contains(&req.count) {
+        return Err(field("count"));
+    }
+    if !(1..=366).contains(&req.days) {
+        return Err(field("days"));
+    }
+    let now = crate::db::Stamp(crate::clock::now());
+    state
+        .writer
+        .write(move |tx| {
+            Box::pin(async move {
+                let kind = "CASE i % 4 WHEN 0 THEN 'reply' WHEN 1 THEN 'callback' WHEN 2 THEN 'ask_first' ELSE 'delivery' END";
+                let state = "CASE WHEN i % 10 = 0 THEN 'broken' ELSE 'kept' END";
+                let insert = "INSERT INTO promises (order_id, kind, state, opened_at, due_at, breaks_at, closed_at, \
+                              decided_at, operator, counted_day)";
+                let sql = if tx.db().is_pg() {
+                    format!(
+                        "{insert} SELECT 'KC-1001', {kind}, {state}, t, t, t, t, t, 'op' || (i % 5), \
+                         to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM (SELECT i, $2::timestamptz \
+                         - make_interval(mins => (i % ($3 * 1440))::int) AS t FROM generate_series(0, $1 - 1) AS i) s"
+                    )
+                } else {
+                    format!(
+                        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $1), \
+                         s(i, t) AS (SELECT i, strftime('%Y-%m-%dT%H:%M:%fZ', $2, printf('-%d minutes', i % ($3 * 1440))) FROM n) \
+                         {insert} SELECT 'KC-1001', {kind}, {state}, t, t, t, t, t, 'op' || (i % 5), substr(t, 1, 10) FROM s"
+                    )
+                };
+                crate::sql!(tx.db(), |c| sqlx::query(&sql)
+                    .bind(req.count)
+                    .bind(now)
+                    .bind(req.days)
+                    .execute(c)
+                    .await
+                    .map(|_| ()))?;
+                crate::sql!(tx.db(), |c| sqlx::query(
+                    "INSERT INTO record_days (day, kind, operator, shard, kept, broken) \
+                     SELECT counted_day, kind, operator, id % 8, SUM(CASE WHEN state = 'kept' THEN 1 ELSE 0 END), \
+                     SUM(CASE WHEN state = 'broken' THEN 1 ELSE 0 END) FROM promises WHERE counted_day IS NOT NULL \
+                     GROUP BY counted_day, kind, operator, id % 8 \
+                     ON CONFLICT (day, kind, operator, shard) DO UPDATE SET kept = record_days.kept + excluded.kept, \
+                     broken = record_days.broken + excluded.broken"
+                )
+                .execute(c)
+                .await
+                .map(|_| ()))?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -161,6 +161,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(kept_server::workers::retention::run(state.clone()));
     // Ask-first questions fall back to the customer's rule when their wait runs out.
     tokio::spawn(kept_server::workers::ask_first::run(state.clone()));
+    // Promises fall overdue, and are announced before they do.
+    kept_server::store::promises::set_recording(!state.config.no_record);
     tokio::spawn(kept_server::workers::promises::run(state.clone()));
     let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
     kept_server::serve::serve(listener, app(state), header_timeout, shutdown()).await;

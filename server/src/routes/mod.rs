@@ -34,6 +34,7 @@ pub fn router(faults: bool) -> Router<AppState> {
             .route("/test/sweep", axum::routing::post(crate::faults::sweep))
             .route("/test/floor", axum::routing::post(crate::faults::floor))
             .route("/test/clock", axum::routing::post(crate::faults::advance))
+            .route("/test/promises", axum::routing::post(crate::faults::fill))
     } else {
         router
     };

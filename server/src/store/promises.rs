@@ -15,6 +15,20 @@ use crate::{clock, ApiError};
 /// `record_days` rows per (day, kind, operator): concurrent writers add to different ones.
 const SHARDS: u32 = 8;
 
+/// Whether promises are recorded (always, but for `--no-record`, which the benchmark runs beside
+/// the ordinary server to measure what recording costs).
+static RECORDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Turns the recording of promises on or off for this process.
+pub fn set_recording(on: bool) {
+    RECORDING.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether this process records promises.
+pub fn recording() -> bool {
+    RECORDING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 type PromiseRow = (
     i64,
     String,
@@ -101,8 +115,11 @@ impl NewPromise {
 }
 
 /// Opens a promise on `order` and tells the order's streams.
-pub async fn open(tx: &mut Tx, order: &str, p: NewPromise) -> Result<PromiseEntry, ApiError> {
-    insert(tx, order, &p, PromiseState::Open, None, None).await
+pub async fn open(tx: &mut Tx, order: &str, p: NewPromise) -> Result<(), ApiError> {
+    if recording() {
+        insert(tx, order, &p, PromiseState::Open, None, None).await?;
+    }
+    Ok(())
 }
 
 async fn insert(
@@ -152,10 +169,14 @@ pub async fn prevented(
     deviation: Deviation,
     subject: Option<i64>,
     at: Timestamp,
-) -> Result<PromiseEntry, ApiError> {
+) -> Result<(), ApiError> {
+    if !recording() {
+        return Ok(());
+    }
     let p = NewPromise { subject, ..NewPromise::made(PromiseKind::Deviation, at) };
     let operator = tx.actor.clone();
-    insert(tx, order, &p, PromiseState::Prevented, Some(deviation), operator.as_deref()).await
+    insert(tx, order, &p, PromiseState::Prevented, Some(deviation), operator.as_deref()).await?;
+    Ok(())
 }
 
 /// Which promise of an order a close is about.
@@ -191,6 +212,9 @@ pub async fn close(
     at: Timestamp,
     event: Option<i64>,
 ) -> Result<usize, ApiError> {
+    if !recording() {
+        return Ok(0);
+    }
     let rows: Vec<OwedRow> = crate::sql!(tx.db(), |c| sqlx::query_as(
         "SELECT id, state, due_at, window_start, counted_day FROM promises WHERE order_id = $1 AND kind = $2 \
          AND ($3 IS NULL OR subject = $3) AND closed_at IS NULL AND state IN ('open', 'broken')"
@@ -517,6 +541,9 @@ const SURVEY: &str = "survey";
 
 /// Counts an answered survey into the record.
 pub async fn surveyed(tx: &mut Tx, order: &str, at: Timestamp, rating: u8) -> Result<(), ApiError> {
+    if !recording() {
+        return Ok(());
+    }
     count(tx, order, at, SURVEY, None, Column::Surveys, 1).await?;
     count(tx, order, at, SURVEY, None, Column::RatingSum, i64::from(rating)).await?;
     Ok(())
