@@ -1,6 +1,7 @@
 //! The record of kept promises: a scripted week on a fixed calendar (a shop with split hours and
 //! a holiday, two operators), whose record was worked out by hand, read back through the backend
-//! API as JSON and CSV; and the sweeper on two PostgreSQL instances breaking a promise once.
+//! API as JSON and CSV (on PostgreSQL with two instances, the operators on one, both sweeping);
+//! and the sweeper on two instances breaking each promise once.
 //!
 //! These tests set the process's clock, so they take turns ([`CLOCK`]).
 
@@ -123,6 +124,12 @@ async fn answers(s: &AppState, cookie: &str, order: &str) {
     assert_eq!(st, StatusCode::CREATED, "{body}");
 }
 
+/// Both instances sweep at once; how many promises they broke between them.
+async fn sweep_both(a: &AppState, b: &AppState) -> u32 {
+    let (x, y) = tokio::join!(sweep(a), sweep(b));
+    x.0 + y.0
+}
+
 async fn sweep(s: &AppState) -> (u32, u32) {
     kept_server::workers::promises::sweep(s, clock::instant()).await.unwrap()
 }
@@ -159,6 +166,8 @@ async fn a_scripted_week_gives_the_record_worked_out_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     set("07 08:00");
     let s = shop_state(dir.path()).await;
+    // On PostgreSQL the shop's people work on a second instance, and both instances sweep.
+    let t = if on_postgres() { shop_state(dir.path()).await } else { s.clone() };
     split_hours(&s).await;
     let anna = operator(&s, "anna", "Anna").await;
     let piotr = operator(&s, "piotr", "Piotr").await;
@@ -176,7 +185,7 @@ async fn a_scripted_week_gives_the_record_worked_out_by_hand() {
     assert_eq!(r1[0]["promised_minutes"], 15);
     assert_eq!(r1[0]["due_at"], clock::rfc3339(at("07 10:15")));
     set("07 10:05");
-    answers(&s, &anna, "A-1").await;
+    answers(&t, &anna, "A-1").await;
     // CB1: asked at 11:00 for Tuesday 10:00-12:00.
     set("07 11:00");
     let cb = json!({ "date": "2026-12-08", "window": { "start": "10:00", "end": "12:00" } }).to_string();
@@ -191,7 +200,7 @@ async fn a_scripted_week_gives_the_record_worked_out_by_hand() {
         (Some(5), Some(clock::rfc3339(at("07 14:03")).as_str()))
     );
     set("07 14:02");
-    answers(&s, &piotr, "B-1").await;
+    answers(&t, &piotr, "B-1").await;
     // R3: 17:59, a minute before closing: due Tuesday 09:04.
     set("07 17:59");
     customer_writes(&s, "C-1", &c, "r3").await;
@@ -205,19 +214,19 @@ async fn a_scripted_week_gives_the_record_worked_out_by_hand() {
 
     // Tuesday. R3 breaks at 09:04 (nobody's yet); Anna answers late at 09:30.
     set("08 09:10");
-    assert_eq!(sweep(&s).await.0, 1, "R3 broke");
+    assert_eq!(sweep_both(&s, &t).await, 1, "R3 broke");
     set("08 09:30");
-    answers(&s, &anna, "C-1").await;
+    answers(&t, &anna, "C-1").await;
     // CB1 called by Anna inside its window.
     set("08 10:40");
     let log = json!({ "callback": cb1["id"], "note": "talked" });
-    let (st, body) = call(&s, as_op(&anna, "/v1/operator/orders/A-1/calls", log)).await;
+    let (st, body) = call(&t, as_op(&anna, "/v1/operator/orders/A-1/calls", log)).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     // Ask first: Piotr finds coffee-3 missing at 11:00 and offers Kenya AB; she accepts at 11:10.
     set("08 11:00");
     let offer = json!({ "replacement": { "id": "coffee-11", "name": "Kenya AB, 250 g",
         "unit_price": { "amount_minor": 5600, "currency": "PLN" } } });
-    let (st, body) = call(&s, as_op(&piotr, "/v1/operator/orders/KC-1001/items/coffee-3/out-of-stock", offer)).await;
+    let (st, body) = call(&t, as_op(&piotr, "/v1/operator/orders/KC-1001/items/coffee-3/out-of-stock", offer)).await;
     assert_eq!(st, StatusCode::OK, "{body}");
     let (_, detail) = call(&s, get("/v1/operator/orders/KC-1001", Some(OPERATOR))).await;
     let question = detail["promises"].as_array().unwrap().iter().find(|p| p["kind"] == "ask_first").unwrap().clone();
@@ -228,18 +237,18 @@ async fn a_scripted_week_gives_the_record_worked_out_by_hand() {
     // Three deviations stopped: Piotr's call to a do-not-call customer, Piotr's dearer substitute,
     // Anna's request to prepay.
     set("08 11:30");
-    let (st, body) = call(&s, as_op(&piotr, "/v1/operator/orders/KC-1001/calls", json!({}))).await;
+    let (st, body) = call(&t, as_op(&piotr, "/v1/operator/orders/KC-1001/calls", json!({}))).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let dear = json!({ "replacement": { "id": "x", "name": "Geisha", "unit_price": { "amount_minor": 99900, "currency": "PLN" } } });
-    let (st, body) = call(&s, as_op(&piotr, "/v1/operator/orders/KC-1001/items/coffee-1/out-of-stock", dear)).await;
+    let (st, body) = call(&t, as_op(&piotr, "/v1/operator/orders/KC-1001/items/coffee-1/out-of-stock", dear)).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let prepay =
         json!({ "change": { "kind": "payment", "method": "card_online" }, "reason": "the courier has no terminal" });
-    let (st, body) = call(&s, as_op(&anna, "/v1/operator/orders/KC-1001/change-requests", prepay)).await;
+    let (st, body) = call(&t, as_op(&anna, "/v1/operator/orders/KC-1001/change-requests", prepay)).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     // CB2 breaks at 16:00.
     set("08 16:05");
-    assert_eq!(sweep(&s).await.0, 1, "CB2 broke");
+    assert_eq!(sweep_both(&s, &t).await, 1, "CB2 broke");
 
     // Wednesday is the shop's day off: R4 at 10:00 is due Thursday 09:05, answered 09:03.
     set("09 10:00");
@@ -250,27 +259,27 @@ async fn a_scripted_week_gives_the_record_worked_out_by_hand() {
         (Some(5), Some(clock::rfc3339(at("10 09:05")).as_str()))
     );
     set("10 09:03");
-    answers(&s, &anna, "A-1").await;
+    answers(&t, &anna, "A-1").await;
     // A claim at 12:00, answered by Piotr in the chat at 12:20.
     set("10 12:00");
     let claim = json!({ "receipt_version": demo["version"], "promise": "called_me" }).to_string();
     let (st, body) = call(&s, post(&format!("{ORDER}/reports"), Some(&key()), claim)).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     set("10 12:20");
-    answers(&s, &piotr, "KC-1001").await;
+    answers(&t, &piotr, "KC-1001").await;
 
     // Friday: B delivered inside its slot by Anna; C late, by Piotr (the sweeper broke it at 14:00).
     set("11 11:30");
-    status(&s, &anna, "B-1", "OrderDelivered").await;
+    status(&t, &anna, "B-1", "OrderDelivered").await;
     set("11 14:10");
-    assert_eq!(sweep(&s).await.0, 1, "C's slot broke");
+    assert_eq!(sweep_both(&s, &t).await, 1, "C's slot broke");
     set("11 14:30");
-    status(&s, &piotr, "C-1", "OrderDelivered").await;
+    status(&t, &piotr, "C-1", "OrderDelivered").await;
     set("11 15:00");
     let (st, body) =
         call(&s, post_as("/v1/orders/B-1/survey", &b, Some(&key()), json!({ "rating": 4 }).to_string())).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
-    assert_eq!(sweep(&s).await.0, 0, "nothing else is overdue");
+    assert_eq!(sweep_both(&s, &t).await, 0, "nothing else is overdue");
 
     // The record, worked out by hand.
     let week = "from=2026-12-07&to=2026-12-11";
