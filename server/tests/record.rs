@@ -253,7 +253,7 @@ async fn a_scripted_week_gives_the_record_worked_out_by_hand() {
     // Wednesday is the shop's day off: R4 at 10:00 is due Thursday 09:05, answered 09:03.
     set("09 10:00");
     customer_writes(&s, "A-1", &a, "r4").await;
-    let r4 = promises_of(&s, "A-1", &a).await.into_iter().filter(|p| p["kind"] == "reply").last().unwrap();
+    let r4 = promises_of(&s, "A-1", &a).await.into_iter().rfind(|p| p["kind"] == "reply").unwrap();
     assert_eq!(
         (r4["promised_minutes"].as_u64(), r4["due_at"].as_str()),
         (Some(5), Some(clock::rfc3339(at("10 09:05")).as_str()))
