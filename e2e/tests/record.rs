@@ -99,4 +99,18 @@ fn an_answer_given_late_is_a_broken_promise_in_the_console_live_to_the_shop_sign
     wait_for("its order opened", find::PATIENCE, || {
         console_promises(&console).filter(|t| t.contains("Reply · broken"))
     });
+    // With a history of 40 decided promises the demo shop (which opts in) shows its trust line.
+    let (status, _) =
+        post_json(&format!("{}/v1/test/promises", server.url), "", None, json!({ "count": 40, "days": 10 }));
+    assert_eq!(status, 204);
+    customer.goto(&format!("{}/?locale=en", server.url));
+    let trust = wait_for("the trust line", find::PATIENCE, || {
+        customer.find_in_shadow(find::HOST, "[data-testid=\"trust-line\"]").map(|t| customer.text(&t))
+    });
+    assert!(trust.starts_with("This shop kept 87 % of 41 promises in the last 30 days"), "{trust}");
+    assert_eq!(
+        check::accessibility_violations(&customer),
+        Vec::<serde_json::Value>::new(),
+        "the trust line, axe-clean"
+    );
 }

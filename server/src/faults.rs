@@ -172,6 +172,12 @@ pub async fn fill(State(state): State<AppState>, Json(req): Json<Fill>) -> Resul
                          {insert} SELECT 'KC-1001', {kind}, {state}, t, t, t, t, t, 'op' || (i % 5), substr(t, 1, 10) FROM s"
                     )
                 };
+                // Only the promises made here are counted (those before were, as they were decided).
+                let (before,): (i64,) = crate::sql!(tx.db(), |c| sqlx::query_as(
+                    "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM promises"
+                )
+                .fetch_one(c)
+                .await)?;
                 crate::sql!(tx.db(), |c| sqlx::query(&sql)
                     .bind(req.count)
                     .bind(now)
@@ -182,11 +188,12 @@ pub async fn fill(State(state): State<AppState>, Json(req): Json<Fill>) -> Resul
                 crate::sql!(tx.db(), |c| sqlx::query(
                     "INSERT INTO record_days (day, kind, operator, shard, kept, broken) \
                      SELECT counted_day, kind, operator, id % 8, SUM(CASE WHEN state = 'kept' THEN 1 ELSE 0 END), \
-                     SUM(CASE WHEN state = 'broken' THEN 1 ELSE 0 END) FROM promises WHERE counted_day IS NOT NULL \
+                     SUM(CASE WHEN state = 'broken' THEN 1 ELSE 0 END) FROM promises WHERE id > $1 \
                      GROUP BY counted_day, kind, operator, id % 8 \
                      ON CONFLICT (day, kind, operator, shard) DO UPDATE SET kept = record_days.kept + excluded.kept, \
                      broken = record_days.broken + excluded.broken"
                 )
+                .bind(before)
                 .execute(c)
                 .await
                 .map(|_| ()))?;
