@@ -122,7 +122,7 @@ pub fn line(
     now: Timestamp,
 ) -> Option<String> {
     let at = |t: Option<Timestamp>| t.map(|t| when(words, tz, t, now)).unwrap_or_default();
-    let (opened, due, closed) = (instant(&Some(p.opened_at.clone())), instant(&p.due_at), instant(&p.closed_at));
+    let (opened, due, closed) = (p.opened_at.parse::<Timestamp>().ok(), instant(&p.due_at), instant(&p.closed_at));
     let span = || {
         let end = due.map(|t| t.to_zoned(tz.clone()).strftime("%H:%M").to_string()).unwrap_or_default();
         [at(instant(&p.window_start)), "–".into(), end].concat()

@@ -238,9 +238,15 @@ pub async fn close(
             }
         };
         let decided = was_open && matches!(state, PromiseState::Kept | PromiseState::Broken);
+        // The day a decision counts on is written with it, in the same statement.
+        let day = match decided {
+            true => Some(local_day(tx, at).await?),
+            false => None,
+        };
         let row: PromiseRow = crate::sql!(tx.db(), |c| sqlx::query_as(&format!(
             "UPDATE promises SET state = $2, closed_at = $3, operator = COALESCE($4, operator), event_id = $5, \
-             decided_at = CASE WHEN $6 THEN $3 ELSE decided_at END WHERE id = $1 RETURNING {COLUMNS}"
+             decided_at = CASE WHEN $6 THEN $3 ELSE decided_at END, counted_day = COALESCE($7, counted_day) \
+             WHERE id = $1 RETURNING {COLUMNS}"
         ))
         .bind(id)
         .bind(state.as_str())
@@ -248,22 +254,22 @@ pub async fn close(
         .bind(operator.as_deref())
         .bind(event)
         .bind(decided)
+        .bind(day.as_deref())
         .fetch_one(c)
         .await)?;
         let kind = owed.kind.as_str();
-        match state {
-            PromiseState::Kept | PromiseState::Broken if decided => {
+        match (state, day) {
+            (PromiseState::Kept | PromiseState::Broken, Some(day)) => {
                 let column = if state == PromiseState::Kept { Column::Kept } else { Column::Broken };
-                let day = count(tx, order, at, kind, operator.as_deref(), column, 1).await?;
-                set_counted_day(tx, id, &day).await?;
+                add_to(tx, &day, kind, operator.as_deref().unwrap_or(""), shard(order), column, 1).await?;
             }
             // Broken by the sweeper with nobody's name: it is the operator's who closed it late.
-            PromiseState::Broken => {
+            (PromiseState::Broken, None) => {
                 if let (Some(op), Some(day)) = (operator.as_deref(), counted_day) {
                     move_count(tx, order, &day, kind, op).await?;
                 }
             }
-            PromiseState::Answered => {
+            (PromiseState::Answered, _) => {
                 count(tx, order, at, kind, operator.as_deref(), Column::ClaimsAnswered, 1).await?;
             }
             _ => {}
@@ -584,10 +590,15 @@ async fn count(
     column: Column,
     by: i64,
 ) -> Result<String, ApiError> {
-    let shop = super::orders::shop(tx.db()).await?;
-    let day = promise::day_of(&shop.time_zone, at).to_string();
+    let day = local_day(tx, at).await?;
     add_to(tx, &day, kind, operator.unwrap_or(""), shard(order), column, by).await?;
     Ok(day)
+}
+
+/// The shop's local date of `at`, as the day rows name it.
+async fn local_day(tx: &mut Tx, at: Timestamp) -> Result<String, ApiError> {
+    let shop = super::orders::shop(tx.db()).await?;
+    Ok(promise::day_of(&shop.time_zone, at).to_string())
 }
 
 async fn add_to(
