@@ -222,9 +222,15 @@ impl RecordFigures {
 
     /// Sets the kept share from the counts.
     pub fn finish(mut self) -> RecordFigures {
-        let decided = self.kept + self.broken;
-        self.kept_percent = (decided > 0).then(|| (self.kept * 100 / decided) as u8);
+        self.kept_percent = RecordFigures::share(self.kept, self.broken);
         self
+    }
+
+    /// The kept share of the decided promises, in whole percent rounded down (99.6 % is not
+    /// 100 %); none when nothing was decided.
+    pub fn share(kept: u64, broken: u64) -> Option<u8> {
+        let decided = kept + broken;
+        (decided > 0).then(|| (kept * 100 / decided) as u8)
     }
 }
 

@@ -73,8 +73,7 @@ pub fn ask_first(
 /// "This shop kept N % of M promises": the kept share, in whole percent rounded down (99.6 %
 /// is not 100 %), shown only from `floor` closed promises on.
 pub fn kept_share(kept: u64, broken: u64, floor: u64) -> Option<u8> {
-    let closed = kept + broken;
-    (closed >= floor.max(1)).then(|| (kept * 100 / closed) as u8)
+    (kept + broken >= floor).then(|| kept_protocol::record::RecordFigures::share(kept, broken)).flatten()
 }
 
 /// The sample below which no trust line is shown.
