@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod fixture;
+pub mod mailbox;
 pub mod proxy;
 pub mod scale;
 pub mod server;

@@ -357,6 +357,11 @@ pub enum EventData {
     PromiseDueSoon {
         promise: crate::record::PromiseEntry,
     },
+    /// A notification of what she had not seen was sent, handed to the shop, found seen or
+    /// failed (the console shows "sent by email 10:42").
+    Notification {
+        notification: crate::notify::NotificationEntry,
+    },
     /// A value this version does not know (sent by a newer server); shown as "updated".
     #[serde(skip)]
     Unknown,
@@ -375,6 +380,7 @@ impl EventData {
             EventData::Availability { .. } => "availability",
             EventData::Promise { .. } => "promise",
             EventData::PromiseDueSoon { .. } => "promise_due_soon",
+            EventData::Notification { .. } => "notification",
             EventData::Unknown => "unknown",
         }
     }

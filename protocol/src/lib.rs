@@ -12,6 +12,7 @@ pub mod error;
 pub mod faq;
 pub mod i18n;
 pub mod json;
+pub mod notify;
 pub mod operator;
 pub mod order;
 pub mod preferences;

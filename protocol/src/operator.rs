@@ -32,6 +32,9 @@ pub struct OrderDetail {
     /// Every promise Kept made on this order, and what became of it.
     #[serde(default)]
     pub promises: Vec<crate::record::PromiseEntry>,
+    /// What followed her to her channel when she had not seen it, and what became of it.
+    #[serde(default)]
+    pub notifications: Vec<crate::notify::NotificationEntry>,
 }
 
 /// `POST /v1/operator/orders/{order}/messages`

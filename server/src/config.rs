@@ -43,6 +43,15 @@ pub struct Config {
     pub due_soon_minutes: u32,
     /// Benchmarks only: records no promises, to measure what recording them costs.
     pub no_record: bool,
+    /// What the shop says that the customer has not seen in this many minutes follows her to
+    /// her channel.
+    pub notify_after_minutes: u32,
+    /// The mail server Kept sends email through (`smtp://`, STARTTLS; `smtps://`, implicit TLS;
+    /// user and password in the URL); without one, email goes to the shop's servers as
+    /// `notification.requested` like the other channels.
+    pub smtp_url: Option<String>,
+    /// The sender of Kept's email, e.g. `Kawa & Co <orders@kawa.example>`.
+    pub mail_from: Option<String>,
 }
 
 /// The token of the seeded demo order; for the demo only, never for real orders.
@@ -69,6 +78,9 @@ impl Default for Config {
             retention_days: 30,
             due_soon_minutes: 2,
             no_record: false,
+            notify_after_minutes: 2,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 }
@@ -184,6 +196,17 @@ pub struct Flags {
     /// Benchmarks only: record no promises (to measure what recording them costs).
     #[arg(long = "no-record", env = "KEPT_NO_RECORD", value_parser = clap::builder::BoolishValueParser::new(), hide = true)]
     pub no_record: bool,
+    /// Minutes what the shop says may stay unseen in the widget before it follows the customer
+    /// to her channel (email, or the shop's messenger provider).
+    #[arg(long = "notify-after", env = "KEPT_NOTIFY_AFTER", default_value_t = 2, value_parser = above_zero::<u32>)]
+    pub notify_after_minutes: u32,
+    /// The mail server for email: smtp://user:password@host:587 (STARTTLS) or smtps://…:465
+    /// (implicit TLS); with --mail-from.
+    #[arg(long = "smtp-url", env = "KEPT_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of Kept's email: "Shop <orders@shop.example>".
+    #[arg(long = "mail-from", env = "KEPT_MAIL_FROM")]
+    pub mail_from: Option<String>,
 }
 
 fn above_zero<T: std::str::FromStr + PartialOrd + Default>(v: &str) -> Result<T, String> {
@@ -239,6 +262,9 @@ impl Config {
             retention_days: f.retention_days,
             due_soon_minutes: f.due_soon_minutes,
             no_record: f.no_record,
+            notify_after_minutes: f.notify_after_minutes,
+            smtp_url: given(f.smtp_url),
+            mail_from: given(f.mail_from),
             ..Config::default()
         };
         c.check().map_err(ConfigError::Invalid)?;
@@ -260,6 +286,7 @@ impl Config {
             (None, None) => {}
             _ => return Err("--webhook-url and --webhook-secret go together".to_owned()),
         }
+        crate::mail::check(self.smtp_url.as_deref(), self.mail_from.as_deref())?;
         if self.backend_keys.iter().any(|k| k.len() < 16) {
             return Err("a backend key must be at least 16 characters".to_owned());
         }

@@ -130,6 +130,8 @@ bodies!(
     SurveyAnswer => ["comment"],
     NewChangeRequest => ["reason"],
     CallLog => ["note"],
+    kept_protocol::notify::NotificationResult => ["error"],
+    kept_protocol::notify::Seen,
     BackendOrder,
     CallbackRequest,
     ConsentAnswer,

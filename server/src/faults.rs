@@ -98,7 +98,8 @@ pub async fn sweep(
         .map_err(|_| crate::ApiError::field("minutes_later", kept_protocol::ProblemCode::OutOfRange))?;
     let applied = crate::workers::ask_first::sweep(&state, at).await?;
     let (broken, due_soon) = crate::workers::promises::sweep(&state, at).await?;
-    Ok(Json(serde_json::json!({ "applied": applied, "broken": broken, "due_soon": due_soon })))
+    let notified = crate::workers::notify::sweep(&state, at).await?;
+    Ok(Json(serde_json::json!({ "applied": applied, "broken": broken, "due_soon": due_soon, "notified": notified })))
 }
 
 /// `POST /v1/test/clock`: move this process's clock on by `minutes`, or set it to `at`.

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod faults;
 pub mod live;
+pub mod mail;
 pub mod password;
 pub mod routes;
 pub mod seed;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub faults: faults::Faults,
     /// The one write path: every change and its events in one transaction, group-committed.
     pub writer: store::Writer,
+    /// Kept's own email, when `--smtp-url` names a mail server.
+    pub mail: Option<Arc<mail::Mailer>>,
 }
 
 impl AppState {
@@ -50,7 +53,19 @@ impl AppState {
             // Commits of every instance (this one included) reach this instance's streams.
             tokio::spawn(hub.clone().listen(pool.clone()));
         }
+        store::notifications::set_after(config.notify_after_minutes);
+        let mail = match (&config.smtp_url, &config.mail_from) {
+            (Some(url), Some(from)) => match mail::Mailer::new(url, from) {
+                Ok(m) => Some(Arc::new(m)),
+                Err(e) => {
+                    tracing::error!(error = %e, "email is off");
+                    None
+                }
+            },
+            _ => None,
+        };
         AppState {
+            mail,
             writer: store::Writer::start(pool.clone(), hub.clone()),
             pool,
             config: Arc::new(config),

@@ -164,6 +164,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     // Promises fall overdue, and are announced before they do.
     kept_server::store::promises::set_recording(!state.config.no_record);
     tokio::spawn(kept_server::workers::promises::run(state.clone()));
+    tokio::spawn(kept_server::workers::notify::run(state.clone()));
     let header_timeout = std::time::Duration::from_secs(state.config.header_timeout_secs);
     kept_server::serve::serve(listener, app(state), header_timeout, shutdown()).await;
     pool.close().await;

@@ -2,6 +2,7 @@
 //! matters: no SQL, no HTTP. Routes and workers call them and the store.
 
 pub mod change;
+pub mod notify;
 pub mod order;
 pub mod payment;
 pub mod promise;

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders", get(changed))
         .route("/orders/{order}", put(save).get(detail))
         .route("/orders/{order}/token", post(rotate_token))
+        .route("/notifications/{id}", post(notification_result))
         .route("/webhooks", post(add_webhook).get(list_webhooks))
         .route("/webhooks/{id}", axum::routing::delete(remove_webhook))
         .route("/operators", get(list_operators).post(add_operator))
@@ -158,6 +159,27 @@ async fn rotate_token(
     let key = id.clone();
     let token = state.writer.write(move |tx| Box::pin(async move { backend::rotate_token(tx, &key).await })).await?;
     Ok(Json(saved(&state, &id, Some(token)).await?))
+}
+
+/// `POST /v1/backend/notifications/{id}`: what the shop's provider made of a
+/// `notification.requested` (delivered or failed); the notification as it now stands.
+async fn notification_result(
+    _: BackendKey,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    JsonBody(req, _): JsonBody<kept_protocol::notify::NotificationResult>,
+) -> Result<Json<kept_protocol::notify::NotificationEntry>, ApiError> {
+    check(req.problems())?;
+    let entry = state
+        .writer
+        .write(move |tx| {
+            Box::pin(async move {
+                let error = req.error.as_deref().map(kept_protocol::chat::clean_text).filter(|e| !e.is_empty());
+                crate::store::notifications::provider_result(tx, id, req.state, error.as_deref()).await
+            })
+        })
+        .await?;
+    Ok(Json(entry))
 }
 
 async fn detail(

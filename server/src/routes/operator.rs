@@ -80,7 +80,8 @@ async fn detail(
     let callbacks = console::callbacks(conn, &id, crate::clock::instant()).await?;
     let reports = console::reports(conn, &id).await?;
     let promises = promises::of_order(conn, &id).await?;
-    Ok(Json(OrderDetail { order, messages, callbacks, reports, promises }))
+    let notifications = crate::store::notifications::of_order(conn, &id).await?;
+    Ok(Json(OrderDetail { order, messages, callbacks, reports, promises, notifications }))
 }
 
 async fn post_message(

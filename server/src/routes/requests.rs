@@ -28,6 +28,30 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{order}/reports", post(report))
         .route("/orders/{order}/change-requests/{id}/answer", post(answer))
         .route("/orders/{order}/survey", post(survey))
+        .route("/orders/{order}/seen", post(seen))
+}
+
+/// `POST /v1/orders/{order}/seen`: what she has on screen in a visible tab; 204. What she saw
+/// there is never sent to her channel.
+async fn seen(
+    State(state): State<AppState>,
+    CustomerOrder(order): CustomerOrder,
+    JsonBody(req, _): JsonBody<kept_protocol::notify::Seen>,
+) -> Result<StatusCode, ApiError> {
+    let bad = |field: &str| ApiError::field(field, ProblemCode::OutOfRange);
+    if req.message.is_some_and(|m| m < 0) {
+        return Err(bad("message"));
+    }
+    if req.change_request.is_some_and(|r| r < 0) {
+        return Err(bad("change_request"));
+    }
+    state
+        .writer
+        .write(move |tx| {
+            Box::pin(async move { crate::store::notifications::seen(tx, &order.id, &req).await })
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn request_callback(

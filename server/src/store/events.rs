@@ -27,8 +27,12 @@ pub async fn add(tx: &mut Tx, order: &str, data: EventData) -> Result<Event, Api
     .bind(Stamp(clock::now()))
     .fetch_one(c)
     .await)?;
-    // The webhook it causes goes out with it or not at all.
+    // The webhook it causes goes out with it or not at all; so does the notification that
+    // carries it to her channel should she not see it.
     super::webhooks::for_event(tx, order, &data).await?;
+    if crate::domain::notify::tells_her(&data) {
+        super::notifications::schedule(tx, order).await?;
+    }
     tx.publish(order, StoredEvent { id, name: data.name().to_owned(), json });
     Ok(Event { id, data })
 }

@@ -195,6 +195,19 @@ pub async fn page(
     Ok(MessagePage { messages, older })
 }
 
+/// The shop's people's messages after `after`, oldest first (at most 50: a notification carries
+/// no more).
+pub async fn shop_after(conn: &mut Conn, order: &str, after: i64) -> Result<Vec<Message>, ApiError> {
+    let rows: Vec<MessageRow> = crate::sql!(conn, |c| sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE order_id = $1 AND author = 'operator' AND id > $2 ORDER BY id LIMIT 50"
+    ))
+    .bind(order)
+    .bind(after)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(message).collect()
+}
+
 /// Ok when the order's customer may post the message `client_id` at `now`: it is one they
 /// posted before (the same message again counts nothing), or they posted fewer than `limit` in
 /// the last `window_secs`. Otherwise `Err(Ok(seconds))` until they may; `Err(Err(_))` when the

@@ -13,6 +13,7 @@ pub mod console;
 pub mod events;
 pub mod idempotency;
 pub mod messages;
+pub mod notifications;
 pub mod operators;
 pub mod orders;
 pub mod promises;
