@@ -75,7 +75,8 @@ impl Mailer {
             .references(thread)
             .multipart(MultiPart::alternative_plain_html(mail.text.to_owned(), mail.html.to_owned()))
             .map_err(|e| bad(e.to_string()))?;
-        let raw = |name: &'static str, value: &str| HeaderValue::new(HeaderName::new_from_ascii_str(name), value.into());
+        let raw =
+            |name: &'static str, value: &str| HeaderValue::new(HeaderName::new_from_ascii_str(name), value.into());
         // In her language; automatic mail, so no out-of-office answers come back to it.
         m.headers_mut().insert_raw(raw("Content-Language", mail.locale.tag()));
         m.headers_mut().insert_raw(raw("Auto-Submitted", "auto-generated"));

@@ -134,9 +134,8 @@ pub fn render(unseen: &Unseen, cx: &Context, w: &dyn Words) -> Rendered {
     if let Some(s) = unseen.status {
         said.push((w.text("mail.status", &[]), s.label(w)));
     }
-    let agreement = cx.receipt.map(|r| {
-        (w.text("mail.agreement", &[("version", &r.version.to_string())]), r.summary.clone())
-    });
+    let agreement =
+        cx.receipt.map(|r| (w.text("mail.agreement", &[("version", &r.version.to_string())]), r.summary.clone()));
     let minutes = kept_protocol::ReplyTime::promised_minutes(cx.shop.reply_time.as_ref());
     let promise = w.count("mail.reply_promise", f64::from(minutes), &[]);
     let why = w.text("mail.why", &[]);
@@ -251,7 +250,10 @@ mod tests {
 
     #[test]
     fn html_escapes_what_the_shop_wrote() {
-        assert_eq!(escape("<img src=x onerror=alert(1)> & \"q\""), "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;q&quot;");
+        assert_eq!(
+            escape("<img src=x onerror=alert(1)> & \"q\""),
+            "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;q&quot;"
+        );
     }
 
     #[test]

@@ -47,9 +47,7 @@ async fn seen(
     }
     state
         .writer
-        .write(move |tx| {
-            Box::pin(async move { crate::store::notifications::seen(tx, &order.id, &req).await })
-        })
+        .write(move |tx| Box::pin(async move { crate::store::notifications::seen(tx, &order.id, &req).await }))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

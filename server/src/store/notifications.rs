@@ -84,13 +84,16 @@ type Marks = (i64, i64, Option<String>, i64, i64, Option<String>, String);
 
 /// What the shop said that she has neither seen nor been sent, under the order's lock.
 async fn unseen(conn: &mut Conn, order: &str) -> Result<(Unseen, Option<Receipt>), ApiError> {
-    let marks: Option<Marks> = crate::sql!(conn, |c| sqlx::query_as(
+    let marks: Option<Marks> =
+        crate::sql!(conn, |c| {
+            sqlx::query_as(
         "SELECT seen_message, seen_request, seen_status, notified_message, notified_request, notified_status, status \
          FROM orders WHERE id = $1"
     )
     .bind(order)
     .fetch_optional(c)
-    .await)?;
+    .await
+        })?;
     let Some((seen_m, seen_r, seen_s, sent_m, sent_r, sent_s, status)) = marks else {
         return Ok((Unseen::default(), None));
     };
@@ -105,7 +108,8 @@ async fn unseen(conn: &mut Conn, order: &str) -> Result<(Unseen, Option<Receipt>
     let moved = seen_s.as_deref() != Some(status.as_str()) && sent_s.as_deref() != Some(status.as_str());
     // An order she never looked at since it was made has not "moved" for her: only a status set
     // after the first thing she was told or shown counts.
-    let status = (moved && (seen_s.is_some() || sent_s.is_some())).then(|| orders::parse_status(&status)).transpose()?;
+    let status =
+        (moved && (seen_s.is_some() || sent_s.is_some())).then(|| orders::parse_status(&status)).transpose()?;
     let receipt = orders::current_receipt(conn, order).await?;
     Ok((Unseen { messages, requests, status }, receipt))
 }
