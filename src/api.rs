@@ -214,9 +214,16 @@ impl Api {
         read(self.post("/survey", key, to_json(answer))?.send().await).await
     }
 
-    /// The live event stream's URL; EventSource cannot send headers, so the token rides along.
-    pub fn events_url(&self) -> String {
-        let mut url = self.order_url("/events?access_token=");
+    /// `POST /v1/orders/{order}/seen` without a body: she has on screen what the order has now.
+    /// A beacon: nothing to wait for, and it goes out even as the page closes.
+    pub fn seen(&self) {
+        let _ = leptos::prelude::window().navigator().send_beacon(&self.token_url("/seen?access_token="));
+    }
+
+    /// A URL of this order's with the token in it (`tail` is `/events?access_token=` or
+    /// `/seen?access_token=`): neither EventSource nor a beacon can send headers.
+    pub fn token_url(&self, tail: &str) -> String {
+        let mut url = self.order_url(tail);
         url.push_str(&encode_segment(&self.config.token));
         url
     }

@@ -8,8 +8,10 @@ fn main() {
     std::fs::write(out.join("kept.min.css"), minify(&css)).expect("the minified stylesheet");
 }
 
-/// Drops comments, collapses whitespace, and drops it around `{`, `}`, `;` and `,` (never
-/// around `:`, `>` or `+`, where a space can be a descendant combinator or part of a value).
+/// Drops comments, collapses whitespace, and drops it around `{`, `}`, `;` and `,`, after `:`
+/// (a declaration's or a media feature's; a pseudo-class's name always follows it at once), and
+/// around the `>` and `~` combinators. Never before `:` (there a space is a descendant
+/// combinator) nor around `+` (inside `calc()` the spaces are required).
 fn minify(css: &str) -> String {
     let mut text = String::with_capacity(css.len());
     let mut rest = css;
@@ -22,5 +24,5 @@ fn minify(css: &str) -> String {
     for c in ["{", "}", ";", ","] {
         min = min.replace(&format!(" {c}"), c).replace(&format!("{c} "), c);
     }
-    min.replace(";}", "}")
+    min.replace(";}", "}").replace(": ", ":").replace(" > ", ">").replace(" ~ ", "~")
 }

@@ -167,6 +167,15 @@ fn what_she_saw_in_the_widget_is_never_emailed() {
     let got =
         wait_for("the email of the unseen one", Duration::from_secs(10), || mailbox.received().into_iter().next());
     assert!(got.text().contains("The courier comes at 14:00.") && !got.text().contains("packed"), "{}", got.text());
+    // The widget's beacon: no body (all the order has now), the token in the URL.
+    let late = answer(&server, "Anything else?");
+    let url = format!("{}/v1/orders/KC-1001/seen?access_token={TOKEN}", server.url);
+    let res = kept_e2e::agent(Duration::from_secs(10)).post(&url).send_empty().expect("the server answers");
+    assert_eq!(res.status().as_u16(), 204);
+    clock(&server, json!({ "minutes": 3 }));
+    sweep(&server);
+    assert_eq!(mailbox.received().len(), 1, "message {late}, seen by the beacon, is not emailed");
+    assert_eq!(notifications(&server).last().unwrap()["state"], "seen");
     // Bad marks are refused, naming the field.
     let (status, body) =
         post_json(&format!("{}/v1/orders/KC-1001/seen", server.url), TOKEN, None, json!({ "message": -1 }));

@@ -57,6 +57,30 @@ pub fn promise_text(p: &PromiseEntry, l: Locale) -> String {
     parts.join(" · ")
 }
 
+/// What followed her to her channel: "Sent by email · email · 10:42 · 3", "Seen in the widget".
+pub fn notification_items(list: &[kept_protocol::notify::NotificationEntry], l: Locale) -> impl IntoView {
+    use kept_protocol::notify::NotificationState as N;
+    list.iter()
+        .map(|n| {
+            let (what, at) = match n.state {
+                N::Pending => (T::NotifyPending, Some(&n.due_at)),
+                N::Seen => (T::NotifySeen, None),
+                N::NoChannel => (T::NotifyNoChannel, None),
+                N::Sent => (T::NotifySent, n.decided_at.as_ref()),
+                N::Requested => (T::NotifyRequested, n.decided_at.as_ref()),
+                N::Delivered => (T::NotifyDelivered, n.decided_at.as_ref()),
+                N::Failed => (T::NotifyFailed, n.decided_at.as_ref()),
+            };
+            let mut parts = vec![what.get(l).to_owned()];
+            parts.extend(n.channel.filter(|_| n.state != N::Sent).map(|c| c.as_str().to_owned()));
+            parts.extend(at.map(|t| date_time(t, l)));
+            parts.extend(n.error.clone().filter(|_| n.state != N::Sent));
+            let failed = n.state == N::Failed;
+            view! { <li class:op-late=failed>{parts.join(" · ")}</li> }
+        })
+        .collect_view()
+}
+
 /// The order's own promises, as list items; broken and overdue ones marked.
 pub fn promise_items(list: &[PromiseEntry], l: Locale) -> impl IntoView {
     list.iter()

@@ -7,7 +7,8 @@ use crate::contact::Channel;
 use crate::order::OrderStatus;
 
 /// `POST /v1/orders/{order}/seen`: the newest of what the shop said that is on her screen in a
-/// visible tab. Marks only move forward; an older mark than the stored one changes nothing.
+/// visible tab. A mark left out (or no body at all, as the widget's beacon sends) is everything
+/// the order has now. Marks only move forward; an older mark than the stored one changes nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Seen {

@@ -28,6 +28,9 @@ fn register(gen: &mut SchemaGenerator) {
         PromisePage,
         OwnPromises,
         Record,
+        crate::notify::Seen,
+        crate::notify::NotificationEntry,
+        crate::notify::NotificationResult,
         Preferences,
         Receipt,
         ErrorBody,
@@ -154,7 +157,7 @@ fn op(summary: &str, security: &str, idempotent: bool, request: Option<Value>, r
 
 /// Each operation's `operationId`, so generated clients get real method names
 /// (`submit_preferences`, not `post_v1_orders_order_preferences`).
-const OPERATION_IDS: [(&str, &str, &str); 44] = [
+const OPERATION_IDS: [(&str, &str, &str); 46] = [
     ("get", "/v1/shop", "getShopProfile"),
     ("get", "/v1/orders/{order}", "getOrder"),
     ("post", "/v1/orders/{order}/preferences", "submitPreferences"),
@@ -165,6 +168,8 @@ const OPERATION_IDS: [(&str, &str, &str); 44] = [
     ("post", "/v1/orders/{order}/reports", "reportBrokenPromise"),
     ("post", "/v1/orders/{order}/change-requests/{id}/answer", "answerChangeRequest"),
     ("post", "/v1/orders/{order}/survey", "answerSurvey"),
+    ("post", "/v1/orders/{order}/seen", "markSeen"),
+    ("post", "/v1/backend/notifications/{id}", "reportNotification"),
     ("get", "/v1/orders/{order}/promises", "listOwnPromises"),
     ("get", "/v1/operator/promises", "listPromisesForOperator"),
     ("get", "/v1/operator/record", "getRecordForOperator"),
@@ -386,6 +391,13 @@ pub fn openapi() -> Value {
         "get": { "summary": "What Kept promised on this order and what became of it, also in her words (`locale`), with the shop's trust line when it shows it",
             "security": [{ c: [] }], "parameters": [q("locale", json!({ "enum": ["en", "ru", "pl", "uk", "de"] }))],
             "responses": with_errors(c, ok::<OwnPromises>("200", "Her promises")) } });
+    paths["/v1/orders/{order}/seen"] = json!({ "parameters": [order],
+        "post": op("What she has on screen in a visible tab (no body: all the order has now); never sent to her channel",
+            c, false, Some(body::<crate::notify::Seen>()), no_content("Marked")) });
+    paths["/v1/backend/notifications/{id}"] = json!({
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "post": op("What the shop's provider made of a notification.requested", b, false,
+            Some(body::<crate::notify::NotificationResult>()), ok::<crate::notify::NotificationEntry>("200", "The notification")) });
     paths["/v1/operator/promises"] = promises(o);
     paths["/v1/operator/record"] = record(o);
     paths["/v1/backend/promises"] = promises(b);

@@ -317,6 +317,10 @@ pub fn OrderPanel(
                     <ul class="op-list" data-testid="op-promises">
                         {move || detail.with(|d| d.as_ref().map(|d| crate::record::promise_items(&d.promises, l)))}
                     </ul>
+                    <h4>{T::Notifications.get(l)}</h4>
+                    <ul class="op-list" data-testid="op-notifications">
+                        {move || detail.with(|d| d.as_ref().map(|d| crate::record::notification_items(&d.notifications, l)))}
+                    </ul>
                 </section>
                 <ChangeForm ctx/>
                 <StatusForm ctx/>

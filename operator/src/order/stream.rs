@@ -8,8 +8,17 @@ use wasm_bindgen::JsCast;
 use crate::api::Api;
 
 /// The events that change what the panel shows.
-const EVENTS: [&str; 8] =
-    ["message", "timeline", "receipt", "change_request", "status", "item_resolved", "promise", "promise_due_soon"];
+const EVENTS: [&str; 9] = [
+    "message",
+    "timeline",
+    "receipt",
+    "change_request",
+    "status",
+    "item_resolved",
+    "promise",
+    "promise_due_soon",
+    "notification",
+];
 
 /// Calls `on_event` on each of the order's live events while the calling component lives; the
 /// stream is closed and its listener dropped when the component goes (a closure kept alive with

@@ -28,16 +28,23 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{order}/reports", post(report))
         .route("/orders/{order}/change-requests/{id}/answer", post(answer))
         .route("/orders/{order}/survey", post(survey))
-        .route("/orders/{order}/seen", post(seen))
+        .route("/orders/{order}/seen", post(seen).layer(axum::Extension(crate::extract::TokenInUrl)))
 }
 
 /// `POST /v1/orders/{order}/seen`: what she has on screen in a visible tab; 204. What she saw
-/// there is never sent to her channel.
+/// there is never sent to her channel. The widget sends it as a beacon, without a body (all the
+/// order has now) and with the token in the URL (a beacon sends no headers); a JSON body names
+/// the newest of each she has seen.
 async fn seen(
     State(state): State<AppState>,
     CustomerOrder(order): CustomerOrder,
-    JsonBody(req, _): JsonBody<kept_protocol::notify::Seen>,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
+    let req: kept_protocol::notify::Seen = if body.iter().all(u8::is_ascii_whitespace) {
+        kept_protocol::notify::Seen::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|_| ApiError::field("body", ProblemCode::Invalid))?
+    };
     let bad = |field: &str| ApiError::field(field, ProblemCode::OutOfRange);
     if req.message.is_some_and(|m| m < 0) {
         return Err(bad("message"));

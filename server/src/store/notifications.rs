@@ -50,21 +50,25 @@ pub async fn schedule(tx: &mut Tx, order: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Moves her seen marks forward (never back).
+/// Moves her seen marks forward (never back); a mark not given is all the order has now.
 pub async fn seen(tx: &mut Tx, order: &str, seen: &Seen) -> Result<(), ApiError> {
     let max = if tx.db().is_pg() { "GREATEST" } else { "MAX" };
     let status = seen.status.map(orders::status_name);
-    crate::sql!(tx.db(), |c| sqlx::query(&format!(
-        "UPDATE orders SET seen_message = {max}(seen_message, $2), seen_request = {max}(seen_request, $3), \
-         seen_status = COALESCE($4, seen_status) WHERE id = $1"
+    crate::sql!(tx.db(), |c| {
+        sqlx::query(&format!(
+        "UPDATE orders SET \
+         seen_message = {max}(seen_message, COALESCE($2, (SELECT MAX(m.id) FROM messages m WHERE m.order_id = $1), 0)), \
+         seen_request = {max}(seen_request, COALESCE($3, (SELECT MAX(r.id) FROM change_requests r WHERE r.order_id = $1), 0)), \
+         seen_status = COALESCE($4, status) WHERE id = $1"
     ))
     .bind(order)
-    .bind(seen.message.unwrap_or(0))
-    .bind(seen.change_request.unwrap_or(0))
+    .bind(seen.message)
+    .bind(seen.change_request)
     .bind(status)
     .execute(c)
     .await
-    .map(|_| ()))?;
+    .map(|_| ())
+    })?;
     Ok(())
 }
 
@@ -84,16 +88,15 @@ type Marks = (i64, i64, Option<String>, i64, i64, Option<String>, String);
 
 /// What the shop said that she has neither seen nor been sent, under the order's lock.
 async fn unseen(conn: &mut Conn, order: &str) -> Result<(Unseen, Option<Receipt>), ApiError> {
-    let marks: Option<Marks> =
-        crate::sql!(conn, |c| {
-            sqlx::query_as(
+    let marks: Option<Marks> = crate::sql!(conn, |c| {
+        sqlx::query_as(
         "SELECT seen_message, seen_request, seen_status, notified_message, notified_request, notified_status, status \
          FROM orders WHERE id = $1"
     )
     .bind(order)
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     let Some((seen_m, seen_r, seen_s, sent_m, sent_r, sent_s, status)) = marks else {
         return Ok((Unseen::default(), None));
     };

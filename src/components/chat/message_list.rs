@@ -104,6 +104,9 @@ pub fn MessageList(
     load_older: Callback<()>,
     locale: Locale,
     on_retry: Callback<String>,
+    // Tells the server she has the chat on screen (a visible tab, the list drawn) whenever what it
+    // shows changed.
+    api: crate::api::Api,
 ) -> impl IntoView {
     // The newest line shown, by message id; None follows the newest line.
     let anchor = RwSignal::new(None::<i64>);
@@ -153,6 +156,9 @@ pub fn MessageList(
         if at_bottom.get_untracked() && anchor.get_untracked().is_none() {
             seen.set(newest.get_untracked());
             to_bottom();
+        }
+        if !document().hidden() && list.get_untracked().is_some_and(|el| el.scroll_height() > 0) {
+            api.seen();
         }
     });
     let unseen = move || newest.get() > seen.get() && !(at_bottom.get() && anchor.get().is_none());

@@ -226,11 +226,6 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             n => (n.to_string(), crate::i18n::count(locale, ChatText::Unread.key(), n as f64, &[])),
         }
     };
-    // Opening or closing the panel: what is there now has been seen.
-    let toggle = move |_| {
-        open.update(|o| *o = !*o);
-        seen.set(Some(chat.with_untracked(Chat::newest_id).unwrap_or(0)));
-    };
     // Whether the first page is in: catching up before it would fetch the oldest messages.
     let loaded = StoredValue::new(false);
     let confirm_page = move |page: MessagePage| {
@@ -316,15 +311,32 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             });
         }
     };
+    // What she has on screen, told to the server (in a visible tab, the chat's body shown), so
+    // that nothing she saw here follows her to her email or messenger.
+    // Something she may now be looking at: the list (which knows whether it is on screen) says
+    // so once it is drawn.
+    let look = move || chat.notify();
+    // Opening or closing the panel: what is there now has been seen.
+    let toggle = move |_| {
+        open.update(|o| *o = !*o);
+        seen.set(Some(chat.with_untracked(Chat::newest_id).unwrap_or(0)));
+        // Opened: once it is drawn, what it shows is seen.
+        look();
+    };
     let on_unknown = catch_up.clone();
     // Live updates; EventSource reconnects by itself and resumes with Last-Event-ID.
-    let stream = use_order_stream(api.events_url(), move |event| match event {
+    let stream = use_order_stream(api.token_url("/events?access_token="), move |event| match event {
         EventData::Message { message } => chat.update(|c| c.confirm(message)),
-        EventData::Timeline { entry } => timeline.update(|t| {
-            if !t.contains(&entry) {
-                t.push(entry)
-            }
-        }),
+        // A question, a change, the order moving on: each comes with its timeline entry, and
+        // then the list says whether she has it on screen.
+        EventData::Timeline { entry } => {
+            timeline.update(|t| {
+                if !t.contains(&entry) {
+                    t.push(entry)
+                }
+            });
+            look();
+        }
         EventData::Receipt { receipt: r } => receipt.set(Some(r)),
         EventData::Status { status: kept_protocol::OrderStatus::OrderDelivered } => survey_due.set(true),
         EventData::ChangeRequest { change_request } => requests.update(|rs| {
@@ -346,6 +358,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
         let resync = resync.clone();
         window_event_listener_untyped("visibilitychange", move |_| {
             if !document().hidden() {
+                // Catching up redraws the list, which then says what is on screen.
                 resync();
             }
         })
@@ -444,7 +457,7 @@ pub fn ChatPane(api: Api, shop: ShopProfile, order: OrderView, locale: Locale) -
             {shown_when(move || load_failed.get(), move || view! {
                 <p class="kept-alert" role="alert">{crate::i18n::BootText::LoadFailed.in_locale(locale)}</p>
             })}
-            <MessageList chat more_on_server=memo(move || older.get().is_some()) load_older locale on_retry/>
+            <MessageList chat more_on_server=memo(move || older.get().is_some()) load_older locale on_retry api=api.clone()/>
             {move || waiting.get().then(|| view! { <p class="kept-hint" role="status" data-testid="waiting">{wait_text.clone()}</p> })}
             {shown_when(move || missed.get(), move || view! {
                 <WayOut api=way_out_api.clone() plan time_zone=time_zone.clone() locale on_message=on_send/>

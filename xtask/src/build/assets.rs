@@ -95,7 +95,7 @@ pub(super) const CHAT_KEYS: [&str; 4] = ["chat.", "promise.", "status.", "resolu
 
 /// The keys only the server writes with (her promises in her words, sent as text): the widget
 /// never fetches them.
-pub(super) const SERVER_KEYS: [&str; 2] = ["record.", "mail."];
+pub(super) const SERVER_KEYS: [&str; 3] = ["record.", "mail.", "chat.ask_first_question"];
 
 /// Where the catalogs live in the repository (kept-protocol owns them; the server and the
 /// console carry them inside).
