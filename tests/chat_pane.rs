@@ -69,7 +69,7 @@ fn mount_list(chat: RwSignal<Chat>, more_on_server: bool) -> (HtmlElement, Arc<M
     leptos::mount::mount_to(root.clone(), move || {
         view! {
             <MessageList chat more_on_server=Memo::new(move |_| more_on_server) load_older locale=Locale::En
-                on_retry=Callback::new(|_: String| {})/>
+                on_retry=Callback::new(|_: String| {}) api=api()/>
         }
     })
     .forget();
@@ -392,7 +392,7 @@ async fn a_message_being_sent_says_so_and_a_failed_one_offers_a_retry_with_its_c
     let on_retry = Callback::new(move |id: String| sink.lock().unwrap().push(id));
     leptos::mount::mount_to(root.clone(), move || {
         view! {
-            <MessageList chat more_on_server=Memo::new(|_| false) load_older=Callback::new(|()| {}) locale=Locale::En on_retry/>
+            <MessageList chat more_on_server=Memo::new(|_| false) load_older=Callback::new(|()| {}) locale=Locale::En on_retry api=api()/>
         }
     })
     .forget();
