@@ -53,6 +53,11 @@ impl Received {
 struct State {
     received: Vec<Received>,
     refuse: usize,
+    /// The next message's DATA is held (for at most 30 s) until released.
+    hold: bool,
+    released: bool,
+    /// A message is being held now.
+    holding: bool,
 }
 
 #[derive(Clone)]
@@ -64,6 +69,19 @@ struct Keep {
 
 impl Handler for Keep {
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
+        let held = {
+            let mut s = self.state.lock().unwrap();
+            s.holding = std::mem::take(&mut s.hold);
+            s.holding
+        };
+        if held {
+            for _ in 0..300 {
+                if self.state.lock().unwrap().released {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
         let mut s = self.state.lock().unwrap();
         if s.refuse > 0 {
             s.refuse -= 1;
@@ -131,6 +149,22 @@ impl Mailbox {
     /// The files in the maildir's `new/`.
     pub fn maildir_files(&self) -> usize {
         std::fs::read_dir(self.dir.path().join("new")).map(|d| d.count()).unwrap_or(0)
+    }
+
+    /// Holds the next message at DATA (a mail server that does not answer) until
+    /// [`Mailbox::release`], for at most 30 s.
+    pub fn hold_next(&self) {
+        self.state.lock().unwrap().hold = true;
+    }
+
+    /// Whether a message is held at DATA now.
+    pub fn holding(&self) -> bool {
+        self.state.lock().unwrap().holding
+    }
+
+    /// Lets a held message go on.
+    pub fn release(&self) {
+        self.state.lock().unwrap().released = true;
     }
 
     /// Refuses the next `n` messages with 451 (a temporary failure).

@@ -282,3 +282,42 @@ fn two_instances_on_postgres_send_one_email_per_batch() {
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(mailbox.received().len(), 1, "one email per batch, whatever the instances");
 }
+
+#[test]
+fn a_server_killed_while_sending_loses_and_duplicates_nothing() {
+    let mailbox = Mailbox::start();
+    let mut server = start(&mail_flags(&mailbox));
+    let at = json!({ "at": "2026-12-08T09:00:00Z" });
+    clock(&server, at.clone());
+    agree(&server, email_first(), "pl");
+    answer(&server, "Paczka gotowa.");
+    // Due; the mail server takes the connection and then says nothing: the send is in flight.
+    mailbox.hold_next();
+    clock(&server, json!({ "minutes": 3 }));
+    let url = format!("{}/v1/test/sweep", server.url);
+    std::thread::spawn(move || {
+        let _ = kept_e2e::agent(Duration::from_secs(60)).post(&url).send_json(json!({ "minutes_later": 0 }));
+    });
+    wait_for("the send in flight", Duration::from_secs(20), || mailbox.holding().then_some(()));
+    server.kill();
+    mailbox.release();
+    server.restart();
+    // Back, its clock set again: within the claim's minute nothing is sent twice...
+    clock(&server, at.clone());
+    clock(&server, json!({ "minutes": 3 }));
+    sweep(&server);
+    assert!(mailbox.received().is_empty(), "the claim still holds");
+    // ...after it, the email goes out once, with the batch's own Message-ID.
+    clock(&server, json!({ "minutes": 2 }));
+    sweep(&server);
+    let got =
+        wait_for("the email after the restart", Duration::from_secs(10), || mailbox.received().into_iter().next());
+    assert!(got.text().contains("Paczka gotowa."), "{}", got.text());
+    let id = notifications(&server)[0]["id"].as_i64().unwrap();
+    assert_eq!(got.header("Message-ID"), Some(format!("<kept.KC-1001.{id}@kawa.example>")));
+    clock(&server, json!({ "minutes": 5 }));
+    sweep(&server);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(mailbox.received().len(), 1, "nothing duplicated");
+    assert_eq!(notifications(&server)[0]["state"], "sent");
+}
