@@ -172,3 +172,60 @@ impl Mailbox {
         self.state.lock().unwrap().refuse = n;
     }
 }
+
+/// Sends `raw` from `from` to `to` over SMTP at `addr` with a real SMTP client (Python's
+/// smtplib, declaring the message's size); the server's last answer: its code and text (250
+/// when it took the message).
+pub fn send(addr: &str, from: &str, to: &str, raw: &[u8]) -> (u16, String) {
+    send_as(addr, from, to, raw, true)
+}
+
+/// The same; `declare_size` false sends no SIZE, as some clients do, so only DATA shows it.
+pub fn send_as(addr: &str, from: &str, to: &str, raw: &[u8], declare_size: bool) -> (u16, String) {
+    use std::io::Write;
+    const CLIENT: &str = r#"
+import smtplib, sys
+host, port = sys.argv[1].rsplit(":", 1)
+raw = sys.stdin.buffer.read()
+try:
+    with smtplib.SMTP(host, int(port), timeout=30) as s:
+        if sys.argv[4] == "declare-size":
+            s.sendmail(sys.argv[2], [sys.argv[3]], raw)
+        else:
+            # As a client that does not say how large the message is: only its DATA tells.
+            s.ehlo()
+            code, text = s.mail(sys.argv[2])
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, text, sys.argv[2])
+            code, text = s.rcpt(sys.argv[3])
+            if code not in (250, 251):
+                raise smtplib.SMTPRecipientsRefused({sys.argv[3]: (code, text)})
+            code, text = s.data(raw)
+            if code != 250:
+                raise smtplib.SMTPDataError(code, text)
+    print(250, "OK")
+except smtplib.SMTPRecipientsRefused as e:
+    code, text = list(e.recipients.values())[0]
+    print(code, text.decode(errors="replace"))
+except smtplib.SMTPResponseException as e:
+    print(e.smtp_code, e.smtp_error.decode(errors="replace"))
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", CLIENT, addr, from, to, if declare_size { "declare-size" } else { "no-size" }])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child.stdin.take().expect("stdin").write_all(raw).expect("the message goes to the client");
+    let out = child.wait_with_output().expect("the client ends");
+    let said = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let (code, text) = said.split_once(' ').unwrap_or((&said, ""));
+    (code.parse().unwrap_or_else(|_| panic!("the SMTP client said: {said}")), text.to_owned())
+}
+
+/// A raw message from `e2e/mail/`, its `{{FROM}}`, `{{TO}}` and `{{MESSAGE_ID}}` filled in.
+pub fn fixture(name: &str, from: &str, to: &str, message_id: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("mail").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.replace("{{FROM}}", from).replace("{{TO}}", to).replace("{{MESSAGE_ID}}", message_id).into_bytes()
+}

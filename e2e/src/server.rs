@@ -17,6 +17,8 @@ pub const OPERATOR: &str = "e2e-operator-5a0c";
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`
     pub url: String,
+    /// `127.0.0.1:PORT` of its SMTP listener, when started with `--smtp-listen`.
+    pub smtp: Option<String>,
     child: Child,
     flags: Vec<String>,
     /// The SQLite file or the PostgreSQL URL.
@@ -126,8 +128,8 @@ impl TestServer {
 
     fn spawn_in(dir: tempfile::TempDir, db: String, flags: &[&str]) -> TestServer {
         let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
-        let (child, url) = spawn(&dir.path().join("site"), &db, "127.0.0.1:0", &flags);
-        TestServer { url, child, flags, db, _dir: dir }
+        let (child, (url, smtp)) = spawn(&dir.path().join("site"), &db, "127.0.0.1:0", &flags);
+        TestServer { url, smtp, child, flags, db, _dir: dir }
     }
 
     /// `host:port`
@@ -146,8 +148,9 @@ impl TestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let bind = self.url.trim_start_matches("http://").to_owned();
-        let (child, _) = spawn(&self._dir.path().join("site"), &self.db, &bind, &self.flags);
+        let (child, (_, smtp)) = spawn(&self._dir.path().join("site"), &self.db, &bind, &self.flags);
         self.child = child;
+        self.smtp = smtp;
     }
 
     fn agent() -> ureq::Agent {
@@ -246,7 +249,8 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 /// Databases made by this test process so far.
 static NEXT_DB: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-fn spawn(site: &std::path::Path, db: &str, bind: &str, flags: &[String]) -> (Child, String) {
+/// The child and the addresses it reported: its URL and its SMTP listener's `host:port`.
+fn spawn(site: &std::path::Path, db: &str, bind: &str, flags: &[String]) -> (Child, (String, Option<String>)) {
     let mut child = Command::new(env_path("KEPT_SERVER_BIN"))
         .args(["--bind", bind, "--seed-demo", "--demo-token", TOKEN, "--enable-faults", "--operator-token", OPERATOR])
         .args(flags)
@@ -260,14 +264,18 @@ fn spawn(site: &std::path::Path, db: &str, bind: &str, flags: &[String]) -> (Chi
     let stdout = child.stdout.take().expect("piped stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        let mut smtp = None;
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(at) = line.strip_prefix("kept-server receiving mail on smtp://") {
+                smtp = Some(at.trim().to_owned());
+            }
             if let Some(url) = line.strip_prefix("kept-server listening on ") {
-                let _ = tx.send(url.trim().to_owned());
+                let _ = tx.send((url.trim().to_owned(), smtp.take()));
             }
         }
     });
     match rx.recv_timeout(Duration::from_secs(30)) {
-        Ok(url) => (child, url),
+        Ok(started) => (child, started),
         Err(_) => {
             let _ = child.kill();
             panic!("kept-server did not report its address within 30 s");

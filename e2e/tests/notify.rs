@@ -40,10 +40,15 @@ fn sweep(server: &TestServer) -> u64 {
 
 /// The demo order's agreement with this contact plan, in `locale`.
 fn agree(server: &TestServer, contact: Value, locale: &str) {
+    agree_with(server, contact, locale, json!([]));
+}
+
+/// The same, with these substitution overrides.
+fn agree_with(server: &TestServer, contact: Value, locale: &str, overrides: Value) {
     let body = json!({
         "contact": contact,
         "substitutions": { "default": { "rule": "similar", "max_increase": { "kind": "percent", "percent": 10 } },
-            "overrides": [] },
+            "overrides": overrides },
         "payment": "card_on_delivery",
         "notes": [],
         "locale": locale
@@ -320,4 +325,269 @@ fn a_server_killed_while_sending_loses_and_duplicates_nothing() {
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(mailbox.received().len(), 1, "nothing duplicated");
     assert_eq!(notifications(&server)[0]["state"], "sent");
+}
+
+/// Where the tests' links point: the server as browsers would reach it behind a proxy; the tests
+/// fetch the same path from the server itself.
+const PUBLIC: &str = "https://kept.kawa.example";
+
+/// Her address, the reply address of the order from the email's `Reply-To`.
+fn reply_address(got: &kept_e2e::mailbox::Received) -> String {
+    let reply_to = got.header("Reply-To").expect("a Reply-To");
+    let address = reply_to.rsplit('<').next().unwrap_or(&reply_to).trim_end_matches('>').to_owned();
+    assert!(address.starts_with("orders+") && address.ends_with("@kawa.example"), "{reply_to}");
+    address
+}
+
+/// The customer's messages in the order's chat, as the console reads them.
+fn her_messages(server: &TestServer) -> Vec<String> {
+    let mut res = kept_e2e::agent(Duration::from_secs(10))
+        .get(&format!("{}/v1/orders/KC-1001/messages", server.url))
+        .header("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .expect("the server answers");
+    let page: Value = res.body_mut().read_json().expect("JSON");
+    let messages = page["messages"].as_array().cloned().unwrap_or_default();
+    messages
+        .iter()
+        .filter(|m| m["author"] == "customer")
+        .filter_map(|m| m["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// A server that sends email, takes replies over SMTP, and links to one-tap answers.
+fn replying_server(mailbox: &Mailbox) -> TestServer {
+    let mut flags = mail_flags(mailbox);
+    flags.extend(["--smtp-listen", "127.0.0.1:0", "--public-url", PUBLIC].map(str::to_owned));
+    start(&flags)
+}
+
+/// The first email after the operator's answer, two minutes on.
+fn first_email(server: &TestServer, mailbox: &Mailbox) -> kept_e2e::mailbox::Received {
+    clock(server, json!({ "minutes": 3 }));
+    sweep(server);
+    wait_for("the email", Duration::from_secs(10), || mailbox.received().into_iter().next())
+}
+
+#[test]
+fn her_reply_by_email_comes_back_into_the_chat_once_and_only_from_her() {
+    use kept_e2e::mailbox::{fixture, send};
+    let mailbox = Mailbox::start();
+    let server = replying_server(&mailbox);
+    let smtp = server.smtp.clone().expect("the SMTP listener's address");
+    clock(&server, json!({ "at": "2026-12-08T09:00:00Z" }));
+    agree(&server, email_first(), "pl");
+    answer(&server, "Dzień dobry, Kenya AA się skończyła. Może Kenya AB?");
+    let got = first_email(&server, &mailbox);
+    let to = reply_address(&got);
+    assert!(got.text().contains("odpisując na tę wiadomość"), "she is told she can reply: {}", got.text());
+    let her = "ola@example.pl";
+
+    // A Gmail reply (text and HTML, the quote after "On … wrote:"), over real SMTP.
+    let gmail = fixture("gmail_reply.eml", her, &to, "<CAF=gmail.1@mail.gmail.com>");
+    assert_eq!(send(&smtp, her, &to, &gmail).0, 250);
+    assert_eq!(her_messages(&server), ["Tak, poproszę o wymianę na Kenya AB."], "her words, not the quote");
+    // Her mail program sends it again: the same Message-ID is the same message.
+    assert_eq!(send(&smtp, her, &to, &gmail).0, 250);
+    assert_eq!(her_messages(&server).len(), 1, "no second copy");
+
+    // Outlook (ISO-8859-2, its quoted header block) and a reply with an attachment and a signature.
+    let outlook = fixture("outlook_reply.eml", her, &to, "<DB9PR01MB.outlook.2@eurprd01.prod.outlook.com>");
+    assert_eq!(send(&smtp, her, &to, &outlook).0, 250);
+    let attached = fixture("attachment_reply.eml", her, &to, "<attach.3@example.pl>");
+    assert_eq!(send(&smtp, her, &to, &attached).0, 250);
+    let said = her_messages(&server);
+    assert_eq!(said.len(), 3, "{said:?}");
+    assert_eq!(said[1], "Proszę zostawić paczkę pod drzwiami.\n\nOla");
+    assert_eq!(said[2], "Here is a photo of the door, code 1234.", "no signature, no attachment");
+
+    // Each refusal is a clear SMTP answer, and nothing is stored.
+    let forged = fixture("gmail_reply.eml", "mallory@example.com", &to, "<forged.4@example.com>");
+    let (code, text) = send(&smtp, "mallory@example.com", &to, &forged);
+    assert_eq!(code, 550, "{text}");
+    assert!(text.contains("Only the address given for this order"), "{text}");
+    let (code, text) = send(&smtp, her, "orders+aaaaaaaaaaaaaaaaaaaa@kawa.example", &gmail);
+    assert_eq!(code, 550, "an address no order has: {text}");
+    let (code, text) = send(&smtp, her, "orders@kawa.example", &gmail);
+    assert_eq!(code, 550, "not a reply address: {text}");
+    let mut huge = fixture("attachment_reply.eml", her, &to, "<huge.5@example.pl>");
+    let line = [&b"x"[..]; 76].concat();
+    for _ in 0..(5 * 1024 * 1024 / 78) {
+        huge.extend_from_slice(&line);
+        huge.extend_from_slice(b"\r\n");
+    }
+    let (code, text) = send(&smtp, her, &to, &huge);
+    assert_eq!(code, 552, "over 4 MB, said at MAIL FROM: {text}");
+    let (code, text) = kept_e2e::mailbox::send_as(&smtp, her, &to, &huge, false);
+    assert_eq!(code, 552, "over 4 MB, found in DATA: {text}");
+    // A refused message leaves the session sound (QUIT is answered at once) and the next is taken.
+    let again = fixture("gmail_reply.eml", her, &to, "<after.7@mail.gmail.com>");
+    assert_eq!(kept_e2e::mailbox::send_as(&smtp, her, &to, &again, false).0, 250);
+    let (code, text) = send(&smtp, her, &to, b"\x00\x01 not a mail at all");
+    assert_eq!(code, 554, "{text}");
+    let quoted_only =
+        format!("From: {her}\r\nTo: {to}\r\nMessage-ID: <q.6@example.pl>\r\nSubject: Re\r\n\r\n> only the quote\r\n");
+    assert_eq!(send(&smtp, her, &to, quoted_only.as_bytes()).0, 550, "nothing of her own");
+    assert_eq!(her_messages(&server).len(), 4, "none of the refused stored");
+}
+
+#[test]
+fn the_inbound_mail_webhook_takes_the_providers_shapes_and_refuses_what_is_not_hers() {
+    use kept_e2e::mailbox::fixture;
+    let mailbox = Mailbox::start();
+    let server = replying_server(&mailbox);
+    clock(&server, json!({ "at": "2026-12-08T09:00:00Z" }));
+    agree(&server, email_first(), "en");
+    answer(&server, "Packed. Anything else?");
+    let to = reply_address(&first_email(&server, &mailbox));
+    let url = format!("{}/v1/backend/inbound-mail", server.url);
+    let post = |body: Value| post_json(&url, KEY, None, body);
+
+    // Parsed (Postmark's, Mailgun's): HTML only, Gmail's quote cut off.
+    let html = r#"<div dir="ltr">Ring twice, please.</div><div class="gmail_quote"><div class="gmail_attr">On Tue wrote:</div><blockquote>Packed.</blockquote></div>"#;
+    let parts = json!({ "from": "Ola <ola@example.pl>", "to": [to], "message_id": "<p.1@x>", "html": html });
+    let (status, body) = post(parts.clone());
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (body["order"].as_str(), body["message"]["text"].as_str()),
+        (Some("KC-1001"), Some("Ring twice, please."))
+    );
+    let (status, body) = post(parts);
+    assert_eq!((status, body["duplicate"].as_bool()), (200, Some(true)), "{body}");
+    // Raw (SendGrid's, Mailgun's raw mode): the whole message.
+    let raw = String::from_utf8(fixture("outlook_reply.eml", "ola@example.pl", &to, "<o.2@x>")).unwrap();
+    let (status, body) = post(json!({ "raw": raw }));
+    assert_eq!(status, 201, "{body}");
+    assert!(body["message"]["text"].as_str().unwrap().starts_with("Proszę zostawić"), "{body}");
+    // And as message/rfc822.
+    let raw = fixture("attachment_reply.eml", "ola@example.pl", &to, "<a.3@x>");
+    let res = kept_e2e::agent(Duration::from_secs(10))
+        .post(&url)
+        .header("Authorization", &format!("Bearer {KEY}"))
+        .content_type("message/rfc822")
+        .send(&raw[..])
+        .expect("the server answers");
+    assert_eq!(res.status().as_u16(), 201);
+    assert_eq!(her_messages(&server).len(), 3);
+
+    // Refusals name their field; nothing is stored.
+    let field = |(status, body): (u16, Value)| (status, body["error"]["fields"][0]["path"].as_str().map(str::to_owned));
+    let forged = json!({ "from": "mallory@example.com", "to": [to], "text": "Cancel everything" });
+    assert_eq!(field(post(forged)), (422, Some("from".into())));
+    let nowhere = json!({ "from": "ola@example.pl", "to": ["orders@kawa.example"], "text": "Hi" });
+    assert_eq!(field(post(nowhere)), (422, Some("to".into())));
+    let empty = json!({ "from": "ola@example.pl", "to": [to], "text": "> quoted\n> only" });
+    assert_eq!(field(post(empty)), (422, Some("text".into())));
+    let malformed = json!({ "raw": "no headers, no body" });
+    assert_eq!(field(post(malformed)), (422, Some("raw".into())));
+    let huge = json!({ "from": "ola@example.pl", "to": [to], "text": "x".repeat(5 * 1024 * 1024) });
+    assert_eq!(post(huge).0, 413);
+    let (status, _) = post_json(&url, "not-a-backend-key-at-all", None, json!({ "raw": "x" }));
+    assert_eq!(status, 401);
+    assert_eq!(her_messages(&server).len(), 3, "none of them stored");
+}
+
+/// The one-tap links in an email's text: (label, path on the server).
+fn links(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.split_once(": https://kept.kawa.example"))
+        .map(|(label, path)| (label.to_owned(), path.to_owned()))
+        .collect()
+}
+
+/// GET or POST a link's page; its status and HTML.
+fn open(server: &TestServer, method: &str, path: &str) -> (u16, String) {
+    let agent = kept_e2e::agent(Duration::from_secs(10));
+    let url = format!("{}{path}", server.url);
+    let mut res = match method {
+        "GET" => agent.get(&url).call(),
+        _ => agent.post(&url).content_type("application/x-www-form-urlencoded").send(""),
+    }
+    .expect("the server answers");
+    (res.status().as_u16(), res.body_mut().read_to_string().unwrap_or_default())
+}
+
+fn request_status(server: &TestServer, n: usize) -> String {
+    server.get_json("/v1/orders/KC-1001")["change_requests"][n]["status"].as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_question_by_email_is_answered_by_a_confirming_tap_and_never_by_a_fetch() {
+    let mailbox = Mailbox::start();
+    let server = replying_server(&mailbox);
+    clock(&server, json!({ "at": "2026-12-08T09:00:00Z" }));
+    let ask = kept_e2e::ask_first_rule();
+    agree_with(
+        &server,
+        email_first(),
+        "pl",
+        json!([{ "item": "coffee-3", "rule": ask }, { "item": "coffee-5", "rule": ask }]),
+    );
+    let oos = |item: &str| {
+        let url = format!("{}/v1/operator/orders/KC-1001/items/{item}/out-of-stock", server.url);
+        let replacement = json!({ "replacement": { "id": "coffee-11", "name": "Kenya AB, 250 g",
+            "unit_price": { "amount_minor": 5600, "currency": "PLN" } } });
+        let (status, res) = post_json(&url, OPERATOR, None, replacement);
+        assert_eq!((status, res["outcome"].as_str()), (200, Some("asked_customer")), "{res}");
+    };
+    oos("coffee-3");
+    let got = first_email(&server, &mailbox);
+    let text = got.text();
+    let found = links(&text);
+    assert_eq!(
+        found.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>(),
+        ["Przyjmuję zamiennik", "Usuńcie go"],
+        "{text}"
+    );
+    assert!(got.html().contains(">Przyjmuję zamiennik</a>"), "{}", got.html());
+    let (accept, remove) = (found[0].1.clone(), found[1].1.clone());
+
+    // Mail scanners and link previews fetch it: the page shows the question, nothing is answered.
+    for _ in 0..2 {
+        let (status, page) = open(&server, "GET", &accept);
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Kenya AB") && page.contains("Nic się nie zmieni"), "{page}");
+        assert!(page.contains("<button type=\"submit\">Przyjmuję zamiennik</button>"), "{page}");
+    }
+    assert_eq!(request_status(&server, 0), "pending", "a GET answers nothing");
+
+    // Another order's path, a token edited by hand: not a link of this order.
+    let (status, page) = open(&server, "POST", &accept.replace("/KC-1001/", "/KC-1002/"));
+    assert_eq!(status, 404, "{page}");
+    let edited = accept.replacen("-a-", "-d-", 1);
+    let (status, page) = open(&server, "POST", &edited);
+    assert!(status == 404 && page.contains("Ten link jest nieprawidłowy"), "{status} {page}");
+    assert_eq!(request_status(&server, 0), "pending");
+
+    // Her confirming tap substitutes the item, through the widget's write path.
+    let (status, page) = open(&server, "POST", &accept);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Dziękujemy") && page.contains("Zgoda została udzielona"), "{page}");
+    let order = server.get_json("/v1/orders/KC-1001");
+    assert_eq!(order["change_requests"][0]["status"], "accepted");
+    assert_eq!(order["items"][2]["name"], "Kenya AB, 250 g");
+    // Single use: the same tap again, or the other answer, says it is already answered.
+    for path in [&accept, &remove] {
+        let (status, page) = open(&server, "POST", path);
+        assert!(status == 409 && page.contains("już odpowiedziano"), "{status} {page}");
+    }
+    assert_eq!(server.get_json("/v1/orders/KC-1001")["items"][2]["active"], true, "not removed after all");
+
+    // A question whose deadline passes: its link answers nothing any more.
+    oos("coffee-5");
+    let second = {
+        clock(&server, json!({ "minutes": 3 }));
+        sweep(&server);
+        wait_for("the second email", Duration::from_secs(10), || mailbox.received().get(1).cloned())
+    };
+    let accept5 = links(&second.text())[0].1.clone();
+    clock(&server, json!({ "minutes": 20 }));
+    let (status, page) = open(&server, "POST", &accept5);
+    assert_eq!(status, 410, "{page}");
+    assert!(page.contains("link wygasł") || page.contains("Czas na odpowiedź minął"), "{page}");
+    assert_ne!(request_status(&server, 1), "accepted");
+    sweep(&server);
+    let (status, page) = open(&server, "GET", &accept5);
+    assert!(status == 410 && page.contains("Czas na odpowiedź minął"), "{status} {page}");
+    assert_eq!(server.get_json("/v1/orders/KC-1001")["items"][4]["active"], false, "her fallback: removed");
 }

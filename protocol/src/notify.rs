@@ -118,3 +118,41 @@ impl NotificationResult {
         p
     }
 }
+
+/// `POST /v1/backend/inbound-mail`: a mail the shop's mail provider received for one of Kept's
+/// reply addresses, in the shape inbound-mail webhooks commonly give it: the whole message as
+/// received (`raw`, as SendGrid's and Mailgun's raw modes send it), or its parts (as Postmark's
+/// and Mailgun's parsed modes do). Her reply goes into the order's chat as her message.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct InboundMail {
+    /// The whole message, headers and body (at most 4 MiB); when given, the other fields are
+    /// read from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+    /// The sender's address: it must be the one she gave for the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Where it was sent: one of them is the order's reply address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
+    /// Her mail program's Message-ID: the same one twice is one message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The plain-text body (the quoted history and signature are cut off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The HTML body, read when there is no plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+}
+
+/// The answer to an inbound mail: the order's chat message it became.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct InboundMailTaken {
+    pub order: String,
+    pub message: crate::chat::Message,
+    /// This Message-ID was taken in before: nothing new was stored.
+    pub duplicate: bool,
+}

@@ -31,6 +31,8 @@ fn register(gen: &mut SchemaGenerator) {
         crate::notify::Seen,
         crate::notify::NotificationEntry,
         crate::notify::NotificationResult,
+        crate::notify::InboundMail,
+        crate::notify::InboundMailTaken,
         Preferences,
         Receipt,
         ErrorBody,
@@ -157,7 +159,7 @@ fn op(summary: &str, security: &str, idempotent: bool, request: Option<Value>, r
 
 /// Each operation's `operationId`, so generated clients get real method names
 /// (`submit_preferences`, not `post_v1_orders_order_preferences`).
-const OPERATION_IDS: [(&str, &str, &str); 46] = [
+const OPERATION_IDS: [(&str, &str, &str); 49] = [
     ("get", "/v1/shop", "getShopProfile"),
     ("get", "/v1/orders/{order}", "getOrder"),
     ("post", "/v1/orders/{order}/preferences", "submitPreferences"),
@@ -170,6 +172,9 @@ const OPERATION_IDS: [(&str, &str, &str); 46] = [
     ("post", "/v1/orders/{order}/survey", "answerSurvey"),
     ("post", "/v1/orders/{order}/seen", "markSeen"),
     ("post", "/v1/backend/notifications/{id}", "reportNotification"),
+    ("post", "/v1/backend/inbound-mail", "receiveInboundMail"),
+    ("get", "/v1/orders/{order}/answers/{token}", "showOneTapAnswer"),
+    ("post", "/v1/orders/{order}/answers/{token}", "confirmOneTapAnswer"),
     ("get", "/v1/orders/{order}/promises", "listOwnPromises"),
     ("get", "/v1/operator/promises", "listPromisesForOperator"),
     ("get", "/v1/operator/record", "getRecordForOperator"),
@@ -398,6 +403,26 @@ pub fn openapi() -> Value {
         "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
         "post": op("What the shop's provider made of a notification.requested", b, false,
             Some(body::<crate::notify::NotificationResult>()), ok::<crate::notify::NotificationEntry>("200", "The notification")) });
+    let mut taken = ok::<crate::notify::InboundMailTaken>("201", "Her message");
+    if let (Value::Object(m), Value::Object(again)) =
+        (&mut taken, ok::<crate::notify::InboundMailTaken>("200", "This Message-ID was taken in before"))
+    {
+        m.extend(again);
+    }
+    paths["/v1/backend/inbound-mail"] = json!({
+        "post": op("A mail her reply address received, from the shop's mail provider (the whole message, or its parts): her message in the order's chat", b, false,
+            Some(body::<crate::notify::InboundMail>()), taken) });
+    let page =
+        |what: &str| json!({ "description": what, "content": { "text/html": { "schema": { "type": "string" } } } });
+    let answer_params = json!([order, { "name": "token", "in": "path", "required": true, "schema": { "type": "string" },
+        "description": "The link's signed token: the request, the answer and the expiry" }]);
+    paths["/v1/orders/{order}/answers/{token}"] = json!({ "parameters": answer_params,
+        "get": { "summary": "The page a one-tap link from a notification opens: the question and a confirming button; answers nothing",
+            "security": [], "responses": { "200": page("The question"), "404": page("Not a link of this order"),
+                "409": page("Already answered"), "410": page("Expired, ran out, or withdrawn") } },
+        "post": { "summary": "The confirming tap: answers the request through the widget's write path; single-use",
+            "security": [], "responses": { "200": page("Answered"), "404": page("Not a link of this order"),
+                "409": page("Already answered"), "410": page("Expired, ran out, or withdrawn") } } });
     paths["/v1/operator/promises"] = promises(o);
     paths["/v1/operator/record"] = record(o);
     paths["/v1/backend/promises"] = promises(b);

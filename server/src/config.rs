@@ -52,6 +52,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of Kept's email, e.g. `Kawa & Co <orders@kawa.example>`.
     pub mail_from: Option<String>,
+    /// Where Kept takes in her replies by email over SMTP (the shop's MX relays the reply
+    /// addresses here).
+    pub smtp_listen: Option<SocketAddr>,
 }
 
 /// The token of the seeded demo order; for the demo only, never for real orders.
@@ -81,6 +84,7 @@ impl Default for Config {
             notify_after_minutes: 2,
             smtp_url: None,
             mail_from: None,
+            smtp_listen: None,
         }
     }
 }
@@ -207,6 +211,10 @@ pub struct Flags {
     /// The sender of Kept's email: "Shop <orders@shop.example>".
     #[arg(long = "mail-from", env = "KEPT_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// Receive her replies by email over SMTP here (host:port), for the shop's MX to relay the
+    /// reply addresses (orders+TAG@…) to.
+    #[arg(long = "smtp-listen", env = "KEPT_SMTP_LISTEN")]
+    pub smtp_listen: Option<SocketAddr>,
 }
 
 fn above_zero<T: std::str::FromStr + PartialOrd + Default>(v: &str) -> Result<T, String> {
@@ -265,6 +273,7 @@ impl Config {
             notify_after_minutes: f.notify_after_minutes,
             smtp_url: given(f.smtp_url),
             mail_from: given(f.mail_from),
+            smtp_listen: f.smtp_listen,
             ..Config::default()
         };
         c.check().map_err(ConfigError::Invalid)?;

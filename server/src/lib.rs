@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod faults;
+pub mod inbound;
 pub mod live;
 pub mod mail;
 pub mod password;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub writer: store::Writer,
     /// Kept's own email, when `--smtp-url` names a mail server.
     pub mail: Option<Arc<mail::Mailer>>,
+    /// The key one-tap answer links are signed with (shared through the database).
+    link_key: Arc<tokio::sync::OnceCell<Arc<Vec<u8>>>>,
 }
 
 impl AppState {
@@ -71,7 +74,24 @@ impl AppState {
             config: Arc::new(config),
             hub,
             faults: faults::Faults::default(),
+            link_key: Arc::default(),
         }
+    }
+
+    /// The key one-tap answer links are signed with: made by the first instance that needs it,
+    /// read by the others.
+    pub async fn link_key(&self) -> Result<Arc<Vec<u8>>, ApiError> {
+        let key = self
+            .link_key
+            .get_or_try_init(|| async {
+                let key = self
+                    .writer
+                    .write(|tx| Box::pin(async move { store::replies::server_key(tx, "links").await }))
+                    .await?;
+                Ok::<_, ApiError>(Arc::new(key))
+            })
+            .await?;
+        Ok(key.clone())
     }
 }
 

@@ -31,6 +31,8 @@ pub struct Mail<'a> {
     pub locale: kept_protocol::Locale,
     /// The order it is about: its thread.
     pub order: &'a str,
+    /// The order's reply address tag: `Reply-To` is the sender with it after a `+`.
+    pub reply_tag: Option<&'a str>,
     /// The notification it carries: its Message-ID, the same however often it is sent.
     pub notification: i64,
     pub date: jiff::Timestamp,
@@ -48,9 +50,20 @@ impl Mailer {
         Ok(Mailer { transport, from, domain })
     }
 
+    /// The sender's domain.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
     /// The Message-ID of a notification's email (angle brackets included).
     pub fn message_id(&self, order: &str, notification: i64) -> String {
         format!("<kept.{}.{notification}@{}>", safe(order), self.domain)
+    }
+
+    /// The reply address of an order's tag, e.g. `Kawa & Co <orders+tag@kawa.example>`.
+    pub fn reply_to(&self, tag: &str) -> Option<Mailbox> {
+        let address = crate::domain::inbound::reply_address(&self.from.email.to_string(), tag)?;
+        Some(Mailbox::new(self.from.name.clone(), address.parse().ok()?))
     }
 
     /// The order's thread: every notification of the order answers it.
@@ -72,7 +85,11 @@ impl Mailer {
             .date(date)
             .message_id(Some(self.message_id(mail.order, mail.notification)))
             .in_reply_to(thread.clone())
-            .references(thread)
+            .references(thread);
+        if let Some(reply) = mail.reply_tag.and_then(|tag| self.reply_to(tag)) {
+            m = m.reply_to(reply);
+        }
+        let mut m = m
             .multipart(MultiPart::alternative_plain_html(mail.text.to_owned(), mail.html.to_owned()))
             .map_err(|e| bad(e.to_string()))?;
         let raw =

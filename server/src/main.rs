@@ -143,9 +143,14 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         seed::demo(&pool, &config.demo_token).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
-    // Tools that start the server on port 0 read the real address from this line.
-    println!("kept-server listening on http://{}", listener.local_addr()?);
     let state = AppState::new(pool.clone(), config);
+    // Her replies by email, from the shop's MX.
+    if let Some(addr) = state.config.smtp_listen {
+        let local = kept_server::inbound::listen(state.clone(), addr).await?;
+        println!("kept-server receiving mail on smtp://{local}");
+    }
+    // Tools that start the server on port 0 read the real address from this line (the last).
+    println!("kept-server listening on http://{}", listener.local_addr()?);
     let (url, secret) = (state.config.webhook_url.clone(), state.config.webhook_secret.clone());
     state
         .writer

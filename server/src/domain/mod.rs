@@ -2,6 +2,8 @@
 //! matters: no SQL, no HTTP. Routes and workers call them and the store.
 
 pub mod change;
+pub mod inbound;
+pub mod links;
 pub mod notify;
 pub mod order;
 pub mod payment;

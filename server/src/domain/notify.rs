@@ -88,6 +88,10 @@ pub struct Context<'a> {
     pub order: &'a str,
     pub receipt: Option<&'a Receipt>,
     pub now: Timestamp,
+    /// One-tap answers to the requests it carries, by request id (none without a public URL).
+    pub links: &'a [(i64, [super::links::Link; 2])],
+    /// Whether she can answer by replying (an email with its reply address).
+    pub replies: bool,
 }
 
 /// One change request as she reads it ("Substitute with Kenya AB, 250 g (56,00 zł)").
@@ -120,29 +124,35 @@ pub fn render(unseen: &Unseen, cx: &Context, w: &dyn Words) -> Rendered {
     let subject = w.text("mail.subject", &[("shop", &cx.shop.name), ("order", cx.order)]);
     let intro = w.text("mail.intro", &[("shop", &cx.shop.name), ("order", cx.order)]);
     // What was said, a paragraph each: who and when, then the words.
-    let mut said: Vec<(String, String)> = Vec::new();
+    let mut said: Vec<(String, String, &[super::links::Link])> = Vec::new();
     for m in &unseen.messages {
         let who = m.author_name.clone().unwrap_or_else(|| w.text("chat.shop", &[]));
         let at = m.sent_at.parse().map(|t| super::promise::when(w, &tz, t, cx.now)).unwrap_or_default();
-        said.push(([who, ", ".into(), at].concat(), m.text.clone()));
+        said.push(([who, ", ".into(), at].concat(), m.text.clone(), &[]));
     }
     for r in &unseen.requests {
         let head = w.text("mail.asks", &[("shop", &cx.shop.name)]);
         let body = [change_text(r, w, &tz, cx.now), "\n".into(), r.reason.clone()].concat();
-        said.push((head, body));
+        let links = cx.links.iter().find(|(id, _)| *id == r.id).map_or(&[][..], |(_, l)| &l[..]);
+        said.push((head, body, links));
     }
     if let Some(s) = unseen.status {
-        said.push((w.text("mail.status", &[]), s.label(w)));
+        said.push((w.text("mail.status", &[]), s.label(w), &[]));
     }
     let agreement =
         cx.receipt.map(|r| (w.text("mail.agreement", &[("version", &r.version.to_string())]), r.summary.clone()));
     let minutes = kept_protocol::ReplyTime::promised_minutes(cx.shop.reply_time.as_ref());
     let promise = w.count("mail.reply_promise", f64::from(minutes), &[]);
     let why = w.text("mail.why", &[]);
+    let reply = cx.replies.then(|| w.text("mail.reply_hint", &[("shop", &cx.shop.name)]));
 
     let mut text = [intro.clone(), "\n\n".into()].concat();
-    for (head, body) in &said {
-        text.push_str(&[head.as_str(), ":\n", body.as_str(), "\n\n"].concat());
+    for (head, body, links) in &said {
+        text.push_str(&[head.as_str(), ":\n", body.as_str(), "\n"].concat());
+        for l in *links {
+            text.push_str(&[l.label.as_str(), ": ", l.url.as_str(), "\n"].concat());
+        }
+        text.push('\n');
     }
     if let Some((head, lines)) = &agreement {
         text.push_str(head);
@@ -151,6 +161,9 @@ pub fn render(unseen: &Unseen, cx: &Context, w: &dyn Words) -> Rendered {
             text.push_str(&["- ", l.as_str(), "\n"].concat());
         }
         text.push('\n');
+    }
+    if let Some(reply) = &reply {
+        text.push_str(&[reply.as_str(), "\n"].concat());
     }
     text.push_str(&[promise.as_str(), "\n\n-- \n", why.as_str(), "\n"].concat());
 
@@ -166,9 +179,16 @@ pub fn render(unseen: &Unseen, cx: &Context, w: &dyn Words) -> Rendered {
         "</p>",
     ]
     .concat();
-    for (head, body) in &said {
+    for (head, body, links) in &said {
         let body = e(body).replace('\n', "<br>");
         html.push_str(&["<p><strong>", &e(head), "</strong><br>", &body, "</p>"].concat());
+        if !links.is_empty() {
+            html.push_str("<p>");
+            for l in *links {
+                html.push_str(&[r#"<a href=""#, &e(&l.url), r#"" style="display:inline-block;padding:8px 16px;margin:0 8px 8px 0;border:1px solid #555;border-radius:6px;text-decoration:none">"#, &e(&l.label), "</a>"].concat());
+            }
+            html.push_str("</p>");
+        }
     }
     if let Some((head, lines)) = &agreement {
         html.push_str(&["<p><strong>", &e(head), "</strong></p><ul>"].concat());
@@ -176,6 +196,9 @@ pub fn render(unseen: &Unseen, cx: &Context, w: &dyn Words) -> Rendered {
             html.push_str(&["<li>", &e(l), "</li>"].concat());
         }
         html.push_str("</ul>");
+    }
+    if let Some(reply) = &reply {
+        html.push_str(&["<p>", &e(reply), "</p>"].concat());
     }
     html.push_str(&["<p>", &e(&promise), "</p><p><small>", &e(&why), "</small></p></body></html>"].concat());
     Rendered { subject, text, html, locale: w.locale() }
@@ -273,7 +296,7 @@ mod tests {
             status: Some(OrderStatus::OrderInTransit),
         };
         let now: Timestamp = "2026-12-07T09:45:00Z".parse().unwrap();
-        let cx = Context { shop: &shop, order: "KC-1001", receipt: None, now };
+        let cx = Context { shop: &shop, order: "KC-1001", receipt: None, now, links: &[], replies: true };
         let r = render(&unseen, &cx, words(Locale::Pl));
         assert!(r.subject.contains("KC-1001"), "{}", r.subject);
         assert!(r.text.contains("Anna, dziś, 10:40:\nDzień dobry"), "{}", r.text);

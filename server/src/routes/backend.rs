@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{order}", put(save).get(detail))
         .route("/orders/{order}/token", post(rotate_token))
         .route("/notifications/{id}", post(notification_result))
+        .route("/inbound-mail", post(inbound_mail))
         .route("/webhooks", post(add_webhook).get(list_webhooks))
         .route("/webhooks/{id}", axum::routing::delete(remove_webhook))
         .route("/operators", get(list_operators).post(add_operator))
@@ -180,6 +181,69 @@ async fn notification_result(
         })
         .await?;
     Ok(Json(entry))
+}
+
+/// `POST /v1/backend/inbound-mail`: a mail one of the orders' reply addresses received, from the
+/// shop's mail provider: JSON ([`InboundMail`](kept_protocol::notify::InboundMail)), or the
+/// message itself as `message/rfc822`. 201 with her message, 200 for a Message-ID taken before;
+/// a refusal names its field (`to`: no such reply address, `from`: not her address, `text`:
+/// nothing of her own or too long, `raw`: not a mail), 413 over 4 MiB.
+async fn inbound_mail(
+    _: BackendKey,
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+) -> Result<(StatusCode, Json<kept_protocol::notify::InboundMailTaken>), ApiError> {
+    use crate::domain::inbound::{Refusal, MAIL_MAX_BYTES};
+    use crate::inbound::{parse, receive, Incoming, NotTaken};
+    let kind = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let kind = kind.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    // JSON escapes make a message up to twice its size.
+    let limit = MAIL_MAX_BYTES * 2;
+    let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| ApiError::PayloadTooLarge(limit))?;
+    let refused = |r: Refusal| match r {
+        Refusal::TooLarge => ApiError::PayloadTooLarge(MAIL_MAX_BYTES),
+        r => ApiError::field(r.field(), ProblemCode::Invalid),
+    };
+    let mail = match kind.as_str() {
+        "message/rfc822" => parse(&bytes).map_err(refused)?,
+        "application/json" => {
+            let m: kept_protocol::notify::InboundMail =
+                serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed(e.to_string()))?;
+            match m.raw {
+                Some(raw) => {
+                    let mut parsed = parse(raw.as_bytes()).map_err(refused)?;
+                    // The provider's envelope, when it gives one, says where it was sent.
+                    if !m.to.is_empty() {
+                        parsed.to = m.to;
+                    }
+                    parsed
+                }
+                None => {
+                    let from = m
+                        .from
+                        .filter(|f| !f.trim().is_empty())
+                        .ok_or(ApiError::field("from", ProblemCode::Required))?;
+                    if m.to.is_empty() {
+                        return Err(ApiError::field("to", ProblemCode::Required));
+                    }
+                    let size = m.text.as_ref().map_or(0, String::len) + m.html.as_ref().map_or(0, String::len);
+                    if size > MAIL_MAX_BYTES {
+                        return Err(ApiError::PayloadTooLarge(MAIL_MAX_BYTES));
+                    }
+                    Incoming { from, to: m.to, message_id: m.message_id, text: m.text, html: m.html }
+                }
+            }
+        }
+        _ => return Err(ApiError::UnsupportedMediaType),
+    };
+    match receive(&state, mail).await {
+        Ok((order, message, created)) => {
+            let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+            Ok((status, Json(kept_protocol::notify::InboundMailTaken { order, message, duplicate: !created })))
+        }
+        Err(NotTaken::Refused(r)) => Err(refused(r)),
+        Err(NotTaken::Failed(e)) => Err(e),
+    }
 }
 
 async fn detail(

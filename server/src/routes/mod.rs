@@ -1,5 +1,6 @@
 //! The `/v1` API; each module owns its routes.
 
+pub mod answers;
 pub mod backend;
 pub mod chat;
 pub mod operator;
@@ -25,6 +26,7 @@ pub fn router(faults: bool) -> Router<AppState> {
         .merge(orders::router())
         .merge(chat::router())
         .merge(requests::router())
+        .merge(answers::router())
         .merge(record::router())
         .nest("/operator", operator::router().merge(record::operator_router()))
         .nest("/backend", backend::router().merge(record::backend_router()));

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod operators;
 pub mod orders;
 pub mod promises;
+pub mod replies;
 pub mod retention;
 pub mod webhooks;
 

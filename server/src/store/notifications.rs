@@ -123,6 +123,8 @@ pub struct Email {
     pub id: i64,
     pub order: String,
     pub to: String,
+    /// The order's reply address tag: her reply comes back to the chat.
+    pub reply_tag: String,
     pub attempts: u32,
     pub rendered: crate::domain::notify::Rendered,
     /// What it carries, to be recorded as notified once it is sent.
@@ -169,7 +171,15 @@ pub async fn claim(
     let route = plan.map_or(Route::Nowhere, |p| crate::domain::notify::route(p, cx.email_built_in));
     let locale = receipt.as_ref().map_or(kept_protocol::Locale::En, |r| r.preferences.locale);
     let words = kept_protocol::catalog::words(locale);
-    let context = crate::domain::notify::Context { shop: cx.shop, order, receipt: receipt.as_ref(), now };
+    let links: Vec<_> = match cx.links {
+        Some((key, base)) => {
+            unseen.requests.iter().map(|r| (r.id, crate::domain::links::links(key, base, order, r, words))).collect()
+        }
+        None => Vec::new(),
+    };
+    let replies = matches!(route, Route::Email(_));
+    let context =
+        crate::domain::notify::Context { shop: cx.shop, order, receipt: receipt.as_ref(), now, links: &links, replies };
     let upto = marks_of(&unseen);
     let items = unseen.count();
     match route {
@@ -188,6 +198,7 @@ pub async fn claim(
                 "subject": r.subject,
                 "text": r.text,
                 "items": items,
+                "links": links.iter().map(|(id, l)| serde_json::json!({ "change_request": id, "accept": l[0], "decline": l[1] })).collect::<Vec<_>>(),
             });
             super::webhooks::enqueue(tx, order, "notification.requested", data).await?;
             notified(tx, order, &upto).await?;
@@ -196,10 +207,12 @@ pub async fn claim(
         }
         Route::Email(to) => {
             let rendered = crate::domain::notify::render(&unseen, &context, words);
+            let reply_tag = super::replies::reply_tag(tx, order).await?;
             Ok(Claimed::Email(Email {
                 id,
                 order: order.to_owned(),
                 to,
+                reply_tag,
                 attempts: attempts as u32,
                 rendered,
                 upto,
@@ -213,6 +226,8 @@ pub async fn claim(
 pub struct Decide<'a> {
     pub shop: &'a kept_protocol::ShopProfile,
     pub email_built_in: bool,
+    /// The key one-tap links are signed with and the server's public URL, when it has one.
+    pub links: Option<(&'a [u8], &'a str)>,
 }
 
 fn marks_of(u: &Unseen) -> (i64, i64, Option<String>) {

@@ -30,15 +30,22 @@ pub async fn sweep(state: &AppState, now: Timestamp) -> Result<u32, ApiError> {
     }
     let shop = Arc::new(crate::routes::shop::live(&state.pool, now).await?);
     let email_built_in = state.mail.is_some();
+    // One-tap answers need the server's address as browsers reach it.
+    let links = match state.config.public_url.clone() {
+        Some(base) => Some((state.link_key().await?, Arc::new(base))),
+        None => None,
+    };
     let lease = now.checked_add(LEASE).unwrap_or(now);
     let mut decided = 0;
     for (order, id) in due {
         let shop = shop.clone();
+        let links = links.clone();
         let claimed = state
             .writer
             .write(move |tx| {
                 Box::pin(async move {
-                    let cx = Decide { shop: &shop, email_built_in };
+                    let links = links.as_ref().map(|(key, base)| (&key[..], base.as_str()));
+                    let cx = Decide { shop: &shop, email_built_in, links };
                     notifications::claim(tx, &order, id, now, lease, &cx).await
                 })
             })
@@ -63,6 +70,7 @@ async fn send(state: &AppState, email: Email, now: Timestamp) -> Result<bool, Ap
         html: &email.rendered.html,
         locale,
         order: &email.order,
+        reply_tag: Some(&email.reply_tag),
         notification: email.id,
         date: now,
     };
