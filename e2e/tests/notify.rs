@@ -262,13 +262,14 @@ fn a_mail_server_that_refuses_is_tried_again_and_nothing_is_lost() {
 #[test]
 fn two_instances_on_postgres_send_one_email_per_batch() {
     let mailbox = Mailbox::start();
-    let flags = mail_flags(&mailbox);
+    let mut flags = mail_flags(&mailbox);
+    flags.extend(["--smtp-listen", "127.0.0.1:0", "--public-url", PUBLIC].map(str::to_owned));
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let servers = TestServer::instances(2, &flags);
     for s in &servers {
         clock(s, json!({ "at": "2026-12-08T09:00:00Z" }));
     }
-    agree(&servers[0], email_first(), "ru");
+    agree_with(&servers[0], email_first(), "ru", json!([{ "item": "coffee-3", "rule": kept_e2e::ask_first_rule() }]));
     answer(&servers[1], "Заказ собран.");
     answer(&servers[0], "Курьер выехал.");
     for s in &servers {
@@ -286,6 +287,38 @@ fn two_instances_on_postgres_send_one_email_per_batch() {
     assert!(got.text().contains("Заказ собран.") && got.text().contains("Курьер выехал."), "{}", got.text());
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(mailbox.received().len(), 1, "one email per batch, whatever the instances");
+
+    // Her reply reaches the other instance's listener; the chat of both has it.
+    let to = reply_address(&got);
+    let reply = kept_e2e::mailbox::fixture("attachment_reply.eml", "ola@example.pl", &to, "<pg.1@example.pl>");
+    let smtp = servers[1].smtp.clone().expect("the SMTP listener");
+    assert_eq!(kept_e2e::mailbox::send(&smtp, "ola@example.pl", &to, &reply).0, 250);
+    assert_eq!(her_messages(&servers[0]), ["Here is a photo of the door, code 1234."]);
+
+    // A question asked on one instance is answered by a link on the other: one key for both.
+    let url = format!("{}/v1/operator/orders/KC-1001/items/coffee-3/out-of-stock", servers[1].url);
+    let replacement = json!({ "replacement": { "id": "coffee-11", "name": "Kenya AB, 250 g",
+        "unit_price": { "amount_minor": 5600, "currency": "PLN" } } });
+    let (status, res) = post_json(&url, OPERATOR, None, replacement);
+    assert_eq!((status, res["outcome"].as_str()), (200, Some("asked_customer")), "{res}");
+    for s in &servers {
+        clock(s, json!({ "minutes": 3 }));
+    }
+    std::thread::scope(|scope| {
+        for s in &servers {
+            scope.spawn(move || sweep(s));
+        }
+    });
+    let question = wait_for("the question", Duration::from_secs(10), || mailbox.received().get(1).cloned());
+    let found = links(&question.text());
+    assert_eq!(found.len(), 2, "{}", question.text());
+    for (s, want) in [(&servers[0], 200), (&servers[1], 409)] {
+        let (status, page) = open(s, "POST", &found[0].1);
+        assert_eq!(status, want, "{page}");
+    }
+    assert_eq!(request_status(&servers[1], 0), "accepted");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(mailbox.received().len(), 2, "one email per batch, whatever the instances");
 }
 
 #[test]
@@ -590,4 +623,138 @@ fn a_question_by_email_is_answered_by_a_confirming_tap_and_never_by_a_fetch() {
     let (status, page) = open(&server, "GET", &accept5);
     assert!(status == 410 && page.contains("Czas na odpowiedź minął"), "{status} {page}");
     assert_eq!(server.get_json("/v1/orders/KC-1001")["items"][4]["active"], false, "her fallback: removed");
+}
+
+/// An element of the console page by test id, waiting for it.
+fn op(b: &kept_e2e::webdriver::Browser, test_id: &str) -> kept_e2e::webdriver::Element {
+    let css = format!("[data-testid=\"{test_id}\"]");
+    wait_for(&css, kept_e2e::fixture::find::PATIENCE, || b.find(&css))
+}
+
+fn op_text(b: &kept_e2e::webdriver::Browser, test_id: &str) -> String {
+    b.find(&format!("[data-testid=\"{test_id}\"]")).map(|e| b.text(&e)).unwrap_or_default()
+}
+
+#[test]
+fn the_shops_answer_follows_her_by_email_and_she_answers_from_it() {
+    use kept_e2e::fixture::{action, check, find};
+    use kept_e2e::mailbox::{fixture, send};
+    use kept_e2e::webdriver::Browser;
+    let mailbox = Mailbox::start();
+    let server = replying_server(&mailbox);
+    clock(&server, json!({ "at": "2026-12-08T09:00:00Z" }));
+
+    // In Polish: news by email first, never a call, and "ask me first" about substitutes.
+    let customer = Browser::start();
+    action::open_checkout(&customer, &server, Some("pl"));
+    action::choose_channel(&customer, "email");
+    action::type_into(&customer, "kept-email", "ola@example.pl");
+    action::toggle_do_not_call(&customer);
+    action::click(&customer, "rule-ask_first");
+    action::choose_payment(&customer, "card_on_delivery");
+    action::submit(&customer);
+    find::by_test_id(&customer, "receipt");
+    let contact = server.get_json("/v1/orders/KC-1001")["receipt"]["preferences"]["contact"].clone();
+    assert_eq!(
+        (contact["channels"][0].as_str(), contact["do_not_call"].as_bool()),
+        (Some("email"), Some(true)),
+        "{contact}"
+    );
+
+    // The operator's console, signed in, on her order.
+    let console = Browser::start();
+    console.goto(&format!("{}/operator/?locale=pl", server.url));
+    console.type_text(&op(&console, "op-token"), OPERATOR);
+    console.click(&op(&console, "op-sign-in"));
+    op(&console, "op-orders");
+    let open_order = "const b = Array.from(document.querySelectorAll('[data-testid=\"op-order\"]')) \
+        .find((b) => b.textContent.includes('KC-1001')); if (!b) return false; b.click(); return true;";
+    wait_for("KC-1001 in the console", find::PATIENCE, || console.execute(open_order, vec![]).as_bool()?.then_some(()));
+    let say = |text: &str| {
+        console.type_text(&op(&console, "op-composer"), text);
+        console.click(&op(&console, "op-send"));
+    };
+
+    // What she reads in the open widget is never emailed.
+    say("Dzień dobry! Kawa jest w drodze do pakowania.");
+    wait_for("the message in the widget", find::PATIENCE, || {
+        check::message_texts(&customer).iter().any(|t| t.contains("w drodze do pakowania")).then_some(())
+    });
+    // The widget's beacon has gone out once the browser lists it as done.
+    let beacon = "return performance.getEntriesByType('resource').some((e) => e.name.includes('/seen?'));";
+    wait_for("the widget's seen beacon", find::PATIENCE, || customer.execute(beacon, vec![]).as_bool()?.then_some(()));
+    clock(&server, json!({ "minutes": 3 }));
+    sweep(&server);
+    assert_eq!(notifications(&server)[0]["state"], "seen");
+    assert!(mailbox.received().is_empty(), "she saw it in the widget");
+
+    // She closes the page; the operator answers; two minutes on, one email in Polish.
+    customer.goto("about:blank");
+    say("Przepraszamy, Etiopia się skończyła. Czy Kenya AB pasuje?");
+    clock(&server, json!({ "minutes": 1 }));
+    sweep(&server);
+    assert!(mailbox.received().is_empty(), "not before two minutes");
+    clock(&server, json!({ "minutes": 2 }));
+    sweep(&server);
+    let got = wait_for("the email", Duration::from_secs(10), || mailbox.received().into_iter().next());
+    assert_eq!(
+        (got.to.as_slice(), got.header("Content-Language").as_deref()),
+        (&["ola@example.pl".to_owned()][..], Some("pl"))
+    );
+    assert!(
+        got.text().contains("Czy Kenya AB pasuje?") && !got.text().contains("w drodze do pakowania"),
+        "{}",
+        got.text()
+    );
+    wait_for("'sent by email' in the console", find::PATIENCE, || {
+        op_text(&console, "op-notifications").contains("Wysłane e-mailem").then_some(())
+    });
+
+    // She replies by email; her words appear in the console's chat, without the quote.
+    let to = reply_address(&got);
+    let smtp = server.smtp.clone().expect("the SMTP listener");
+    let reply = fixture("gmail_reply.eml", "ola@example.pl", &to, "<CAF=story.1@mail.gmail.com>");
+    assert_eq!(send(&smtp, "ola@example.pl", &to, &reply).0, 250);
+    let chat = wait_for("her reply in the console", find::PATIENCE, || {
+        let text = op_text(&console, "op-messages");
+        text.contains("Tak, poproszę o wymianę na Kenya AB.").then_some(text)
+    });
+    assert!(!chat.contains("wrote:") && !chat.contains("Masz nieprzeczytane"), "{chat}");
+
+    // An ask-first question arrives by email, with one-tap answers.
+    let url = format!("{}/v1/operator/orders/KC-1001/items/coffee-3/out-of-stock", server.url);
+    let replacement = json!({ "replacement": { "id": "coffee-11", "name": "Kenya AB, 250 g",
+        "unit_price": { "amount_minor": 5600, "currency": "PLN" } } });
+    let (status, res) = post_json(&url, OPERATOR, None, replacement);
+    assert_eq!((status, res["outcome"].as_str()), (200, Some("asked_customer")), "{res}");
+    clock(&server, json!({ "minutes": 3 }));
+    sweep(&server);
+    let question = wait_for("the question by email", Duration::from_secs(10), || mailbox.received().get(1).cloned());
+    let accept =
+        links(&question.text()).into_iter().find(|(l, _)| l == "Przyjmuję zamiennik").expect("the accept link").1;
+
+    // A mail scanner fetches the link first: nothing is answered.
+    let (status, _) = open(&server, "GET", &accept);
+    assert_eq!(status, 200);
+    assert_eq!(request_status(&server, 0), "pending", "a prefetch answers nothing");
+
+    // Her tap opens the page; her confirming press substitutes the item.
+    customer.goto(&format!("{}{accept}", server.url));
+    let button = wait_for("the confirming button", find::PATIENCE, || customer.find("form button"));
+    assert_eq!(customer.text(&button), "Przyjmuję zamiennik");
+    let violations = check::accessibility_violations_in(&customer, "body");
+    assert!(violations.is_empty(), "the answer page: {violations:#?}");
+    customer.click(&button);
+    wait_for("the thanks", find::PATIENCE, || {
+        customer.find("main").map(|m| customer.text(&m)).filter(|t| t.contains("Dziękujemy")).map(|_| ())
+    });
+    assert_eq!(request_status(&server, 0), "accepted");
+
+    // When she returns, the widget shows it.
+    customer.goto(&format!("{}/?locale=pl", server.url));
+    find::by_test_id(&customer, "receipt");
+    wait_for("the substitute in her timeline", find::PATIENCE, || {
+        let t = customer.find_in_shadow(find::HOST, "[data-testid=\"timeline\"]").map(|t| customer.text(&t))?;
+        t.contains("zastąpiony przez Kenya AB").then_some(())
+    });
 }

@@ -416,13 +416,17 @@ pub fn openapi() -> Value {
         |what: &str| json!({ "description": what, "content": { "text/html": { "schema": { "type": "string" } } } });
     let answer_params = json!([order, { "name": "token", "in": "path", "required": true, "schema": { "type": "string" },
         "description": "The link's signed token: the request, the answer and the expiry" }]);
+    let pages = |ok: &str| {
+        let bad = json!({ "description": "A path parameter that cannot be one (`fields` names it)",
+            "content": { "application/json": { "schema": schema_ref::<ErrorBody>() } } });
+        json!({ "200": page(ok), "404": page("Not a link of this order"), "409": page("Already answered"),
+            "410": page("Expired, ran out, or withdrawn"), "422": bad })
+    };
     paths["/v1/orders/{order}/answers/{token}"] = json!({ "parameters": answer_params,
         "get": { "summary": "The page a one-tap link from a notification opens: the question and a confirming button; answers nothing",
-            "security": [], "responses": { "200": page("The question"), "404": page("Not a link of this order"),
-                "409": page("Already answered"), "410": page("Expired, ran out, or withdrawn") } },
+            "security": [], "responses": pages("The question") },
         "post": { "summary": "The confirming tap: answers the request through the widget's write path; single-use",
-            "security": [], "responses": { "200": page("Answered"), "404": page("Not a link of this order"),
-                "409": page("Already answered"), "410": page("Expired, ran out, or withdrawn") } } });
+            "security": [], "responses": pages("Answered") } });
     paths["/v1/operator/promises"] = promises(o);
     paths["/v1/operator/record"] = record(o);
     paths["/v1/backend/promises"] = promises(b);
