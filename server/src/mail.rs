@@ -62,7 +62,7 @@ impl Mailer {
 
     /// The reply address of an order's tag, e.g. `Kawa & Co <orders+tag@kawa.example>`.
     pub fn reply_to(&self, tag: &str) -> Option<Mailbox> {
-        let address = crate::domain::inbound::reply_address(&self.from.email.to_string(), tag)?;
+        let address = crate::domain::inbound::reply_address(self.from.email.as_ref(), tag)?;
         Some(Mailbox::new(self.from.name.clone(), address.parse().ok()?))
     }
 

@@ -137,7 +137,7 @@ pub struct Email {
 pub enum Claimed {
     /// Another instance had it, or it was decided here (seen, no channel, handed to the shop).
     Decided(Option<NotificationState>),
-    Email(Email),
+    Email(Box<Email>),
 }
 
 /// Claims the due notification `id` of `order` until `lease` and decides it if it can be
@@ -208,7 +208,7 @@ pub async fn claim(
         Route::Email(to) => {
             let rendered = crate::domain::notify::render(&unseen, &context, words);
             let reply_tag = super::replies::reply_tag(tx, order).await?;
-            Ok(Claimed::Email(Email {
+            Ok(Claimed::Email(Box::new(Email {
                 id,
                 order: order.to_owned(),
                 to,
@@ -217,7 +217,7 @@ pub async fn claim(
                 rendered,
                 upto,
                 items,
-            }))
+            })))
         }
     }
 }

@@ -53,7 +53,7 @@ pub async fn sweep(state: &AppState, now: Timestamp) -> Result<u32, ApiError> {
         match claimed {
             Claimed::Decided(None) => {}
             Claimed::Decided(Some(_)) => decided += 1,
-            Claimed::Email(email) => decided += u32::from(send(state, email, now).await?),
+            Claimed::Email(email) => decided += u32::from(send(state, *email, now).await?),
         }
     }
     Ok(decided)
