@@ -87,18 +87,25 @@ pub async fn receive(state: &AppState, mail: Incoming) -> Result<(String, Messag
     let digest = Sha256::digest(name.as_bytes());
     let client_id: String = ["mail-", &hex(&digest[..20])].concat();
     let o = order.clone();
+    let (limit, window) = (state.config.rate_limit, state.config.rate_window_secs);
     let (message, created) = state
         .writer
         .write(move |tx| {
             Box::pin(async move {
                 tx.lock_order(&o).await?;
+                // The chat's own limit holds for replies by email too (a mail loop, a flood).
+                let now = clock::instant();
+                messages::may_post(tx.db(), &o, &client_id, now, limit, window).await.map_err(|e| match e {
+                    Ok(wait) => ApiError::RateLimited(wait),
+                    Err(e) => e,
+                })?;
                 let m = messages::NewMessage {
                     order: &o,
                     author: AuthorKind::Customer,
                     author_name: None,
                     client_id: Some(&client_id),
                     text: &text,
-                    at: clock::instant(),
+                    at: now,
                 };
                 messages::add(tx, m).await
             })
@@ -259,6 +266,9 @@ async fn end_of_data(state: &AppState, raw: &[u8], to: Vec<String>) -> String {
             reply(250, "2.0.0 OK: in the order's chat")
         }
         Err(NotTaken::Refused(r)) => refused(r),
+        Err(NotTaken::Failed(ApiError::RateLimited(_))) => {
+            reply(451, "4.7.0 Too many messages for this order; try again later")
+        }
         Err(NotTaken::Failed(e)) => {
             tracing::error!(error = %e, "a reply by email could not be stored");
             reply(451, "4.3.0 Try again later")

@@ -272,6 +272,36 @@ mod tests {
     }
 
     #[test]
+    fn a_question_carries_its_one_tap_answers_and_an_email_says_she_can_reply() {
+        use kept_protocol::chat::{ChangeKind, ChangeRequest};
+        let shop = ShopProfile::new("Kawa & Co", "Europe/Warsaw", vec![Channel::Chat], vec![]);
+        let request = ChangeRequest {
+            id: 7,
+            change: ChangeKind::Removal {
+                item: "coffee-3".into(),
+                refund: kept_protocol::Money { amount_minor: 5600, currency: "PLN".into() },
+            },
+            reason: "Sold out".into(),
+            status: kept_protocol::chat::ChangeStatus::Pending,
+            created_at: "2026-12-07T09:40:00.000Z".into(),
+            question: None,
+        };
+        let unseen = Unseen { messages: vec![], requests: vec![request.clone()], status: None };
+        let now: Timestamp = "2026-12-07T09:45:00Z".parse().unwrap();
+        let w = words(Locale::En);
+        let links = [(7, super::super::links::links(b"key", "https://kept.example", "KC-1", &request, w))];
+        let cx = Context { shop: &shop, order: "KC-1", receipt: None, now, links: &links, replies: true };
+        let r = render(&unseen, &cx, w);
+        assert!(r.text.contains("Accept: https://kept.example/v1/orders/KC-1/answers/7-a-"), "{}", r.text);
+        assert!(r.text.contains("Decline: https://kept.example/v1/orders/KC-1/answers/7-d-"), "{}", r.text);
+        assert!(r.html.contains("href=\"https://kept.example/v1/orders/KC-1/answers/7-a-"), "{}", r.html);
+        assert!(r.text.contains("by replying to this email"), "{}", r.text);
+        let cx = Context { links: &[], replies: false, ..cx };
+        let r = render(&unseen, &cx, w);
+        assert!(!r.text.contains("https://") && !r.text.contains("replying"), "{}", r.text);
+    }
+
+    #[test]
     fn html_escapes_what_the_shop_wrote() {
         assert_eq!(
             escape("<img src=x onerror=alert(1)> & \"q\""),
