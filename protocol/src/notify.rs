@@ -133,8 +133,9 @@ pub struct InboundMail {
     /// The sender's address: it must be the one she gave for the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// Where it was sent: one of them is the order's reply address.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Where it was sent: one of them is the order's reply address. A list, or one string of
+    /// addresses separated by commas (as Mailgun's `recipient` and Postmark's `To` give them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "addresses")]
     pub to: Vec<String>,
     /// Her mail program's Message-ID: the same one twice is one message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,4 +156,32 @@ pub struct InboundMailTaken {
     pub message: crate::chat::Message,
     /// This Message-ID was taken in before: nothing new was stored.
     pub duplicate: bool,
+}
+
+/// A list of addresses, or one string of them separated by commas.
+fn addresses<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::List(list) => list,
+        Either::One(one) => one.split(',').map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipients_come_as_a_list_or_as_one_string() {
+        let list: InboundMail = serde_json::from_str(r#"{"to": ["a@x", "b@x"]}"#).unwrap();
+        let one: InboundMail = serde_json::from_str(r#"{"to": "a@x, Kawa <b@x>"}"#).unwrap();
+        assert_eq!(list.to, ["a@x", "b@x"]);
+        assert_eq!(one.to, ["a@x", "Kawa <b@x>"]);
+        assert!(serde_json::from_str::<InboundMail>(r#"{"to": 7}"#).is_err());
+    }
 }
