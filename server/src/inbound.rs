@@ -242,6 +242,7 @@ async fn session(state: AppState, stream: TcpStream, name: Arc<str>) -> std::io:
                 }
                 Ok(_) => reply(502, "5.5.1 Not implemented"),
                 Err(smtp_proto::Error::ResponseTooLong) => reply(500, "5.5.2 Line too long"),
+                Err(smtp_proto::Error::UnknownCommand) => reply(500, "5.5.1 Command unrecognized"),
                 Err(_) => reply(501, "5.5.2 Syntax error"),
             };
             out.push_str(&answer);
