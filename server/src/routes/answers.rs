@@ -40,14 +40,17 @@ impl Found {
 
 /// The link's request, or the page that says why there is none.
 async fn find(state: &AppState, order: &str, token: &str) -> Result<Result<Found, Response>, ApiError> {
-    let invalid =
-        |words: &dyn Words| page(words, StatusCode::NOT_FOUND, None, &[words.text("mail.page_invalid", &[])], None);
+    let key = state.link_key().await?;
+    let conn = &mut state.pool.acquire().await?;
+    let shop = orders::shop(conn).await?;
+    // Headed by the shop's name: the page says whose link it is, and nothing of any order.
+    let invalid = |words: &dyn Words| {
+        page(words, StatusCode::NOT_FOUND, &shop.name, &[words.text("mail.page_invalid", &[])], None)
+    };
     let en = kept_protocol::catalog::words(kept_protocol::Locale::En);
     if !kept_protocol::backend::valid_order_id(order) {
         return Ok(Err(invalid(en)));
     }
-    let key = state.link_key().await?;
-    let conn = &mut state.pool.acquire().await?;
     let receipt = orders::current_receipt(conn, order).await?;
     let locale = receipt.map_or(kept_protocol::Locale::En, |r| r.preferences.locale);
     let words = kept_protocol::catalog::words(locale);
@@ -57,7 +60,6 @@ async fn find(state: &AppState, order: &str, token: &str) -> Result<Result<Found
         Err(ApiError::NotFound(_)) => return Ok(Err(invalid(words))),
         Err(e) => return Err(e),
     };
-    let shop = orders::shop(conn).await?;
     Ok(Ok(Found { shop, order: order.to_owned(), request, answer, locale }))
 }
 
@@ -92,12 +94,12 @@ async fn show(
     };
     let question = question(&f);
     if let Some((status, lines)) = refusal(&f) {
-        return Ok(page(f.words(), status, Some(&f), &[question, lines.concat()], None));
+        return Ok(page(f.words(), status, &title(&f), &[question, lines.concat()], None));
     }
     let (yes, no) = links::labels(&f.request, f.words());
     let button = if f.answer.accept { yes } else { no };
     let note = f.words().text("mail.page_nothing_yet", &[]);
-    Ok(page(f.words(), StatusCode::OK, Some(&f), &[question, note], Some(&button)))
+    Ok(page(f.words(), StatusCode::OK, &title(&f), &[question, note], Some(&button)))
 }
 
 async fn confirm(
@@ -109,7 +111,7 @@ async fn confirm(
         Err(page) => return Ok(page),
     };
     if let Some((status, lines)) = refusal(&f) {
-        return Ok(page(f.words(), status, Some(&f), &[question(&f), lines.concat()], None));
+        return Ok(page(f.words(), status, &title(&f), &[question(&f), lines.concat()], None));
     }
     let (id, accept, expires) = (f.request.id, f.answer.accept, f.answer.expires);
     let answered = state
@@ -134,7 +136,7 @@ async fn confirm(
             let key = if accept { "mail.page_accepted" } else { "mail.page_declined" };
             let lines =
                 [done.words().text("mail.page_done", &[("shop", &done.shop.name)]), done.words().text(key, &[])];
-            Ok(page(done.words(), StatusCode::OK, Some(&done), &[question(&done), lines.join(" ")], None))
+            Ok(page(done.words(), StatusCode::OK, &title(&done), &[question(&done), lines.join(" ")], None))
         }
         // Answered, run out or withdrawn in the meantime: the page says which.
         None => {
@@ -143,7 +145,7 @@ async fn confirm(
                 Err(page) => return Ok(page),
             };
             let (status, lines) = refusal(&f).unwrap_or((StatusCode::CONFLICT, vec![]));
-            Ok(page(f.words(), status, Some(&f), &[question(&f), lines.concat()], None))
+            Ok(page(f.words(), status, &title(&f), &[question(&f), lines.concat()], None))
         }
     }
 }
@@ -155,23 +157,24 @@ fn question(f: &Found) -> String {
     [what, "\n".into(), f.request.reason.clone()].concat()
 }
 
-/// A page: the shop and order as its heading, paragraphs, and a confirming button.
-fn page(w: &dyn Words, status: StatusCode, f: Option<&Found>, paragraphs: &[String], button: Option<&str>) -> Response {
-    let title = match f {
-        Some(f) => w.text("mail.subject", &[("shop", &f.shop.name), ("order", &f.order)]),
-        None => w.text("mail.page_invalid", &[]),
-    };
+/// The heading of a link's page: the shop and the order, as the email's subject.
+fn title(f: &Found) -> String {
+    f.words().text("mail.subject", &[("shop", &f.shop.name), ("order", &f.order)])
+}
+
+/// A page: its heading, paragraphs, and a confirming button.
+fn page(w: &dyn Words, status: StatusCode, title: &str, paragraphs: &[String], button: Option<&str>) -> Response {
     let e = escape;
     let mut html = [
         "<!DOCTYPE html><html lang=\"",
         w.locale().tag(),
         "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
         "<meta name=\"robots\" content=\"noindex\"><title>",
-        &e(&title),
+        &e(title),
         "</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}",
         "button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid #1a1a1a;background:#1a1a1a;color:#fff;cursor:pointer}",
         "button:focus-visible{outline:3px solid #0a58ca;outline-offset:2px}</style></head><body><main><h1>",
-        &e(&title),
+        &e(title),
         "</h1>",
     ]
     .concat();
