@@ -631,8 +631,15 @@ fn op(b: &kept_e2e::webdriver::Browser, test_id: &str) -> kept_e2e::webdriver::E
     wait_for(&css, kept_e2e::fixture::find::PATIENCE, || b.find(&css))
 }
 
+/// The text of the first element `css` finds, read in one script (a page that re-renders or
+/// navigates meanwhile gives None, never a stale element).
+fn text_at(b: &kept_e2e::webdriver::Browser, css: &str) -> Option<String> {
+    let script = "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;";
+    b.try_execute(script, vec![css.into()])?.as_str().map(str::to_owned)
+}
+
 fn op_text(b: &kept_e2e::webdriver::Browser, test_id: &str) -> String {
-    b.find(&format!("[data-testid=\"{test_id}\"]")).map(|e| b.text(&e)).unwrap_or_default()
+    text_at(b, &format!("[data-testid=\"{test_id}\"]")).unwrap_or_default()
 }
 
 #[test]
@@ -749,7 +756,7 @@ fn the_shops_answer_follows_her_by_email_and_she_answers_from_it() {
     assert!(violations.is_empty(), "the answer page: {violations:#?}");
     customer.click(&button);
     wait_for("the thanks", find::PATIENCE, || {
-        customer.find("main").map(|m| customer.text(&m)).filter(|t| t.contains("Dziękujemy")).map(|_| ())
+        text_at(&customer, "main").filter(|t| t.contains("Dziękujemy")).map(|_| ())
     });
     assert_eq!(request_status(&server, 0), "accepted");
 
@@ -757,7 +764,10 @@ fn the_shops_answer_follows_her_by_email_and_she_answers_from_it() {
     customer.goto(&format!("{}/?locale=pl", server.url));
     find::by_test_id(&customer, "receipt");
     wait_for("the substitute in her timeline", find::PATIENCE, || {
-        let t = customer.find_in_shadow(find::HOST, "[data-testid=\"timeline\"]").map(|t| customer.text(&t))?;
+        let script = "const h = document.querySelector(arguments[0]); \
+            const t = h && h.shadowRoot && h.shadowRoot.querySelector('[data-testid=\"timeline\"]'); \
+            return t ? t.textContent : null;";
+        let t = customer.try_execute(script, vec![find::HOST.into()])?.as_str()?.to_owned();
         t.contains("zastąpiony przez Kenya AB").then_some(())
     });
 }
