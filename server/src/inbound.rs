@@ -50,14 +50,15 @@ pub fn parse(raw: &[u8]) -> Result<Incoming, Refusal> {
     for list in [m.to(), m.cc()].into_iter().flatten() {
         to.extend(list.iter().filter_map(|a| a.address()).map(str::to_owned));
     }
-    let text = m.text_bodies().next().and_then(|p| p.text_contents()).map(str::to_owned);
+    // An HTML-only mail lists its HTML part as the text body too: only a real text/plain counts.
+    let text = m.text_bodies().next().and_then(|p| match &p.body {
+        mail_parser::PartType::Text(t) => Some(t.to_string()),
+        _ => None,
+    });
     let html = m.html_bodies().next().and_then(|p| match &p.body {
         mail_parser::PartType::Html(h) => Some(h.to_string()),
         _ => None,
     });
-    // A "text" part that is really the HTML one (an HTML-only mail) is not a plain text.
-    let text =
-        text.filter(|_| m.text_bodies().next().is_some_and(|p| matches!(p.body, mail_parser::PartType::Text(_))));
     Ok(Incoming { from, to, message_id: m.message_id().map(str::to_owned), text, html })
 }
 

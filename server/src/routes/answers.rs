@@ -84,6 +84,12 @@ fn refusal(f: &Found) -> Option<(StatusCode, Vec<String>)> {
     }
 }
 
+/// The page of a found link that answers nothing now, if it does not.
+fn refused(f: &Found) -> Option<Response> {
+    let (status, lines) = refusal(f)?;
+    Some(page(f.words(), status, &title(f), &[question(f), lines.concat()], None))
+}
+
 async fn show(
     State(state): State<AppState>,
     ApiPath((order, token)): ApiPath<(String, String)>,
@@ -92,10 +98,10 @@ async fn show(
         Ok(f) => f,
         Err(page) => return Ok(page),
     };
-    let question = question(&f);
-    if let Some((status, lines)) = refusal(&f) {
-        return Ok(page(f.words(), status, &title(&f), &[question, lines.concat()], None));
+    if let Some(page) = refused(&f) {
+        return Ok(page);
     }
+    let question = question(&f);
     let (yes, no) = links::labels(&f.request, f.words());
     let button = if f.answer.accept { yes } else { no };
     let note = f.words().text("mail.page_nothing_yet", &[]);
@@ -110,8 +116,8 @@ async fn confirm(
         Ok(f) => f,
         Err(page) => return Ok(page),
     };
-    if let Some((status, lines)) = refusal(&f) {
-        return Ok(page(f.words(), status, &title(&f), &[question(&f), lines.concat()], None));
+    if let Some(page) = refused(&f) {
+        return Ok(page);
     }
     let (id, accept, expires) = (f.request.id, f.answer.accept, f.answer.expires);
     let answered = state
@@ -144,8 +150,7 @@ async fn confirm(
                 Ok(f) => f,
                 Err(page) => return Ok(page),
             };
-            let (status, lines) = refusal(&f).unwrap_or((StatusCode::CONFLICT, vec![]));
-            Ok(page(f.words(), status, &title(&f), &[question(&f), lines.concat()], None))
+            Ok(refused(&f).unwrap_or_else(|| page(f.words(), StatusCode::CONFLICT, &title(&f), &[question(&f)], None)))
         }
     }
 }
