@@ -109,7 +109,11 @@ pub async fn open(db: &str) -> Result<Pool, sqlx::Error> {
         let options = PgConnectOptions::from_str(db)?;
         let connect = || {
             PgPoolOptions::new()
-                .max_connections(16)
+                // The writers keep 8 (`store::PG_WRITERS`); the rest serve reads.
+                .max_connections(24)
+                // Tested on every release already (by the pool), not again on every acquire:
+                // a round trip per read fewer.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options.clone())
         };
@@ -162,7 +166,13 @@ async fn open_sqlite(path: &Path) -> Result<Pool, sqlx::Error> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        // Tested on every release already (by the pool), not again on every acquire: a hand-over
+        // to the connection's thread per read fewer.
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(Pool::Sqlite(pool))
 }

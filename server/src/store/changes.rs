@@ -43,9 +43,9 @@ async fn resolved(
         // answer.
         withdraw_questions(tx, order, item, except, true).await?;
     }
-    events::add(tx, order, EventData::ItemResolved { item: item.to_owned(), resolution: resolution.clone() }).await?;
-    events::timeline(tx, order, TimelineEvent::ItemResolved { item: item.to_owned(), resolution: resolution.clone() })
-        .await?;
+    let resolved = EventData::ItemResolved { item: item.to_owned(), resolution: resolution.clone() };
+    let entry = TimelineEvent::ItemResolved { item: item.to_owned(), resolution: resolution.clone() };
+    events::add_all(tx, order, Some(entry), vec![resolved]).await?;
     Ok(resolution)
 }
 
@@ -235,8 +235,8 @@ pub async fn create(
     }
     let cr =
         ChangeRequest { id, change, reason: reason.to_owned(), status: ChangeStatus::Pending, created_at, question };
-    events::add(tx, order, EventData::ChangeRequest { change_request: cr.clone() }).await?;
-    events::timeline(tx, order, TimelineEvent::ChangeRequested { change_request: id }).await?;
+    let entry = TimelineEvent::ChangeRequested { change_request: id };
+    events::add_all(tx, order, Some(entry), vec![EventData::ChangeRequest { change_request: cr.clone() }]).await?;
     Ok(cr)
 }
 

@@ -165,9 +165,12 @@ impl Writer {
             for _ in 0..PG_WRITERS {
                 let (pool, rx) = (pool.clone(), rx.clone());
                 tokio::spawn(async move {
+                    // Each writer keeps its connection between jobs: the pool tests a connection
+                    // on every release (a round trip each time) and this one is not released.
+                    let mut held = None;
                     loop {
                         let Some(job) = rx.lock().await.recv().await else { return };
-                        write_one(&pool, job).await;
+                        held = write_one(&pool, held.take(), job).await;
                     }
                 });
             }
@@ -179,6 +182,8 @@ impl Writer {
                 return;
             };
             rt.block_on(async move {
+                // Kept between batches, as on PostgreSQL.
+                let mut held = None;
                 while let Some(first) = rx.recv().await {
                     let mut batch = vec![first];
                     while batch.len() < BATCH {
@@ -187,7 +192,7 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    write_batch(&pool, &hub, batch).await;
+                    held = write_batch(&pool, held.take(), &hub, batch).await;
                 }
             });
         };
@@ -230,38 +235,65 @@ fn failed(e: impl std::fmt::Display) -> ApiError {
 /// PostgreSQL: one job in one transaction. Each changed order's cursor is the transaction's id,
 /// and a notification per order (sent by the engine at the commit) wakes the streams of every
 /// instance, this one included, which read the committed events by id.
-fn write_one(pool: &Pool, job: Job) -> BoxFuture<'_, ()> {
+fn write_one(pool: &Pool, held: Option<Conn>, job: Job) -> BoxFuture<'_, Option<Conn>> {
     // Boxed as Send here, where the compiler can see it is (it cannot prove that for the
     // unboxed future inside the spawned loop).
-    Box::pin(write_one_inner(pool, job))
+    Box::pin(write_one_inner(pool, held, job))
 }
 
-/// A transaction's state on a connection of its own; None when the pool gives none (nothing runs
-/// then: dropping the jobs tells each caller the write failed; it may retry).
-async fn open(pool: &Pool) -> Option<Tx> {
-    match pool.acquire().await {
-        Ok(conn) => Some(Tx { conn, actor: None, published: Vec::new(), endpoints: None, locked: Vec::new() }),
-        Err(e) => {
-            tracing::error!(error = %e, "no connection for a write");
-            None
+/// A transaction's state on `held`, else on a connection from the pool; None when the pool
+/// gives none (nothing runs then: dropping the jobs tells each caller the write failed; it may
+/// retry).
+async fn open(pool: &Pool, held: Option<Conn>) -> Option<Tx> {
+    let conn = match held {
+        Some(conn) => conn,
+        None => match pool.acquire().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::error!(error = %e, "no connection for a write");
+                return None;
+            }
+        },
+    };
+    Some(Tx { conn, actor: None, published: Vec::new(), endpoints: None, locked: Vec::new() })
+}
+
+/// Opens a transaction: on the connection held, else (it broke while idle: the database
+/// restarted) on a fresh one. None when neither can.
+fn begin<'a>(pool: &'a Pool, held: Option<Conn>, sql: &'static str) -> BoxFuture<'a, Result<Tx, String>> {
+    Box::pin(async move {
+        let tries = if held.is_some() { 2 } else { 1 };
+        let mut error = String::new();
+        for held in [held, None].into_iter().take(tries) {
+            let Some(mut tx) = open(pool, held).await else { return Err("no connection for a write".into()) };
+            match crate::sql!(tx.conn, |c| sqlx::query(sql).execute(c).await.map(|_| ())) {
+                Ok(()) => return Ok(tx),
+                Err(e) => error = e.to_string(),
+            }
         }
-    }
+        Err(error)
+    })
 }
 
-async fn write_one_inner(pool: &Pool, job: Job) {
-    let Some(mut tx) = open(pool).await else { return };
-    if let Err(e) = crate::sql!(tx.db(), |c| sqlx::query("BEGIN").execute(c).await.map(|_| ())) {
-        // The job is dropped unrun, so its caller hears the write failed.
-        tracing::error!(error = %e, "a write could not start");
-        return;
-    }
+async fn write_one_inner(pool: &Pool, held: Option<Conn>, job: Job) -> Option<Conn> {
+    let mut tx = match begin(pool, held, "BEGIN").await {
+        Ok(tx) => tx,
+        Err(e) => {
+            // The job is dropped unrun, so its caller hears the write failed.
+            tracing::error!(error = %e, "a write could not start");
+            return None;
+        }
+    };
     let (ok, reply) = job(&mut tx).await;
     let committed = if ok { commit_pg(&mut tx).await.map_err(|e| e.to_string()) } else { Err(String::new()) };
-    if committed.is_err() {
-        let _ = crate::sql!(tx.db(), |c| sqlx::query("ROLLBACK").execute(c).await.map(|_| ()));
-    }
+    // A connection that cannot even roll back is not kept.
+    let healthy = match committed {
+        Ok(()) => true,
+        Err(_) => crate::sql!(tx.db(), |c| sqlx::query("ROLLBACK").execute(c).await.map(|_| ())).is_ok(),
+    };
     // A refused job answers with its own error; only a failed commit turns an answer into one.
     reply(if ok { committed.err() } else { None });
+    healthy.then_some(tx.conn)
 }
 
 /// Sets the cursors of the orders changed, names them to every instance, and commits.
@@ -291,13 +323,18 @@ async fn commit_pg(tx: &mut Tx) -> Result<(), sqlx::Error> {
     crate::sql!(tx.db(), |c| sqlx::query("COMMIT").execute(c).await.map(|_| ()))
 }
 
-async fn write_batch(pool: &Pool, hub: &Hub, batch: Vec<Job>) {
-    let Some(mut tx) = open(pool).await else { return };
+async fn write_batch(pool: &Pool, held: Option<Conn>, hub: &Hub, batch: Vec<Job>) -> Option<Conn> {
     // The first job's savepoint opens with the transaction, and each job's savepoint closes in
     // the round trip that opens the next one's: every statement is a hand-over to the
     // connection's thread, and these were two per job.
-    let begun = crate::sql!(tx.conn, |c| sqlx::raw_sql("BEGIN IMMEDIATE; SAVEPOINT job").execute(c).await.map(|_| ()))
-        .map_err(|e| e.to_string());
+    let (mut tx, begun) = match begin(pool, held, "BEGIN IMMEDIATE; SAVEPOINT job").await {
+        Ok(tx) => (tx, Ok(())),
+        Err(e) => match open(pool, None).await {
+            // Each job hears the failure (below).
+            Some(tx) => (tx, Err(e)),
+            None => return None,
+        },
+    };
     let mut savepoint = begun.is_ok();
     let mut replies = Vec::with_capacity(batch.len());
     let jobs = batch.len();
@@ -345,8 +382,9 @@ async fn write_batch(pool: &Pool, hub: &Hub, batch: Vec<Job>) {
         }
         Err(e) => Err(e),
     };
+    let mut healthy = true;
     if committed.is_err() {
-        let _ = crate::sql!(tx.conn, |c| sqlx::raw_sql("ROLLBACK").execute(c).await.map(|_| ()));
+        healthy = crate::sql!(tx.conn, |c| sqlx::raw_sql("ROLLBACK").execute(c).await.map(|_| ())).is_ok();
     } else {
         // In commit order: with one writer, each order's events reach its streams in id order.
         for (order, events) in groups {
@@ -356,6 +394,7 @@ async fn write_batch(pool: &Pool, hub: &Hub, batch: Vec<Job>) {
     for reply in replies {
         reply(committed.as_ref().err().cloned());
     }
+    healthy.then_some(tx.conn)
 }
 
 /// A job that never ran (it is dropped, so its caller hears the write failed).

@@ -185,8 +185,7 @@ pub async fn set_status(tx: &mut Tx, order: &str, status: OrderStatus) -> Result
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    events::add(tx, order, EventData::Status { status }).await?;
-    events::timeline(tx, order, TimelineEvent::Status { status }).await?;
+    events::add_all(tx, order, Some(TimelineEvent::Status { status }), vec![EventData::Status { status }]).await?;
     super::promises::status_changed(tx, order, status, crate::clock::instant()).await
 }
 
@@ -338,8 +337,8 @@ pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError
             .ok_or(ApiError::Conflict("this agreement could not be stored; try again"));
     };
     let receipt = Receipt { version: version_of(version)?, ..v.receipt };
-    events::add(tx, &v.order, EventData::Receipt { receipt: receipt.clone() }).await?;
-    events::timeline(tx, &v.order, TimelineEvent::PreferencesAgreed { version: receipt.version }).await?;
+    let agreed = TimelineEvent::PreferencesAgreed { version: receipt.version };
+    events::add_all(tx, &v.order, Some(agreed), vec![EventData::Receipt { receipt: receipt.clone() }]).await?;
     Ok(receipt)
 }
 
