@@ -6,7 +6,8 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
@@ -68,11 +69,134 @@ impl Pool {
         })
     }
 
+    /// Resolves once [`Pool::close`] is called.
+    pub fn close_event(&self) -> sqlx::pool::CloseEvent {
+        match self {
+            Pool::Sqlite(p) => p.close_event(),
+            Pool::Pg(p) => p.close_event(),
+        }
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         match self {
             Pool::Sqlite(p) => p.close().await,
             Pool::Pg(p) => p.close().await,
+        }
+    }
+}
+
+/// Connections kept aside for the reads on every customer request's path (the token and order,
+/// an earlier attempt of a key): the pool tests each connection it gets back with a round trip,
+/// and a kept connection is not given back. One idle for longer than [`Reads::IDLE`] is tested
+/// before use, so a database that restarted meanwhile costs no failed request.
+#[derive(Clone)]
+pub struct Reads {
+    held: Arc<Mutex<Vec<(Conn, Instant)>>>,
+    keep: usize,
+    closed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Reads {
+    const IDLE: Duration = Duration::from_secs(30);
+
+    /// Keeping at most `keep` connections of `pool` aside, until it closes.
+    pub fn new(pool: &Pool, keep: usize) -> Reads {
+        let reads = Reads { held: Arc::default(), keep, closed: Arc::default() };
+        if keep > 0 {
+            let (closing, when) = (reads.clone(), pool.close_event());
+            tokio::spawn(async move {
+                when.await;
+                // Under the lock a connection coming back checks the mark under.
+                let mut held = closing.held.lock().unwrap_or_else(|e| e.into_inner());
+                closing.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+                held.clear();
+            });
+        }
+        reads
+    }
+
+    /// A kept connection, else one from the pool.
+    pub async fn get(&self, pool: &Pool) -> Result<Held, sqlx::Error> {
+        // Bounded: at most as many tries as connections are kept.
+        for _ in 0..self.keep {
+            let kept = self.held.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let Some((mut conn, since)) = kept else { break };
+            if since.elapsed() < Self::IDLE || conn.ping().await.is_ok() {
+                return Ok(Held { conn: Some(conn), reads: self.clone() });
+            }
+        }
+        Ok(Held { conn: Some(pool.acquire().await?), reads: self.clone() })
+    }
+}
+
+/// A connection kept out of the pool between uses (a writer's), given back as soon as the pool
+/// closes: closing waits for every connection to come back.
+pub struct Kept {
+    conn: Option<Conn>,
+    closing: Option<std::pin::Pin<Box<sqlx::pool::CloseEvent>>>,
+}
+
+impl Kept {
+    /// Nothing kept yet, for `pool`.
+    pub fn new(pool: &Pool) -> Kept {
+        Kept { conn: None, closing: Some(Box::pin(pool.close_event())) }
+    }
+
+    /// Waits for `next`, giving the connection back meanwhile should the pool close.
+    pub async fn idle<T>(&mut self, next: impl std::future::Future<Output = T>) -> T {
+        let mut next = std::pin::pin!(next);
+        if let Some(closing) = self.closing.as_mut() {
+            tokio::select! {
+                v = &mut next => return v,
+                _ = closing => {
+                    self.closing = None;
+                    self.conn = None;
+                }
+            }
+        }
+        next.await
+    }
+
+    /// The connection kept, if any, to use.
+    pub fn take(&mut self) -> Option<Conn> {
+        self.conn.take()
+    }
+
+    /// Keeps `conn` after a use, unless the pool is closing.
+    pub fn put(&mut self, conn: Option<Conn>) {
+        if self.closing.is_some() {
+            self.conn = conn;
+        }
+    }
+}
+
+/// A connection from [`Reads`], kept aside again when dropped. Only single statements run on
+/// it: one dropped mid-statement (a request given up) is drained by the driver before its next.
+pub struct Held {
+    conn: Option<Conn>,
+    reads: Reads,
+}
+
+impl std::ops::Deref for Held {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        self.conn.as_ref().expect("a held connection is there until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Held {
+    fn deref_mut(&mut self) -> &mut Conn {
+        self.conn.as_mut().expect("a held connection is there until dropped")
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        let mut held = self.reads.held.lock().unwrap_or_else(|e| e.into_inner());
+        if held.len() < self.reads.keep && !self.reads.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            held.push((conn, Instant::now()));
         }
     }
 }
@@ -96,6 +220,15 @@ impl Conn {
     pub fn is_pg(&self) -> bool {
         matches!(self, Conn::Pg(_))
     }
+
+    /// Whether the connection still answers.
+    async fn ping(&mut self) -> Result<(), sqlx::Error> {
+        use sqlx::Connection;
+        match self {
+            Conn::Sqlite(c) => c.ping().await,
+            Conn::Pg(c) => c.ping().await,
+        }
+    }
 }
 
 /// Whether `db` names a PostgreSQL database rather than a SQLite file.
@@ -109,7 +242,8 @@ pub async fn open(db: &str) -> Result<Pool, sqlx::Error> {
         let options = PgConnectOptions::from_str(db)?;
         let connect = || {
             PgPoolOptions::new()
-                // The writers keep 8 (`store::PG_WRITERS`); the rest serve reads.
+                // The writers keep 8 (`store::PG_WRITERS`), the customer's reads 8 (`Reads`); the
+                // rest serve other reads.
                 .max_connections(24)
                 // Tested on every release already (by the pool), not again on every acquire:
                 // a round trip per read fewer.

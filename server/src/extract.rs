@@ -363,7 +363,7 @@ impl FromRequestParts<AppState> for CustomerOrder {
         let ApiPath(params) = ApiPath::<HashMap<String, String>>::from_request_parts(parts, state).await?;
         let id = params.get("order").ok_or(ApiError::NotFound("order"))?;
         let token = token(parts)?.unwrap_or_default();
-        orders::authorize(&state.pool, id, &token).await.map(CustomerOrder)
+        orders::authorize(&mut *state.reads.get(&state.pool).await?, id, &token).await.map(CustomerOrder)
     }
 }
 

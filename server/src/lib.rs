@@ -42,6 +42,8 @@ pub struct AppState {
     pub faults: faults::Faults,
     /// The one write path: every change and its events in one transaction, group-committed.
     pub writer: store::Writer,
+    /// Connections kept for the reads on every customer request's path.
+    pub reads: db::Reads,
     /// Kept's own email, when `--smtp-url` names a mail server.
     pub mail: Option<Arc<mail::Mailer>>,
     /// The key one-tap answer links are signed with (shared through the database).
@@ -70,6 +72,8 @@ impl AppState {
         AppState {
             mail,
             writer: store::Writer::start(pool.clone(), hub.clone()),
+            // SQLite: none (a test there is a hand-over to the connection's thread, not a round trip).
+            reads: db::Reads::new(&pool, if pool.is_pg() { 8 } else { 0 }),
             pool,
             config: Arc::new(config),
             hub,

@@ -55,7 +55,8 @@ async fn submit(
     let request_hash = canonical::digest(&canonical::json(&preferences)?);
     // The token, the order, the shop and an earlier attempt with this key: one read.
     let orders::Submission { order, shop, earlier } =
-        orders::submission(&state.pool, &ask.order, &ask.token, Origin::Customer, &key).await?;
+        orders::submission(&mut *state.reads.get(&state.pool).await?, &ask.order, &ask.token, Origin::Customer, &key)
+            .await?;
     match earlier {
         Some((first_hash, _)) if first_hash != request_hash => return Err(ApiError::IdempotencyConflict),
         Some((_, first)) => return Ok((StatusCode::CREATED, Json(first))),

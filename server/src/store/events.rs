@@ -4,7 +4,7 @@ use kept_protocol::{Event, EventData, TimelineEntry, TimelineEvent};
 use serde::Deserialize;
 
 use super::Tx;
-use crate::db::{Engine, Jsonb, Pool, Stamp};
+use crate::db::{Jsonb, Pool, Stamp};
 use crate::{clock, ApiError};
 
 /// An event as stored: its id, its SSE name and its data as JSON, ready to send.
@@ -44,46 +44,48 @@ pub async fn add_all(
     let json: Vec<String> = data.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
     tx.lock_order(order).await?;
     let now = Stamp(clock::now());
-    let mut ids: Vec<i64> = match tx.db().engine() {
-        Engine::Pg(c) => {
-            // The entry's row, then the events in the order given (their ids follow it).
-            let timeline = if entry.is_some() {
-                "WITH t AS (INSERT INTO timeline (order_id, at, event, actor) VALUES ($1, $4, $5, $6)) "
-            } else {
-                ""
-            };
-            let sql = format!(
-                "{timeline}INSERT INTO events (order_id, data, created_at) \
-                 SELECT $1, u.d::jsonb, $3 FROM unnest($2::text[]) WITH ORDINALITY AS u(d, n) ORDER BY u.n RETURNING id"
-            );
-            let mut q = sqlx::query_as(&sql).bind(order).bind(&json).bind(&now);
-            if let Some(entry) = &entry {
-                q = q.bind(Stamp::from(&entry.at)).bind(Jsonb(entry_json.clone().unwrap_or_default())).bind(&entry.by);
-            }
-            let rows: Vec<(i64,)> = q.fetch_all(c).await?;
-            rows.into_iter().map(|(id,)| id).collect()
+    let pg = tx.db().is_pg();
+    let entry_json = entry_json.unwrap_or_default();
+    // PostgreSQL: the entry's row in the same statement; SQLite: one before it.
+    let timeline = match &entry {
+        Some(_) if pg => {
+            let n = json.len();
+            format!(
+                "WITH t AS (INSERT INTO timeline (order_id, at, event, actor) VALUES ($1, ${}, ${}, ${})) ",
+                n + 3,
+                n + 4,
+                n + 5
+            )
         }
-        Engine::Sqlite(c) => {
-            if let Some(entry) = &entry {
-                sqlx::query("INSERT INTO timeline (order_id, at, event, actor) VALUES ($1, $2, $3, $4)")
-                    .bind(order)
-                    .bind(Stamp::from(&entry.at))
-                    .bind(Jsonb(entry_json.clone().unwrap_or_default()))
-                    .bind(&entry.by)
-                    .execute(&mut *c)
-                    .await?;
-            }
-            let values: Vec<String> = (0..json.len()).map(|i| format!("($1, ${}, $2)", i + 3)).collect();
-            let sql =
-                format!("INSERT INTO events (order_id, data, created_at) VALUES {} RETURNING id", values.join(", "));
-            let mut q = sqlx::query_as(&sql).bind(order).bind(&now);
-            for j in &json {
-                q = q.bind(Jsonb::from(j.as_str()));
-            }
-            let rows: Vec<(i64,)> = q.fetch_all(c).await?;
-            rows.into_iter().map(|(id,)| id).collect()
+        Some(entry) => {
+            crate::sql!(tx.db(), |c| sqlx::query(
+                "INSERT INTO timeline (order_id, at, event, actor) VALUES ($1, $2, $3, $4)"
+            )
+            .bind(order)
+            .bind(Stamp::from(&entry.at))
+            .bind(Jsonb::from(entry_json.as_str()))
+            .bind(&entry.by)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+            String::new()
         }
+        None => String::new(),
     };
+    let values: Vec<String> = (0..json.len()).map(|i| format!("($1, ${}, $2)", i + 3)).collect();
+    let sql =
+        format!("{timeline}INSERT INTO events (order_id, data, created_at) VALUES {} RETURNING id", values.join(", "));
+    let rows: Vec<(i64,)> = crate::sql!(tx.db(), |c| {
+        let mut q = sqlx::query_as(&sql).bind(order).bind(&now);
+        for j in &json {
+            q = q.bind(Jsonb::from(j.as_str()));
+        }
+        if let (Some(entry), true) = (&entry, pg) {
+            q = q.bind(Stamp::from(&entry.at)).bind(Jsonb::from(entry_json.as_str())).bind(&entry.by);
+        }
+        q.fetch_all(c).await
+    })?;
+    let mut ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
     // Ids are given in the order the rows were inserted, which is the order of `data`.
     ids.sort_unstable();
     if ids.len() != data.len() {

@@ -40,7 +40,7 @@ where
     F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<Answer, ApiError>> + Send + 'static,
 {
     let hash = canonical::digest(&canonical::json(request)?);
-    if let Some(answer) = stored(&mut state.pool.acquire().await?, &scope, &key, &hash).await? {
+    if let Some(answer) = stored(&mut *state.reads.get(&state.pool).await?, &scope, &key, &hash).await? {
         return Ok(answer);
     }
     let (scope_again, key_again, hash_again) = (scope.clone(), key.clone(), hash.clone());

@@ -167,10 +167,11 @@ impl Writer {
                 tokio::spawn(async move {
                     // Each writer keeps its connection between jobs: the pool tests a connection
                     // on every release (a round trip each time) and this one is not released.
-                    let mut held = None;
+                    let mut kept = crate::db::Kept::new(&pool);
                     loop {
-                        let Some(job) = rx.lock().await.recv().await else { return };
-                        held = write_one(&pool, held.take(), job).await;
+                        let Some(job) = kept.idle(async { rx.lock().await.recv().await }).await else { return };
+                        let held = write_one(&pool, kept.take(), job).await;
+                        kept.put(held);
                     }
                 });
             }
@@ -183,8 +184,8 @@ impl Writer {
             };
             rt.block_on(async move {
                 // Kept between batches, as on PostgreSQL.
-                let mut held = None;
-                while let Some(first) = rx.recv().await {
+                let mut kept = crate::db::Kept::new(&pool);
+                while let Some(first) = kept.idle(rx.recv()).await {
                     let mut batch = vec![first];
                     while batch.len() < BATCH {
                         match rx.try_recv() {
@@ -192,7 +193,8 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    held = write_batch(&pool, held.take(), &hub, batch).await;
+                    let held = write_batch(&pool, kept.take(), &hub, batch).await;
+                    kept.put(held);
                 }
             });
         };

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::db::{Conn, Jsonb, Pool, Stamp};
+use crate::db::{Conn, Jsonb, Stamp};
 use kept_protocol::{
     ChangeRequest, DeliverySlot, EventData, Item, OrderStatus, Receipt, ShopProfile, TimelineEntry, TimelineEvent,
 };
@@ -76,8 +76,8 @@ fn authorized(id: &str, token: &str, row: AskedRow) -> Result<Order, ApiError> {
 }
 
 /// The order `id` if `token` is its customer token, in one read.
-pub async fn authorize(pool: &Pool, id: &str, token: &str) -> Result<Order, ApiError> {
-    let row: AskedRow = crate::sql!(pool, |c| sqlx::query_as(&format!(
+pub async fn authorize(conn: &mut Conn, id: &str, token: &str) -> Result<Order, ApiError> {
+    let row: AskedRow = crate::sql!(conn, |c| sqlx::query_as(&format!(
         "SELECT {ASKED_COLUMNS} FROM (SELECT 1 AS one) AS x LEFT JOIN orders o ON o.id = $1"
     ))
     .bind(id)
@@ -115,14 +115,20 @@ type SubmissionRow = (
 );
 
 /// The order, the shop and an earlier attempt of `key`, for a customer's submission.
-pub async fn submission(pool: &Pool, id: &str, token: &str, origin: Origin, key: &str) -> Result<Submission, ApiError> {
+pub async fn submission(
+    conn: &mut Conn,
+    id: &str,
+    token: &str,
+    origin: Origin,
+    key: &str,
+) -> Result<Submission, ApiError> {
     let sql = format!(
         "SELECT {ASKED_COLUMNS}, s.profile, v.request_hash, v.version, v.preferences, v.digest, v.summary, \
          v.accepted_at FROM (SELECT 1 AS one) AS x LEFT JOIN orders o ON o.id = $1 LEFT JOIN shop s ON s.id = 1 \
          LEFT JOIN preference_versions v ON v.order_id = o.id AND v.origin = $2 AND v.idempotency_key = $3"
     );
     let row: SubmissionRow =
-        crate::sql!(pool, |c| sqlx::query_as(&sql).bind(id).bind(origin.as_str()).bind(key).fetch_one(c).await)?;
+        crate::sql!(conn, |c| sqlx::query_as(&sql).bind(id).bind(origin.as_str()).bind(key).fetch_one(c).await)?;
     let (hash, status, items, editable, slot, payment, contact, locale, profile, earlier_hash, ..) = row.clone();
     let order = authorized(id, token, (hash, status, items, editable, slot, payment, contact, locale))?;
     let shop = parsed_shop(profile)?;
