@@ -44,31 +44,24 @@ pub async fn add_all(
     let json: Vec<String> = data.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
     tx.lock_order(order).await?;
     let now = Stamp(clock::now());
-    let pg = tx.db().is_pg();
     let entry_json = entry_json.unwrap_or_default();
-    // PostgreSQL: the entry's row in the same statement; SQLite: one before it.
-    let timeline = match &entry {
-        Some(_) if pg => {
+    // The entry's row goes in the same round trip: on PostgreSQL in the statement (a
+    // data-modifying WITH), on SQLite as a statement before it in the same call (sqlx binds each
+    // statement's `$n` from the one list).
+    let timeline = match entry {
+        Some(_) => {
             let n = json.len();
-            format!(
-                "WITH t AS (INSERT INTO timeline (order_id, at, event, actor) VALUES ($1, ${}, ${}, ${})) ",
+            let row = format!(
+                "INSERT INTO timeline (order_id, at, event, actor) VALUES ($1, ${}, ${}, ${})",
                 n + 3,
                 n + 4,
                 n + 5
-            )
-        }
-        Some(entry) => {
-            crate::sql!(tx.db(), |c| sqlx::query(
-                "INSERT INTO timeline (order_id, at, event, actor) VALUES ($1, $2, $3, $4)"
-            )
-            .bind(order)
-            .bind(Stamp::from(&entry.at))
-            .bind(Jsonb::from(entry_json.as_str()))
-            .bind(&entry.by)
-            .execute(c)
-            .await
-            .map(|_| ()))?;
-            String::new()
+            );
+            if tx.db().is_pg() {
+                format!("WITH t AS ({row}) ")
+            } else {
+                format!("{row}; ")
+            }
         }
         None => String::new(),
     };
@@ -80,7 +73,7 @@ pub async fn add_all(
         for j in &json {
             q = q.bind(Jsonb::from(j.as_str()));
         }
-        if let (Some(entry), true) = (&entry, pg) {
+        if let Some(entry) = &entry {
             q = q.bind(Stamp::from(&entry.at)).bind(Jsonb::from(entry_json.as_str())).bind(&entry.by);
         }
         q.fetch_all(c).await
