@@ -78,7 +78,18 @@ pub async fn add_all(
         }
         q.fetch_all(c).await
     })?;
-    let mut ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
+    inserted(tx, order, rows.into_iter().map(|(id,)| id).collect(), data, json).await
+}
+
+/// What follows the insert of the order's events `data` (as `json`) under `ids`: their webhooks
+/// and notifications, and their streams woken after the commit.
+pub(crate) async fn inserted(
+    tx: &mut Tx,
+    order: &str,
+    mut ids: Vec<i64>,
+    data: Vec<EventData>,
+    json: Vec<String>,
+) -> Result<Vec<Event>, ApiError> {
     // Ids are given in the order the rows were inserted, which is the order of `data`.
     ids.sort_unstable();
     if ids.len() != data.len() {
