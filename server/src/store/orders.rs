@@ -320,71 +320,45 @@ const VERSION: &str = "INSERT INTO preference_versions \
      SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8 FROM preference_versions WHERE order_id = $1 \
      ON CONFLICT (order_id, origin, idempotency_key) DO NOTHING RETURNING version";
 
-/// PostgreSQL: the version, its timeline row and both its events in one statement (one round
-/// trip, where they were two): the engine writes the version it picks into the three JSON
-/// documents, which are built here with a 0 in its place.
-async fn add_version_pg(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError> {
-    let numbered = |version: u32, at: &str, by: &Option<String>| {
-        let entry =
-            TimelineEntry { at: at.to_owned(), event: TimelineEvent::PreferencesAgreed { version }, by: by.clone() };
-        let receipt = Receipt { version, ..v.receipt.clone() };
-        (receipt.clone(), entry.event.clone(), vec![EventData::Receipt { receipt }, EventData::Timeline { entry }])
-    };
-    let (at, by) = (crate::clock::now(), tx.actor.clone());
-    let (_, event, data) = numbered(0, &at, &by);
-    let json: Vec<String> = data.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
-    let sql = format!(
-        "WITH v AS ({VERSION}), \
-         t AS (INSERT INTO timeline (order_id, at, event, actor) \
-               SELECT $1, $9, jsonb_set($10::jsonb, '{{version}}', to_jsonb(v.version)), $11 FROM v), \
-         e AS (INSERT INTO events (order_id, data, created_at) \
-               SELECT $1, jsonb_set(u.d::jsonb, u.p, to_jsonb(v.version)), $12 FROM v, \
-               (VALUES ($13, '{{receipt,version}}'::text[], 1), ($14, '{{entry,event,version}}'::text[], 2)) AS u(d, p, n) \
-               ORDER BY u.n RETURNING id) \
-         SELECT v.version, e.id FROM v, e"
-    );
-    let crate::db::Engine::Pg(c) = tx.db().engine() else { return Err(ApiError::Conflict("not PostgreSQL")) };
-    let rows: Vec<(i64, i64)> = sqlx::query_as(&sql)
-        .bind(&v.order)
-        .bind(Jsonb::from(v.canonical.as_str()))
-        .bind(&v.receipt.digest)
-        .bind(Jsonb(serde_json::to_string(&v.receipt.summary)?))
-        .bind(Stamp::from(&v.receipt.accepted_at))
-        .bind(v.origin.as_str())
-        .bind(&v.key)
-        .bind(&v.request_hash)
-        .bind(Stamp::from(&at))
-        .bind(serde_json::to_string(&event)?)
-        .bind(&by)
-        .bind(Stamp(crate::clock::now()))
-        .bind(&json[0])
-        .bind(&json[1])
-        .fetch_all(c)
-        .await?;
-    let Some(&(version, _)) = rows.first() else {
-        // A retry of the same attempt that committed first keeps its version: nothing was stored.
-        return replay(tx.db(), &v.order, v.origin, &v.key, &v.request_hash)
-            .await?
-            .ok_or(ApiError::Conflict("this agreement could not be stored; try again"));
-    };
-    let (receipt, _, data) = numbered(version_of(version)?, &at, &by);
-    let json: Vec<String> = data.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
-    events::inserted(tx, &v.order, rows.into_iter().map(|(_, id)| id).collect(), data, json).await?;
-    Ok(receipt)
-}
+/// PostgreSQL: after `WITH v AS (VERSION), `, the version's timeline row and both its events in
+/// the same statement: the engine writes the version it picks into the three JSON documents
+/// (`$10`, `$13`, `$14`, built with a 0 in its place).
+const EVENTS_OF_V: &str = "t AS (INSERT INTO timeline (order_id, at, event, actor) \
+           SELECT $1, $9, jsonb_set($10::jsonb, '{version}', to_jsonb(v.version)), $11 FROM v), \
+     e AS (INSERT INTO events (order_id, data, created_at) \
+           SELECT $1, jsonb_set(u.d::jsonb, u.p, to_jsonb(v.version)), $12 FROM v, \
+           (VALUES ($13, '{receipt,version}'::text[], 1), ($14, '{entry,event,version}'::text[], 2)) AS u(d, p, n) \
+           ORDER BY u.n RETURNING id) \
+     SELECT v.version, e.id FROM v, e";
 
 /// Stores the order's next agreement version with its receipt event and timeline entry; a key
-/// used before answers what it answered then.
+/// used before answers what it answered then. On PostgreSQL in one statement (one round trip,
+/// where they were two); SQLite, which has no data-modifying `WITH`, stores the version first.
 pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError> {
     // Versions are numbered one after another per order, whichever instance writes them.
     tx.lock_order(&v.order).await?;
-    if tx.db().is_pg() {
-        return add_version_pg(tx, v).await;
+    let pg = tx.db().is_pg();
+    let (at, by) = (crate::clock::now(), tx.actor.clone());
+    // The receipt, the timeline's event and both events of `version`.
+    let numbered = |version: u32| {
+        let entry =
+            TimelineEntry { at: at.clone(), event: TimelineEvent::PreferencesAgreed { version }, by: by.clone() };
+        let receipt = Receipt { version, ..v.receipt.clone() };
+        (receipt.clone(), entry.event.clone(), vec![EventData::Receipt { receipt }, EventData::Timeline { entry }])
+    };
+    // PostgreSQL: the timeline's event and both events, unnumbered, for the engine to number.
+    let mut unnumbered = Vec::new();
+    if pg {
+        let (_, event, data) = numbered(0);
+        unnumbered.push(serde_json::to_string(&event)?);
+        for d in &data {
+            unnumbered.push(serde_json::to_string(d)?);
+        }
     }
-    // A retry of the same attempt that committed first (read under the order's lock) keeps its
-    // version: the insert finds the key taken and stores nothing.
-    let inserted: Option<(i64,)> = crate::sql!(tx.db(), |c| {
-        sqlx::query_as(VERSION)
+    // SQLite: the version's row alone; its id column is empty.
+    let sql = if pg { format!("WITH v AS ({VERSION}), {EVENTS_OF_V}") } else { format!("{VERSION}, NULL") };
+    let rows: Vec<(i64, Option<i64>)> = crate::sql!(tx.db(), |c| {
+        let mut q = sqlx::query_as(&sql)
             .bind(&v.order)
             .bind(Jsonb::from(v.canonical.as_str()))
             .bind(&v.receipt.digest)
@@ -392,18 +366,33 @@ pub async fn add_version(tx: &mut Tx, v: NewVersion) -> Result<Receipt, ApiError
             .bind(Stamp::from(&v.receipt.accepted_at))
             .bind(v.origin.as_str())
             .bind(&v.key)
-            .bind(&v.request_hash)
-            .fetch_optional(c)
-            .await
+            .bind(&v.request_hash);
+        if let [event, receipt_event, timeline_event] = unnumbered.as_slice() {
+            q = q
+                .bind(Stamp::from(&at))
+                .bind(event)
+                .bind(&by)
+                .bind(Stamp(crate::clock::now()))
+                .bind(receipt_event)
+                .bind(timeline_event);
+        }
+        q.fetch_all(c).await
     })?;
-    let Some((version,)) = inserted else {
+    // A retry of the same attempt that committed first (read under the order's lock) keeps its
+    // version: the insert finds the key taken and stores nothing.
+    let Some(&(version, _)) = rows.first() else {
         return replay(tx.db(), &v.order, v.origin, &v.key, &v.request_hash)
             .await?
             .ok_or(ApiError::Conflict("this agreement could not be stored; try again"));
     };
-    let receipt = Receipt { version: version_of(version)?, ..v.receipt };
-    let agreed = TimelineEvent::PreferencesAgreed { version: receipt.version };
-    events::add_all(tx, &v.order, Some(agreed), vec![EventData::Receipt { receipt: receipt.clone() }]).await?;
+    let (receipt, agreed, data) = numbered(version_of(version)?);
+    if pg {
+        let json: Vec<String> = data.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
+        let ids = rows.into_iter().filter_map(|(_, id)| id).collect();
+        events::inserted(tx, &v.order, ids, data, json).await?;
+    } else {
+        events::add_all(tx, &v.order, Some(agreed), vec![EventData::Receipt { receipt: receipt.clone() }]).await?;
+    }
     Ok(receipt)
 }
 
